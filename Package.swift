@@ -1,0 +1,72 @@
+// swift-tools-version: 6.1
+import PackageDescription
+
+let package = Package(
+    name: "Cashew",
+    products: [
+        .library(name: "Secp256k1", targets: ["Secp256k1"]),
+        .library(name: "CashuCrypto", targets: ["CashuCrypto"]),
+        .library(name: "CashuProtocol", targets: ["CashuProtocol"]),
+        .library(name: "Bolt11", targets: ["Bolt11"]),
+        .executable(name: "cashew-bench", targets: ["CashewBench"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-crypto.git", "4.0.0"..<"5.0.0"),
+        .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.5.0"),
+    ],
+    targets: [
+        // Debian's libsecp256k1-dev 0.2.0 (ecdh, extrakeys, schnorrsig, recovery).
+        .systemLibrary(
+            name: "CSecp256k1",
+            pkgConfig: "libsecp256k1",
+            providers: [.apt(["libsecp256k1-dev"])]
+        ),
+        // Hex, base64url, bech32: byte encodings with no dependencies.
+        .target(name: "CashewEncoding"),
+        // Typed wrapper over libsecp256k1: Scalar, Point, Schnorr, recoverable ECDSA.
+        .target(name: "Secp256k1", dependencies: ["CSecp256k1", "CashewEncoding"]),
+        // A small strict CBOR encoder/decoder (RFC 8949 subset used by Cashu).
+        .target(name: "CashewCBOR"),
+        // Cashu cryptography: BDHKE, DLEQ, keyset IDs, fees, BIP-32/39, NUT-13, mint key derivation.
+        .target(
+            name: "CashuCrypto",
+            dependencies: [
+                "Secp256k1", "CashewEncoding",
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "CryptoExtras", package: "swift-crypto"),
+            ]
+        ),
+        // Cashu v1 protocol models, errors, tokens (V3/V4/raw), NUT-10 secrets, NUT-18 payment requests.
+        .target(
+            name: "CashuProtocol",
+            dependencies: [
+                "CashuCrypto", "Secp256k1", "CashewEncoding", "CashewCBOR",
+                .product(name: "Crypto", package: "swift-crypto"),
+            ]
+        ),
+        // BOLT11 invoices: decode, encode, sign.
+        .target(
+            name: "Bolt11",
+            dependencies: ["Secp256k1", "CashewEncoding", .product(name: "Crypto", package: "swift-crypto")]
+        ),
+        // The same crypto written directly against libsecp256k1 in C: the bench's baseline.
+        .target(name: "CashewBenchBaseline", dependencies: ["CSecp256k1"]),
+        .executableTarget(
+            name: "CashewBench",
+            dependencies: [
+                "CashuCrypto", "Secp256k1", "CashewBenchBaseline",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Crypto", package: "swift-crypto"),
+            ]
+        ),
+
+        // Tests
+        .target(name: "TestSupport", dependencies: ["CashewEncoding"], path: "Tests/TestSupport"),
+        .testTarget(name: "CashewEncodingTests", dependencies: ["CashewEncoding", "TestSupport"]),
+        .testTarget(name: "Secp256k1Tests", dependencies: ["Secp256k1", "CashewEncoding"]),
+        .testTarget(
+            name: "CashuCryptoTests",
+            dependencies: ["CashuCrypto", "Secp256k1", "CashewEncoding", "TestSupport"]
+        ),
+    ]
+)
