@@ -62,6 +62,7 @@ let package = Package(
 
         // Tests
         .target(name: "TestSupport", dependencies: ["CashewEncoding"], path: "Tests/TestSupport"),
+        .testTarget(name: "Bolt11Tests", dependencies: ["Bolt11", "Secp256k1", "CashewEncoding", "TestSupport"]),
         .testTarget(name: "CashewEncodingTests", dependencies: ["CashewEncoding", "TestSupport"]),
         .testTarget(name: "Secp256k1Tests", dependencies: ["Secp256k1", "CashewEncoding"]),
         .testTarget(
