@@ -65,6 +65,11 @@ let package = Package(
         .testTarget(name: "Bolt11Tests", dependencies: ["Bolt11", "Secp256k1", "CashewEncoding", "TestSupport"]),
         .testTarget(name: "CashewEncodingTests", dependencies: ["CashewEncoding", "TestSupport"]),
         .testTarget(name: "Secp256k1Tests", dependencies: ["Secp256k1", "CashewEncoding"]),
+        .testTarget(name: "CashewCBORTests", dependencies: ["CashewCBOR", "CashewEncoding"]),
+        .testTarget(
+            name: "CashuProtocolTests",
+            dependencies: ["CashuProtocol", "CashuCrypto", "Secp256k1", "CashewCBOR", "CashewEncoding", "TestSupport"]
+        ),
         .testTarget(
             name: "CashuCryptoTests",
             dependencies: ["CashuCrypto", "Secp256k1", "CashewEncoding", "TestSupport"]

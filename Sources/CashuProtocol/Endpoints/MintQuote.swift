@@ -1,0 +1,65 @@
+import CashuCrypto
+import Secp256k1
+
+/// `POST /v1/mint/quote/bolt11` request (NUT-04, NUT-23; `pubkey` from NUT-20).
+public struct MintQuoteBolt11Request: Codable, Hashable, Sendable {
+    public var amount: Amount
+    public var unit: CurrencyUnit
+    public var description: String?
+    /// NUT-20: the key whose signature the mint request must carry.
+    public var pubkey: Point?
+
+    public init(amount: Amount, unit: CurrencyUnit, description: String? = nil, pubkey: Point? = nil) {
+        self.amount = amount
+        self.unit = unit
+        self.description = description
+        self.pubkey = pubkey
+    }
+}
+
+/// A bolt11 mint quote (`POST /v1/mint/quote/bolt11` and `GET /v1/mint/quote/bolt11/{quote_id}`).
+public struct MintQuoteBolt11Response: Codable, Hashable, Sendable {
+    /// The quote ID (secret: whoever knows it can mint once it is paid).
+    public var quote: String
+    /// The BOLT11 invoice to pay.
+    public var request: String
+    public var amount: Amount?
+    public var unit: CurrencyUnit?
+    public var state: MintQuoteState
+    /// Unix time after which the quote can no longer be paid.
+    public var expiry: UInt64?
+    public var pubkey: Point?
+
+    public init(
+        quote: String, request: String, amount: Amount?, unit: CurrencyUnit?, state: MintQuoteState, expiry: UInt64?,
+        pubkey: Point? = nil
+    ) {
+        self.quote = quote
+        self.request = request
+        self.amount = amount
+        self.unit = unit
+        self.state = state
+        self.expiry = expiry
+        self.pubkey = pubkey
+    }
+}
+
+/// `POST /v1/mint/bolt11` request: the paid quote and the outputs to sign (NUT-04; `signature` from NUT-20).
+public struct MintRequest: Codable, Hashable, Sendable {
+    public var quote: String
+    public var outputs: [BlindedMessage]
+    /// NUT-20: BIP-340 signature over SHA-256(quote ‖ B_0 ‖ … ‖ B_n-1), hex.
+    public var signature: String?
+
+    public init(quote: String, outputs: [BlindedMessage], signature: String? = nil) {
+        self.quote = quote
+        self.outputs = outputs
+        self.signature = signature
+    }
+}
+
+/// `POST /v1/mint/bolt11` response.
+public struct MintResponse: Codable, Hashable, Sendable {
+    public var signatures: [BlindSignature]
+    public init(signatures: [BlindSignature]) { self.signatures = signatures }
+}
