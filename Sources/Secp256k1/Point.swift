@@ -29,6 +29,18 @@ public struct Point: Sendable, Hashable, CustomStringConvertible {
         raw = pubkey
     }
 
+    /// Parses a 33-byte compressed encoding without throwing: nil when the bytes are not a point. For hot loops
+    /// such as hash_to_curve, where about half of all candidates fail and an error would cost an allocation.
+    @inlinable
+    public static func parseCompressed(_ bytes: UnsafeRawBufferPointer) -> Point? {
+        guard bytes.count == 33, bytes[0] == 2 || bytes[0] == 3 else { return nil }
+        var pubkey = secp256k1_pubkey()
+        guard secp256k1_ec_pubkey_parse(Context.shared.raw, &pubkey, bytes.baseAddress!.assumingMemoryBound(to: UInt8.self), 33) == 1 else {
+            return nil
+        }
+        return Point(raw: pubkey)
+    }
+
     /// Parses exactly a 33-byte compressed encoding (as Cashu requires for keys, `B_`, `C_` and `C`).
     @inlinable
     public init<Bytes: Collection>(compressed bytes: Bytes) throws where Bytes.Element == UInt8 {

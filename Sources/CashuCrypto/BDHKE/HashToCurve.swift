@@ -48,7 +48,7 @@ public enum HashToCurve {
                 digest.withUnsafeBytes { d in
                     for i in 0..<32 { buf[1 + i] = d[i] }
                 }
-                return try? Point(UnsafeRawBufferPointer(rebasing: buf[0..<33]))
+                return Point.parseCompressed(UnsafeRawBufferPointer(rebasing: buf[0..<33]))
             }
             if let point { return point }
             counter += 1

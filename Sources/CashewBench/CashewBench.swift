@@ -1,0 +1,11 @@
+import ArgumentParser
+
+/// `cashew-bench`: benchmarks that print figures. Run in release mode: `swift run -c release cashew-bench crypto`.
+@main
+struct CashewBench: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "cashew-bench",
+        abstract: "Cashew benchmarks (build with -c release).",
+        subcommands: [CryptoBench.self]
+    )
+}
