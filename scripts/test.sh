@@ -1,0 +1,44 @@
+#!/usr/bin/env bash
+# Runs Cashew's whole test suite on a fresh Debian machine: installs what it needs (libsecp256k1-dev from apt,
+# nutshell 0.21.0 from PyPI into a virtualenv for the interop tests), builds, runs every test, and smoke-runs the
+# crypto benchmark (debug build, a few milliseconds) so that its C baseline is checked against the Swift code.
+#
+#   scripts/test.sh            (CI calls it through .ci/run)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+log() { printf '==> %s\n' "$*"; }
+
+if ! command -v swift >/dev/null 2>&1 && [ -x /opt/swift/usr/bin/swift ]; then
+  export PATH=/opt/swift/usr/bin:$PATH
+fi
+command -v swift >/dev/null 2>&1 || { echo "swift not found: install Swift 6.3 (https://swift.org/install)" >&2; exit 1; }
+
+apt_install() {
+  local missing=()
+  for pkg in "$@"; do dpkg -s "$pkg" >/dev/null 2>&1 || missing+=("$pkg"); done
+  [ ${#missing[@]} -eq 0 ] && return 0
+  log "installing ${missing[*]}"
+  local sudo=""
+  [ "$(id -u)" -eq 0 ] || sudo="sudo"
+  $sudo apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq "${missing[@]}" >/dev/null
+}
+apt_install libsecp256k1-dev pkg-config python3-venv
+
+log "installing nutshell 0.21.0 (interop peer)"
+export CASHEW_NUTSHELL_VENV="${CASHEW_NUTSHELL_VENV:-$PWD/.build/nutshell-venv}"
+scripts/install-nutshell.sh "$CASHEW_NUTSHELL_VENV"
+# Interop tests fail (rather than skip) when nutshell is missing.
+export CASHEW_REQUIRE_INTEROP=1
+
+log "building"
+swift build --build-tests
+
+log "testing"
+swift test --skip-build
+
+log "benchmark smoke run (debug build: the figures mean nothing, the Swift/C agreement check does)"
+swift run --skip-build cashew-bench crypto --seconds 0.02 --rounds 1 >/dev/null
+
+log "all tests passed"
