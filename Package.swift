@@ -67,6 +67,10 @@ let package = Package(
         .testTarget(name: "Secp256k1Tests", dependencies: ["Secp256k1", "CashewEncoding"]),
         .testTarget(name: "CashewCBORTests", dependencies: ["CashewCBOR", "CashewEncoding"]),
         .testTarget(
+            name: "InteropTests",
+            dependencies: ["CashuProtocol", "CashuCrypto", "Secp256k1", "CashewEncoding", "TestSupport"]
+        ),
+        .testTarget(
             name: "CashuProtocolTests",
             dependencies: ["CashuProtocol", "CashuCrypto", "Secp256k1", "CashewCBOR", "CashewEncoding", "TestSupport"]
         ),

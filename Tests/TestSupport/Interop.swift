@@ -36,6 +36,7 @@ public enum Interop {
     /// Why a helper process could not be used.
     public struct Failure: Error, CustomStringConvertible {
         public let description: String
+        public init(description: String) { self.description = description }
     }
 
     /// Runs `code` with the venv's Python; `arguments` become `sys.argv[1...]`. Throws if Python exits non-zero.
