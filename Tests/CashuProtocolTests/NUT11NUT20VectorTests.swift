@@ -151,6 +151,17 @@ struct NUT11NUT20VectorTests {
         }
     }
 
+    @Test("20.md's example request is illustrative: its signature verifies in neither format")
+    func nut20Example() throws {
+        // The spec does not claim this example verifies, and it does not (checked with coincurve too); the same
+        // signature string reappears in 29.md over another message. Pinned here so that a fixed example is noticed.
+        let v = try #require(try Vectors.cases("spec_examples").first { $0.string("name").hasPrefix("NUT-20 example") })
+        let request = try JSONDecoder().decode(MintRequest.self, from: Data(v.at("input", "mint_request").serializedBytes))
+        let key = try Point(hex: v.string("input", "quote_pubkey"))
+        #expect(request.outputs.count == 2 && request.signature != nil)
+        #expect(!request.hasValidSignature(for: key))
+    }
+
     @Test("NUT-29's NUT-20 vector is inconsistent: recorded, not trusted")
     func nut29Signature() throws {
         // tests/29-tests.md gives msg_hash 5ac550d5… for `utf8(quote) || B0 || B1` and a signature by sk = 1. Neither
