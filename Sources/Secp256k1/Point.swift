@@ -85,25 +85,21 @@ public struct Point: Sendable, Hashable, CustomStringConvertible {
     /// Calls `body` with the 33-byte compressed encoding, kept on the stack.
     @inlinable
     public func withCompressedBytes<R>(_ body: (UnsafeRawBufferPointer) throws -> R) rethrows -> R {
-        try withUnsafeTemporaryAllocation(byteCount: 33, alignment: 1) { buf in
-            var len = 33
-            var key = raw
-            _ = secp256k1_ec_pubkey_serialize(
-                Context.shared.raw, buf.baseAddress!.assumingMemoryBound(to: UInt8.self), &len, &key,
-                UInt32(SECP256K1_EC_COMPRESSED))
-            return try body(UnsafeRawBufferPointer(buf))
-        }
+        try withSerialization(length: 33, flags: UInt32(SECP256K1_EC_COMPRESSED), body)
     }
 
     /// Calls `body` with the 65-byte uncompressed encoding, kept on the stack.
     @inlinable
     public func withUncompressedBytes<R>(_ body: (UnsafeRawBufferPointer) throws -> R) rethrows -> R {
-        try withUnsafeTemporaryAllocation(byteCount: 65, alignment: 1) { buf in
-            var len = 65
+        try withSerialization(length: 65, flags: UInt32(SECP256K1_EC_UNCOMPRESSED), body)
+    }
+
+    @inlinable
+    func withSerialization<R>(length: Int, flags: UInt32, _ body: (UnsafeRawBufferPointer) throws -> R) rethrows -> R {
+        try withUnsafeTemporaryAllocation(byteCount: length, alignment: 1) { buf in
+            var len = length
             var key = raw
-            _ = secp256k1_ec_pubkey_serialize(
-                Context.shared.raw, buf.baseAddress!.assumingMemoryBound(to: UInt8.self), &len, &key,
-                UInt32(SECP256K1_EC_UNCOMPRESSED))
+            _ = secp256k1_ec_pubkey_serialize(Context.shared.raw, buf.baseAddress!.assumingMemoryBound(to: UInt8.self), &len, &key, flags)
             return try body(UnsafeRawBufferPointer(buf))
         }
     }

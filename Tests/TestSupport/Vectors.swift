@@ -3,12 +3,8 @@ import FoundationEssentials
 
 /// Loads the NUT test-vector files in `Tests/Fixtures/vectors`.
 public enum Vectors {
-    /// The fixtures folder, found from this source file so that tests run from any working directory.
-    public static let fixturesDirectory: String = {
-        var path = #filePath
-        for _ in 0..<2 { path = String(path[..<path.lastIndex(of: "/")!]) }
-        return path + "/Fixtures"
-    }()
+    /// The fixtures folder, found from the source tree so that tests run from any working directory.
+    public static let fixturesDirectory = Interop.packageRoot + "/Tests/Fixtures"
 
     /// The parsed JSON of a vector file, e.g. `load("nut00")`.
     public static func load(_ name: String) throws -> JSONValue {

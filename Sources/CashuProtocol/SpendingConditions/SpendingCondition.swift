@@ -39,16 +39,16 @@ public struct SpendingCondition: Sendable, Hashable {
     public init?(_ secret: WellKnownSecret) throws {
         guard secret.kind == .p2pk || secret.kind == .htlc else { return nil }
         for name in SpendingCondition.singleTags where secret.tags(named: name).count > 1 {
-            throw WellKnownSecret.MalformedError(description: "tag \(name) appears more than once")
+            throw SpendingConditionError(.malformedSecret, "tag \(name) appears more than once")
         }
         func parseKeys(_ texts: [String], pathway: String) throws -> [Point] {
             var seen = Set<[UInt8]>()
             return try texts.map { text in
                 guard text.utf8.count == 66, let key = try? Point(hex: text) else {
-                    throw WellKnownSecret.MalformedError(description: "\(pathway) key is not a compressed public key")
+                    throw SpendingConditionError(.malformedSecret, "\(pathway) key is not a compressed public key")
                 }
                 guard seen.insert(key.xOnly).inserted else {
-                    throw WellKnownSecret.MalformedError(description: "\(pathway) pathway lists the same key twice")
+                    throw SpendingConditionError(.malformedSecret, "\(pathway) pathway lists the same key twice")
                 }
                 return key
             }
@@ -56,9 +56,9 @@ public struct SpendingCondition: Sendable, Hashable {
         func count(_ name: String, keys: Int) throws -> Int {
             guard let values = try secret.uniqueTag(name) else { return 1 }
             guard values.count == 1, let n = Int(values[0]), n > 0, String(n) == values[0] else {
-                throw WellKnownSecret.MalformedError(description: "\(name) is not a positive integer")
+                throw SpendingConditionError(.malformedSecret, "\(name) is not a positive integer")
             }
-            guard n <= keys else { throw WellKnownSecret.MalformedError(description: "\(name) exceeds the keys of its pathway") }
+            guard n <= keys else { throw SpendingConditionError(.malformedSecret, "\(name) exceeds the keys of its pathway") }
             return n
         }
 
@@ -66,7 +66,7 @@ public struct SpendingCondition: Sendable, Hashable {
         case nil: signatureFlag = .sigInputs
         case let values?:
             guard values.count == 1, let flag = SignatureFlag(rawValue: values[0]) else {
-                throw WellKnownSecret.MalformedError(description: "unknown sigflag")
+                throw SpendingConditionError(.malformedSecret, "unknown sigflag")
             }
             signatureFlag = flag
         }
@@ -77,7 +77,7 @@ public struct SpendingCondition: Sendable, Hashable {
         } else {
             keys = try parseKeys(extra, pathway: "main")
             guard secret.data.utf8.count == 64, let lock = Hex.decode(secret.data) else {
-                throw WellKnownSecret.MalformedError(description: "HTLC data is not a 32-byte hex hash")
+                throw SpendingConditionError(.malformedSecret, "HTLC data is not a 32-byte hex hash")
             }
             hashLock = lock
         }
@@ -118,9 +118,8 @@ public struct SpendingCondition: Sendable, Hashable {
         if isExpired(now: now) {
             // Expired lock: the refund pathway opens; without refund keys anyone may spend.
             if refundKeys.isEmpty || signers(refundKeys) >= requiredRefundSignatures { return }
-            throw WellKnownSecret.MalformedError(description: "not enough valid signatures for the refund pathway")
+            throw SpendingConditionError(.unmet, "not enough valid signatures for the refund pathway")
         }
-        throw WellKnownSecret.MalformedError(
-            description: hashLock != nil ? "HTLC preimage or signatures missing or invalid" : "not enough valid signatures")
+        throw SpendingConditionError(.unmet, hashLock != nil ? "HTLC preimage or signatures missing or invalid" : "not enough valid signatures")
     }
 }

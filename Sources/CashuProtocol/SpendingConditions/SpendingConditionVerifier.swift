@@ -18,10 +18,11 @@ public enum SpendingConditionVerifier {
         }
         if conditions.contains(where: { $0?.signatureFlag == .sigAll }) {
             // SIG_ALL: every input has the same kind, data and tags; the first input's witness signs everything.
-            guard let first = conditions[0] else { throw CashuError(.proofVerificationFailed, "SIG_ALL inputs must all carry the same condition") }
+            let mismatch = CashuError(.proofVerificationFailed, "SIG_ALL inputs must all carry the same condition")
+            guard let first = conditions[0] else { throw mismatch }
             for c in conditions {
                 guard let c, c.secret.kind == first.secret.kind, c.secret.data == first.secret.data, c.secret.tags == first.secret.tags else {
-                    throw CashuError(.proofVerificationFailed, "SIG_ALL inputs must all carry the same condition")
+                    throw mismatch
                 }
             }
             let message = Array(sigAllMessage(inputs: inputs, outputs: outputs, quoteID: quoteID).utf8)

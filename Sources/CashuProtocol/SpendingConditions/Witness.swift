@@ -21,24 +21,24 @@ public struct Witness: Sendable, Hashable {
     public init(parsing text: String) throws {
         let json: JSONValue
         do { json = try JSONValue(parsing: text) } catch {
-            throw WellKnownSecret.MalformedError(description: "witness is not JSON")
+            throw SpendingConditionError(.invalidWitness, "witness is not JSON")
         }
-        guard json.objectValue != nil else { throw WellKnownSecret.MalformedError(description: "witness is not a JSON object") }
+        guard json.objectValue != nil else { throw SpendingConditionError(.invalidWitness, "witness is not a JSON object") }
         var signatures = [SchnorrSignature]()
         if let list = json["signatures"], !list.isNull {
             guard let items = list.arrayValue, items.count <= Witness.maxSignatures else {
-                throw WellKnownSecret.MalformedError(description: "witness signatures are not a list of at most \(Witness.maxSignatures)")
+                throw SpendingConditionError(.invalidWitness, "witness signatures are not a list of at most \(Witness.maxSignatures)")
             }
             for item in items {
                 guard let hex = item.stringValue, let sig = try? SchnorrSignature(hex: hex) else {
-                    throw WellKnownSecret.MalformedError(description: "a witness signature is not 64 bytes of hex")
+                    throw SpendingConditionError(.invalidWitness, "a witness signature is not 64 bytes of hex")
                 }
                 signatures.append(sig)
             }
         }
         var preimage: String?
         if let p = json["preimage"], !p.isNull {
-            guard let s = p.stringValue else { throw WellKnownSecret.MalformedError(description: "witness preimage is not a string") }
+            guard let s = p.stringValue else { throw SpendingConditionError(.invalidWitness, "witness preimage is not a string") }
             preimage = s
         }
         self.init(signatures: signatures, preimage: preimage)
