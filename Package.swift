@@ -13,6 +13,8 @@ let package = Package(
     dependencies: [
         .package(url: "https://github.com/apple/swift-crypto.git", "4.0.0"..<"5.0.0"),
         .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.5.0"),
+        .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
+        .package(url: "https://github.com/vapor/sqlite-nio.git", from: "1.13.2"),
     ],
     targets: [
         // Debian's libsecp256k1-dev 0.2.0 (ecdh, extrakeys, schnorrsig, recovery).
@@ -49,6 +51,31 @@ let package = Package(
             name: "Bolt11",
             dependencies: ["Secp256k1", "CashewEncoding", .product(name: "Crypto", package: "swift-crypto")]
         ),
+        // The mint core: keysets, ledger operations, validation. Knows neither HTTP nor a database driver.
+        .target(
+            name: "CashuMint",
+            dependencies: [
+                "CashuProtocol", "CashuCrypto", "Secp256k1", "CashewEncoding", "Bolt11",
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        // The ledger's SQL migrations (top-level Migrations/), as resources.
+        .target(name: "CashewMigrations", path: "Migrations", exclude: ["README.md"], resources: [.copy("sql")]),
+        // The SQLite ledger (zero-setup default).
+        .target(
+            name: "CashewSQLiteStore",
+            dependencies: [
+                "CashuMint", "CashuCrypto", "CashewEncoding", "CashewMigrations",
+                .product(name: "SQLiteNIO", package: "sqlite-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        // A fake Lightning backend that behaves like a node: real signed invoices, configurable outcomes.
+        .target(
+            name: "FakeLightning",
+            dependencies: ["CashuMint", "CashuProtocol", "Bolt11", "Secp256k1", "CashewEncoding", .product(name: "Crypto", package: "swift-crypto")]
+        ),
         // The same crypto written directly against libsecp256k1 in C: the bench's baseline.
         .target(name: "CashewBenchBaseline", dependencies: ["CSecp256k1"]),
         .executableTarget(
@@ -66,6 +93,13 @@ let package = Package(
         .testTarget(name: "CashewEncodingTests", dependencies: ["CashewEncoding", "TestSupport"]),
         .testTarget(name: "Secp256k1Tests", dependencies: ["Secp256k1", "CashewEncoding"]),
         .testTarget(name: "CashewCBORTests", dependencies: ["CashewCBOR", "CashewEncoding"]),
+        .testTarget(
+            name: "CashuMintTests",
+            dependencies: [
+                "CashuMint", "CashewSQLiteStore", "FakeLightning", "CashuProtocol", "CashuCrypto", "Secp256k1", "Bolt11",
+                "CashewEncoding", "TestSupport",
+            ]
+        ),
         .testTarget(
             name: "InteropTests",
             dependencies: ["CashuProtocol", "CashuCrypto", "Secp256k1", "CashewEncoding", "TestSupport"]

@@ -1,0 +1,92 @@
+import CashewEncoding
+import CashewMigrations
+import CashuCrypto
+import CashuMint
+import CashuProtocol
+import Foundation
+import Logging
+import SQLiteNIO
+
+/// The mint's ledger in one SQLite file: the zero-setup default for a single mint process.
+///
+/// One connection, one transaction at a time (`BEGIN IMMEDIATE`), WAL journal with `synchronous = FULL` so that a
+/// committed spend survives power loss. Conflicts come from the database's constraints, classified by which
+/// statement failed with a constraint error.
+public final class SQLiteMintStore: MintStore {
+    let connection: SQLiteConnection
+    let mutex = AsyncMutex()
+    let logger: Logger
+
+    init(connection: SQLiteConnection, logger: Logger) {
+        self.connection = connection
+        self.logger = logger
+    }
+
+    /// Opens (creating if needed) the ledger at `path`; `":memory:"` gives a private in-memory ledger.
+    public static func open(path: String, logger: Logger) async throws -> SQLiteMintStore {
+        let storage: SQLiteConnection.Storage = path == ":memory:" ? .memory : .file(path: path)
+        let connection = try await SQLiteConnection.open(storage: storage, logger: logger)
+        let store = SQLiteMintStore(connection: connection, logger: logger)
+        for pragma in ["PRAGMA journal_mode = WAL", "PRAGMA synchronous = FULL", "PRAGMA busy_timeout = 10000", "PRAGMA foreign_keys = OFF"] {
+            _ = try await connection.query(pragma)
+        }
+        return store
+    }
+
+    /// Closes the connection.
+    public func close() async throws { try await connection.close() }
+
+    /// Applies the SQLite migrations that are not yet recorded; returns their names.
+    @discardableResult
+    public func migrate() async throws -> [String] {
+        try await transaction { db in
+            _ = try await db.query("CREATE TABLE IF NOT EXISTS schema_migrations (name TEXT PRIMARY KEY, applied_at INTEGER NOT NULL)")
+            let done = Set(try await db.query("SELECT name FROM schema_migrations").compactMap { $0.column("name")?.string })
+            var applied = [String]()
+            for migration in try LedgerMigrations.all(.sqlite) where !done.contains(migration.name) {
+                for statement in LedgerMigrations.statements(migration.sql) { _ = try await db.query(statement) }
+                _ = try await db.query(
+                    "INSERT INTO schema_migrations (name, applied_at) VALUES (?, ?)",
+                    [.text(migration.name), .integer(Int(Date().timeIntervalSince1970))])
+                applied.append(migration.name)
+            }
+            return applied
+        }
+    }
+
+    /// Runs `body` in one `BEGIN IMMEDIATE` transaction (rolled back if it throws).
+    func transaction<T: Sendable>(_ body: (SQLiteConnection) async throws -> T) async throws -> T {
+        try await mutex.withLock {
+            _ = try await connection.query("BEGIN IMMEDIATE")
+            do {
+                let result = try await body(connection)
+                _ = try await connection.query("COMMIT")
+                return result
+            } catch {
+                _ = try? await connection.query("ROLLBACK")
+                throw error
+            }
+        }
+    }
+
+    /// A read outside a transaction, holding the connection.
+    func read<T: Sendable>(_ body: (SQLiteConnection) async throws -> T) async throws -> T {
+        try await mutex.withLock { try await body(connection) }
+    }
+
+    static func isConstraint(_ error: any Error) -> Bool {
+        guard let e = error as? SQLiteError else { return false }
+        switch e.reason {
+        case .constraint, .constraintPrimaryKeyFailed, .constraintUniqueFailed: return true
+        default: return false
+        }
+    }
+
+    /// `?, ?, …` groups for a multi-row insert.
+    static func placeholders(rows: Int, columns: Int) -> String {
+        let row = "(" + Array(repeating: "?", count: columns).joined(separator: ", ") + ")"
+        return Array(repeating: row, count: rows).joined(separator: ", ")
+    }
+
+    static func list(_ count: Int) -> String { Array(repeating: "?", count: count).joined(separator: ", ") }
+}

@@ -1,0 +1,210 @@
+import Bolt11
+import CashuCrypto
+import CashuProtocol
+import Secp256k1
+
+extension Mint {
+    /// `POST /v1/melt/quote/bolt11` (NUT-05, NUT-23): what paying an invoice costs. Invoices of this mint's own
+    /// quotes are settled internally, without Lightning and without a fee.
+    public func createMeltQuote(_ request: MeltQuoteBolt11Request) async throws -> MeltQuoteBolt11Response {
+        guard !settings.meltingDisabled else { throw CashuError(.notAllowed, "melting is disabled") }
+        guard settings.units.contains(request.unit) else { throw CashuError(.unitNotSupported) }
+        let invoice: Invoice
+        do { invoice = try Invoice(parsing: request.request) } catch { throw CashuError(.notAllowed, "invalid bolt11 invoice: \(error)") }
+        if request.options?.mpp != nil { throw CashuError(.notAllowed, "multi-path payments (NUT-15) are not supported") }
+        let amountMsat: UInt64
+        switch (invoice.amountMsat, request.options?.amountless?.amountMsat) {
+        case let (invoiceMsat?, nil): amountMsat = invoiceMsat
+        case let (invoiceMsat?, requested?):
+            guard invoiceMsat == requested else { throw CashuError(.amountMismatch) }
+            amountMsat = invoiceMsat
+        case let (nil, requested?):
+            guard requested > 0 else { throw CashuError(.amountOutsideLimit, "amount must be positive") }
+            amountMsat = requested
+        case (nil, nil): throw CashuError(.amountlessInvoiceNotSupported, "amountless invoice: give options.amountless.amount_msat")
+        }
+        let now = clock.now()
+        guard !invoice.isExpired(now: now) else { throw CashuError(.notAllowed, "invoice has expired") }
+        let payment: PaymentQuote
+        if let own = try await ledger({ try await store.mintQuote(paymentHash: invoice.paymentHashHex) }) {
+            guard own.unit == request.unit else { throw CashuError(.inputOutputUnitMismatch, "the invoice belongs to a \(own.unit) quote") }
+            guard own.state == .unpaid else { throw CashuError(.invoiceAlreadyPaid) }
+            payment = PaymentQuote(amount: own.amount, feeReserve: 0)
+        } else {
+            payment = try await backend.quote(invoice: invoice, amountMsat: amountMsat, unit: request.unit)
+        }
+        guard payment.amount >= settings.meltMinAmount, payment.amount <= settings.meltMaxAmount else {
+            throw CashuError(.amountOutsideLimit, "amount must be between \(settings.meltMinAmount) and \(settings.meltMaxAmount)")
+        }
+        let quote = MeltQuoteRecord(
+            id: QuoteID.make(now: now), method: "bolt11", request: invoice.bolt11, paymentHash: invoice.paymentHashHex,
+            unit: request.unit, amount: payment.amount, feeReserve: payment.feeReserve, amountMsat: amountMsat, state: .unpaid,
+            expiry: now + settings.meltQuoteExpiry, createdAt: now)
+        try await ledger { try await store.addMeltQuote(quote) }
+        return response(quote, change: nil)
+    }
+
+    /// `GET /v1/melt/quote/bolt11/{id}`: the quote; a pending one is first settled if the backend knows the outcome.
+    public func meltQuote(id: String) async throws -> MeltQuoteBolt11Response {
+        guard var quote = try await ledger({ try await store.meltQuote(id: id) }) else { throw CashuError(.notAllowed, "quote not found") }
+        if quote.state == .pending {
+            _ = try? await resolvePending(quote)
+            quote = try await ledger({ try await store.meltQuote(id: id) }) ?? quote
+        }
+        return response(quote, change: try await change(of: quote))
+    }
+
+    func response(_ quote: MeltQuoteRecord, change: [BlindSignature]?) -> MeltQuoteBolt11Response {
+        MeltQuoteBolt11Response(
+            quote: quote.id, request: quote.request, amount: quote.amount, unit: quote.unit, feeReserve: quote.feeReserve,
+            state: quote.state, expiry: quote.expiry, paymentPreimage: quote.paymentPreimage, change: change)
+    }
+
+    /// The change signatures of a paid melt, in the order of its blank outputs.
+    func change(of quote: MeltQuoteRecord) async throws -> [BlindSignature]? {
+        guard quote.state == .paid, let blank = quote.blankOutputs, !blank.isEmpty else { return nil }
+        let keys = blank.map(\.blindedSecret.hex)
+        let found = try await ledger { try await store.signatures(blindedMessages: keys) }
+        return try keys.compactMap { try found[$0]?.blindSignature }
+    }
+
+    /// `POST /v1/melt/bolt11` (NUT-05, NUT-08): pays the quote's invoice with the inputs.
+    ///
+    /// The inputs become pending (in the ledger, atomically with the quote going PENDING) before anything is paid;
+    /// they become spent when the payment succeeds and are released when it definitely fails. When the outcome is
+    /// unknown they stay pending (fail closed) until the backend can tell. With `prefer_async` the answer is
+    /// PENDING at once and the payment continues in the background.
+    public func melt(_ request: MeltRequest) async throws -> MeltQuoteBolt11Response {
+        guard !settings.meltingDisabled else { throw CashuError(.notAllowed, "melting is disabled") }
+        let blank = request.outputs ?? []
+        try checkCounts(inputs: request.inputs.count, outputs: blank.count)
+        guard let quote = try await ledger({ try await store.meltQuote(id: request.quote) }) else { throw CashuError(.notAllowed, "quote not found") }
+        switch quote.state {
+        case .pending: throw CashuError(.quotePending)
+        case .paid: throw CashuError(.invoiceAlreadyPaid)
+        case .unpaid: break
+        }
+        guard quote.expiry > clock.now() else { throw CashuError(.quoteExpired) }
+        let inputs = try verifyInputs(request.inputs)
+        guard inputs.unit == quote.unit else { throw CashuError(.inputOutputUnitMismatch, "inputs are \(inputs.unit), the quote is \(quote.unit)") }
+        try verifyBlankOutputs(blank, unit: quote.unit)
+        guard let needed = quote.amount.adding(quote.feeReserve).flatMap({ $0.adding(inputs.fee) }), inputs.total >= needed else {
+            throw CashuError(.transactionUnbalanced, "inputs must cover amount + fee reserve + input fee")
+        }
+        try SpendingConditionVerifier.verify(inputs: request.inputs, outputs: blank, quoteID: quote.id, now: clock.now())
+        let operation = OperationRecord(id: QuoteID.make(now: clock.now()), kind: .melt, quoteID: quote.id, unit: quote.unit, fee: inputs.fee, createdAt: clock.now())
+        do {
+            try await store.beginMelt(
+                quoteID: quote.id, inputs: inputs.records, blankOutputs: blank, inputAmount: inputs.total, inputFee: inputs.fee, operation: operation)
+        } catch let error as MintStoreError where error.code == .quoteState {
+            throw CashuError(.quotePending, "the quote is being paid by another request")
+        } catch let error as MintStoreError {
+            throw cashuError(error)
+        }
+        guard let pending = try await ledger({ try await store.meltQuote(id: quote.id) }) else { throw CashuError(.notAllowed, "quote not found") }
+        if request.preferAsync == true {
+            let mint = self
+            Task { _ = try? await mint.pay(pending) }
+            return response(pending, change: nil)
+        }
+        let settled = try await pay(pending)
+        if settled.state == .unpaid { throw CashuError(.lightningPaymentFailed) }
+        return response(settled, change: try await change(of: settled))
+    }
+
+    /// Blank outputs (NUT-08): known active keysets of the unit, no `B_` twice. Their amounts are ignored.
+    func verifyBlankOutputs(_ outputs: [BlindedMessage], unit: CurrencyUnit) throws {
+        var seen = Set<Point>()
+        for output in outputs {
+            guard let entry = keysets.entry(output.id) else { throw CashuError(.keysetUnknown) }
+            guard entry.record.active else { throw CashuError(.keysetInactive) }
+            guard entry.record.unit == unit else { throw CashuError(.inputOutputUnitMismatch) }
+            guard seen.insert(output.blindedSecret).inserted else { throw CashuError(.duplicateOutputs) }
+        }
+    }
+
+    /// Pays a PENDING melt and settles the ledger by the outcome; returns the quote as it then stands.
+    func pay(_ quote: MeltQuoteRecord) async throws -> MeltQuoteRecord {
+        if let own = try await ledger({ try await store.mintQuote(paymentHash: quote.paymentHash) }) {
+            try await settleInternally(quote, mintQuote: own)
+        } else {
+            let result: PaymentResult
+            do {
+                let invoice = try Invoice(parsing: quote.request)
+                result = try await backend.pay(invoice: invoice, amountMsat: quote.amountMsat, unit: quote.unit, maxFee: quote.feeReserve)
+            } catch {
+                // The backend did not answer: the payment may or may not be under way. Keep the inputs pending.
+                logger.warning("payment outcome unknown", metadata: ["quote": "\(quote.id)", "error": "\(error)"])
+                result = .unknown
+            }
+            try await settle(quote, result)
+        }
+        return try await ledger({ try await store.meltQuote(id: quote.id) }) ?? quote
+    }
+
+    /// Asks the backend about a PENDING melt and settles it if the outcome is known (start-up recovery and quote
+    /// checks use this). Returns the outcome.
+    @discardableResult
+    public func resolvePending(_ quote: MeltQuoteRecord) async throws -> PaymentResult {
+        if let own = try await ledger({ try await store.mintQuote(paymentHash: quote.paymentHash) }) {
+            try await settleInternally(quote, mintQuote: own)
+            return (try await store.meltQuote(id: quote.id))?.state == .paid ? .paid(fee: 0, preimage: nil) : .failed(reason: "internal")
+        }
+        let result = try await backend.paymentStatus(paymentHash: quote.paymentHash, unit: quote.unit)
+        try await settle(quote, result)
+        return result
+    }
+
+    func settleInternally(_ quote: MeltQuoteRecord, mintQuote: MintQuoteRecord) async throws {
+        let (_, change) = try signChange(quote, feePaid: 0)
+        do {
+            try await store.completeInternalMelt(quoteID: quote.id, mintQuoteID: mintQuote.id, change: change, at: clock.now())
+            logger.info("melt settled internally", metadata: ["quote": "\(quote.id)", "mint_quote": "\(mintQuote.id)"])
+        } catch let error as MintStoreError where error.code == .quoteState {
+            // The invoice was paid by someone else meanwhile: nothing moved, release the inputs.
+            try await ledger { try await store.failMelt(quoteID: quote.id) }
+        }
+    }
+
+    func settle(_ quote: MeltQuoteRecord, _ result: PaymentResult) async throws {
+        switch result {
+        case let .paid(fee, preimage):
+            let (_, change) = try signChange(quote, feePaid: fee)
+            try await ledger { try await store.completeMelt(quoteID: quote.id, preimage: preimage, feePaid: fee, change: change, at: clock.now()) }
+            logger.info("melt paid", metadata: ["quote": "\(quote.id)", "fee": "\(fee)"])
+        case let .failed(reason):
+            try await ledger { try await store.failMelt(quoteID: quote.id) }
+            logger.info("melt failed, inputs released", metadata: ["quote": "\(quote.id)", "reason": "\(reason)"])
+        case .pending, .unknown:
+            logger.info("melt still pending", metadata: ["quote": "\(quote.id)"])
+        }
+    }
+
+    /// NUT-08 change: inputs − input fee − amount − Lightning fee, split into powers of two on the blank outputs
+    /// (as many as there are outputs; zero amounts are not signed).
+    func signChange(_ quote: MeltQuoteRecord, feePaid: Amount) throws -> ([BlindSignature], [SignatureRecord]) {
+        guard let blank = quote.blankOutputs, !blank.isEmpty, let inputAmount = quote.inputAmount else { return ([], []) }
+        let paidOut = quote.amount.adding(min(feePaid, quote.feeReserve)).flatMap { $0.adding(quote.inputFee ?? 0) } ?? inputAmount
+        let changeAmount = inputAmount.subtracting(paidOut) ?? 0
+        let amounts = changeAmount.powersOfTwo
+        var outputs = [BlindedMessage]()
+        for (output, amount) in zip(blank, amounts) {
+            var o = output
+            o.amount = amount
+            outputs.append(o)
+        }
+        return try sign(outputs)
+    }
+
+    /// Settles every PENDING melt whose outcome the backend now knows; the rest stay pending (fail closed).
+    public func recoverPendingMelts() async throws {
+        for quote in try await ledger({ try await store.pendingMeltQuotes() }) {
+            do {
+                let result = try await resolvePending(quote)
+                logger.info("recovered pending melt", metadata: ["quote": "\(quote.id)", "result": "\(result)"])
+            } catch {
+                logger.warning("pending melt left pending", metadata: ["quote": "\(quote.id)", "error": "\(error)"])
+            }
+        }
+    }
+}

@@ -1,0 +1,97 @@
+import CashuCrypto
+import CashuProtocol
+import Secp256k1
+
+extension Mint {
+    /// `POST /v1/mint/quote/bolt11` (NUT-04, NUT-23): an invoice for `amount`, and a quote to mint against it.
+    public func createMintQuote(_ request: MintQuoteBolt11Request) async throws -> MintQuoteBolt11Response {
+        guard !settings.mintingDisabled else { throw CashuError(.mintingDisabled) }
+        guard settings.units.contains(request.unit), keysets.active(unit: request.unit) != nil else { throw CashuError(.unitNotSupported) }
+        guard request.amount >= settings.mintMinAmount, request.amount <= settings.mintMaxAmount else {
+            throw CashuError(.amountOutsideLimit, "amount must be between \(settings.mintMinAmount) and \(settings.mintMaxAmount)")
+        }
+        if let description = request.description, description.utf8.count > 639 {
+            // BOLT11 fields hold at most 1023 five-bit words: 639 bytes.
+            throw CashuError(.notAllowed, "description longer than 639 bytes")
+        }
+        let now = clock.now()
+        let invoice = try await backend.createInvoice(
+            amount: request.amount, unit: request.unit, description: request.description, expiry: settings.mintQuoteExpiry)
+        let quote = MintQuoteRecord(
+            id: QuoteID.make(now: now), method: "bolt11", request: invoice.bolt11, paymentHash: invoice.paymentHash,
+            amount: request.amount, unit: request.unit, state: .unpaid, pubkey: request.pubkey?.hex,
+            expiry: now + settings.mintQuoteExpiry, createdAt: now)
+        try await ledger { try await store.addMintQuote(quote) }
+        return response(quote)
+    }
+
+    /// `GET /v1/mint/quote/bolt11/{id}`: the quote, after asking the backend whether an unpaid invoice was paid.
+    public func mintQuote(id: String) async throws -> MintQuoteBolt11Response {
+        response(try await refreshedMintQuote(id: id))
+    }
+
+    func response(_ quote: MintQuoteRecord) -> MintQuoteBolt11Response {
+        MintQuoteBolt11Response(
+            quote: quote.id, request: quote.request, amount: quote.amount, unit: quote.unit, state: quote.state,
+            expiry: quote.expiry, pubkey: quote.pubkey.flatMap { try? Point(hex: $0) })
+    }
+
+    /// The quote, marked PAID first if the backend reports its invoice paid.
+    func refreshedMintQuote(id: String) async throws -> MintQuoteRecord {
+        guard var quote = try await ledger({ try await store.mintQuote(id: id) }) else { throw CashuError(.notAllowed, "quote not found") }
+        if quote.state == .unpaid, try await backend.invoiceStatus(paymentHash: quote.paymentHash) == .paid {
+            _ = try await ledger { try await store.markMintQuotePaid(id: quote.id, at: clock.now()) }
+            quote = try await ledger({ try await store.mintQuote(id: id) }) ?? quote
+        }
+        return quote
+    }
+
+    /// Marks the quote of a paid invoice PAID (the backend's stream of paid invoices calls this).
+    public func invoicePaid(paymentHash: String) async throws {
+        guard let quote = try await ledger({ try await store.mintQuote(paymentHash: paymentHash) }), quote.state == .unpaid else { return }
+        if try await ledger({ try await store.markMintQuotePaid(id: quote.id, at: clock.now()) }) {
+            logger.info("mint quote paid", metadata: ["quote": "\(quote.id)"])
+        }
+    }
+
+    /// `POST /v1/mint/bolt11` (NUT-04): signs outputs worth exactly the paid quote's amount, once.
+    ///
+    /// PAID → ISSUED and the signatures are one ledger transaction, conditional on the quote still being PAID, so
+    /// concurrent requests for one quote issue exactly once.
+    public func mint(_ request: MintRequest) async throws -> MintResponse {
+        guard !settings.mintingDisabled else { throw CashuError(.mintingDisabled) }
+        try checkCounts(inputs: 0, outputs: request.outputs.count)
+        guard !request.outputs.isEmpty else { throw CashuError(.transactionError, "no outputs") }
+        let quote = try await refreshedMintQuote(id: request.quote)
+        switch quote.state {
+        case .unpaid:
+            throw quote.expiry <= clock.now() ? CashuError(.quoteExpired) : CashuError(.quoteNotPaid)
+        case .issued:
+            throw CashuError(.quoteAlreadyIssued)
+        case .paid:
+            break
+        }
+        if let pubkeyHex = quote.pubkey {
+            // NUT-20: a locked quote mints only with a signature by its key.
+            guard request.signature != nil else { throw CashuError(.mintRequestSignatureInvalid, "this quote requires a signature") }
+            guard let pubkey = try? Point(hex: pubkeyHex), request.hasValidSignature(for: pubkey) else {
+                throw CashuError(.mintRequestSignatureInvalid)
+            }
+        }
+        let outputs = try verifyOutputs(request.outputs, unit: quote.unit)
+        guard outputs.total == quote.amount else {
+            throw CashuError(.transactionUnbalanced, "outputs (\(outputs.total)) must equal the quote amount (\(quote.amount))")
+        }
+        let (signatures, records) = try sign(request.outputs)
+        let operation = OperationRecord(id: QuoteID.make(now: clock.now()), kind: .mint, quoteID: quote.id, unit: quote.unit, fee: 0, createdAt: clock.now())
+        do {
+            try await store.issueMintQuote(id: quote.id, outputs: records, operation: operation)
+        } catch let error as MintStoreError where error.code == .quoteState {
+            // Someone else issued it between our read and our write.
+            throw CashuError(.quoteAlreadyIssued)
+        } catch let error as MintStoreError {
+            throw cashuError(error)
+        }
+        return MintResponse(signatures: signatures)
+    }
+}

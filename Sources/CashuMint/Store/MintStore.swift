@@ -1,0 +1,63 @@
+import CashuCrypto
+import CashuProtocol
+
+/// The mint's ledger. Implementations (SQLite, PostgreSQL) must make every write that spends proofs or issues
+/// signatures atomic and decided by the database: unique keys on `Y` and `B_`, conditional state changes, and
+/// failures classified from the database's own error codes. Two mint processes on one database must stay safe.
+public protocol MintStore: Sendable {
+    // MARK: Keysets
+
+    /// All keysets.
+    func keysets() async throws -> [KeysetRecord]
+    /// Adds a keyset; when it is active, the unit's previously active keyset is deactivated in the same transaction.
+    /// Throws `duplicate` if the ID exists (another mint process may have created the same deterministic keyset).
+    func addKeyset(_ keyset: KeysetRecord) async throws
+    /// Makes every keyset of `unit` inactive (the unit is no longer offered; its proofs stay redeemable).
+    func deactivateKeysets(unit: CurrencyUnit) async throws
+
+    // MARK: Swaps
+
+    /// Spends `inputs` and records `outputs` and the operation, all or nothing.
+    /// Throws `proofsSpent`, `proofsPending` or `outputsSigned` on conflict.
+    func swap(inputs: [ProofRecord], outputs: [SignatureRecord], operation: OperationRecord) async throws
+
+    // MARK: Mint quotes
+
+    func addMintQuote(_ quote: MintQuoteRecord) async throws
+    func mintQuote(id: String) async throws -> MintQuoteRecord?
+    func mintQuote(paymentHash: String) async throws -> MintQuoteRecord?
+    /// UNPAID → PAID. Returns false if the quote was not UNPAID (already paid or issued).
+    func markMintQuotePaid(id: String, at time: UInt64) async throws -> Bool
+    /// PAID → ISSUED together with recording `outputs` and the operation, all or nothing. Throws `quoteState` when the
+    /// quote is not PAID at that moment (unpaid, or issued by a concurrent request), `outputsSigned` on conflict.
+    func issueMintQuote(id: String, outputs: [SignatureRecord], operation: OperationRecord) async throws
+
+    // MARK: Melt quotes
+
+    func addMeltQuote(_ quote: MeltQuoteRecord) async throws
+    func meltQuote(id: String) async throws -> MeltQuoteRecord?
+    /// UNPAID → PENDING, with `inputs` recorded as pending and the blank outputs, input amount and fee kept on the
+    /// quote, all or nothing. Throws `quoteState`, `proofsSpent` or `proofsPending`.
+    func beginMelt(quoteID: String, inputs: [ProofRecord], blankOutputs: [BlindedMessage], inputAmount: Amount, inputFee: Amount, operation: OperationRecord) async throws
+    /// PENDING → PAID: the pending inputs become spent, change signatures are recorded.
+    func completeMelt(quoteID: String, preimage: String?, feePaid: Amount, change: [SignatureRecord], at time: UInt64) async throws
+    /// Settles a melt that pays one of this mint's own invoices: in one transaction the mint quote goes UNPAID → PAID
+    /// and the melt PENDING → PAID with its change. Throws `quoteState` if the mint quote is not UNPAID.
+    func completeInternalMelt(quoteID: String, mintQuoteID: String, change: [SignatureRecord], at time: UInt64) async throws
+    /// PENDING → UNPAID: the pending inputs are released (deleted), as if the melt never started.
+    func failMelt(quoteID: String) async throws
+    /// Melt quotes in the PENDING state (for start-up recovery).
+    func pendingMeltQuotes() async throws -> [MeltQuoteRecord]
+
+    // MARK: Queries
+
+    /// States of the given `Y`s that the ledger knows (absent means unspent), with witnesses.
+    func proofStates(ys: [String]) async throws -> [String: (state: ProofState, witness: String?)]
+    /// Signatures issued on the given `B_`s.
+    func signatures(blindedMessages: [String]) async throws -> [String: SignatureRecord]
+
+    // MARK: Audit
+
+    /// Per keyset: the sums issued and redeemed, and per unit the fees kept.
+    func auditTotals() async throws -> AuditTotals
+}

@@ -1,0 +1,30 @@
+import CashuCrypto
+
+/// How the fake Lightning node behaves.
+public struct FakeLightningSettings: Sendable, Hashable {
+    /// Seconds after which an invoice the node issued counts as paid (as if a payer paid it).
+    public var incomingDelay: Double = 1
+    /// Fee reserve: the larger of this percentage of the amount and `reserveFeeMinMsat`.
+    public var feePercent: Double = 2
+    public var reserveFeeMinMsat: UInt64 = 2000
+    /// What paying an invoice does.
+    public var paymentOutcome: PaymentOutcome = .paid
+    /// Seconds an outgoing payment stays in flight before it resolves to `paymentOutcome`.
+    public var paymentDelay: Double = 0
+    /// The Lightning fee an outgoing payment costs, in msat (capped at the quote's fee reserve).
+    public var paymentFeeMsat: UInt64 = 1000
+    /// Fake exchange rate for fiat units (`usd`, `eur`: amounts in cents), in dollars per bitcoin.
+    public var btcPrice: UInt64 = 100_000
+    /// Invoice currency prefix (`bc`: mainnet-looking invoices, as nutshell's fake wallet makes).
+    public var network = "bc"
+
+    public init() {}
+
+    /// The final result of an outgoing payment.
+    public enum PaymentOutcome: String, Sendable, Hashable, CaseIterable {
+        case paid
+        case failed
+        /// Stays in flight forever (never resolves).
+        case pending
+    }
+}

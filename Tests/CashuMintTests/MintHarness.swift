@@ -1,0 +1,121 @@
+import CashewEncoding
+import CashewSQLiteStore
+import CashuCrypto
+import CashuMint
+import CashuProtocol
+import FakeLightning
+import Logging
+import Secp256k1
+import Testing
+
+typealias TestMint = Mint<SQLiteMintStore, FakeLightningBackend>
+
+/// A mint on an in-memory SQLite ledger with the fake backend, and the wallet-side steps tests need.
+struct MintHarness {
+    let mint: TestMint
+    let store: SQLiteMintStore
+    let backend: FakeLightningBackend
+
+    static func make(settings: MintSettings = MintSettings(), fake: FakeLightningSettings = .instant, seed: String = "cashew test seed") async throws -> MintHarness {
+        let store = try await SQLiteMintStore.open(path: ":memory:", logger: Logger(label: "test"))
+        try await store.migrate()
+        let backend = FakeLightningBackend(settings: fake)
+        let mint = try Mint(
+            store: store, backend: backend, master: ExtendedPrivateKey(seed: Array(seed.utf8)), settings: settings,
+            logger: Logger(label: "test"))
+        try await mint.start()
+        return MintHarness(mint: mint, store: store, backend: backend)
+    }
+
+    /// Runs `body` with a fresh mint and closes its ledger afterwards, also when `body` throws.
+    static func with(
+        settings: MintSettings = MintSettings(), fake: FakeLightningSettings = .instant, seed: String = "cashew test seed",
+        _ body: (MintHarness) async throws -> Void
+    ) async throws {
+        let h = try await make(settings: settings, fake: fake, seed: seed)
+        do {
+            try await body(h)
+        } catch {
+            try? await h.store.close()
+            throw error
+        }
+        try await h.store.close()
+    }
+
+    func activeKeyset(_ unit: CurrencyUnit = .sat) throws -> KeysetKeysEntry {
+        try #require(mint.keys().keysets.first { $0.unit == unit })
+    }
+
+    /// Blinded outputs for `amounts` with their secrets and blinding factors.
+    struct Outputs {
+        var messages: [BlindedMessage]
+        var secrets: [String]
+        var factors: [Scalar]
+    }
+
+    static func outputs(_ amounts: [Amount], keyset: KeysetID) throws -> Outputs {
+        var out = Outputs(messages: [], secrets: [], factors: [])
+        for amount in amounts {
+            let secret = Hex.encode(SecureRandom.bytes(32))
+            let r = Scalar.random()
+            out.messages.append(BlindedMessage(amount: amount, id: keyset, blindedSecret: try BDHKE.blind(secret: secret, r: r)))
+            out.secrets.append(secret)
+            out.factors.append(r)
+        }
+        return out
+    }
+
+    /// Unblinds signatures into proofs, checking each DLEQ proof as a wallet must.
+    func proofs(_ signatures: [BlindSignature], _ outputs: Outputs) throws -> [Proof] {
+        try zip(signatures, zip(outputs.secrets, outputs.factors)).map { sig, pair in
+            let (secret, r) = pair
+            let keys = try #require(try mint.keys(id: sig.id).keysets.first)
+            let K = try #require(keys.keys[sig.amount])
+            let dleq = try #require(sig.dleq)
+            let b = try BDHKE.blind(secret: secret, r: r)
+            #expect(DLEQ.verify(dleq.proof, publicKey: K, blindedMessage: b, blindSignature: sig.blindSignature))
+            return Proof(amount: sig.amount, id: sig.id, secret: secret, signature: try BDHKE.unblind(sig.blindSignature, r: r, mintKey: K))
+        }
+    }
+
+    /// Mints `amount` through a paid quote and returns the proofs.
+    func mintProofs(_ amount: Amount, unit: CurrencyUnit = .sat) async throws -> [Proof] {
+        let quote = try await mint.createMintQuote(MintQuoteBolt11Request(amount: amount, unit: unit))
+        let outputs = try Self.outputs(amount.powersOfTwo, keyset: activeKeyset(unit).id)
+        let response = try await mint.mint(MintRequest(quote: quote.quote, outputs: outputs.messages))
+        return try proofs(response.signatures, outputs)
+    }
+
+    /// Swaps `proofs` into `amounts` (which must balance after fees).
+    func swap(_ proofs: [Proof], into amounts: [Amount]) async throws -> [Proof] {
+        let outputs = try Self.outputs(amounts, keyset: activeKeyset(unit(of: proofs)).id)
+        let response = try await mint.swap(SwapRequest(inputs: proofs, outputs: outputs.messages))
+        return try self.proofs(response.signatures, outputs)
+    }
+
+    func unit(of proofs: [Proof]) throws -> CurrencyUnit {
+        let first = try #require(proofs.first)
+        return try #require(mint.keysets.entry(first.id)).record.unit
+    }
+}
+
+extension FakeLightningSettings {
+    /// Invoices paid at once, payments settle at once.
+    static var instant: FakeLightningSettings {
+        var s = FakeLightningSettings()
+        s.incomingDelay = 0
+        return s
+    }
+}
+
+/// Asserts that `body` throws a `CashuError` with `code`.
+func expectCashuError<T>(_ code: CashuError.Code, _ comment: Comment? = nil, sourceLocation: SourceLocation = #_sourceLocation, _ body: () async throws -> T) async {
+    do {
+        _ = try await body()
+        Issue.record("expected error \(code.rawValue), got success. \(comment.map { "\($0)" } ?? "")", sourceLocation: sourceLocation)
+    } catch let error as CashuError {
+        #expect(error.code == code, "expected \(code.rawValue), got \(error.code.rawValue): \(error.detail). \(comment.map { "\($0)" } ?? "")", sourceLocation: sourceLocation)
+    } catch {
+        Issue.record("expected CashuError \(code.rawValue), got \(error)", sourceLocation: sourceLocation)
+    }
+}
