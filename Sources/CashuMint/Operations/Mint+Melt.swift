@@ -180,13 +180,14 @@ extension Mint {
         }
     }
 
-    /// NUT-08 change: inputs − input fee − amount − Lightning fee, split into powers of two on the blank outputs
-    /// (as many as there are outputs; zero amounts are not signed).
+    /// NUT-08 change: inputs − input fee − amount − Lightning fee, split into powers of two on the blank outputs,
+    /// ascending. When the wallet gave too few outputs, the largest amounts are returned (the rest stays with the
+    /// mint); zero amounts are not signed.
     func signChange(_ quote: MeltQuoteRecord, feePaid: Amount) throws -> ([BlindSignature], [SignatureRecord]) {
         guard let blank = quote.blankOutputs, !blank.isEmpty, let inputAmount = quote.inputAmount else { return ([], []) }
         let paidOut = quote.amount.adding(min(feePaid, quote.feeReserve)).flatMap { $0.adding(quote.inputFee ?? 0) } ?? inputAmount
         let changeAmount = inputAmount.subtracting(paidOut) ?? 0
-        let amounts = changeAmount.powersOfTwo
+        let amounts = changeAmount.powersOfTwo.suffix(blank.count)
         var outputs = [BlindedMessage]()
         for (output, amount) in zip(blank, amounts) {
             var o = output
