@@ -15,6 +15,10 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.5.0"),
         .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
         .package(url: "https://github.com/vapor/sqlite-nio.git", from: "1.13.2"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.1"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
+        .package(url: "https://github.com/apple/swift-metrics.git", from: "2.13.0"),
+        .package(url: "https://github.com/swift-server/swift-prometheus.git", from: "2.4.1"),
     ],
     targets: [
         // Debian's libsecp256k1-dev 0.2.0 (ecdh, extrakeys, schnorrsig, recovery).
@@ -76,6 +80,18 @@ let package = Package(
             name: "FakeLightning",
             dependencies: ["CashuMint", "CashuProtocol", "Bolt11", "Secp256k1", "CashewEncoding", .product(name: "Crypto", package: "swift-crypto")]
         ),
+        // The mint's HTTP API (Hummingbird 2), health and metrics, and its background services.
+        .target(
+            name: "CashewMintServer",
+            dependencies: [
+                "CashuMint", "CashuProtocol", "CashuCrypto", "Secp256k1",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
         // The same crypto written directly against libsecp256k1 in C: the bench's baseline.
         .target(name: "CashewBenchBaseline", dependencies: ["CSecp256k1"]),
         .executableTarget(
@@ -88,11 +104,21 @@ let package = Package(
         ),
 
         // Tests
-        .target(name: "TestSupport", dependencies: ["CashewEncoding"], path: "Tests/TestSupport"),
+        .target(name: "TestSupport", dependencies: ["CashewEncoding", "CashuProtocol", "CashuCrypto", "Secp256k1"], path: "Tests/TestSupport"),
         .testTarget(name: "Bolt11Tests", dependencies: ["Bolt11", "Secp256k1", "CashewEncoding", "TestSupport"]),
         .testTarget(name: "CashewEncodingTests", dependencies: ["CashewEncoding", "TestSupport"]),
         .testTarget(name: "Secp256k1Tests", dependencies: ["Secp256k1", "CashewEncoding"]),
         .testTarget(name: "CashewCBORTests", dependencies: ["CashewCBOR", "CashewEncoding"]),
+        .testTarget(
+            name: "MintAPITests",
+            dependencies: [
+                "CashewMintServer", "CashuMint", "CashewSQLiteStore", "FakeLightning", "CashuProtocol", "CashuCrypto", "Secp256k1",
+                "CashewEncoding", "TestSupport", "Bolt11",
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
+                .product(name: "Crypto", package: "swift-crypto"),
+            ]
+        ),
         .testTarget(
             name: "CashuMintTests",
             dependencies: [

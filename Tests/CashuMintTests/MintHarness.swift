@@ -6,6 +6,7 @@ import CashuProtocol
 import FakeLightning
 import Logging
 import Secp256k1
+import TestSupport
 import Testing
 
 typealias TestMint = Mint<SQLiteMintStore, FakeLightningBackend>
@@ -46,36 +47,15 @@ struct MintHarness {
         try #require(mint.keys().keysets.first { $0.unit == unit })
     }
 
-    /// Blinded outputs for `amounts` with their secrets and blinding factors.
-    struct Outputs {
-        var messages: [BlindedMessage]
-        var secrets: [String]
-        var factors: [Scalar]
-    }
+    typealias Outputs = BlindedOutputs
 
     static func outputs(_ amounts: [Amount], keyset: KeysetID) throws -> Outputs {
-        var out = Outputs(messages: [], secrets: [], factors: [])
-        for amount in amounts {
-            let secret = Hex.encode(SecureRandom.bytes(32))
-            let r = Scalar.random()
-            out.messages.append(BlindedMessage(amount: amount, id: keyset, blindedSecret: try BDHKE.blind(secret: secret, r: r)))
-            out.secrets.append(secret)
-            out.factors.append(r)
-        }
-        return out
+        try BlindedOutputs(amounts, keyset: keyset)
     }
 
     /// Unblinds signatures into proofs, checking each DLEQ proof as a wallet must.
     func proofs(_ signatures: [BlindSignature], _ outputs: Outputs) throws -> [Proof] {
-        try zip(signatures, zip(outputs.secrets, outputs.factors)).map { sig, pair in
-            let (secret, r) = pair
-            let keys = try #require(try mint.keys(id: sig.id).keysets.first)
-            let K = try #require(keys.keys[sig.amount])
-            let dleq = try #require(sig.dleq)
-            let b = try BDHKE.blind(secret: secret, r: r)
-            #expect(DLEQ.verify(dleq.proof, publicKey: K, blindedMessage: b, blindSignature: sig.blindSignature))
-            return Proof(amount: sig.amount, id: sig.id, secret: secret, signature: try BDHKE.unblind(sig.blindSignature, r: r, mintKey: K))
-        }
+        try outputs.proofs(signatures) { id, amount in try mint.keys(id: id).keysets.first?.keys[amount] }
     }
 
     /// Mints `amount` through a paid quote and returns the proofs.

@@ -57,7 +57,7 @@ extension Mint {
     func response(_ quote: MeltQuoteRecord, change: [BlindSignature]?) -> MeltQuoteBolt11Response {
         MeltQuoteBolt11Response(
             quote: quote.id, request: quote.request, amount: quote.amount, unit: quote.unit, feeReserve: quote.feeReserve,
-            state: quote.state, expiry: quote.expiry, paymentPreimage: quote.paymentPreimage, change: change)
+            state: quote.state, expiry: quote.expiry, paymentPreimage: quote.paymentPreimage, change: change, method: quote.method)
     }
 
     /// The change signatures of a paid melt, in the order of its blank outputs.

@@ -33,7 +33,7 @@ extension Mint {
     func response(_ quote: MintQuoteRecord) -> MintQuoteBolt11Response {
         MintQuoteBolt11Response(
             quote: quote.id, request: quote.request, amount: quote.amount, unit: quote.unit, state: quote.state,
-            expiry: quote.expiry, pubkey: quote.pubkey.flatMap { try? Point(hex: $0) })
+            expiry: quote.expiry, pubkey: quote.pubkey.flatMap { try? Point(hex: $0) }, method: quote.method)
     }
 
     /// The quote, marked PAID first if the backend reports its invoice paid.

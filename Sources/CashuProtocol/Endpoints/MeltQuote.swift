@@ -52,11 +52,14 @@ public struct MeltQuoteBolt11Response: Codable, Hashable, Sendable {
     public var paymentPreimage: String?
     /// NUT-08: signatures on the blank outputs for the overpaid fee.
     public var change: [BlindSignature]?
+    /// The payment method (`bolt11`). Not in NUT-23's response, but nutshell's wallet requires it.
+    public var method: String?
 
     public init(
         quote: String, request: String?, amount: Amount, unit: CurrencyUnit?, feeReserve: Amount, state: MeltQuoteState,
-        expiry: UInt64?, paymentPreimage: String? = nil, change: [BlindSignature]? = nil
+        expiry: UInt64?, paymentPreimage: String? = nil, change: [BlindSignature]? = nil, method: String? = nil
     ) {
+        self.method = method
         self.quote = quote
         self.request = request
         self.amount = amount
@@ -69,7 +72,7 @@ public struct MeltQuoteBolt11Response: Codable, Hashable, Sendable {
     }
 
     enum CodingKeys: String, CodingKey {
-        case quote, request, amount, unit, state, expiry, change
+        case quote, request, amount, unit, state, expiry, change, method
         case feeReserve = "fee_reserve"
         case paymentPreimage = "payment_preimage"
     }

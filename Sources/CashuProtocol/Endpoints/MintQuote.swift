@@ -29,10 +29,12 @@ public struct MintQuoteBolt11Response: Codable, Hashable, Sendable {
     /// Unix time after which the quote can no longer be paid.
     public var expiry: UInt64?
     public var pubkey: Point?
+    /// The payment method (`bolt11`). Not in NUT-23's response, but nutshell's wallet requires it.
+    public var method: String?
 
     public init(
         quote: String, request: String, amount: Amount?, unit: CurrencyUnit?, state: MintQuoteState, expiry: UInt64?,
-        pubkey: Point? = nil
+        pubkey: Point? = nil, method: String? = nil
     ) {
         self.quote = quote
         self.request = request
@@ -41,6 +43,7 @@ public struct MintQuoteBolt11Response: Codable, Hashable, Sendable {
         self.state = state
         self.expiry = expiry
         self.pubkey = pubkey
+        self.method = method
     }
 }
 

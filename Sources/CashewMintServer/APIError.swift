@@ -1,0 +1,22 @@
+import CashuProtocol
+import Foundation
+import HTTPTypes
+import Hummingbird
+
+/// Turns errors into NUT-00 error responses: HTTP 400 with `{"detail", "code"}` for protocol errors; 500 with the
+/// same shape, and no internals, for anything unexpected.
+struct APIError: Error, HTTPResponseError {
+    let status: HTTPResponse.Status
+    let error: CashuError
+
+    init(_ error: CashuError, status: HTTPResponse.Status = .badRequest) {
+        self.status = status
+        self.error = error
+    }
+
+    func response(from request: Request, context: some RequestContext) throws -> Response {
+        let body = try JSONEncoder().encode(error)
+        return Response(
+            status: status, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(bytes: body)))
+    }
+}

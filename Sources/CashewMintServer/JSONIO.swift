@@ -1,0 +1,47 @@
+import CashuProtocol
+import Foundation
+import Hummingbird
+import NIOCore
+
+/// Request bodies are read up to a limit and decoded strictly; responses are encoded as JSON.
+struct JSONIO: Sendable {
+    /// The largest request body accepted, in bytes.
+    let maxBodySize: Int
+
+    func decode<T: Decodable>(_ type: T.Type, from request: Request) async throws -> T {
+        var request = request
+        let buffer: ByteBuffer
+        do {
+            buffer = try await request.collectBody(upTo: maxBodySize)
+        } catch {
+            throw APIError(CashuError(.notAllowed, "request body larger than \(maxBodySize) bytes"))
+        }
+        do {
+            return try JSONDecoder().decode(T.self, from: Data(buffer: buffer))
+        } catch let error as DecodingError {
+            throw APIError(CashuError(.notAllowed, "invalid request: \(Self.describe(error))"))
+        } catch {
+            throw APIError(CashuError(.notAllowed, "invalid request"))
+        }
+    }
+
+    func encode(_ value: some Encodable) throws -> Response {
+        let body = try JSONEncoder().encode(value)
+        return Response(status: .ok, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(bytes: body)))
+    }
+
+    /// A one-line description of a decoding error that names the field but echoes no input.
+    static func describe(_ error: DecodingError) -> String {
+        func path(_ context: DecodingError.Context) -> String {
+            let p = context.codingPath.map { $0.intValue.map { "[\($0)]" } ?? "." + $0.stringValue }.joined()
+            return p.isEmpty ? "body" : String(p.drop(while: { $0 == "." }))
+        }
+        switch error {
+        case let .keyNotFound(key, context): return "missing field \(path(context).isEmpty ? "" : path(context) + ".")\(key.stringValue)"
+        case let .typeMismatch(_, context): return "wrong type at \(path(context))"
+        case let .valueNotFound(_, context): return "missing value at \(path(context))"
+        case let .dataCorrupted(context): return "invalid value at \(path(context))"
+        @unknown default: return "malformed JSON"
+        }
+    }
+}

@@ -1,0 +1,96 @@
+import CashuCrypto
+import CashuMint
+import CashuProtocol
+import Hummingbird
+import Logging
+
+/// The Cashu v1 API (NUT-01 to NUT-09, NUT-12, NUT-23) on a Hummingbird router.
+public struct MintRoutes<Store: MintStore, Backend: PaymentBackend>: Sendable {
+    let mint: Mint<Store, Backend>
+    let io: JSONIO
+    let version: String
+
+    /// Routes for `mint`; bodies larger than `maxBodySize` bytes are refused.
+    public init(mint: Mint<Store, Backend>, maxBodySize: Int = 1 << 20, version: String) {
+        self.mint = mint
+        self.io = JSONIO(maxBodySize: maxBodySize)
+        self.version = version
+    }
+
+    /// Adds the routes to `router`.
+    public func add(to router: Router<BasicRequestContext>) {
+        let v1 = router.group("v1")
+        v1.get("info") { _, _ in try io.encode(mint.info(version: version)) }
+        v1.get("keys") { _, _ in try io.encode(mint.keys()) }
+        v1.get("keys/:id") { _, context in
+            let text = try context.parameters.require("id")
+            guard let id = try? KeysetID(hex: text) else { throw APIError(CashuError(.keysetUnknown, "not a keyset ID")) }
+            return try io.encode(try await cashu { try mint.keys(id: id) })
+        }
+        v1.get("keysets") { _, _ in try io.encode(mint.keysetList()) }
+        v1.post("swap") { request, _ in
+            let body = try await io.decode(SwapRequest.self, from: request)
+            return try io.encode(try await cashu { try await mint.swap(body) })
+        }
+        v1.post("mint/quote/:method") { request, context in
+            try method(context)
+            let body = try await io.decode(MintQuoteBolt11Request.self, from: request)
+            return try io.encode(try await cashu { try await mint.createMintQuote(body) })
+        }
+        v1.get("mint/quote/:method/:quote") { _, context in
+            try method(context)
+            let id = try context.parameters.require("quote")
+            return try io.encode(try await cashu { try await mint.mintQuote(id: id) })
+        }
+        v1.post("mint/:method") { request, context in
+            try method(context)
+            let body = try await io.decode(MintRequest.self, from: request)
+            return try io.encode(try await cashu { try await mint.mint(body) })
+        }
+        v1.post("melt/quote/:method") { request, context in
+            try method(context)
+            let body = try await io.decode(MeltQuoteBolt11Request.self, from: request)
+            return try io.encode(try await cashu { try await mint.createMeltQuote(body) })
+        }
+        v1.get("melt/quote/:method/:quote") { _, context in
+            try method(context)
+            let id = try context.parameters.require("quote")
+            return try io.encode(try await cashu { try await mint.meltQuote(id: id) })
+        }
+        v1.post("melt/:method") { request, context in
+            try method(context)
+            let body = try await io.decode(MeltRequest.self, from: request)
+            return try io.encode(try await cashu { try await mint.melt(body) })
+        }
+        v1.post("checkstate") { request, _ in
+            let body = try await io.decode(CheckStateRequest.self, from: request)
+            return try io.encode(try await cashu { try await mint.checkState(body) })
+        }
+        v1.post("restore") { request, _ in
+            let body = try await io.decode(RestoreRequest.self, from: request)
+            return try io.encode(try await cashu { try await mint.restore(body) })
+        }
+    }
+
+    /// Only the bolt11 method exists (NUT-23).
+    func method(_ context: BasicRequestContext) throws {
+        let method = try context.parameters.require("method")
+        guard method == "bolt11" else { throw APIError(CashuError(.unitNotSupported, "payment method \(method.prefix(32)) is not supported")) }
+    }
+
+    /// Runs a mint operation, turning its `CashuError` into a 400 response and anything else into a logged 500.
+    func cashu<T>(_ body: () async throws -> T) async throws -> T {
+        do {
+            return try await body()
+        } catch let error as CashuError {
+            throw APIError(error)
+        } catch let error as APIError {
+            throw error
+        } catch {
+            mint.logger.error("request failed", metadata: ["error": "\(error)"])
+            throw APIError(CashuError(Code(rawValue: 0), "internal error"), status: .internalServerError)
+        }
+    }
+
+    typealias Code = CashuError.Code
+}
