@@ -9,12 +9,14 @@ let package = Package(
         .library(name: "CashuProtocol", targets: ["CashuProtocol"]),
         .library(name: "Bolt11", targets: ["Bolt11"]),
         .executable(name: "cashew-bench", targets: ["CashewBench"]),
+        .executable(name: "cashew-mint", targets: ["CashewMintCLI"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-crypto.git", "4.0.0"..<"5.0.0"),
         .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.5.0"),
         .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
         .package(url: "https://github.com/vapor/sqlite-nio.git", from: "1.13.2"),
+        .package(url: "https://github.com/vapor/postgres-nio.git", from: "1.33.2"),
         .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.1"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
         .package(url: "https://github.com/apple/swift-metrics.git", from: "2.13.0"),
@@ -75,16 +77,40 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
+        // The PostgreSQL ledger (several mint processes on one database).
+        .target(
+            name: "CashewPostgresStore",
+            dependencies: [
+                "CashuMint", "CashuCrypto", "CashuProtocol", "CashewEncoding", "CashewMigrations",
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
         // A fake Lightning backend that behaves like a node: real signed invoices, configurable outcomes.
         .target(
             name: "FakeLightning",
             dependencies: ["CashuMint", "CashuProtocol", "Bolt11", "Secp256k1", "CashewEncoding", .product(name: "Crypto", package: "swift-crypto")]
         ),
+        // Layered settings (flags > environment > TOML file) and a strict TOML-subset reader.
+        .target(name: "CashewConfig"),
         // The mint's HTTP API (Hummingbird 2), health and metrics, and its background services.
         .target(
             name: "CashewMintServer",
             dependencies: [
                 "CashuMint", "CashuProtocol", "CashuCrypto", "Secp256k1",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        // cashew-mint: serve, migrate, keysets, audit.
+        .executableTarget(
+            name: "CashewMintCLI",
+            dependencies: [
+                "CashewMintServer", "CashuMint", "CashewSQLiteStore", "FakeLightning", "CashewConfig", "CashuCrypto", "CashuProtocol",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "Metrics", package: "swift-metrics"),
@@ -109,6 +135,7 @@ let package = Package(
         .testTarget(name: "CashewEncodingTests", dependencies: ["CashewEncoding", "TestSupport"]),
         .testTarget(name: "Secp256k1Tests", dependencies: ["Secp256k1", "CashewEncoding"]),
         .testTarget(name: "CashewCBORTests", dependencies: ["CashewCBOR", "CashewEncoding"]),
+        .testTarget(name: "CashewConfigTests", dependencies: ["CashewConfig"]),
         .testTarget(
             name: "MintAPITests",
             dependencies: [
@@ -117,6 +144,14 @@ let package = Package(
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
                 .product(name: "Crypto", package: "swift-crypto"),
+            ]
+        ),
+        .testTarget(
+            name: "MintStoreConformanceTests",
+            dependencies: [
+                "CashuMint", "CashewSQLiteStore", "CashewPostgresStore", "CashuProtocol", "CashuCrypto", "Secp256k1", "CashewEncoding",
+                "TestSupport",
+                .product(name: "PostgresNIO", package: "postgres-nio"),
             ]
         ),
         .testTarget(

@@ -1,5 +1,6 @@
 import CashuCrypto
 import CashuMint
+import CashuProtocol
 import SQLiteNIO
 
 extension SQLiteMintStore {
@@ -29,6 +30,17 @@ extension SQLiteMintStore {
                 totals.fees[CurrencyUnit(try row.text("unit"))] = try Self.sum(row)
             }
             return totals
+        }
+    }
+
+    public func proofs(after y: String?, limit: Int) async throws -> [(record: ProofRecord, state: ProofState)] {
+        try await read { db in
+            try await db.query("SELECT * FROM proofs WHERE y > ? ORDER BY y LIMIT ?", [.text(y ?? ""), .integer(limit)]).map { row in
+                let record = ProofRecord(
+                    y: try row.text("y"), amount: try row.amount("amount"), keysetID: try KeysetID(hex: row.text("keyset_id")),
+                    secret: try row.text("secret"), signature: try row.text("c"), witness: row.optionalText("witness"))
+                return (record, try row.text("state") == "pending" ? ProofState.pending : .spent)
+            }
         }
     }
 

@@ -33,7 +33,8 @@ public final class FakeLightningBackend: PaymentBackend, Sendable {
         var outcome: String
         var resolvesAt: Double
         var feeMsat: UInt64
-        var preimage: String
+        /// Known only for invoices this node issued; a real payer learns it from the payee, a fake one cannot.
+        var preimage: String?
     }
 
     /// A node with a random key; `stateFile` keeps outgoing payments across restarts.
@@ -131,7 +132,7 @@ public final class FakeLightningBackend: PaymentBackend, Sendable {
             }
             let p = OutgoingPayment(
                 outcome: settings.paymentOutcome.rawValue, resolvesAt: Date().timeIntervalSince1970 + settings.paymentDelay,
-                feeMsat: feeMsat, preimage: Hex.encode(SecureRandom.bytes(32)))
+                feeMsat: feeMsat, preimage: s.invoices[hash]?.preimage)
             s.payments[hash] = p
             return p
         }
@@ -159,10 +160,7 @@ public final class FakeLightningBackend: PaymentBackend, Sendable {
     func persist() throws {
         guard let stateFile else { return }
         let payments = state.withLock { $0.payments }
-        let data = try JSONEncoder().encode(payments)
-        let temp = stateFile.appendingPathExtension("tmp")
-        try data.write(to: temp)
-        // Atomic replace, then the payment is known even if the process dies right after.
-        _ = try FileManager.default.replaceItemAt(stateFile, withItemAt: temp)
+        // Written to a temporary file and renamed over the old one: the payment is on disk before it is attempted.
+        try JSONEncoder().encode(payments).write(to: stateFile, options: .atomic)
     }
 }

@@ -60,4 +60,6 @@ public protocol MintStore: Sendable {
 
     /// Per keyset: the sums issued and redeemed, and per unit the fees kept.
     func auditTotals() async throws -> AuditTotals
+    /// Recorded proofs in ascending `Y` order after `y` (all when nil), at most `limit`: audits page through these.
+    func proofs(after y: String?, limit: Int) async throws -> [(record: ProofRecord, state: ProofState)]
 }

@@ -1,0 +1,98 @@
+import Foundation
+
+/// Settings from three layers, highest first: command-line flags, environment variables (`PREFIX_KEY`), a TOML
+/// file. Keys are lower-case with dots for tables (`info.name`); the environment variable for `info.name` is
+/// `CASHEW_INFO_NAME`.
+public struct LayeredSettings: Sendable {
+    /// Why a setting is unusable.
+    public struct SettingError: Error, Hashable, Sendable, CustomStringConvertible {
+        public let description: String
+        public init(_ description: String) { self.description = description }
+    }
+
+    let flags: [String: String]
+    let environment: [String: String]
+    let file: [String: TOMLValue]
+    let prefix: String
+
+    /// Layers: `flags` by key, the process environment, and the TOML file at `configFile` (if any).
+    public init(flags: [String: String], environment: [String: String], configFile: String?, prefix: String = "CASHEW") throws {
+        self.flags = flags
+        self.environment = environment
+        self.prefix = prefix
+        if let configFile {
+            let text: String
+            do { text = try String(contentsOfFile: configFile, encoding: .utf8) } catch {
+                throw SettingError("cannot read config file \(configFile)")
+            }
+            do { file = try TOMLDocument(parsing: text).values } catch {
+                throw SettingError("config file \(configFile): \(error)")
+            }
+        } else {
+            file = [:]
+        }
+    }
+
+    /// The environment variable name of a key.
+    public func environmentName(_ key: String) -> String {
+        prefix + "_" + key.uppercased().replacingOccurrences(of: ".", with: "_")
+    }
+
+    /// The raw text of a setting from the highest layer that has it.
+    public func text(_ key: String) -> String? {
+        if let v = flags[key] { return v }
+        if let v = environment[environmentName(key)] { return v }
+        return file[key]?.text
+    }
+
+    /// Where a setting came from, for error messages.
+    func origin(_ key: String) -> String {
+        if flags[key] != nil { return "flag --\(key.replacingOccurrences(of: "_", with: "-"))" }
+        if environment[environmentName(key)] != nil { return environmentName(key) }
+        return "config key \(key)"
+    }
+
+    public func string(_ key: String, default value: String? = nil) -> String? { text(key) ?? value }
+
+    public func int(_ key: String, default value: Int) throws -> Int {
+        guard let t = text(key) else { return value }
+        guard let v = Int(t.trimmingCharacters(in: .whitespaces)) else { throw SettingError("\(origin(key)) must be an integer, not \(t.prefix(40))") }
+        return v
+    }
+
+    public func uint64(_ key: String, default value: UInt64) throws -> UInt64 {
+        guard let t = text(key) else { return value }
+        guard let v = UInt64(t.trimmingCharacters(in: .whitespaces)) else {
+            throw SettingError("\(origin(key)) must be a non-negative integer, not \(t.prefix(40))")
+        }
+        return v
+    }
+
+    public func double(_ key: String, default value: Double) throws -> Double {
+        guard let t = text(key) else { return value }
+        guard let v = Double(t.trimmingCharacters(in: .whitespaces)), v.isFinite, v >= 0 else {
+            throw SettingError("\(origin(key)) must be a non-negative number, not \(t.prefix(40))")
+        }
+        return v
+    }
+
+    public func bool(_ key: String, default value: Bool) throws -> Bool {
+        guard let t = text(key)?.lowercased() else { return value }
+        switch t {
+        case "true", "1", "yes", "on": return true
+        case "false", "0", "no", "off": return false
+        default: throw SettingError("\(origin(key)) must be true or false, not \(t.prefix(40))")
+        }
+    }
+
+    /// A comma-separated (or TOML array) list.
+    public func list(_ key: String, default value: [String]) -> [String] {
+        guard let t = text(key) else { return value }
+        return t.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
+    }
+
+    /// Keys given in the file that no one asked about (typos), so the caller can refuse them.
+    public func unknownFileKeys(known: Set<String>) -> [String] {
+        file.keys.filter { !known.contains($0) }.sorted()
+    }
+}

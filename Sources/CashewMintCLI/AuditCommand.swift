@@ -1,0 +1,59 @@
+import ArgumentParser
+import CashuCrypto
+import CashuMint
+import FakeLightning
+import Foundation
+import Logging
+
+/// `cashew-mint audit`: issued, redeemed, outstanding and fees per keyset, from the ledger (Specs/audit.md).
+struct AuditCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "audit", abstract: "Report issued, redeemed, outstanding and fees per keyset.")
+
+    @OptionGroup var common: CommonOptions
+    @Flag(help: "Print the report as JSON.") var json = false
+    @Flag(help: "Re-verify the signature of every recorded proof (reads the whole ledger; needs the seed).") var verifySignatures = false
+
+    func run() async throws {
+        let settings = try common.resolve()
+        LogSetup.bootstrap(level: .warning, format: settings.logFormat)
+        let logger = Logger(label: "cashew-mint")
+        let master = try SeedLoader(settings: settings).load().master
+        let (ledger, _) = try await Ledger.open(settings, logger: logger)
+        let report: AuditReport
+        do {
+            report = try await ledger.run(Task(settings: settings, master: master, verify: verifySignatures, logger: logger))
+        } catch {
+            await ledger.close()
+            throw error
+        }
+        await ledger.close()
+        if json {
+            let encoder = JSONEncoder()
+            encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+            print(String(decoding: try encoder.encode(report), as: UTF8.self))
+        } else {
+            for k in report.keysets {
+                print("\(k.id)  \(k.unit)  \(k.active ? "active" : "inactive")")
+                print("    issued \(k.issued) (\(k.issuedCount))  redeemed \(k.redeemed) (\(k.redeemedCount))  pending \(k.pending)  outstanding \(k.outstanding)\(k.overdrawn ? "  OVERDRAWN" : "")")
+            }
+            for u in report.units {
+                print("\(u.unit): issued \(u.issued), redeemed \(u.redeemed), pending \(u.pending), outstanding \(u.outstanding), fees \(u.fees)")
+            }
+            if let s = report.signatures { print("signatures: \(s.checked) checked, \(s.invalid) invalid") }
+        }
+        if report.keysets.contains(where: \.overdrawn) || (report.signatures?.invalid ?? 0) > 0 { throw ExitCode(2) }
+    }
+
+    struct Task: LedgerTask {
+        let settings: MintCLISettings
+        let master: ExtendedPrivateKey
+        let verify: Bool
+        let logger: Logger
+
+        func run<Store: MintStore>(_ store: Store) async throws -> AuditReport {
+            let mint = try Mint(store: store, backend: FakeLightningBackend(settings: settings.fake), master: master, settings: settings.mint, logger: logger)
+            try await mint.reloadKeysets()
+            return try await mint.audit(verifySignatures: verify)
+        }
+    }
+}

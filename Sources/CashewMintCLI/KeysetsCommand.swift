@@ -1,0 +1,85 @@
+import ArgumentParser
+import CashuCrypto
+import CashuMint
+import FakeLightning
+import Foundation
+import Logging
+
+/// `cashew-mint keysets list|rotate`.
+struct KeysetsCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "keysets", abstract: "List or rotate keysets.", subcommands: [List.self, Rotate.self], defaultSubcommand: List.self)
+
+    struct List: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "List all keysets.")
+        @OptionGroup var common: CommonOptions
+        @Flag(help: "Print JSON.") var json = false
+
+        func run() async throws {
+            let settings = try common.resolve()
+            LogSetup.bootstrap(level: .warning, format: settings.logFormat)
+            let (ledger, _) = try await Ledger.open(settings, logger: Logger(label: "cashew-mint"))
+            let records = try await ledger.run(Read())
+            await ledger.close()
+            if json {
+                let rows = records.map { r -> [String: Any] in
+                    ["id": r.id.hex, "unit": r.unit.rawValue, "active": r.active, "input_fee_ppk": r.inputFeePPK, "final_expiry": r.finalExpiry as Any,
+                     "derivation_path": r.derivationPath.description, "denominations": r.amounts.count, "valid_from": r.validFrom]
+                }
+                print(String(decoding: try JSONSerialization.data(withJSONObject: rows, options: [.prettyPrinted, .sortedKeys]), as: UTF8.self))
+            } else if records.isEmpty {
+                print("no keysets yet (they are created when the mint first starts)")
+            } else {
+                for r in records {
+                    print("\(r.id.hex)  \(r.unit.rawValue)  \(r.active ? "active  " : "inactive")  fee \(r.inputFeePPK) ppk  \(r.amounts.count) keys  \(r.derivationPath)")
+                }
+            }
+        }
+
+        struct Read: LedgerTask {
+            func run<Store: MintStore>(_ store: Store) async throws -> [KeysetRecord] { try await store.keysets() }
+        }
+    }
+
+    struct Rotate: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Create a new active keyset for a unit; the old one stays redeemable but signs nothing new.",
+            discussion: "Other running mint processes pick the new keyset up within seconds.")
+        @OptionGroup var common: CommonOptions
+        @Option(help: "Unit to rotate.") var unit: String = "sat"
+        @Option(help: "Input fee of the new keyset in parts per thousand (default: the configured input_fee_ppk).") var inputFeePPK: UInt64?
+        @Option(help: "Unix time after which the new keyset's proofs expire.") var finalExpiry: UInt64?
+
+        func run() async throws {
+            let settings = try common.resolve()
+            LogSetup.bootstrap(level: .warning, format: settings.logFormat)
+            let logger = Logger(label: "cashew-mint")
+            let (master, _) = try SeedLoader(settings: settings).load()
+            let (ledger, _) = try await Ledger.open(settings, logger: logger)
+            do {
+                let record = try await ledger.run(Task(settings: settings, master: master, unit: CurrencyUnit(unit), fee: inputFeePPK, expiry: finalExpiry, logger: logger))
+                print("new active \(record.unit.rawValue) keyset \(record.id.hex) (fee \(record.inputFeePPK) ppk)")
+            } catch {
+                await ledger.close()
+                throw error
+            }
+            await ledger.close()
+        }
+
+        struct Task: LedgerTask {
+            let settings: MintCLISettings
+            let master: ExtendedPrivateKey
+            let unit: CurrencyUnit
+            let fee: UInt64?
+            let expiry: UInt64?
+            let logger: Logger
+
+            func run<Store: MintStore>(_ store: Store) async throws -> KeysetRecord {
+                guard settings.mint.units.contains(unit) else { throw CLIError("unit \(unit) is not configured (units = \(settings.mint.units.map(\.rawValue).joined(separator: ",")))") }
+                let mint = try Mint(store: store, backend: FakeLightningBackend(settings: settings.fake), master: master, settings: settings.mint, logger: logger)
+                try await mint.reloadKeysets()
+                return try await mint.rotate(unit: unit, inputFeePPK: fee ?? settings.mint.inputFeePPK, finalExpiry: expiry)
+            }
+        }
+    }
+}

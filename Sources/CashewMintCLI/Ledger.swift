@@ -1,0 +1,48 @@
+import CashewSQLiteStore
+import CashuMint
+import Foundation
+import Logging
+
+/// The ledger a command works on: SQLite (a path) or PostgreSQL (a URL).
+enum Ledger {
+    case sqlite(SQLiteMintStore)
+
+    /// Opens the configured ledger and applies pending migrations; returns the applied migrations' names.
+    static func open(_ settings: MintCLISettings, logger: Logger) async throws -> (Ledger, [String]) {
+        if settings.isPostgres {
+            throw CLIError("PostgreSQL ledger support is not built yet")
+        }
+        let directory = (settings.database as NSString).deletingLastPathComponent
+        if !directory.isEmpty { try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true) }
+        let store: SQLiteMintStore
+        do { store = try await SQLiteMintStore.open(path: settings.database, logger: logger) } catch {
+            throw CLIError("cannot open SQLite ledger \(settings.database): \(error)")
+        }
+        do {
+            return (.sqlite(store), try await store.migrate())
+        } catch {
+            try? await store.close()
+            throw CLIError("cannot migrate the ledger: \(error)")
+        }
+    }
+
+    func close() async {
+        switch self {
+        case let .sqlite(store): try? await store.close()
+        }
+    }
+}
+
+/// Work to do with whichever store the ledger is.
+protocol LedgerTask {
+    associatedtype Output
+    func run<Store: MintStore>(_ store: Store) async throws -> Output
+}
+
+extension Ledger {
+    func run<T: LedgerTask>(_ task: T) async throws -> T.Output {
+        switch self {
+        case let .sqlite(store): try await task.run(store)
+        }
+    }
+}

@@ -1,0 +1,119 @@
+import CashewConfig
+import CashuCrypto
+import CashuMint
+import CashuProtocol
+import FakeLightning
+import Foundation
+import Logging
+
+/// Every setting of `cashew-mint`, resolved from flags, `CASHEW_*` environment variables and the TOML file.
+/// The keys are documented in Specs/configuration.md.
+struct MintCLISettings {
+    var host: String
+    var port: Int
+    var dataDir: String
+    var database: String
+    var databasePoolSize: Int
+    var seed: String?
+    var seedFile: String
+    var seedFileIsDefault: Bool
+    var mint: MintSettings
+    var lightningBackend: String
+    var fake: FakeLightningSettings
+    var maxBodySize: Int
+    var logLevel: Logger.Level
+    var logFormat: String
+    var metrics: Bool
+
+    static let keys: Set<String> = [
+        "host", "port", "data_dir", "database", "database_pool_size", "seed", "seed_file", "units", "input_fee_ppk", "denominations",
+        "keyset_id_version", "max_inputs", "max_outputs", "max_secret_length", "max_body_size", "mint_quote_expiry", "melt_quote_expiry",
+        "mint_min_amount", "mint_max_amount", "melt_min_amount", "melt_max_amount", "minting_disabled", "melting_disabled",
+        "lightning_backend", "fake_incoming_delay", "lightning_fee_percent", "lightning_reserve_fee_min", "fake_payment_outcome",
+        "fake_payment_delay", "fake_payment_fee", "fake_btc_price", "log_level", "log_format", "metrics",
+        "info.name", "info.description", "info.description_long", "info.motd", "info.icon_url", "info.urls", "info.tos_url", "info.contact",
+    ]
+
+    init(_ s: LayeredSettings) throws {
+        for key in s.unknownFileKeys(known: Self.keys) { throw CLIError("unknown config key \(key)") }
+        host = s.string("host", default: "127.0.0.1")!
+        port = try s.int("port", default: 3338)
+        guard (0...65535).contains(port) else { throw CLIError("port must be between 0 and 65535") }
+        dataDir = s.string("data_dir", default: Self.defaultDataDir())!
+        database = s.string("database", default: (dataDir as NSString).appendingPathComponent("mint.sqlite3"))!
+        databasePoolSize = try s.int("database_pool_size", default: 16)
+        seed = s.string("seed")
+        let defaultSeedFile = (dataDir as NSString).appendingPathComponent("seed")
+        seedFile = s.string("seed_file", default: defaultSeedFile)!
+        seedFileIsDefault = s.string("seed_file") == nil
+
+        var m = MintSettings()
+        m.units = s.list("units", default: ["sat"]).map { CurrencyUnit($0) }
+        guard !m.units.isEmpty else { throw CLIError("units must name at least one unit") }
+        m.inputFeePPK = try s.uint64("input_fee_ppk", default: 0)
+        m.denominations = try s.int("denominations", default: 64)
+        guard (1...64).contains(m.denominations) else { throw CLIError("denominations must be between 1 and 64") }
+        switch s.string("keyset_id_version", default: "2")! {
+        case "1", "v1", "00": m.keysetIDVersion = .v1
+        case "2", "v2", "01": m.keysetIDVersion = .v2
+        case let other: throw CLIError("keyset_id_version must be 1 or 2, not \(other.prefix(20))")
+        }
+        m.maxInputs = try s.int("max_inputs", default: 1000)
+        m.maxOutputs = try s.int("max_outputs", default: 1000)
+        m.maxSecretLength = try s.int("max_secret_length", default: 1024)
+        m.mintQuoteExpiry = try s.uint64("mint_quote_expiry", default: 3600)
+        m.meltQuoteExpiry = try s.uint64("melt_quote_expiry", default: 3600)
+        m.mintMinAmount = Amount(try s.uint64("mint_min_amount", default: 1))
+        m.mintMaxAmount = Amount(try s.uint64("mint_max_amount", default: 1 << 62))
+        m.meltMinAmount = Amount(try s.uint64("melt_min_amount", default: 1))
+        m.meltMaxAmount = Amount(try s.uint64("melt_max_amount", default: 1 << 62))
+        m.mintingDisabled = try s.bool("minting_disabled", default: false)
+        m.meltingDisabled = try s.bool("melting_disabled", default: false)
+        m.info.name = s.string("info.name", default: "Cashew mint")
+        m.info.description = s.string("info.description")
+        m.info.descriptionLong = s.string("info.description_long")
+        m.info.motd = s.string("info.motd")
+        m.info.iconURL = s.string("info.icon_url")
+        m.info.tosURL = s.string("info.tos_url")
+        m.info.urls = s.list("info.urls", default: [])
+        m.info.contact = try s.list("info.contact", default: []).map { entry in
+            guard let colon = entry.firstIndex(of: ":") else { throw CLIError("info.contact entries are method:info, e.g. email:op@example.com") }
+            return MintInfo.Contact(method: String(entry[..<colon]), info: String(entry[entry.index(after: colon)...]))
+        }
+        mint = m
+
+        lightningBackend = s.string("lightning_backend", default: "fake")!
+        guard lightningBackend == "fake" else { throw CLIError("lightning_backend \(lightningBackend) is not available (only fake)") }
+        var f = FakeLightningSettings()
+        f.incomingDelay = try s.double("fake_incoming_delay", default: 1)
+        f.feePercent = try s.double("lightning_fee_percent", default: 2)
+        f.reserveFeeMinMsat = try s.uint64("lightning_reserve_fee_min", default: 2000)
+        guard let outcome = FakeLightningSettings.PaymentOutcome(rawValue: s.string("fake_payment_outcome", default: "paid")!) else {
+            throw CLIError("fake_payment_outcome must be paid, failed or pending")
+        }
+        f.paymentOutcome = outcome
+        f.paymentDelay = try s.double("fake_payment_delay", default: 0)
+        f.paymentFeeMsat = try s.uint64("fake_payment_fee", default: 1000)
+        f.btcPrice = try s.uint64("fake_btc_price", default: 100_000)
+        fake = f
+
+        maxBodySize = try s.int("max_body_size", default: 1 << 20)
+        guard let level = Logger.Level(rawValue: s.string("log_level", default: "info")!) else {
+            throw CLIError("log_level must be trace, debug, info, notice, warning, error or critical")
+        }
+        logLevel = level
+        logFormat = s.string("log_format", default: "text")!
+        guard ["text", "json"].contains(logFormat) else { throw CLIError("log_format must be text or json") }
+        metrics = try s.bool("metrics", default: true)
+    }
+
+    /// `$XDG_DATA_HOME/cashew-mint`, else `~/.local/share/cashew-mint`.
+    static func defaultDataDir() -> String {
+        let env = ProcessInfo.processInfo.environment
+        if let xdg = env["XDG_DATA_HOME"], !xdg.isEmpty { return xdg + "/cashew-mint" }
+        return (env["HOME"] ?? ".") + "/.local/share/cashew-mint"
+    }
+
+    /// `postgres://…` selects PostgreSQL; anything else is an SQLite path.
+    var isPostgres: Bool { database.hasPrefix("postgres://") || database.hasPrefix("postgresql://") }
+}

@@ -1,0 +1,123 @@
+import CashuCrypto
+import CashuMint
+import CashuProtocol
+import Foundation
+import PostgresNIO
+
+extension PostgresMintStore {
+    static let mintQuoteColumns = """
+        id, method, request, payment_hash, amount::text AS amount, unit, state, pubkey, expiry, created_at, paid_at, issued_at
+        """
+
+    static func mintQuote(_ r: PostgresRandomAccessRow) throws -> MintQuoteRecord {
+        guard let state = MintQuoteState(rawValue: try r.text("state")) else { throw MintStoreError(.unavailable, "bad mint quote state") }
+        return MintQuoteRecord(
+            id: try r.text("id"), method: try r.text("method"), request: try r.text("request"), paymentHash: try r.text("payment_hash"),
+            amount: Amount(try r.uint("amount")), unit: CurrencyUnit(try r.text("unit")), state: state, pubkey: try r.optionalText("pubkey"),
+            expiry: UInt64(try r.int("expiry")), createdAt: UInt64(try r.int("created_at")), paidAt: try r.optionalInt("paid_at").map { UInt64($0) },
+            issuedAt: try r.optionalInt("issued_at").map { UInt64($0) })
+    }
+
+    public func mintQuote(id: String) async throws -> MintQuoteRecord? {
+        try await rows("SELECT \(unescaped: Self.mintQuoteColumns) FROM mint_quotes WHERE id = \(id)").first.map(Self.mintQuote)
+    }
+
+    public func mintQuote(paymentHash: String) async throws -> MintQuoteRecord? {
+        try await rows("SELECT \(unescaped: Self.mintQuoteColumns) FROM mint_quotes WHERE payment_hash = \(paymentHash)").first.map(Self.mintQuote)
+    }
+
+    static let meltQuoteColumns = """
+        id, method, request, payment_hash, unit, amount::text AS amount, fee_reserve::text AS fee_reserve, amount_msat::text AS amount_msat,
+        state, expiry, payment_preimage, fee_paid::text AS fee_paid, created_at, paid_at, blank_outputs, input_amount::text AS input_amount,
+        input_fee::text AS input_fee
+        """
+
+    static func meltQuote(_ r: PostgresRandomAccessRow) throws -> MeltQuoteRecord {
+        guard let state = MeltQuoteState(rawValue: try r.text("state")) else { throw MintStoreError(.unavailable, "bad melt quote state") }
+        let blank = try r.optionalText("blank_outputs").map { try JSONDecoder().decode([BlindedMessage].self, from: Data($0.utf8)) }
+        return MeltQuoteRecord(
+            id: try r.text("id"), method: try r.text("method"), request: try r.text("request"), paymentHash: try r.text("payment_hash"),
+            unit: CurrencyUnit(try r.text("unit")), amount: Amount(try r.uint("amount")), feeReserve: Amount(try r.uint("fee_reserve")),
+            amountMsat: try r.uint("amount_msat"), state: state, expiry: UInt64(try r.int("expiry")),
+            paymentPreimage: try r.optionalText("payment_preimage"), feePaid: try r.optionalUInt("fee_paid").map { Amount($0) },
+            createdAt: UInt64(try r.int("created_at")), paidAt: try r.optionalInt("paid_at").map { UInt64($0) }, blankOutputs: blank,
+            inputAmount: try r.optionalUInt("input_amount").map { Amount($0) }, inputFee: try r.optionalUInt("input_fee").map { Amount($0) })
+    }
+
+    public func meltQuote(id: String) async throws -> MeltQuoteRecord? {
+        try await rows("SELECT \(unescaped: Self.meltQuoteColumns) FROM melt_quotes WHERE id = \(id)").first.map(Self.meltQuote)
+    }
+
+    public func pendingMeltQuotes() async throws -> [MeltQuoteRecord] {
+        try await rows("SELECT \(unescaped: Self.meltQuoteColumns) FROM melt_quotes WHERE state = 'PENDING'").map(Self.meltQuote)
+    }
+
+    public func proofStates(ys: [String]) async throws -> [String: (state: ProofState, witness: String?)] {
+        var result = [String: (state: ProofState, witness: String?)]()
+        guard !ys.isEmpty else { return result }
+        for r in try await rows("SELECT y, state, witness FROM proofs WHERE y = ANY(\(ys)::text[])") {
+            result[try r.text("y")] = (try r.text("state") == "pending" ? .pending : .spent, try r.optionalText("witness"))
+        }
+        return result
+    }
+
+    public func signatures(blindedMessages: [String]) async throws -> [String: SignatureRecord] {
+        var result = [String: SignatureRecord]()
+        guard !blindedMessages.isEmpty else { return result }
+        for r in try await rows(
+            "SELECT b, amount::text AS amount, keyset_id, c, dleq_e, dleq_s FROM blind_signatures WHERE b = ANY(\(blindedMessages)::text[])")
+        {
+            let record = SignatureRecord(
+                blindedMessage: try r.text("b"), amount: Amount(try r.uint("amount")), keysetID: try KeysetID(hex: r.text("keyset_id")),
+                signature: try r.text("c"), dleqE: try r.text("dleq_e"), dleqS: try r.text("dleq_s"))
+            result[record.blindedMessage] = record
+        }
+        return result
+    }
+
+    // MARK: Audit
+
+    public func auditTotals() async throws -> AuditTotals {
+        var totals = AuditTotals()
+        for r in try await rows("SELECT keyset_id, count(*)::bigint AS n, sum(amount)::text AS total FROM blind_signatures GROUP BY keyset_id") {
+            let id = try KeysetID(hex: r.text("keyset_id"))
+            totals.keysets[id, default: .init()].issued = try Self.uint128(r.text("total"))
+            totals.keysets[id, default: .init()].issuedCount = UInt64(try r.int("n"))
+        }
+        for r in try await rows("SELECT keyset_id, state, count(*)::bigint AS n, sum(amount)::text AS total FROM proofs GROUP BY keyset_id, state") {
+            let id = try KeysetID(hex: r.text("keyset_id"))
+            let total = try Self.uint128(r.text("total"))
+            let n = UInt64(try r.int("n"))
+            if try r.text("state") == "spent" {
+                totals.keysets[id, default: .init()].redeemed = total
+                totals.keysets[id, default: .init()].redeemedCount = n
+            } else {
+                totals.keysets[id, default: .init()].pending = total
+                totals.keysets[id, default: .init()].pendingCount = n
+            }
+        }
+        for r in try await rows("SELECT unit, sum(fee)::text AS total FROM operations GROUP BY unit") {
+            totals.fees[CurrencyUnit(try r.text("unit"))] = try Self.uint128(r.text("total"))
+        }
+        return totals
+    }
+
+    static func uint128(_ text: String) throws -> UInt128 {
+        guard let v = UInt128(text) else { throw MintStoreError(.unavailable, "sum \(text.prefix(40)) is not an unsigned integer") }
+        return v
+    }
+
+    public func proofs(after y: String?, limit: Int) async throws -> [(record: ProofRecord, state: ProofState)] {
+        try await rows(
+            """
+            SELECT y, amount::text AS amount, keyset_id, secret, c, witness, state FROM proofs
+            WHERE y > \(y ?? "") ORDER BY y LIMIT \(Int64(limit))
+            """
+        ).map { r in
+            let record = ProofRecord(
+                y: try r.text("y"), amount: Amount(try r.uint("amount")), keysetID: try KeysetID(hex: r.text("keyset_id")),
+                secret: try r.text("secret"), signature: try r.text("c"), witness: try r.optionalText("witness"))
+            return (record, try r.text("state") == "pending" ? ProofState.pending : .spent)
+        }
+    }
+}

@@ -1,0 +1,224 @@
+import CashewEncoding
+import CashuCrypto
+import CashuMint
+import CashuProtocol
+import Foundation
+import Secp256k1
+import TestSupport
+import Testing
+
+/// One suite, every ledger: the behaviour the mint relies on for double-spend safety.
+@Suite("Ledger conformance (SQLite and PostgreSQL)")
+struct MintStoreConformanceTests {
+    @Test("PostgreSQL is configured when the test command requires it")
+    func postgresPresent() {
+        #expect(!PostgresTestServer.required || PostgresTestServer.available, "set POSTGRES_HOSTNAME etc. (scripts/with-postgres.sh)")
+    }
+
+    @Test("keysets: one active per unit, duplicates refused", arguments: StoreKind.available)
+    func keysets(_ kind: StoreKind) async throws {
+        try await StoreFixture.with(kind) { store in
+            let a = try KeysetID(hex: "01" + String(repeating: "aa", count: 32))
+            let b = try KeysetID(hex: "01" + String(repeating: "bb", count: 32))
+            let u = try KeysetID(hex: "01" + String(repeating: "cc", count: 32))
+            try await store.addKeyset(Records.keyset(id: a, index: 0))
+            try await store.addKeyset(Records.keyset(id: u, unit: .usd, index: 0))
+            try await store.addKeyset(Records.keyset(id: b, index: 1))
+            let all = try await store.keysets()
+            #expect(all.count == 3)
+            #expect(all.first { $0.id == a }?.active == false)
+            #expect(all.first { $0.id == b }?.active == true)
+            #expect(all.first { $0.id == u }?.active == true)
+            #expect(all.first { $0.id == b }?.amounts.last == Amount(1 << 63))
+            #expect(try all.first { $0.id == b }?.derivationPath == DerivationPath(parsing: "m/129372'/0'/1'"))
+            await expectStoreError(.duplicate) { try await store.addKeyset(Records.keyset(id: b, index: 1)) }
+            try await store.deactivateKeysets(unit: .usd)
+            #expect(try await store.keysets().first { $0.id == u }?.active == false)
+        }
+    }
+
+    @Test("swap is all or nothing; spent inputs and signed outputs are refused", arguments: StoreKind.available)
+    func swapAtomicity(_ kind: StoreKind) async throws {
+        try await StoreFixture.with(kind) { store in
+            let inputs = [Records.proof(8, witness: #"{"signatures":[]}"#), Records.proof(Amount(1 << 63))]
+            let outputs = [Records.signature(4), Records.signature(4)]
+            try await store.swap(inputs: inputs, outputs: outputs, operation: Records.operation(fee: 0))
+            let states = try await store.proofStates(ys: inputs.map(\.y) + [Records.point()])
+            #expect(states.count == 2 && states.values.allSatisfy { $0.state == .spent })
+            #expect(states[inputs[0].y]?.witness == #"{"signatures":[]}"#)
+            #expect(states[inputs[1].y]?.witness == nil)
+            #expect(try await store.signatures(blindedMessages: outputs.map(\.blindedMessage)).count == 2)
+
+            // One spent input among fresh ones: nothing of the second swap is written.
+            let fresh = Records.proof()
+            let newOutputs = [Records.signature()]
+            await expectStoreError(.proofsSpent) {
+                try await store.swap(inputs: [fresh, inputs[0]], outputs: newOutputs, operation: Records.operation())
+            }
+            #expect(try await store.proofStates(ys: [fresh.y]).isEmpty)
+            #expect(try await store.signatures(blindedMessages: newOutputs.map(\.blindedMessage)).isEmpty)
+
+            // An already signed output: the inputs stay unspent.
+            await expectStoreError(.outputsSigned) {
+                try await store.swap(inputs: [fresh], outputs: [Records.signature(), outputs[0]], operation: Records.operation())
+            }
+            #expect(try await store.proofStates(ys: [fresh.y]).isEmpty)
+            // And the fresh input is still spendable.
+            try await store.swap(inputs: [fresh], outputs: newOutputs, operation: Records.operation())
+        }
+    }
+
+    @Test("mint quotes: paid once, issued once", arguments: StoreKind.available)
+    func mintQuotes(_ kind: StoreKind) async throws {
+        try await StoreFixture.with(kind) { store in
+            let q = Records.mintQuote(Amount(1 << 63))
+            try await store.addMintQuote(q)
+            await expectStoreError(.duplicate) { try await store.addMintQuote(q) }
+            #expect(try await store.mintQuote(id: q.id) == q)
+            #expect(try await store.mintQuote(paymentHash: q.paymentHash)?.id == q.id)
+            #expect(try await store.mintQuote(id: "nope") == nil)
+            await expectStoreError(.quoteState) { try await store.issueMintQuote(id: q.id, outputs: [Records.signature()], operation: Records.operation(.mint, quote: q.id)) }
+            #expect(try await store.markMintQuotePaid(id: q.id, at: Records.now + 1))
+            #expect(try await !store.markMintQuotePaid(id: q.id, at: Records.now + 2))
+            let outputs = [Records.signature()]
+            try await store.issueMintQuote(id: q.id, outputs: outputs, operation: Records.operation(.mint, quote: q.id))
+            let issued = try #require(try await store.mintQuote(id: q.id))
+            #expect(issued.state == .issued && issued.paidAt == Records.now + 1 && issued.issuedAt == Records.now)
+            let extra = [Records.signature()]
+            await expectStoreError(.quoteState) { try await store.issueMintQuote(id: q.id, outputs: extra, operation: Records.operation(.mint, quote: q.id)) }
+            #expect(try await store.signatures(blindedMessages: extra.map(\.blindedMessage)).isEmpty)
+        }
+    }
+
+    @Test("melts: pending inputs, completion with change, failure releases, one payment per invoice", arguments: StoreKind.available)
+    func melts(_ kind: StoreKind) async throws {
+        try await StoreFixture.with(kind) { store in
+            let quote = Records.meltQuote()
+            try await store.addMeltQuote(quote)
+            #expect(try await store.meltQuote(id: quote.id) == quote)
+            let inputs = [Records.proof(64), Records.proof(32), Records.proof(8)]
+            let blank = try (0..<2).map { _ in BlindedMessage(amount: 1, id: Records.keysetID, blindedSecret: try Scalar.random().publicPoint) }
+            try await store.beginMelt(quoteID: quote.id, inputs: inputs, blankOutputs: blank, inputAmount: 104, inputFee: 0, operation: Records.operation(.melt, quote: quote.id))
+            await expectStoreError(.quoteState) {
+                try await store.beginMelt(quoteID: quote.id, inputs: [Records.proof()], blankOutputs: [], inputAmount: 8, inputFee: 0, operation: Records.operation(.melt, quote: quote.id))
+            }
+            let pending = try #require(try await store.meltQuote(id: quote.id))
+            #expect(pending.state == .pending && pending.blankOutputs == blank && pending.inputAmount == 104)
+            #expect(try await store.pendingMeltQuotes().map(\.id) == [quote.id])
+            #expect(try await store.proofStates(ys: inputs.map(\.y)).values.allSatisfy { $0.state == .pending })
+            // A swap touching a pending input is refused as pending, and writes nothing.
+            let out = [Records.signature()]
+            await expectStoreError(.proofsPending) { try await store.swap(inputs: [inputs[0], Records.proof()], outputs: out, operation: Records.operation()) }
+            #expect(try await store.signatures(blindedMessages: out.map(\.blindedMessage)).isEmpty)
+            // Another quote for the same invoice cannot start while this one is pending.
+            let twin = Records.meltQuote(hash: quote.paymentHash)
+            try await store.addMeltQuote(twin)
+            await expectStoreError(.quoteState) {
+                try await store.beginMelt(quoteID: twin.id, inputs: [Records.proof()], blankOutputs: [], inputAmount: 8, inputFee: 0, operation: Records.operation(.melt, quote: twin.id))
+            }
+            // Failure releases everything; the quote can start again.
+            try await store.failMelt(quoteID: quote.id)
+            await expectStoreError(.quoteState) { try await store.failMelt(quoteID: quote.id) }
+            #expect(try await store.proofStates(ys: inputs.map(\.y)).isEmpty)
+            #expect(try await store.meltQuote(id: quote.id)?.state == .unpaid)
+            try await store.beginMelt(quoteID: quote.id, inputs: inputs, blankOutputs: blank, inputAmount: 104, inputFee: 1, operation: Records.operation(.melt, quote: quote.id, fee: 1))
+            let change = [Records.signature(1)]
+            try await store.completeMelt(quoteID: quote.id, preimage: "aa", feePaid: 1, change: change, at: Records.now + 5)
+            let paid = try #require(try await store.meltQuote(id: quote.id))
+            #expect(paid.state == .paid && paid.paymentPreimage == "aa" && paid.feePaid == 1 && paid.paidAt == Records.now + 5)
+            #expect(try await store.proofStates(ys: inputs.map(\.y)).values.allSatisfy { $0.state == .spent })
+            #expect(try await store.signatures(blindedMessages: change.map(\.blindedMessage)).count == 1)
+            #expect(try await store.pendingMeltQuotes().isEmpty)
+            await expectStoreError(.quoteState) { try await store.completeMelt(quoteID: quote.id, preimage: nil, feePaid: 0, change: [], at: Records.now) }
+            #expect(try await store.auditTotals().fees[.sat] == 1)
+        }
+    }
+
+    @Test("internal melts settle the mint quote in the same transaction", arguments: StoreKind.available)
+    func internalMelt(_ kind: StoreKind) async throws {
+        try await StoreFixture.with(kind) { store in
+            let mintQuote = Records.mintQuote(100)
+            try await store.addMintQuote(mintQuote)
+            let melt = Records.meltQuote(hash: mintQuote.paymentHash)
+            try await store.addMeltQuote(melt)
+            try await store.beginMelt(quoteID: melt.id, inputs: [Records.proof(128)], blankOutputs: [], inputAmount: 128, inputFee: 0, operation: Records.operation(.melt, quote: melt.id))
+            try await store.completeInternalMelt(quoteID: melt.id, mintQuoteID: mintQuote.id, change: [], at: Records.now)
+            #expect(try await store.mintQuote(id: mintQuote.id)?.state == .paid)
+            #expect(try await store.meltQuote(id: melt.id)?.state == .paid)
+            // A second internal settlement against a paid mint quote changes nothing.
+            let again = Records.meltQuote()
+            try await store.addMeltQuote(again)
+            let inputs = [Records.proof(128)]
+            try await store.beginMelt(quoteID: again.id, inputs: inputs, blankOutputs: [], inputAmount: 128, inputFee: 0, operation: Records.operation(.melt, quote: again.id))
+            await expectStoreError(.quoteState) { try await store.completeInternalMelt(quoteID: again.id, mintQuoteID: mintQuote.id, change: [], at: Records.now) }
+            #expect(try await store.meltQuote(id: again.id)?.state == .pending)
+            #expect(try await store.proofStates(ys: inputs.map(\.y)).values.allSatisfy { $0.state == .pending })
+        }
+    }
+
+    @Test("audit totals are exact beyond 64 bits, and proofs page in Y order", arguments: StoreKind.available)
+    func audit(_ kind: StoreKind) async throws {
+        try await StoreFixture.with(kind) { store in
+            let big = Amount(1 << 63)
+            try await store.swap(inputs: [Records.proof(big), Records.proof(big), Records.proof(1)], outputs: [Records.signature(big), Records.signature(big)], operation: Records.operation(fee: 1))
+            try await store.swap(inputs: [Records.proof(big)], outputs: [Records.signature(big), Records.signature(4)], operation: Records.operation(fee: big))
+            let totals = try await store.auditTotals()
+            let k = try #require(totals.keysets[Records.keysetID])
+            #expect(k.issued == (UInt128(3) << 63) + 4 && k.issuedCount == 4)
+            #expect(k.redeemed == (UInt128(3) << 63) + 1 && k.redeemedCount == 4)
+            #expect(totals.fees[.sat] == (UInt128(1) << 63) + 1)
+            var seen = [String]()
+            var cursor: String?
+            while true {
+                let page = try await store.proofs(after: cursor, limit: 3)
+                guard let last = page.last else { break }
+                seen += page.map(\.record.y)
+                cursor = last.record.y
+            }
+            #expect(seen.count == 4 && seen == seen.sorted())
+        }
+    }
+
+    @Test("50 concurrent swaps of the same inputs: exactly one wins, the rest are refused", arguments: StoreKind.available)
+    func concurrentDoubleSpend(_ kind: StoreKind) async throws {
+        try await StoreFixture.with(kind) { store in
+            let inputs = [Records.proof(), Records.proof()]
+            let results = await withTaskGroup(of: MintStoreError.Code?.self) { group in
+                for _ in 0..<50 {
+                    group.addTask {
+                        do {
+                            try await store.swap(inputs: inputs, outputs: [Records.signature()], operation: Records.operation())
+                            return nil
+                        } catch let e as MintStoreError {
+                            return e.code
+                        } catch {
+                            return .unavailable
+                        }
+                    }
+                }
+                return await group.reduce(into: [MintStoreError.Code?]()) { $0.append($1) }
+            }
+            #expect(results.filter { $0 == nil }.count == 1)
+            #expect(results.compactMap { $0 }.allSatisfy { $0 == .proofsSpent }, "\(results)")
+            let totals = try await store.auditTotals()
+            #expect(totals.keysets[Records.keysetID]?.issuedCount == 1)
+        }
+    }
+
+    @Test("concurrent swaps of different inputs all succeed", arguments: StoreKind.available)
+    func concurrentIndependent(_ kind: StoreKind) async throws {
+        try await StoreFixture.with(kind) { store in
+            let failures = await withTaskGroup(of: Int.self) { group in
+                for _ in 0..<50 {
+                    group.addTask {
+                        (try? await store.swap(inputs: [Records.proof(), Records.proof()], outputs: [Records.signature(), Records.signature()], operation: Records.operation())) == nil ? 1 : 0
+                    }
+                }
+                return await group.reduce(0, +)
+            }
+            #expect(failures == 0)
+            let totals = try await store.auditTotals()
+            #expect(totals.keysets[Records.keysetID]?.redeemedCount == 100)
+        }
+    }
+}

@@ -1,0 +1,130 @@
+import CashewEncoding
+import CashewPostgresStore
+import CashewSQLiteStore
+import CashuCrypto
+import CashuMint
+import CashuProtocol
+import Foundation
+import Logging
+import PostgresNIO
+import Secp256k1
+import TestSupport
+import Testing
+
+/// The ledger implementations under test.
+enum StoreKind: String, CaseIterable, CustomTestStringConvertible, Sendable {
+    case sqlite
+    case postgres
+
+    var testDescription: String { rawValue }
+
+    /// The kinds that can run here: PostgreSQL only when a server is configured.
+    static var available: [StoreKind] { PostgresTestServer.available ? allCases : [.sqlite] }
+}
+
+/// A fresh, migrated, empty ledger of a kind, dropped afterwards.
+enum StoreFixture {
+    static let logger = Logger(label: "store-test")
+
+    static func with(_ kind: StoreKind, _ body: (any MintStore) async throws -> Void) async throws {
+        switch kind {
+        case .sqlite:
+            let store = try await SQLiteMintStore.open(path: ":memory:", logger: logger)
+            do {
+                try await store.migrate()
+                try await body(store)
+            } catch {
+                try? await store.close()
+                throw error
+            }
+            try await store.close()
+        case .postgres:
+            try await withPostgresDatabase { url in
+                let store = try PostgresMintStore(url: url, maxConnections: 60, logger: logger)
+                do {
+                    try await store.migrate()
+                    try await body(store)
+                } catch {
+                    await store.close()
+                    throw error
+                }
+                await store.close()
+            }
+        }
+    }
+
+    /// Creates a database for one test on the configured server and drops it afterwards.
+    static func withPostgresDatabase(_ body: (String) async throws -> Void) async throws {
+        let server = try #require(PostgresTestServer.settings, "no PostgreSQL server configured (POSTGRES_HOSTNAME, …)")
+        let name = "cashew_test_" + Hex.encode(SecureRandom.bytes(6))
+        try await admin(server, "CREATE DATABASE \(name)")
+        do {
+            try await body(server.url(database: name))
+        } catch {
+            try? await admin(server, "DROP DATABASE IF EXISTS \(name) WITH (FORCE)")
+            throw error
+        }
+        try await admin(server, "DROP DATABASE IF EXISTS \(name) WITH (FORCE)")
+    }
+
+    static func admin(_ server: PostgresTestServer.Settings, _ sql: String) async throws {
+        let configuration = PostgresClient.Configuration(
+            host: server.host, port: server.port, username: server.user, password: server.password, database: server.database, tls: .disable)
+        let client = PostgresClient(configuration: configuration)
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            group.addTask { await client.run() }
+            try await client.query(PostgresQuery(unsafeSQL: sql))
+            group.cancelAll()
+        }
+    }
+}
+
+/// Records with random keys.
+enum Records {
+    static let keysetID = try! KeysetID(hex: "00" + "aa" + "bbccddeeff00")
+    static let now: UInt64 = 1_800_000_000
+
+    static func point() -> String { try! Scalar.random().publicPoint.hex }
+
+    static func proof(_ amount: Amount = 8, keyset: KeysetID = keysetID, witness: String? = nil) -> ProofRecord {
+        ProofRecord(y: point(), amount: amount, keysetID: keyset, secret: Hex.encode(SecureRandom.bytes(32)), signature: point(), witness: witness)
+    }
+
+    static func signature(_ amount: Amount = 8, keyset: KeysetID = keysetID) -> SignatureRecord {
+        SignatureRecord(blindedMessage: point(), amount: amount, keysetID: keyset, signature: point(), dleqE: Hex.encode(SecureRandom.bytes(32)), dleqS: Hex.encode(SecureRandom.bytes(32)))
+    }
+
+    static func operation(_ kind: OperationKind = .swap, quote: String? = nil, fee: Amount = 0) -> OperationRecord {
+        OperationRecord(id: UUID().uuidString, kind: kind, quoteID: quote, unit: .sat, fee: fee, createdAt: now)
+    }
+
+    static func mintQuote(_ amount: Amount = 64) -> MintQuoteRecord {
+        MintQuoteRecord(
+            id: UUID().uuidString, method: "bolt11", request: "lnbc…", paymentHash: Hex.encode(SecureRandom.bytes(32)), amount: amount, unit: .sat,
+            state: .unpaid, pubkey: nil, expiry: now + 3600, createdAt: now)
+    }
+
+    static func meltQuote(hash: String = Hex.encode(SecureRandom.bytes(32))) -> MeltQuoteRecord {
+        MeltQuoteRecord(
+            id: UUID().uuidString, method: "bolt11", request: "lnbc…", paymentHash: hash, unit: .sat, amount: 100, feeReserve: 2,
+            amountMsat: 100_000, state: .unpaid, expiry: now + 3600, createdAt: now)
+    }
+
+    static func keyset(id: KeysetID, unit: CurrencyUnit = .sat, active: Bool = true, index: UInt32 = 0) throws -> KeysetRecord {
+        KeysetRecord(
+            id: id, unit: unit, active: active, inputFeePPK: 100, finalExpiry: nil, derivationPath: try DerivationPath(parsing: "m/129372'/0'/\(index)'"),
+            derivationIndex: index, amounts: [1, 2, 4, Amount(1 << 63)], idVersion: .v2, validFrom: now)
+    }
+}
+
+/// Asserts that `body` throws `MintStoreError` with `code`.
+func expectStoreError(_ code: MintStoreError.Code, sourceLocation: SourceLocation = #_sourceLocation, _ body: () async throws -> Void) async {
+    do {
+        try await body()
+        Issue.record("expected \(code.rawValue), got success", sourceLocation: sourceLocation)
+    } catch let error as MintStoreError {
+        #expect(error.code == code, "expected \(code.rawValue), got \(error)", sourceLocation: sourceLocation)
+    } catch {
+        Issue.record("expected \(code.rawValue), got \(error)", sourceLocation: sourceLocation)
+    }
+}
