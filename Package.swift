@@ -109,7 +109,8 @@ let package = Package(
         .executableTarget(
             name: "CashewMintCLI",
             dependencies: [
-                "CashewMintServer", "CashuMint", "CashewSQLiteStore", "FakeLightning", "CashewConfig", "CashuCrypto", "CashuProtocol",
+                "CashewMintServer", "CashuMint", "CashewSQLiteStore", "CashewPostgresStore", "FakeLightning", "CashewConfig", "CashuCrypto",
+                "CashuProtocol",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -130,7 +131,14 @@ let package = Package(
         ),
 
         // Tests
-        .target(name: "TestSupport", dependencies: ["CashewEncoding", "CashuProtocol", "CashuCrypto", "Secp256k1"], path: "Tests/TestSupport"),
+        .target(
+            name: "TestSupport",
+            dependencies: [
+                "CashewEncoding", "CashuProtocol", "CashuCrypto", "Secp256k1",
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+            ],
+            path: "Tests/TestSupport"
+        ),
         .testTarget(name: "Bolt11Tests", dependencies: ["Bolt11", "Secp256k1", "CashewEncoding", "TestSupport"]),
         .testTarget(name: "CashewEncodingTests", dependencies: ["CashewEncoding", "TestSupport"]),
         .testTarget(name: "Secp256k1Tests", dependencies: ["Secp256k1", "CashewEncoding"]),
@@ -153,6 +161,10 @@ let package = Package(
                 "TestSupport",
                 .product(name: "PostgresNIO", package: "postgres-nio"),
             ]
+        ),
+        .testTarget(
+            name: "MintE2ETests",
+            dependencies: ["CashuProtocol", "CashuCrypto", "Secp256k1", "Bolt11", "CashewEncoding", "TestSupport"]
         ),
         .testTarget(
             name: "CashuMintTests",

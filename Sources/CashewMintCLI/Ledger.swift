@@ -1,3 +1,4 @@
+import CashewPostgresStore
 import CashewSQLiteStore
 import CashuMint
 import Foundation
@@ -6,11 +7,21 @@ import Logging
 /// The ledger a command works on: SQLite (a path) or PostgreSQL (a URL).
 enum Ledger {
     case sqlite(SQLiteMintStore)
+    case postgres(PostgresMintStore)
 
     /// Opens the configured ledger and applies pending migrations; returns the applied migrations' names.
     static func open(_ settings: MintCLISettings, logger: Logger) async throws -> (Ledger, [String]) {
         if settings.isPostgres {
-            throw CLIError("PostgreSQL ledger support is not built yet")
+            let store: PostgresMintStore
+            do { store = try await PostgresMintStore.connect(url: settings.database, maxConnections: settings.databasePoolSize, logger: logger) } catch {
+                throw CLIError("invalid database URL: \(error)")
+            }
+            do {
+                return (.postgres(store), try await store.migrate())
+            } catch {
+                await store.close()
+                throw CLIError("cannot reach or migrate the PostgreSQL ledger: \(error)")
+            }
         }
         let directory = (settings.database as NSString).deletingLastPathComponent
         if !directory.isEmpty { try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true) }
@@ -29,6 +40,7 @@ enum Ledger {
     func close() async {
         switch self {
         case let .sqlite(store): try? await store.close()
+        case let .postgres(store): await store.close()
         }
     }
 }
@@ -43,6 +55,7 @@ extension Ledger {
     func run<T: LedgerTask>(_ task: T) async throws -> T.Output {
         switch self {
         case let .sqlite(store): try await task.run(store)
+        case let .postgres(store): try await task.run(store)
         }
     }
 }

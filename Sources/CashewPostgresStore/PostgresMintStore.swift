@@ -32,6 +32,14 @@ public final class PostgresMintStore: MintStore {
         self.runner = Task { await client.run() }
     }
 
+    /// Connects and lets the pool's run loop start before the first query (postgres-nio warns about queries that
+    /// come earlier).
+    public static func connect(url: String, maxConnections: Int = 16, logger: Logger) async throws -> PostgresMintStore {
+        let store = try PostgresMintStore(url: url, maxConnections: maxConnections, logger: logger)
+        try await Task.sleep(for: .milliseconds(20))
+        return store
+    }
+
     /// Stops the connection pool.
     public func close() async {
         runner.cancel()

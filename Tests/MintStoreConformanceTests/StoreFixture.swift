@@ -40,7 +40,7 @@ enum StoreFixture {
             try await store.close()
         case .postgres:
             try await withPostgresDatabase { url in
-                let store = try PostgresMintStore(url: url, maxConnections: 60, logger: logger)
+                let store = try await PostgresMintStore.connect(url: url, maxConnections: 60, logger: logger)
                 do {
                     try await store.migrate()
                     try await body(store)
@@ -53,29 +53,8 @@ enum StoreFixture {
         }
     }
 
-    /// Creates a database for one test on the configured server and drops it afterwards.
     static func withPostgresDatabase(_ body: (String) async throws -> Void) async throws {
-        let server = try #require(PostgresTestServer.settings, "no PostgreSQL server configured (POSTGRES_HOSTNAME, …)")
-        let name = "cashew_test_" + Hex.encode(SecureRandom.bytes(6))
-        try await admin(server, "CREATE DATABASE \(name)")
-        do {
-            try await body(server.url(database: name))
-        } catch {
-            try? await admin(server, "DROP DATABASE IF EXISTS \(name) WITH (FORCE)")
-            throw error
-        }
-        try await admin(server, "DROP DATABASE IF EXISTS \(name) WITH (FORCE)")
-    }
-
-    static func admin(_ server: PostgresTestServer.Settings, _ sql: String) async throws {
-        let configuration = PostgresClient.Configuration(
-            host: server.host, port: server.port, username: server.user, password: server.password, database: server.database, tls: .disable)
-        let client = PostgresClient(configuration: configuration)
-        try await withThrowingTaskGroup(of: Void.self) { group in
-            group.addTask { await client.run() }
-            try await client.query(PostgresQuery(unsafeSQL: sql))
-            group.cancelAll()
-        }
+        try await PostgresTestServer.withDatabase(body)
     }
 }
 

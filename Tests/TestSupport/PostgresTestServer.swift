@@ -1,4 +1,7 @@
+import CashewEncoding
 import Foundation
+import PostgresNIO
+import Secp256k1
 
 /// The PostgreSQL server tests use, from the environment (`POSTGRES_HOSTNAME`, `POSTGRES_PORT`, `POSTGRES_USER`,
 /// `POSTGRES_PASSWORD`, `POSTGRES_DB`, as postgres-nio's own tests do). `scripts/with-postgres.sh` provides one,
@@ -26,5 +29,32 @@ public enum PostgresTestServer {
     }()
 
     public static var available: Bool { settings != nil }
+
+    /// Creates a fresh database on the server, passes its URL to `body`, and drops it afterwards.
+    public static func withDatabase<T>(_ body: (String) async throws -> T) async throws -> T {
+        guard let server = settings else { throw Interop.Failure(description: "no PostgreSQL server configured (POSTGRES_HOSTNAME, …)") }
+        let name = "cashew_test_" + Hex.encode(SecureRandom.bytes(6))
+        try await admin(server, "CREATE DATABASE \(name)")
+        do {
+            let result = try await body(server.url(database: name))
+            try await admin(server, "DROP DATABASE IF EXISTS \(name) WITH (FORCE)")
+            return result
+        } catch {
+            try? await admin(server, "DROP DATABASE IF EXISTS \(name) WITH (FORCE)")
+            throw error
+        }
+    }
+
+    static func admin(_ server: Settings, _ sql: String) async throws {
+        let configuration = PostgresClient.Configuration(
+            host: server.host, port: server.port, username: server.user, password: server.password, database: server.database, tls: .disable)
+        let client = PostgresClient(configuration: configuration)
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            group.addTask { await client.run() }
+            try await Task.sleep(for: .milliseconds(10))
+            try await client.query(PostgresQuery(unsafeSQL: sql))
+            group.cancelAll()
+        }
+    }
     public static let required = ProcessInfo.processInfo.environment["CASHEW_REQUIRE_POSTGRES"] == "1"
 }

@@ -1,0 +1,80 @@
+import CashuProtocol
+import Foundation
+import TestSupport
+import Testing
+
+/// nutshell's wallet CLI against `cashew-mint`: mint 1000, send 100 (cashuB), receive in a second wallet, the
+/// same token again fails with 11001, pay an invoice with change; balances exact; the audit adds up.
+@Suite("End to end: nutshell's wallet against cashew-mint", .enabled(if: Interop.available), .serialized)
+struct NutshellWalletE2ETests {
+    func balance(_ out: Interop.Output) -> Int? {
+        guard let r = out.stdout.range(of: "Balance: [0-9]+", options: .regularExpression) else { return nil }
+        return Int(out.stdout[r].dropFirst("Balance: ".count))
+    }
+
+    func wallet(_ mint: CashewMintProcess, _ name: String, _ args: [String]) throws -> Interop.Output {
+        let dir = mint.dataDir + "/wallets"
+        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        return try Interop.run(
+            Interop.venv! + "/bin/cashu", ["-y", "-w", name] + args,
+            environment: ["CASHU_DIR": dir, "MINT_URL": mint.url, "HOME": dir, "DEBUG": "FALSE"], currentDirectory: dir)
+    }
+
+    @Test("mint, send, receive, double receive, pay with change", arguments: Ledger.available)
+    func walletFlow(_ ledger: Ledger) async throws {
+        try await withLedger(ledger) { database in
+            let mint = try CashewMintProcess(database: database)
+            defer {
+                mint.stop()
+                mint.removeData()
+            }
+            let minted = try wallet(mint, "alice", ["invoice", "1000"])
+            #expect(minted.status == 0, "\(minted.stdout)\(minted.stderr)\n\(mint.logs)")
+            #expect(balance(try wallet(mint, "alice", ["balance"])) == 1000)
+
+            let sent = try wallet(mint, "alice", ["send", "100"])
+            let token = try #require(sent.stdout.range(of: "cashuB[A-Za-z0-9_-]+", options: .regularExpression).map { String(sent.stdout[$0]) })
+            #expect(try Token(decoding: token).amount == 100)
+            let received = try wallet(mint, "bob", ["receive", token])
+            #expect(received.status == 0, "\(received.stdout)\(received.stderr)")
+            #expect(balance(try wallet(mint, "bob", ["balance"])) == 100)
+            let again = try wallet(mint, "carol", ["receive", token])
+            #expect((again.stdout + again.stderr).contains("11001"), "\(again.stdout)\(again.stderr)")
+            #expect(balance(try wallet(mint, "carol", ["balance"])) == 0)
+
+            // Pay 200 sat: fee reserve 4 sat (2%), the fake node charges 1 sat, the rest comes back as change.
+            let paid = try wallet(mint, "alice", ["pay", try foreignInvoice(sat: 200)])
+            #expect(paid.status == 0 && (paid.stdout + paid.stderr).contains("Invoice paid"), "\(paid.stdout)\(paid.stderr)\n\(mint.logs)")
+            #expect(balance(try wallet(mint, "alice", ["balance"])) == 1000 - 100 - 200 - 1)
+
+            // The ledger adds up: 1000 minted + change issued, 200 + 1 + change melted, 100 received.
+            let audit = try Interop.run(
+                CashewMintProcess.executable,
+                ["audit", "--json", "--verify-signatures", "--data-dir", mint.dataDir] + (database.map { ["--database", $0] } ?? []))
+            #expect(audit.status == 0, "\(audit.stderr)")
+            let report = try JSONDecoder().decode(AuditJSON.self, from: Data(audit.stdout.utf8))
+            let sat = try #require(report.units.first { $0.unit == "sat" })
+            #expect(sat.outstanding == 699 + 100)
+            #expect(sat.pending == 0)
+            #expect(report.signatures?.invalid == 0)
+        }
+    }
+}
+
+/// The parts of `cashew-mint audit --json` these tests read.
+struct AuditJSON: Decodable {
+    struct Unit: Decodable {
+        let unit: String
+        let issued: UInt64
+        let redeemed: UInt64
+        let pending: UInt64
+        let outstanding: UInt64
+        let fees: UInt64
+    }
+    struct Signatures: Decodable {
+        let checked: UInt64
+        let invalid: UInt64
+    }
+    let units: [Unit]
+    let signatures: Signatures?
+}

@@ -1,0 +1,91 @@
+import Foundation
+
+/// A `cashew-mint serve` process on 127.0.0.1 and a free port, for tests that need the real executable (nutshell's
+/// wallet against it, several processes on one database, kill -9). Stopped by `stop()` or `kill()`; the data
+/// directory stays until `removeData()` so that a test can restart a mint on it.
+public final class CashewMintProcess: @unchecked Sendable {
+    public let port: Int
+    public let dataDir: String
+    public let database: String?
+    public let environment: [String: String]
+    public var url: String { "http://127.0.0.1:\(port)" }
+    let process: Process
+    let logPath: String
+
+    /// The `cashew-mint` executable built next to the test bundle.
+    public static let executable: String = {
+        let bundleDir = (CommandLine.arguments[0] as NSString).deletingLastPathComponent
+        for candidate in [bundleDir + "/cashew-mint", Interop.packageRoot + "/.build/debug/cashew-mint"]
+        where FileManager.default.isExecutableFile(atPath: candidate) {
+            return candidate
+        }
+        return Interop.packageRoot + "/.build/debug/cashew-mint"
+    }()
+
+    /// Starts a mint; `database` nil means SQLite in `dataDir`. Waits until the port accepts connections.
+    public init(dataDir: String? = nil, database: String? = nil, port: Int? = nil, environment: [String: String] = [:]) throws {
+        self.dataDir = dataDir ?? FileManager.default.temporaryDirectory.appendingPathComponent("cashew-mint-\(UUID().uuidString)").path
+        self.database = database
+        self.environment = environment
+        self.port = try port ?? FreePort.find()
+        try FileManager.default.createDirectory(atPath: self.dataDir, withIntermediateDirectories: true)
+        logPath = self.dataDir + "/mint-\(self.port)-\(UUID().uuidString.prefix(8)).log"
+        FileManager.default.createFile(atPath: logPath, contents: nil)
+        process = Process()
+        process.executableURL = URL(fileURLWithPath: Self.executable)
+        var arguments = ["serve", "--data-dir", self.dataDir, "--host", "127.0.0.1", "--port", String(self.port)]
+        if let database { arguments += ["--database", database] }
+        process.arguments = arguments
+        var env = ProcessInfo.processInfo.environment.filter { !$0.key.hasPrefix("CASHEW_") }
+        env["CASHEW_FAKE_INCOMING_DELAY"] = "1"
+        for (k, v) in environment { env[k] = v }
+        process.environment = env
+        let log = FileHandle(forWritingAtPath: logPath)!
+        process.standardOutput = log
+        process.standardError = log
+        try process.run()
+        let deadline = Date().addingTimeInterval(60)
+        while !FreePort.accepts(self.port) {
+            guard process.isRunning else { throw Interop.Failure(description: "cashew-mint exited:\n\(logs)") }
+            guard Date() < deadline else {
+                kill()
+                throw Interop.Failure(description: "cashew-mint did not start within 60 s:\n\(logs)")
+            }
+            Thread.sleep(forTimeInterval: 0.05)
+        }
+    }
+
+    /// A second process with the same data directory, database and settings (a restart, or a scale-out peer).
+    public func restarted(port: Int? = nil) throws -> CashewMintProcess {
+        try CashewMintProcess(dataDir: dataDir, database: database, port: port ?? self.port, environment: environment)
+    }
+
+    /// What the mint wrote to standard output and error.
+    public var logs: String { (try? String(contentsOfFile: logPath, encoding: .utf8)) ?? "" }
+
+    /// Graceful stop (SIGTERM), waiting for the process to exit; returns its exit status.
+    @discardableResult
+    public func stop() -> Int32 {
+        if process.isRunning {
+            process.terminate()
+            let deadline = Date().addingTimeInterval(20)
+            while process.isRunning && Date() < deadline { Thread.sleep(forTimeInterval: 0.05) }
+            if process.isRunning { Foundation.kill(process.processIdentifier, SIGKILL) }
+        }
+        process.waitUntilExit()
+        return process.terminationStatus
+    }
+
+    /// kill -9: no chance to clean up.
+    public func kill() {
+        if process.isRunning { Foundation.kill(process.processIdentifier, SIGKILL) }
+        process.waitUntilExit()
+    }
+
+    public var isRunning: Bool { process.isRunning }
+
+    /// Removes the data directory.
+    public func removeData() { try? FileManager.default.removeItem(atPath: dataDir) }
+
+    deinit { if process.isRunning { kill() } }
+}
