@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
-# Runs Cashew's whole test suite on a fresh Debian machine: installs what it needs (libsecp256k1-dev from apt,
-# nutshell 0.21.0 from PyPI into a virtualenv for the interop tests), builds, runs every test, and smoke-runs the
-# crypto benchmark (debug build, a few milliseconds) so that its C baseline is checked against the Swift code.
+# Runs Cashew's whole test suite on a fresh Debian machine: installs what it needs (libsecp256k1-dev and
+# PostgreSQL from apt, nutshell 0.21.0 from PyPI into a virtualenv for the interop tests), builds, starts a private
+# PostgreSQL (scripts/with-postgres.sh), runs every test against it and SQLite, and smoke-runs the crypto benchmark
+# (debug build, a few milliseconds) so that its C baseline is checked against the Swift code.
 #
 #   scripts/test.sh            (CI calls it through .ci/run)
 set -euo pipefail
@@ -24,7 +25,7 @@ apt_install() {
   $sudo apt-get update -qq
   DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq "${missing[@]}" >/dev/null
 }
-apt_install libsecp256k1-dev pkg-config python3-venv
+apt_install libsecp256k1-dev pkg-config python3-venv postgresql
 
 log "installing nutshell 0.21.0 (interop peer)"
 export CASHEW_NUTSHELL_VENV="${CASHEW_NUTSHELL_VENV:-$PWD/.build/nutshell-venv}"
@@ -35,8 +36,9 @@ export CASHEW_REQUIRE_INTEROP=1
 log "building"
 swift build --build-tests
 
-log "testing"
-swift test --skip-build
+log "testing (with a private PostgreSQL; SQLite in-process and in temporary files)"
+export CASHEW_REQUIRE_POSTGRES=1
+scripts/with-postgres.sh swift test --skip-build
 
 log "benchmark smoke run (debug build: the figures mean nothing, the Swift/C agreement check does)"
 swift run --skip-build cashew-bench crypto --seconds 0.02 --rounds 1 >/dev/null

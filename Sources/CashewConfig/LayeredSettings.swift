@@ -47,7 +47,7 @@ public struct LayeredSettings: Sendable {
 
     /// Where a setting came from, for error messages.
     func origin(_ key: String) -> String {
-        if flags[key] != nil { return "flag --\(key.replacingOccurrences(of: "_", with: "-"))" }
+        if flags[key] != nil { return "setting \(key)" }
         if environment[environmentName(key)] != nil { return environmentName(key) }
         return "config key \(key)"
     }

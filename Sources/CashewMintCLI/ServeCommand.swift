@@ -32,7 +32,8 @@ struct ServeCommand: AsyncParsableCommand {
         try FileManager.default.createDirectory(atPath: settings.dataDir, withIntermediateDirectories: true)
         let (master, generated) = try SeedLoader(settings: settings).load()
         if let generated {
-            print("generated a new mint seed in \(generated): back it up, it is the only way to recover the mint's keys")
+            // Unbuffered, so that it is seen even if the process is killed.
+            FileHandle.standardOutput.write(Data("generated a new mint seed in \(generated): back it up, it is the only way to recover the mint's keys\n".utf8))
         }
         let (ledger, applied) = try await Ledger.open(settings, logger: logger)
         if !applied.isEmpty { logger.info("applied migrations", metadata: ["migrations": "\(applied.joined(separator: ","))"]) }

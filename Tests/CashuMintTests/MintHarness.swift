@@ -7,6 +7,7 @@ import FakeLightning
 import Logging
 import Secp256k1
 import TestSupport
+import Synchronization
 import Testing
 
 typealias TestMint = Mint<SQLiteMintStore, FakeLightningBackend>
@@ -17,12 +18,14 @@ struct MintHarness {
     let store: SQLiteMintStore
     let backend: FakeLightningBackend
 
-    static func make(settings: MintSettings = MintSettings(), fake: FakeLightningSettings = .instant, seed: String = "cashew test seed") async throws -> MintHarness {
+    static func make(
+        settings: MintSettings = MintSettings(), fake: FakeLightningSettings = .instant, seed: String = "cashew test seed", clock: MintClock = .system
+    ) async throws -> MintHarness {
         let store = try await SQLiteMintStore.open(path: ":memory:", logger: Logger(label: "test"))
         try await store.migrate()
         let backend = FakeLightningBackend(settings: fake)
         let mint = try Mint(
-            store: store, backend: backend, master: ExtendedPrivateKey(seed: Array(seed.utf8)), settings: settings,
+            store: store, backend: backend, master: ExtendedPrivateKey(seed: Array(seed.utf8)), settings: settings, clock: clock,
             logger: Logger(label: "test"))
         try await mint.start()
         return MintHarness(mint: mint, store: store, backend: backend)
@@ -31,9 +34,9 @@ struct MintHarness {
     /// Runs `body` with a fresh mint and closes its ledger afterwards, also when `body` throws.
     static func with(
         settings: MintSettings = MintSettings(), fake: FakeLightningSettings = .instant, seed: String = "cashew test seed",
-        _ body: (MintHarness) async throws -> Void
+        clock: MintClock = .system, _ body: (MintHarness) async throws -> Void
     ) async throws {
-        let h = try await make(settings: settings, fake: fake, seed: seed)
+        let h = try await make(settings: settings, fake: fake, seed: seed, clock: clock)
         do {
             try await body(h)
         } catch {
@@ -98,4 +101,11 @@ func expectCashuError<T>(_ code: CashuError.Code, _ comment: Comment? = nil, sou
     } catch {
         Issue.record("expected CashuError \(code.rawValue), got \(error)", sourceLocation: sourceLocation)
     }
+}
+
+/// A clock the test moves by hand.
+final class ManualClock: Sendable {
+    let seconds = Mutex<UInt64>(MintClock.system.now())
+    var clock: MintClock { MintClock { [self] in self.seconds.withLock { $0 } } }
+    func advance(_ by: UInt64) { seconds.withLock { $0 += by } }
 }

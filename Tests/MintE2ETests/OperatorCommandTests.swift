@@ -1,0 +1,75 @@
+import CashuCrypto
+import CashuProtocol
+import Foundation
+import TestSupport
+import Testing
+
+/// The operator's side of `cashew-mint`: a TOML config with environment overrides, SIGTERM, migrate, keysets
+/// list and rotate, audit; bad settings give one-line errors.
+@Suite("cashew-mint operator commands", .serialized)
+struct OperatorCommandTests {
+    func cli(_ args: [String], env: [String: String] = [:]) throws -> Interop.Output {
+        try Interop.run(CashewMintProcess.executable, args, environment: env)
+    }
+
+    @Test("config file, environment over file, graceful stop, migrate, keysets, rotation picked up")
+    func commands() async throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("cashew-op-\(UUID().uuidString)").path
+        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let config = dir + "/mint.toml"
+        try """
+            units = ["sat", "usd"]
+            input_fee_ppk = 100
+            [info]
+            name = "from the file"
+            motd = "hello"
+            """.write(toFile: config, atomically: true, encoding: .utf8)
+        let env = ["CASHEW_CONFIG": config, "CASHEW_INFO_NAME": "from the environment"]
+        let mint = try CashewMintProcess(dataDir: dir, environment: env)
+        let info = try HTTPJSON.value(try await HTTPJSON.get(MintInfo.self, mint.url + "/v1/info"))
+        #expect(info.name == "from the environment" && info.motd == "hello")
+        let keysets = try HTTPJSON.value(try await HTTPJSON.get(KeysetsResponse.self, mint.url + "/v1/keysets")).keysets
+        #expect(Set(keysets.map(\.unit)) == [.sat, .usd] && keysets.allSatisfy { $0.inputFeePPK == 100 && $0.active })
+        #expect(mint.logs.contains("generated a new mint seed in \(dir)/seed"))
+        let seed = try String(contentsOfFile: dir + "/seed", encoding: .utf8)
+        #expect(!mint.logs.contains(seed.trimmingCharacters(in: .whitespacesAndNewlines)))
+
+        // The running mint picks up a rotation done by the operator command.
+        let rotated = try cli(["keysets", "rotate", "--unit", "sat", "--data-dir", dir], env: env)
+        #expect(rotated.status == 0, "\(rotated.stderr)")
+        var newActive: KeysetInfo?
+        for _ in 0..<100 where newActive == nil {
+            try await Task.sleep(for: .milliseconds(200))
+            let now = try HTTPJSON.value(try await HTTPJSON.get(KeysetsResponse.self, mint.url + "/v1/keysets")).keysets
+            newActive = now.first { $0.unit == .sat && $0.active && !keysets.map(\.id).contains($0.id) }
+        }
+        #expect(newActive != nil)
+        #expect(mint.stop() == 0, "graceful stop exits 0:\n\(mint.logs)")
+
+        let migrate = try cli(["migrate", "--data-dir", dir], env: env)
+        #expect(migrate.status == 0 && migrate.stdout.contains("up to date"))
+        let list = try cli(["keysets", "list", "--json", "--data-dir", dir], env: env)
+        let rows = try JSONSerialization.jsonObject(with: Data(list.stdout.utf8)) as? [[String: Any]] ?? []
+        #expect(rows.count == 3 && rows.filter { $0["active"] as? Bool == true }.count == 2)
+        let audit = try cli(["audit", "--data-dir", dir], env: env)
+        #expect(audit.status == 0 && audit.stdout.contains("outstanding 0"))
+    }
+
+    @Test("bad settings are one-line errors with a non-zero exit", arguments: [
+        (["serve", "--port", "70000"], "port"),
+        (["serve", "--set", "units="], "units"),
+        (["serve", "--set", "max_inputs=many"], "max_inputs"),
+        (["serve", "--set", "lightning_backend=lnd"], "lightning_backend"),
+        (["serve", "--config", "/nonexistent/cashew.toml"], "config"),
+        (["serve", "--set", "seed=not a seed"], "seed"),
+    ])
+    func badSettings(_ args: [String], _ mention: String) throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("cashew-bad-\(UUID().uuidString)").path
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let out = try cli(args + ["--data-dir", dir])
+        #expect(out.status != 0)
+        let errorLines = out.stderr.split(separator: "\n").filter { $0.hasPrefix("Error:") }
+        #expect(errorLines.count == 1 && errorLines[0].lowercased().contains(mention.lowercased()), "\(out.stderr)")
+    }
+}
