@@ -2,10 +2,10 @@ import ArgumentParser
 
 /// `cashew-bench`: benchmarks that print figures. Run in release mode: `swift run -c release cashew-bench crypto`.
 @main
-struct CashewBench: ParsableCommand {
+struct CashewBench: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "cashew-bench",
         abstract: "Cashew benchmarks (build with -c release).",
-        subcommands: [CryptoBench.self]
+        subcommands: [CryptoBench.self, SwapBench.self]
     )
 }
