@@ -125,7 +125,7 @@ let package = Package(
         .executableTarget(
             name: "CashewBench",
             dependencies: [
-                "CashuCrypto", "CashuProtocol", "Secp256k1", "CashewBenchBaseline",
+                "CashuCrypto", "CashuProtocol", "CashuMint", "FakeLightning", "Secp256k1", "CashewBenchBaseline",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Crypto", package: "swift-crypto"),

@@ -42,12 +42,19 @@ extension PostgresMintStore {
     /// Deadlocks and serialization failures (which the sorted arrays make unlikely) are retried: each statement is
     /// atomic, so a retry is a clean second attempt.
     func write(_ query: PostgresQuery, inputs: [String] = []) async throws -> [PostgresRandomAccessRow] {
+        try await classified(inputs: inputs) {
+            var out = [PostgresRandomAccessRow]()
+            for try await row in try await client.query(query, logger: logger) { out.append(row.makeRandomAccess()) }
+            return out
+        }
+    }
+
+    /// Runs a write, retrying deadlocks and serialization failures and classifying unique-key conflicts.
+    func classified<T>(inputs: [String], _ body: () async throws -> T) async throws -> T {
         var attempt = 0
         while true {
             do {
-                var out = [PostgresRandomAccessRow]()
-                for try await row in try await client.query(query, logger: logger) { out.append(row.makeRandomAccess()) }
-                return out
+                return try await body()
             } catch let error as PSQLError {
                 guard let (state, constraint) = Self.serverError(error) else { throw Self.translate(error) }
                 if (state == "40P01" || state == "40001"), attempt < 5 {
@@ -124,27 +131,15 @@ extension PostgresMintStore {
     // MARK: Swap
 
     public func swap(inputs: [ProofRecord], outputs: [SignatureRecord], operation: OperationRecord) async throws {
-        let p = ProofColumns(inputs)
-        let s = SignatureColumns(outputs)
-        let t = Self.int(operation.createdAt)
-        _ = try await write(
-            """
-            WITH ins_operation AS (
-                INSERT INTO operations (id, kind, quote_id, unit, fee, created_at)
-                VALUES (\(operation.id), \(operation.kind.rawValue), \(operation.quoteID), \(operation.unit.rawValue), \(String(operation.fee.rawValue))::numeric, \(t))
-            ), ins_proofs AS (
-                INSERT INTO proofs (y, amount, keyset_id, secret, c, witness, state, operation_id, melt_quote_id, created_at)
-                SELECT y, a::numeric, k, sec, c, NULLIF(w, ''), 'spent', \(operation.id), NULL, \(t)
-                FROM unnest(\(p.ys)::text[], \(p.amounts)::text[], \(p.keysets)::text[], \(p.secrets)::text[], \(p.cs)::text[], \(p.witnesses)::text[])
-                    AS t(y, a, k, sec, c, w)
-            ), ins_signatures AS (
-                INSERT INTO blind_signatures (b, amount, keyset_id, c, dleq_e, dleq_s, operation_id, created_at)
-                SELECT b, a::numeric, k, c, e, s, \(operation.id), \(t)
-                FROM unnest(\(s.bs)::text[], \(s.amounts)::text[], \(s.keysets)::text[], \(s.cs)::text[], \(s.es)::text[], \(s.ss)::text[])
-                    AS t(b, a, k, c, e, s)
-            )
-            SELECT 1
-            """, inputs: p.ys)
+        try await swapWriter.submit((inputs, outputs, operation)) { [self] swaps in try await writeSwaps(swaps) }
+    }
+
+    /// Writes swaps with one statement (see `SwapWriter`); conflicts are classified for the swaps' inputs.
+    func writeSwaps(_ swaps: [SwapWriter.Swap]) async throws {
+        let statement = SwapBatchStatement(swaps)
+        try await classified(inputs: statement.ys) {
+            for try await _ in try await client.execute(statement, logger: logger) {}
+        }
     }
 
     // MARK: Mint quotes

@@ -14,6 +14,8 @@ public final class PostgresMintStore: MintStore {
     let client: PostgresClient
     let runner: Task<Void, Never>
     let logger: Logger
+    /// Group commit of swaps.
+    let swapWriter: SwapWriter
 
     /// Connects to `url` (`postgres://user:password@host:port/database`) with a pool of at most `maxConnections`.
     public init(url: String, maxConnections: Int = 16, logger: Logger) throws {
@@ -30,6 +32,8 @@ public final class PostgresMintStore: MintStore {
         self.client = client
         self.logger = logger
         self.runner = Task { await client.run() }
+        // A few statements in flight, each taking the swaps that queued meanwhile.
+        self.swapWriter = SwapWriter(maxInFlight: max(1, min(4, maxConnections / 2)), maxBatch: 64)
     }
 
     /// Connects and lets the pool's run loop start before the first query (postgres-nio warns about queries that

@@ -66,11 +66,13 @@ struct SwapBench: AsyncParsableCommand {
             _ = try await drive(api, bodies: Array(bodies[0..<warmup]))
         }
         print("measuring: \(swaps) swaps, concurrency \(concurrency) …")
+        let cpuBefore = mintPid.flatMap(Self.cpuSeconds)
         let clock = ContinuousClock()
         let start = clock.now
         let (latencies, failures, statuses) = try await drive(api, bodies: Array(bodies[warmup...]))
         let elapsed = clock.now - start
         let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) * 1e-18
+        let cpuAfter = mintPid.flatMap(Self.cpuSeconds)
 
         let sorted = latencies.sorted()
         func percentile(_ p: Double) -> Double { sorted.isEmpty ? 0 : sorted[min(sorted.count - 1, Int(Double(sorted.count) * p))] }
@@ -79,6 +81,9 @@ struct SwapBench: AsyncParsableCommand {
         print("throughput: \(Int((Double(swaps) / seconds).rounded())) swaps/s (concurrency \(concurrency), \(String(format: "%.2f", seconds)) s)")
         print("latency: p50 \(String(format: "%.2f", percentile(0.5) * 1000)) ms, p99 \(String(format: "%.2f", percentile(0.99) * 1000)) ms")
         print("mint 100 outputs: \(String(format: "%.1f", (mintLatencies.min() ?? 0) * 1000)) ms best, \(String(format: "%.1f", mintLatencies.sorted()[mintLatencies.count / 2] * 1000)) ms median of \(mintLatencies.count)")
+        if let cpuBefore, let cpuAfter {
+            print("mint CPU: \(Int(((cpuAfter - cpuBefore) / Double(swaps) * 1e6).rounded())) µs per swap (\(String(format: "%.2f", cpuAfter - cpuBefore)) s)")
+        }
         if let mintPid {
             let (rss, peak) = Self.memory(pid: mintPid)
             print("mint memory: \(peak.map { "\($0 / 1024) MB peak" } ?? "unknown peak"), \(rss.map { "\($0 / 1024) MB now" } ?? "unknown now") (pid \(mintPid))")
@@ -119,6 +124,15 @@ struct SwapBench: AsyncParsableCommand {
             }
             return all
         }
+    }
+
+    /// User + system CPU seconds of a process so far (from /proc/PID/stat).
+    static func cpuSeconds(pid: Int32) -> Double? {
+        guard let stat = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8), let close = stat.lastIndex(of: ")") else { return nil }
+        let fields = stat[stat.index(after: close)...].split(separator: " ")
+        // Fields after the command name start at field 3 (state); utime and stime are fields 14 and 15.
+        guard fields.count > 13, let utime = Double(fields[11]), let stime = Double(fields[12]) else { return nil }
+        return (utime + stime) / Double(sysconf(Int32(_SC_CLK_TCK)))
     }
 
     /// Current and peak resident memory of a process, in KiB (from /proc/PID/status).

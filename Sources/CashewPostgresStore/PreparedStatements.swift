@@ -1,0 +1,80 @@
+import CashuMint
+import PostgresNIO
+
+/// One or more swaps written by one prepared statement: every operation row, every spent proof and every
+/// signature, all or nothing. Rows carry their operation's ID, so a batch of concurrent swaps costs one round
+/// trip and one commit. The statement is prepared once per connection (no parsing or planning per swap).
+struct SwapBatchStatement: PostgresPreparedStatement {
+    static let sql = """
+        WITH ins_operations AS (
+            INSERT INTO operations (id, kind, quote_id, unit, fee, created_at)
+            SELECT id, 'swap', NULL, u, f::numeric, t FROM unnest($1::text[], $2::text[], $3::text[], $4::int8[]) AS o(id, u, f, t)
+        ), ins_proofs AS (
+            INSERT INTO proofs (y, amount, keyset_id, secret, c, witness, state, operation_id, melt_quote_id, created_at)
+            SELECT y, a::numeric, k, sec, c, NULLIF(w, ''), 'spent', op, NULL, t
+            FROM unnest($5::text[], $6::text[], $7::text[], $8::text[], $9::text[], $10::text[], $11::text[], $12::int8[])
+                AS p(y, a, k, sec, c, w, op, t)
+        ), ins_signatures AS (
+            INSERT INTO blind_signatures (b, amount, keyset_id, c, dleq_e, dleq_s, operation_id, created_at)
+            SELECT b, a::numeric, k, c, e, s, op, t
+            FROM unnest($13::text[], $14::text[], $15::text[], $16::text[], $17::text[], $18::text[], $19::text[], $20::int8[])
+                AS s(b, a, k, c, e, s, op, t)
+        )
+        SELECT 1::int4
+        """
+
+    typealias Row = Int32
+
+    var opIDs: [String] = [], opUnits: [String] = [], opFees: [String] = [], opTimes: [Int64] = []
+    var ys: [String] = [], pAmounts: [String] = [], pKeysets: [String] = [], secrets: [String] = [], cs: [String] = [], witnesses: [String] = []
+    var pOps: [String] = [], pTimes: [Int64] = []
+    var bs: [String] = [], sAmounts: [String] = [], sKeysets: [String] = [], sigCs: [String] = [], es: [String] = [], ss: [String] = []
+    var sOps: [String] = [], sTimes: [Int64] = []
+
+    /// The swaps' rows, proofs and signatures each sorted by key across the whole batch, so that concurrent
+    /// statements lock index entries in one order (no deadlocks).
+    init(_ swaps: [(inputs: [ProofRecord], outputs: [SignatureRecord], operation: OperationRecord)]) {
+        var proofs = [(ProofRecord, OperationRecord)]()
+        var signatures = [(SignatureRecord, OperationRecord)]()
+        for swap in swaps {
+            let op = swap.operation
+            opIDs.append(op.id)
+            opUnits.append(op.unit.rawValue)
+            opFees.append(String(op.fee.rawValue))
+            opTimes.append(Int64(clamping: op.createdAt))
+            proofs += swap.inputs.map { ($0, op) }
+            signatures += swap.outputs.map { ($0, op) }
+        }
+        for (p, op) in proofs.sorted(by: { $0.0.y < $1.0.y }) {
+            ys.append(p.y)
+            pAmounts.append(String(p.amount.rawValue))
+            pKeysets.append(p.keysetID.hex)
+            secrets.append(p.secret)
+            cs.append(p.signature)
+            // Arrays of optional text do not bind; an empty witness means none (NULLIF in SQL).
+            witnesses.append(p.witness ?? "")
+            pOps.append(op.id)
+            pTimes.append(Int64(clamping: op.createdAt))
+        }
+        for (s, op) in signatures.sorted(by: { $0.0.blindedMessage < $1.0.blindedMessage }) {
+            bs.append(s.blindedMessage)
+            sAmounts.append(String(s.amount.rawValue))
+            sKeysets.append(s.keysetID.hex)
+            sigCs.append(s.signature)
+            es.append(s.dleqE)
+            ss.append(s.dleqS)
+            sOps.append(op.id)
+            sTimes.append(Int64(clamping: op.createdAt))
+        }
+    }
+
+    func makeBindings() -> PostgresBindings {
+        var b = PostgresBindings(capacity: 20)
+        b.append(opIDs); b.append(opUnits); b.append(opFees); b.append(opTimes)
+        b.append(ys); b.append(pAmounts); b.append(pKeysets); b.append(secrets); b.append(cs); b.append(witnesses); b.append(pOps); b.append(pTimes)
+        b.append(bs); b.append(sAmounts); b.append(sKeysets); b.append(sigCs); b.append(es); b.append(ss); b.append(sOps); b.append(sTimes)
+        return b
+    }
+
+    func decodeRow(_ row: PostgresRow) throws -> Row { try row.decode(Int32.self) }
+}
