@@ -7,11 +7,11 @@ import Logging
 
 /// `cashew-mint audit`: issued, redeemed, outstanding and fees per keyset, from the ledger (Specs/audit.md).
 struct AuditCommand: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "audit", abstract: "Report issued, redeemed, outstanding and fees per keyset.")
+    static let configuration = CommandConfiguration(commandName: "audit", abstract: "Report issued, redeemed, outstanding and fees per keyset (needs the mint's seed: keysets are re-derived and checked).")
 
     @OptionGroup var common: CommonOptions
     @Flag(help: "Print the report as JSON.") var json = false
-    @Flag(help: "Re-verify the signature of every recorded proof (reads the whole ledger; needs the seed).") var verifySignatures = false
+    @Flag(help: "Re-verify the signature of every recorded proof (reads the whole ledger).") var verifySignatures = false
 
     func run() async throws {
         let settings = try common.resolve()

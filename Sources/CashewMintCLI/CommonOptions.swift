@@ -23,7 +23,9 @@ struct CommonOptions: ParsableArguments {
         if let database { flags["database"] = database }
         for item in settings {
             guard let eq = item.firstIndex(of: "="), eq != item.startIndex else { throw CLIError("--set takes KEY=VALUE, got \(item.prefix(40))") }
-            flags[String(item[..<eq])] = String(item[item.index(after: eq)...])
+            let key = String(item[..<eq])
+            guard MintCLISettings.keys.contains(key) else { throw CLIError("unknown setting \(key.prefix(40)) in --set (see Specs/configuration.md)") }
+            flags[key] = String(item[item.index(after: eq)...])
         }
         let env = ProcessInfo.processInfo.environment
         let configFile = config ?? env["CASHEW_CONFIG"]

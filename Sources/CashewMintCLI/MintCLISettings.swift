@@ -42,6 +42,7 @@ struct MintCLISettings {
         dataDir = s.string("data_dir", default: Self.defaultDataDir())!
         database = s.string("database", default: (dataDir as NSString).appendingPathComponent("mint.sqlite3"))!
         databasePoolSize = try s.int("database_pool_size", default: 16)
+        guard (1...1000).contains(databasePoolSize) else { throw CLIError("database_pool_size must be between 1 and 1000") }
         seed = s.string("seed")
         let defaultSeedFile = (dataDir as NSString).appendingPathComponent("seed")
         seedFile = s.string("seed_file", default: defaultSeedFile)!
@@ -61,6 +62,8 @@ struct MintCLISettings {
         m.maxInputs = try s.int("max_inputs", default: 1000)
         m.maxOutputs = try s.int("max_outputs", default: 1000)
         m.maxSecretLength = try s.int("max_secret_length", default: 1024)
+        guard m.maxInputs >= 1, m.maxOutputs >= 1 else { throw CLIError("max_inputs and max_outputs must be at least 1") }
+        guard m.maxSecretLength >= 64 else { throw CLIError("max_secret_length must be at least 64 bytes") }
         m.mintQuoteExpiry = try s.uint64("mint_quote_expiry", default: 3600)
         m.meltQuoteExpiry = try s.uint64("melt_quote_expiry", default: 3600)
         m.mintMinAmount = Amount(try s.uint64("mint_min_amount", default: 1))
@@ -86,6 +89,7 @@ struct MintCLISettings {
         guard lightningBackend == "fake" else { throw CLIError("lightning_backend \(lightningBackend) is not available (only fake)") }
         var f = FakeLightningSettings()
         f.incomingDelay = try s.double("fake_incoming_delay", default: 1)
+        guard (0...86_400).contains(f.incomingDelay) else { throw CLIError("fake_incoming_delay must be between 0 and 86400 seconds") }
         f.feePercent = try s.double("lightning_fee_percent", default: 2)
         f.reserveFeeMinMsat = try s.uint64("lightning_reserve_fee_min", default: 2000)
         guard let outcome = FakeLightningSettings.PaymentOutcome(rawValue: s.string("fake_payment_outcome", default: "paid")!) else {
@@ -93,11 +97,15 @@ struct MintCLISettings {
         }
         f.paymentOutcome = outcome
         f.paymentDelay = try s.double("fake_payment_delay", default: 0)
+        guard (0...86_400).contains(f.paymentDelay) else { throw CLIError("fake_payment_delay must be between 0 and 86400 seconds") }
+        guard (0...100).contains(f.feePercent) else { throw CLIError("lightning_fee_percent must be between 0 and 100") }
         f.paymentFeeMsat = try s.uint64("fake_payment_fee", default: 1000)
         f.btcPrice = try s.uint64("fake_btc_price", default: 100_000)
+        guard f.btcPrice > 0 else { throw CLIError("fake_btc_price must be positive") }
         fake = f
 
         maxBodySize = try s.int("max_body_size", default: 1 << 20)
+        guard maxBodySize >= 4096 else { throw CLIError("max_body_size must be at least 4096 bytes") }
         guard let level = Logger.Level(rawValue: s.string("log_level", default: "info")!) else {
             throw CLIError("log_level must be trace, debug, info, notice, warning, error or critical")
         }

@@ -3,15 +3,16 @@ import CashuCrypto
 import Foundation
 
 /// Finds the mint's seed: `CASHEW_SEED` (or the `seed` setting), else the seed file (`CASHEW_SEED_FILE`, default
-/// `<data dir>/seed`), else a new 24-word mnemonic written to the default seed file with mode 0600. The seed is
-/// never logged or stored in the database.
+/// `<data dir>/seed`), else (for `serve` only) a new 24-word mnemonic written to the default seed file with mode
+/// 0600. The seed is never logged or stored in the database.
 struct SeedLoader {
     let settings: MintCLISettings
 
-    /// The master key, and whether a new seed was generated (and where).
-    func load() throws -> (master: ExtendedPrivateKey, generatedAt: String?) {
+    /// The master key, and whether a new seed was generated (and where). Only `serve` generates one
+    /// (`generateIfMissing`): an operator command on the wrong data directory must not silently create a new mint.
+    func load(generateIfMissing: Bool = false) throws -> (master: ExtendedPrivateKey, generatedAt: String?) {
         if let text = settings.seed {
-            return (try Self.master(from: text, origin: "CASHEW_SEED"), nil)
+            return (try Self.master(from: text, origin: "the seed setting (CASHEW_SEED)"), nil)
         }
         let path = settings.seedFile
         if FileManager.default.fileExists(atPath: path) {
@@ -20,12 +21,38 @@ struct SeedLoader {
             return (try Self.master(from: text, origin: "seed file \(path)"), nil)
         }
         guard settings.seedFileIsDefault else { throw CLIError("seed file \(path) does not exist") }
+        guard generateIfMissing else {
+            throw CLIError("no seed at \(path): set CASHEW_SEED or CASHEW_SEED_FILE, or run `cashew-mint serve` once to create one")
+        }
         let mnemonic = try Mnemonic.generate(wordCount: 24)
         try FileManager.default.createDirectory(atPath: (path as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
-        guard FileManager.default.createFile(atPath: path, contents: Data((mnemonic.phrase + "\n").utf8), attributes: [.posixPermissions: 0o600]) else {
-            throw CLIError("cannot write seed file \(path)")
+        switch Self.createExclusively(path, contents: mnemonic.phrase + "\n") {
+        case .created:
+            return (try ExtendedPrivateKey(seed: mnemonic.seed()), path)
+        case .exists:
+            // Another process created it first: use that seed, never replace it.
+            return try load(generateIfMissing: false)
+        case let .failed(errno):
+            throw CLIError("cannot write seed file \(path): \(String(cString: strerror(errno)))")
         }
-        return (try ExtendedPrivateKey(seed: mnemonic.seed()), path)
+    }
+
+    enum CreateResult { case created, exists, failed(Int32) }
+
+    /// Creates `path` with mode 0600 from the start (O_EXCL: never over an existing file) and syncs it to disk.
+    static func createExclusively(_ path: String, contents: String) -> CreateResult {
+        let fd = open(path, O_WRONLY | O_CREAT | O_EXCL, 0o600)
+        guard fd >= 0 else { return errno == EEXIST ? .exists : .failed(errno) }
+        let bytes = Array(contents.utf8)
+        let written = bytes.withUnsafeBytes { write(fd, $0.baseAddress, $0.count) }
+        let ok = written == bytes.count && fsync(fd) == 0
+        let err = errno
+        close(fd)
+        if !ok {
+            unlink(path)
+            return .failed(err)
+        }
+        return .created
     }
 
     /// A seed given as hex (16 to 64 bytes) or as a BIP-39 mnemonic.

@@ -30,7 +30,7 @@ struct ServeCommand: AsyncParsableCommand {
         LogSetup.bootstrap(level: settings.logLevel, format: settings.logFormat)
         let logger = Logger(label: "cashew-mint")
         try FileManager.default.createDirectory(atPath: settings.dataDir, withIntermediateDirectories: true)
-        let (master, generated) = try SeedLoader(settings: settings).load()
+        let (master, generated) = try SeedLoader(settings: settings).load(generateIfMissing: true)
         if let generated {
             // Unbuffered, so that it is seen even if the process is killed.
             FileHandle.standardOutput.write(Data("generated a new mint seed in \(generated): back it up, it is the only way to recover the mint's keys\n".utf8))

@@ -3,7 +3,8 @@ import Foundation
 import Hummingbird
 import NIOCore
 
-/// Request bodies are read up to a limit and decoded strictly; responses are encoded as JSON.
+/// Request bodies are read up to a limit and decoded (unknown fields are ignored, as NUT-00 asks of extensions);
+/// responses are encoded as JSON.
 struct JSONIO: Sendable {
     /// The largest request body accepted, in bytes.
     let maxBodySize: Int
@@ -13,8 +14,10 @@ struct JSONIO: Sendable {
         let buffer: ByteBuffer
         do {
             buffer = try await request.collectBody(upTo: maxBodySize)
-        } catch {
+        } catch is NIOTooManyBytesError {
             throw APIError(CashuError(.notAllowed, "request body larger than \(maxBodySize) bytes"))
+        } catch {
+            throw APIError(CashuError(.notAllowed, "could not read the request body"))
         }
         do {
             return try JSONDecoder().decode(T.self, from: Data(buffer: buffer))

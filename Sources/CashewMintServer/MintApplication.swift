@@ -28,6 +28,8 @@ public func makeMintRouter<Store: MintStore, Backend: PaymentBackend>(
     let router = Router()
     if metrics != nil { router.add(middleware: MetricsMiddleware()) }
     router.add(middleware: LogRequestsMiddleware(.debug))
+    // The API is public and uses no cookies: any web wallet may call it (preflight requests answered here).
+    router.add(middleware: CORSMiddleware(allowOrigin: .all))
     MintRoutes(mint: mint, maxBodySize: configuration.maxBodySize, version: configuration.version).add(to: router)
     router.get("health") { _, _ -> Response in
         do {

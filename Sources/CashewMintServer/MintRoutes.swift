@@ -78,12 +78,15 @@ public struct MintRoutes<Store: MintStore, Backend: PaymentBackend>: Sendable {
         guard method == "bolt11" else { throw APIError(CashuError(.unitNotSupported, "payment method \(method.prefix(32)) is not supported")) }
     }
 
-    /// Runs a mint operation, turning its `CashuError` into a 400 response and anything else into a logged 500.
+    /// Runs a mint operation, turning its `CashuError` into a 400 response, an unreachable ledger into a 503 and anything
+    /// else into a logged 500.
     func cashu<T>(_ body: () async throws -> T) async throws -> T {
         do {
             return try await body()
         } catch let error as CashuError {
             throw APIError(error)
+        } catch let error as MintUnavailableError {
+            throw APIError(error.error, status: .serviceUnavailable)
         } catch let error as APIError {
             throw error
         } catch {

@@ -67,17 +67,54 @@ extension PostgresMintStore {
         for r in try await rows(
             "SELECT b, amount::text AS amount, keyset_id, c, dleq_e, dleq_s FROM blind_signatures WHERE b = ANY(\(blindedMessages)::text[])")
         {
-            let record = SignatureRecord(
-                blindedMessage: try r.text("b"), amount: Amount(try r.uint("amount")), keysetID: try KeysetID(hex: r.text("keyset_id")),
-                signature: try r.text("c"), dleqE: try r.text("dleq_e"), dleqS: try r.text("dleq_s"))
+            let record = try Self.signatureRecord(r)
             result[record.blindedMessage] = record
         }
         return result
     }
 
+    public func meltChange(quoteID: String) async throws -> [String: SignatureRecord] {
+        var result = [String: SignatureRecord]()
+        for r in try await rows(
+            """
+            SELECT s.b, s.amount::text AS amount, s.keyset_id, s.c, s.dleq_e, s.dleq_s
+            FROM blind_signatures s JOIN operations o ON o.id = s.operation_id
+            WHERE o.quote_id = \(quoteID) AND o.kind = 'melt'
+            """)
+        {
+            let record = try Self.signatureRecord(r)
+            result[record.blindedMessage] = record
+        }
+        return result
+    }
+
+    static func signatureRecord(_ r: PostgresRandomAccessRow) throws -> SignatureRecord {
+        SignatureRecord(
+            blindedMessage: try r.text("b"), amount: Amount(try r.uint("amount")), keysetID: try KeysetID(hex: r.text("keyset_id")),
+            signature: try r.text("c"), dleqE: try r.text("dleq_e"), dleqS: try r.text("dleq_s"))
+    }
+
     // MARK: Audit
 
+    /// All sums from one snapshot (a read-only REPEATABLE READ transaction), while mints keep writing.
     public func auditTotals() async throws -> AuditTotals {
+        do {
+            return try await client.withTransaction(logger: logger) { connection in
+                try await connection.query("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY", logger: logger)
+                return try await Self.auditTotals { query in
+                    var out = [PostgresRandomAccessRow]()
+                    for try await row in try await connection.query(query, logger: logger) { out.append(row.makeRandomAccess()) }
+                    return out
+                }
+            }
+        } catch let error as MintStoreError {
+            throw error
+        } catch {
+            throw MintStoreError(.unavailable, "audit query failed: \(Self.serverError(error).map { "PostgreSQL error \($0.state)" } ?? "connection failed")")
+        }
+    }
+
+    static func auditTotals(_ rows: (PostgresQuery) async throws -> [PostgresRandomAccessRow]) async throws -> AuditTotals {
         var totals = AuditTotals()
         for r in try await rows("SELECT keyset_id, count(*)::bigint AS n, sum(amount)::text AS total FROM blind_signatures GROUP BY keyset_id") {
             let id = try KeysetID(hex: r.text("keyset_id"))

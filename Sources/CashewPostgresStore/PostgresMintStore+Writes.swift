@@ -64,7 +64,7 @@ extension PostgresMintStore {
                 guard state == "23505" else { throw Self.translate(error) }
                 switch constraint {
                 case "proofs_pkey":
-                    let states = try await proofStates(ys: inputs)
+                    let states = inputs.isEmpty ? [:] : try await proofStates(ys: inputs)
                     if states.values.contains(where: { $0.state == .pending }) { throw MintStoreError(.proofsPending, "inputs are pending") }
                     throw MintStoreError(.proofsSpent, "inputs already spent")
                 case "blind_signatures_pkey":
@@ -137,7 +137,8 @@ extension PostgresMintStore {
     /// Writes swaps with one statement (see `SwapWriter`); conflicts are classified for the swaps' inputs.
     func writeSwaps(_ swaps: [SwapWriter.Swap]) async throws {
         let statement = SwapBatchStatement(swaps)
-        try await classified(inputs: statement.ys) {
+        // A conflicting batch is retried swap by swap, so only a single swap's conflict needs the pending/spent answer.
+        try await classified(inputs: swaps.count == 1 ? statement.ys : []) {
             for try await _ in try await client.execute(statement, logger: logger) {}
         }
     }

@@ -2,6 +2,7 @@ import CashewMigrations
 import CashuMint
 import Foundation
 import Logging
+import NIOSSL
 import PostgresNIO
 
 /// The mint's ledger in PostgreSQL: safe for several mint processes on one database.
@@ -17,7 +18,9 @@ public final class PostgresMintStore: MintStore {
     /// Group commit of swaps.
     let swapWriter: SwapWriter
 
-    /// Connects to `url` (`postgres://user:password@host:port/database`) with a pool of at most `maxConnections`.
+    /// Connects to `url` (`postgres://user:password@host:port/database[?sslmode=…&sslrootcert=…]`) with a pool of at
+    /// most `maxConnections`. `sslmode` follows libpq: `disable` (the default), `prefer`, `require` (encrypted, not
+    /// verified), `verify-ca`, `verify-full`; `sslrootcert` names a PEM file of trusted roots (else the system's).
     public init(url: String, maxConnections: Int = 16, logger: Logger) throws {
         guard let parts = URLComponents(string: url), ["postgres", "postgresql"].contains(parts.scheme ?? ""), let host = parts.host else {
             throw MintStoreError(.unavailable, "not a postgres:// URL")
@@ -25,7 +28,8 @@ public final class PostgresMintStore: MintStore {
         let database = parts.path.hasPrefix("/") ? String(parts.path.dropFirst()) : parts.path
         var configuration = PostgresClient.Configuration(
             host: host, port: parts.port ?? 5432, username: parts.percentEncodedUser?.removingPercentEncoding ?? "postgres",
-            password: parts.percentEncodedPassword?.removingPercentEncoding, database: database.isEmpty ? nil : database, tls: .disable)
+            password: parts.percentEncodedPassword?.removingPercentEncoding, database: database.isEmpty ? nil : database,
+            tls: try Self.tls(parts.queryItems ?? []))
         configuration.options.maximumConnections = max(1, maxConnections)
         configuration.options.minimumConnections = 0
         let client = PostgresClient(configuration: configuration, backgroundLogger: logger)
@@ -34,6 +38,34 @@ public final class PostgresMintStore: MintStore {
         self.runner = Task { await client.run() }
         // A few statements in flight, each taking the swaps that queued meanwhile.
         self.swapWriter = SwapWriter(maxInFlight: max(1, min(4, maxConnections / 2)), maxBatch: 64)
+    }
+
+    /// The TLS mode of a connection URL's `sslmode` and `sslrootcert` parameters.
+    static func tls(_ items: [URLQueryItem]) throws -> PostgresClient.Configuration.TLS {
+        func value(_ name: String) -> String? { items.last(where: { $0.name == name })?.value }
+        var config = TLSConfiguration.makeClientConfiguration()
+        if let root = value("sslrootcert") {
+            guard FileManager.default.isReadableFile(atPath: root) else { throw MintStoreError(.unavailable, "sslrootcert \(root) is not readable") }
+            config.trustRoots = .file(root)
+        }
+        switch value("sslmode") ?? "disable" {
+        case "disable":
+            return .disable
+        case "allow", "prefer":
+            config.certificateVerification = .none
+            return .prefer(config)
+        case "require":
+            config.certificateVerification = .none
+            return .require(config)
+        case "verify-ca":
+            config.certificateVerification = .noHostnameVerification
+            return .require(config)
+        case "verify-full":
+            config.certificateVerification = .fullVerification
+            return .require(config)
+        case let other:
+            throw MintStoreError(.unavailable, "sslmode \(other.prefix(20)) is not one of disable, allow, prefer, require, verify-ca, verify-full")
+        }
     }
 
     /// Connects and lets the pool's run loop start before the first query (postgres-nio warns about queries that

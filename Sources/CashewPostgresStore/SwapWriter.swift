@@ -53,8 +53,9 @@ actor SwapWriter {
         do {
             try await write(batch.map(\.swap))
             for p in batch { p.continuation.resume() }
-        } catch where batch.count > 1 {
-            // Something in the batch conflicted (or the connection failed): nothing was written. Each swap on its own.
+        } catch let error as MintStoreError where batch.count > 1 && error.isConflict {
+            // Something in the batch conflicted: nothing was written. Each swap on its own, so that only the
+            // conflicting ones fail. (Other errors, e.g. a lost connection, fail the whole batch: no retry storm.)
             await withTaskGroup(of: Void.self) { group in
                 for p in batch {
                     group.addTask {

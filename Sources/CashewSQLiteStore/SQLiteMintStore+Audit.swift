@@ -5,9 +5,24 @@ import SQLiteNIO
 
 extension SQLiteMintStore {
     /// Sums exact to 128 bits: each amount is summed as two 32-bit halves (SQLite sums 64-bit signed integers, and
-    /// amounts are stored as UInt64 bit patterns).
+    /// amounts are stored as UInt64 bit patterns). One read transaction: all sums from one snapshot, even while
+    /// another process (a running mint) writes.
     public func auditTotals() async throws -> AuditTotals {
         try await read { db in
+            _ = try await db.query("BEGIN")
+            do {
+                let totals = try await Self.auditTotals(db)
+                _ = try await db.query("COMMIT")
+                return totals
+            } catch {
+                _ = try? await db.query("ROLLBACK")
+                throw error
+            }
+        }
+    }
+
+    static func auditTotals(_ db: SQLiteConnection) async throws -> AuditTotals {
+        do {
             var totals = AuditTotals()
             let halves = "COUNT(*) AS n, SUM(amount & 4294967295) AS lo, SUM((amount >> 32) & 4294967295) AS hi"
             for row in try await db.query("SELECT keyset_id, \(halves) FROM blind_signatures GROUP BY keyset_id") {

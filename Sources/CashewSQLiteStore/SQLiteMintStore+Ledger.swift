@@ -89,13 +89,33 @@ extension SQLiteMintStore {
                 try await db.query("SELECT * FROM blind_signatures WHERE b IN (\(Self.list(chunk.count)))", chunk.map { .text($0) })
             }
             for row in rows {
-                let record = SignatureRecord(
-                    blindedMessage: try row.text("b"), amount: try row.amount("amount"), keysetID: try KeysetID(hex: row.text("keyset_id")),
-                    signature: try row.text("c"), dleqE: try row.text("dleq_e"), dleqS: try row.text("dleq_s"))
+                let record = try Self.signatureRecord(row)
                 result[record.blindedMessage] = record
             }
         }
         return result
+    }
+
+    public func meltChange(quoteID: String) async throws -> [String: SignatureRecord] {
+        let rows = try await read { db in
+            try await db.query(
+                """
+                SELECT s.* FROM blind_signatures s JOIN operations o ON o.id = s.operation_id
+                WHERE o.quote_id = ? AND o.kind = 'melt'
+                """, [.text(quoteID)])
+        }
+        var result = [String: SignatureRecord]()
+        for row in rows {
+            let record = try Self.signatureRecord(row)
+            result[record.blindedMessage] = record
+        }
+        return result
+    }
+
+    static func signatureRecord(_ row: SQLiteRow) throws -> SignatureRecord {
+        SignatureRecord(
+            blindedMessage: try row.text("b"), amount: try row.amount("amount"), keysetID: try KeysetID(hex: row.text("keyset_id")),
+            signature: try row.text("c"), dleqE: try row.text("dleq_e"), dleqS: try row.text("dleq_s"))
     }
 }
 

@@ -56,22 +56,38 @@ public final class SQLiteMintStore: MintStore {
 
     /// Runs `body` in one `BEGIN IMMEDIATE` transaction (rolled back if it throws).
     func transaction<T: Sendable>(_ body: (SQLiteConnection) async throws -> T) async throws -> T {
-        try await mutex.withLock {
-            _ = try await connection.query("BEGIN IMMEDIATE")
-            do {
-                let result = try await body(connection)
-                _ = try await connection.query("COMMIT")
-                return result
-            } catch {
-                _ = try? await connection.query("ROLLBACK")
-                throw error
+        try await Self.unavailableUnlessConflict {
+            try await mutex.withLock {
+                _ = try await connection.query("BEGIN IMMEDIATE")
+                do {
+                    let result = try await body(connection)
+                    _ = try await connection.query("COMMIT")
+                    return result
+                } catch {
+                    _ = try? await connection.query("ROLLBACK")
+                    throw error
+                }
             }
         }
     }
 
     /// A read outside a transaction, holding the connection.
     func read<T: Sendable>(_ body: (SQLiteConnection) async throws -> T) async throws -> T {
-        try await mutex.withLock { try await body(connection) }
+        try await Self.unavailableUnlessConflict { try await mutex.withLock { try await body(connection) } }
+    }
+
+    /// Conflicts (`MintStoreError`s raised by the statements) pass through; any other failure (I/O, a closed or busy
+    /// database) means the ledger cannot be used right now.
+    static func unavailableUnlessConflict<T>(_ body: () async throws -> T) async throws -> T {
+        do {
+            return try await body()
+        } catch let error as MintStoreError {
+            throw error
+        } catch let error as SQLiteError {
+            throw MintStoreError(.unavailable, "SQLite: \(error.reason)")
+        } catch {
+            throw MintStoreError(.unavailable, "SQLite: \(error)")
+        }
     }
 
     static func isConstraint(_ error: any Error) -> Bool {

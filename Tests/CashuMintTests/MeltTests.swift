@@ -179,6 +179,56 @@ struct MeltTests {
         }
     }
 
+    @Test("a blank output that was already signed is refused (11003) before anything is paid")
+    func signedBlankOutput() async throws {
+        try await MintHarness.with { h in
+            let proofs = try await h.mintProofs(1020)
+            let other = try await h.mintProofs(4)
+            // Sign two outputs in a swap, then offer them as blank outputs of a melt.
+            let reused = try MintHarness.outputs([2, 2], keyset: h.activeKeyset().id)
+            _ = try await h.mint.swap(SwapRequest(inputs: other, outputs: reused.messages))
+            let quote = try await h.mint.createMeltQuote(MeltQuoteBolt11Request(request: try externalInvoice(sat: 1000), unit: .sat))
+            var blank = try Self.blank(h, reserve: quote.feeReserve)
+            blank.messages[1] = reused.messages[0]
+            await expectCashuError(.outputsAlreadySigned) { try await h.mint.melt(MeltRequest(quote: quote.quote, inputs: proofs, outputs: blank.messages)) }
+            // Nothing moved: the quote is still payable and the inputs are unspent.
+            #expect(try await h.mint.meltQuote(id: quote.quote).state == .unpaid)
+            let states = try await h.mint.checkState(CheckStateRequest(ys: proofs.map { try $0.y }))
+            #expect(states.states.allSatisfy { $0.state == .unspent })
+            let fresh = try Self.blank(h, reserve: quote.feeReserve)
+            #expect(try await h.mint.melt(MeltRequest(quote: quote.quote, inputs: proofs, outputs: fresh.messages)).state == .paid)
+        }
+    }
+
+    @Test("a blank output signed while the payment is in flight: the melt settles as paid, without change")
+    func blankOutputSignedDuringPayment() async throws {
+        var fake = FakeLightningSettings.instant
+        fake.paymentDelay = 0.5
+        try await MintHarness.with(fake: fake) { h in
+            let proofs = try await h.mintProofs(1020)
+            let other = try await h.mintProofs(4)
+            let quote = try await h.mint.createMeltQuote(MeltQuoteBolt11Request(request: try externalInvoice(sat: 1000), unit: .sat))
+            let blank = try Self.blank(h, reserve: quote.feeReserve)
+            let pending = try await h.mint.melt(MeltRequest(quote: quote.quote, inputs: proofs, outputs: blank.messages, preferAsync: true))
+            #expect(pending.state == .pending)
+            // The wallet (badly) spends the same blank output in a swap while the node is paying.
+            var stolen = try MintHarness.outputs([4], keyset: h.activeKeyset().id)
+            stolen.messages[0] = blank.messages[0]
+            stolen.messages[0].amount = 4
+            _ = try await h.mint.swap(SwapRequest(inputs: other, outputs: stolen.messages))
+            var settled = pending
+            for _ in 0..<50 where settled.state != .paid {
+                try await Task.sleep(for: .milliseconds(100))
+                settled = try await h.mint.meltQuote(id: quote.quote)
+            }
+            // The invoice was paid, so the quote must not stay pending; the change could not be issued.
+            #expect(settled.state == .paid)
+            #expect(settled.change == nil)
+            let states = try await h.mint.checkState(CheckStateRequest(ys: proofs.map { try $0.y }))
+            #expect(states.states.allSatisfy { $0.state == .spent })
+        }
+    }
+
     @Test("prefer_async answers PENDING at once and the payment completes in the background")
     func preferAsync() async throws {
         var fake = FakeLightningSettings.instant

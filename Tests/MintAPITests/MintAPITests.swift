@@ -41,6 +41,40 @@ struct MintAPITests {
         }
     }
 
+    @Test("info advertises amountless melts; CORS lets web wallets call the API")
+    func infoAndCORS() async throws {
+        try await APIHarness.with { _, client in
+            let info = try await client.ok(MintInfo.self, .get, "/v1/info")
+            let melt = try #require(info.nuts?["5"])
+            let text = String(decoding: try JSONEncoder().encode(melt), as: UTF8.self)
+            #expect(text.contains(#""amountless":true"#), "\(text)")
+            // A browser's preflight and the actual request both get the CORS headers.
+            try await client.execute(
+                uri: "/v1/swap", method: .options,
+                headers: [.origin: "https://wallet.example", .accessControlRequestMethod: "POST", .accessControlRequestHeaders: "content-type"]
+            ) { response in
+                #expect(response.status == .noContent || response.status == .ok)
+                #expect(response.headers[.accessControlAllowOrigin] == "*")
+                #expect(response.headers[.accessControlAllowMethods]?.contains("POST") == true)
+            }
+            try await client.execute(uri: "/v1/keysets", method: .get, headers: [.origin: "https://wallet.example"]) { response in
+                #expect(response.status == .ok && response.headers[.accessControlAllowOrigin] == "*")
+            }
+        }
+    }
+
+    @Test("an unreachable ledger answers 503 with a NUT error body, and /health says so")
+    func ledgerUnavailable() async throws {
+        try await APIHarness.with { h, client in
+            try await h.store.close()
+            let (status, body) = try await client.call(.post, "/v1/checkstate", json: #"{"Ys":["02a9acc1e48c25eeeb9289b5031cc57da9fe72f3fe2861d264bdc074209b107ba2"]}"#)
+            #expect(status == .serviceUnavailable)
+            let error = try JSONDecoder().decode(CashuError.self, from: body)
+            #expect(error.code == .transactionError && error.detail == "ledger unavailable")
+            #expect(try await client.call(.get, "/health").status == .serviceUnavailable)
+        }
+    }
+
     @Test("mint, swap, checkstate, restore and melt over HTTP")
     func flow() async throws {
         try await APIHarness.with { _, client in

@@ -63,6 +63,13 @@ struct OperatorCommandTests {
         (["serve", "--set", "lightning_backend=lnd"], "lightning_backend"),
         (["serve", "--config", "/nonexistent/cashew.toml"], "config"),
         (["serve", "--set", "seed=not a seed"], "seed"),
+        (["serve", "--set", "max_input=5"], "unknown setting max_input"),
+        (["serve", "--set", "fake_btc_price=0"], "fake_btc_price"),
+        (["serve", "--set", "fake_payment_delay=1e12"], "fake_payment_delay"),
+        (["serve", "--set", "database_pool_size=0"], "database_pool_size"),
+        // Operator commands never create a seed: on the wrong data directory they would audit a different mint.
+        (["audit"], "no seed"),
+        (["keysets", "rotate"], "no seed"),
     ])
     func badSettings(_ args: [String], _ mention: String) throws {
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("cashew-bad-\(UUID().uuidString)").path
@@ -71,5 +78,6 @@ struct OperatorCommandTests {
         #expect(out.status != 0)
         let errorLines = out.stderr.split(separator: "\n").filter { $0.hasPrefix("Error:") }
         #expect(errorLines.count == 1 && errorLines[0].lowercased().contains(mention.lowercased()), "\(out.stderr)")
+        #expect(!FileManager.default.fileExists(atPath: dir + "/seed"))
     }
 }

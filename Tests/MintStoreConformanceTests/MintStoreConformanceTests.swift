@@ -128,6 +128,10 @@ struct MintStoreConformanceTests {
             #expect(paid.state == .paid && paid.paymentPreimage == "aa" && paid.feePaid == 1 && paid.paidAt == Records.now + 5)
             #expect(try await store.proofStates(ys: inputs.map(\.y)).values.allSatisfy { $0.state == .spent })
             #expect(try await store.signatures(blindedMessages: change.map(\.blindedMessage)).count == 1)
+            // The melt's change is found by its quote; other signatures and other quotes are not.
+            try await store.swap(inputs: [Records.proof()], outputs: [Records.signature()], operation: Records.operation())
+            #expect(try await store.meltChange(quoteID: quote.id) == [change[0].blindedMessage: change[0]])
+            #expect(try await store.meltChange(quoteID: twin.id).isEmpty)
             #expect(try await store.pendingMeltQuotes().isEmpty)
             await expectStoreError(.quoteState) { try await store.completeMelt(quoteID: quote.id, preimage: nil, feePaid: 0, change: [], at: Records.now) }
             #expect(try await store.auditTotals().fees[.sat] == 1)

@@ -67,6 +67,7 @@ final class NullStore: MintStore {
     func pendingMeltQuotes() async throws -> [MeltQuoteRecord] { [] }
     func proofStates(ys: [String]) async throws -> [String: (state: ProofState, witness: String?)] { [:] }
     func signatures(blindedMessages: [String]) async throws -> [String: SignatureRecord] { [:] }
+    func meltChange(quoteID: String) async throws -> [String: SignatureRecord] { [:] }
     func auditTotals() async throws -> AuditTotals { AuditTotals() }
     func proofs(after y: String?, limit: Int) async throws -> [(record: ProofRecord, state: ProofState)] { [] }
 }

@@ -48,7 +48,8 @@ extension Mint {
                 ("disabled", .bool(settings.mintingDisabled)),
             ]),
             "5": .object([
-                ("methods", methods(min: settings.meltMinAmount, max: settings.meltMaxAmount, options: nil)),
+                // Amountless invoices are paid when the request names the amount (NUT-23 `options.amountless`).
+                ("methods", methods(min: settings.meltMinAmount, max: settings.meltMaxAmount, options: .object([("amountless", .bool(true))]))),
                 ("disabled", .bool(settings.meltingDisabled)),
             ]),
             "7": supported, "8": supported, "9": supported, "10": supported, "11": supported, "12": supported,

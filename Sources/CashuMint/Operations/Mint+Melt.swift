@@ -64,8 +64,9 @@ extension Mint {
     func change(of quote: MeltQuoteRecord) async throws -> [BlindSignature]? {
         guard quote.state == .paid, let blank = quote.blankOutputs, !blank.isEmpty else { return nil }
         let keys = blank.map(\.blindedSecret.hex)
-        let found = try await ledger { try await store.signatures(blindedMessages: keys) }
-        return try keys.compactMap { try found[$0]?.blindSignature }
+        let found = try await ledger { try await store.meltChange(quoteID: quote.id) }
+        let change = try keys.compactMap { try found[$0]?.blindSignature }
+        return change.isEmpty ? nil : change
     }
 
     /// `POST /v1/melt/bolt11` (NUT-05, NUT-08): pays the quote's invoice with the inputs.
@@ -92,6 +93,12 @@ extension Mint {
             throw CashuError(.transactionUnbalanced, "inputs must cover amount + fee reserve + input fee")
         }
         try SpendingConditionVerifier.verify(inputs: request.inputs, outputs: blank, quoteID: quote.id, now: clock.now())
+        // Change is signed only after the payment; a blank output signed before would then fail the ledger write
+        // with the money already gone. Refuse it now, while nothing has moved.
+        if !blank.isEmpty {
+            let signed = try await ledger { try await store.signatures(blindedMessages: blank.map(\.blindedSecret.hex)) }
+            guard signed.isEmpty else { throw CashuError(.outputsAlreadySigned, "a blank output was already signed") }
+        }
         let operation = OperationRecord(id: QuoteID.make(now: clock.now()), kind: .melt, quoteID: quote.id, unit: quote.unit, fee: inputs.fee, createdAt: clock.now())
         do {
             try await store.beginMelt(
@@ -156,9 +163,16 @@ extension Mint {
     }
 
     func settleInternally(_ quote: MeltQuoteRecord, mintQuote: MintQuoteRecord) async throws {
-        let (_, change) = try signChange(quote, feePaid: 0)
+        var (_, change) = try signChange(quote, feePaid: 0)
         do {
-            try await store.completeInternalMelt(quoteID: quote.id, mintQuoteID: mintQuote.id, change: change, at: clock.now())
+            do {
+                try await store.completeInternalMelt(quoteID: quote.id, mintQuoteID: mintQuote.id, change: change, at: clock.now())
+            } catch let error as MintStoreError where error.code == .outputsSigned {
+                // As in `settle`: a blank output was signed meanwhile; settle without change.
+                logger.warning("internal melt settled, change dropped: a blank output was signed meanwhile", metadata: ["quote": "\(quote.id)"])
+                change = []
+                try await store.completeInternalMelt(quoteID: quote.id, mintQuoteID: mintQuote.id, change: change, at: clock.now())
+            }
             logger.info("melt settled internally", metadata: ["quote": "\(quote.id)", "mint_quote": "\(mintQuote.id)"])
         } catch let error as MintStoreError where error.code == .quoteState {
             // The invoice was paid by someone else meanwhile: nothing moved, release the inputs.
@@ -170,7 +184,14 @@ extension Mint {
         switch result {
         case let .paid(fee, preimage):
             let (_, change) = try signChange(quote, feePaid: fee)
-            try await ledger { try await store.completeMelt(quoteID: quote.id, preimage: preimage, feePaid: fee, change: change, at: clock.now()) }
+            do {
+                try await ledger { try await store.completeMelt(quoteID: quote.id, preimage: preimage, feePaid: fee, change: change, at: clock.now()) }
+            } catch let error as CashuError where error.code == .outputsAlreadySigned {
+                // The wallet had a blank output signed elsewhere after the check in `melt` (a race of its own making).
+                // The invoice is paid: settle without change rather than leave the quote pending forever.
+                logger.warning("melt paid, change dropped: a blank output was signed meanwhile", metadata: ["quote": "\(quote.id)"])
+                try await ledger { try await store.completeMelt(quoteID: quote.id, preimage: preimage, feePaid: fee, change: [], at: clock.now()) }
+            }
             logger.info("melt paid", metadata: ["quote": "\(quote.id)", "fee": "\(fee)"])
         case let .failed(reason):
             try await ledger { try await store.failMelt(quoteID: quote.id) }

@@ -102,8 +102,13 @@ extension Mint {
         return (signatures, records)
     }
 
-    /// The NUT error for a ledger conflict.
-    func cashuError(_ error: MintStoreError) -> CashuError {
+    /// The NUT error for a ledger conflict; an unreachable ledger is a `MintUnavailableError` (retryable, HTTP 503).
+    func cashuError(_ error: MintStoreError) -> any Error {
+        if error.code == .unavailable { return MintUnavailableError(error: CashuError(.transactionError, "ledger unavailable")) }
+        return nutError(error)
+    }
+
+    func nutError(_ error: MintStoreError) -> CashuError {
         switch error.code {
         case .proofsSpent: CashuError(.proofsAlreadySpent)
         case .proofsPending: CashuError(.proofsPending)

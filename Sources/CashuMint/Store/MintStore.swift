@@ -55,6 +55,9 @@ public protocol MintStore: Sendable {
     func proofStates(ys: [String]) async throws -> [String: (state: ProofState, witness: String?)]
     /// Signatures issued on the given `B_`s.
     func signatures(blindedMessages: [String]) async throws -> [String: SignatureRecord]
+    /// The change signatures a melt issued (NUT-08), by `B_`: only those of the melt's own operation, even if a
+    /// wallet reused one of its blank outputs elsewhere.
+    func meltChange(quoteID: String) async throws -> [String: SignatureRecord]
 
     // MARK: Audit
 

@@ -28,4 +28,12 @@ public struct MintStoreError: Error, Hashable, Sendable, CustomStringConvertible
     }
 
     public var description: String { "\(code.rawValue): \(message)" }
+
+    /// A refusal because of what is already in the ledger (as opposed to a failure to reach it).
+    public var isConflict: Bool {
+        switch code {
+        case .proofsSpent, .proofsPending, .outputsSigned, .duplicate, .quoteState: true
+        case .quoteNotFound, .unavailable: false
+        }
+    }
 }
