@@ -19,6 +19,12 @@ struct JSONIO: Sendable {
         } catch {
             throw APIError(CashuError(.notAllowed, "could not read the request body"))
         }
+        // Hot requests (swap) are read without Foundation when the fast reader is sure; otherwise JSONDecoder decides.
+        if let fast = T.self as? any FastJSONDecodable.Type,
+            let value = buffer.withUnsafeReadableBytes({ fast.init(fastJSON: $0) }) as? T
+        {
+            return value
+        }
         do {
             return try JSONDecoder().decode(T.self, from: Data(buffer: buffer))
         } catch let error as DecodingError {
@@ -29,6 +35,11 @@ struct JSONIO: Sendable {
     }
 
     func encode(_ value: some Encodable) throws -> Response {
+        if let fast = value as? any FastJSONEncodable {
+            var bytes = [UInt8]()
+            fast.fastJSON(into: &bytes)
+            return Response(status: .ok, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(bytes: bytes)))
+        }
         let body = try JSONEncoder().encode(value)
         return Response(status: .ok, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(bytes: body)))
     }

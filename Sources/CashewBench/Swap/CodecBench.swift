@@ -34,7 +34,23 @@ struct CodecBench: ParsableCommand {
             for _ in 0..<n where (try? JSONEncoder().encode(response)) != nil { ok += 1 }
             return ok
         }
-        print("swap_request_decode: \(Int(decode.rounded())) ops/s (\(requestBytes.count) bytes)")
-        print("swap_response_encode: \(Int(encode.rounded())) ops/s")
+        let fastDecode = try meter.rate("fast decode") { n in
+            var ok = 0
+            for _ in 0..<n where requestBytes.withUnsafeBytes({ SwapRequest(fastJSON: $0) }) != nil { ok += 1 }
+            return ok
+        }
+        let fastEncode = try meter.rate("fast encode") { n in
+            var ok = 0
+            for _ in 0..<n {
+                var out = [UInt8]()
+                response.fastJSON(into: &out)
+                if !out.isEmpty { ok += 1 }
+            }
+            return ok
+        }
+        print("swap_request_decode: \(Int(decode.rounded())) ops/s (\(requestBytes.count) bytes, JSONDecoder)")
+        print("swap_response_encode: \(Int(encode.rounded())) ops/s (JSONEncoder)")
+        print("swap_request_decode_fast: \(Int(fastDecode.rounded())) ops/s")
+        print("swap_response_encode_fast: \(Int(fastEncode.rounded())) ops/s")
     }
 }

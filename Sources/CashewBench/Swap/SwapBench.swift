@@ -51,9 +51,12 @@ struct SwapBench: AsyncParsableCommand {
         print("preparing \(total) swaps: minting \(2 * total) proofs of 1 sat …")
         let proofs = try await api.mintOnes(2 * total, keyset: keyset)
         var bodies = [ByteBuffer]()
+        var blinded = [[Point]]()
         bodies.reserveCapacity(total)
+        blinded.reserveCapacity(total)
         for i in 0..<total {
             let o = try BenchOutputs(count: 2, keyset: keyset.id)
+            blinded.append(o.messages.map(\.blindedSecret))
             bodies.append(ByteBuffer(bytes: try JSONEncoder().encode(SwapRequest(inputs: [proofs[2 * i], proofs[2 * i + 1]], outputs: o.messages))))
         }
 
@@ -67,13 +70,35 @@ struct SwapBench: AsyncParsableCommand {
         }
         print("measuring: \(swaps) swaps, concurrency \(concurrency) …")
         let cpuBefore = mintPid.flatMap(Self.cpuSeconds)
+        let selfBefore = Self.ownCPUSeconds()
         let clock = ContinuousClock()
         let start = clock.now
-        let (latencies, failures, statuses) = try await drive(api, bodies: Array(bodies[warmup...]))
+        let (latencies, httpFailures, statuses, responses) = try await drive(api, bodies: Array(bodies[warmup...]))
         let elapsed = clock.now - start
         let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) * 1e-18
         let cpuAfter = mintPid.flatMap(Self.cpuSeconds)
+        let selfAfter = Self.ownCPUSeconds()
 
+        // After the clock: every 200 must be a swap response with two signatures carrying DLEQ proofs that verify.
+        var failures = httpFailures
+        for (i, body) in responses {
+            guard let response = try? JSONDecoder().decode(SwapResponse.self, from: Data(body.readableBytesView)), response.signatures.count == 2,
+                response.signatures.allSatisfy({ $0.dleq != nil })
+            else {
+                failures += 1
+                continue
+            }
+            // Checking every DLEQ would take as long as the run; a sample of one in fifty is checked.
+            if i % 50 == 0, let key = keyset.keys[1] {
+                let sent = blinded[warmup + i]
+                for (s, b) in zip(response.signatures, sent) {
+                    guard let dleq = s.dleq, DLEQ.verify(DLEQProof(e: dleq.e, s: dleq.s), publicKey: key, blindedMessage: b, blindSignature: s.blindSignature) else {
+                        failures += 1
+                        break
+                    }
+                }
+            }
+        }
         let sorted = latencies.sorted()
         func percentile(_ p: Double) -> Double { sorted.isEmpty ? 0 : sorted[min(sorted.count - 1, Int(Double(sorted.count) * p))] }
         print("")
@@ -84,6 +109,7 @@ struct SwapBench: AsyncParsableCommand {
         if let cpuBefore, let cpuAfter {
             print("mint CPU: \(Int(((cpuAfter - cpuBefore) / Double(swaps) * 1e6).rounded())) µs per swap (\(String(format: "%.2f", cpuAfter - cpuBefore)) s)")
         }
+        print("load generator CPU: \(Int(((selfAfter - selfBefore) / Double(swaps) * 1e6).rounded())) µs per swap (this process, same machine)")
         if let mintPid {
             let (rss, peak) = Self.memory(pid: mintPid)
             print("mint memory: \(peak.map { "\($0 / 1024) MB peak" } ?? "unknown peak"), \(rss.map { "\($0 / 1024) MB now" } ?? "unknown now") (pid \(mintPid))")
@@ -92,38 +118,51 @@ struct SwapBench: AsyncParsableCommand {
 
     /// Sends every body with `concurrency` workers; returns each successful request's latency, the failure count
     /// and failures by status or NUT code.
-    func drive(_ api: BenchAPI, bodies: [ByteBuffer]) async throws -> ([Double], Int, [String: Int]) {
+    func drive(_ api: BenchAPI, bodies: [ByteBuffer]) async throws -> ([Double], Int, [String: Int], [(Int, ByteBuffer)]) {
         let next = Counter()
-        return try await withThrowingTaskGroup(of: ([Double], Int, [String: Int]).self) { group in
+        return try await withThrowingTaskGroup(of: ([Double], Int, [String: Int], [(Int, ByteBuffer)]).self) { group in
             for _ in 0..<concurrency {
                 group.addTask {
-                    var latencies = [Double]()
-                    var failures = 0
-                    var statuses = [String: Int]()
-                    let clock = ContinuousClock()
-                    while let i = next.take(below: bodies.count) {
-                        let start = clock.now
-                        let (status, body) = try await api.post("/v1/swap", bodies[i])
-                        let d = clock.now - start
-                        if status == 200 {
-                            latencies.append(Double(d.components.seconds) + Double(d.components.attoseconds) * 1e-18)
-                        } else {
-                            failures += 1
-                            let code = (try? JSONDecoder().decode(CashuError.self, from: body)).map { "code \($0.code.rawValue)" } ?? "HTTP \(status)"
-                            statuses[code, default: 0] += 1
+                    try await RawHTTPConnection.with(base: api.base) { post in
+                        var latencies = [Double]()
+                        var failures = 0
+                        var statuses = [String: Int]()
+                        var ok = [(Int, ByteBuffer)]()
+                        let clock = ContinuousClock()
+                        while let i = next.take(below: bodies.count) {
+                            let start = clock.now
+                            let (status, body) = try await post("/v1/swap", bodies[i])
+                            let d = clock.now - start
+                            if status == 200 {
+                                latencies.append(Double(d.components.seconds) + Double(d.components.attoseconds) * 1e-18)
+                                ok.append((i, body))
+                            } else {
+                                failures += 1
+                                let code = (try? JSONDecoder().decode(CashuError.self, from: Data(body.readableBytesView))).map { "code \($0.code.rawValue)" } ?? "HTTP \(status)"
+                                statuses[code, default: 0] += 1
+                            }
                         }
+                        return (latencies, failures, statuses, ok)
                     }
-                    return (latencies, failures, statuses)
                 }
             }
-            var all = ([Double](), 0, [String: Int]())
-            for try await (l, f, s) in group {
+            var all = ([Double](), 0, [String: Int](), [(Int, ByteBuffer)]())
+            for try await (l, f, s, o) in group {
                 all.0 += l
                 all.1 += f
                 all.2.merge(s, uniquingKeysWith: +)
+                all.3 += o
             }
             return all
         }
+    }
+
+    /// User + system CPU seconds of this process so far.
+    static func ownCPUSeconds() -> Double {
+        var usage = rusage()
+        getrusage(__rusage_who_t(RUSAGE_SELF.rawValue), &usage)
+        func seconds(_ t: timeval) -> Double { Double(t.tv_sec) + Double(t.tv_usec) * 1e-6 }
+        return seconds(usage.ru_utime) + seconds(usage.ru_stime)
     }
 
     /// User + system CPU seconds of a process so far (from /proc/PID/stat).
