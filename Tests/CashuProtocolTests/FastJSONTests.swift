@@ -78,6 +78,22 @@ struct FastJSONTests {
         #expect(Self.fast(text) == nil)
     }
 
+    @Test("mint requests read the same as JSONDecoder; doubtful ones are left to it")
+    func mintRequests() throws {
+        for _ in 0..<100 {
+            let outputs = try Self.randomRequest().outputs
+            let request = MintRequest(quote: "q-\(Int.random(in: 0...9999))\u{e9}", outputs: outputs, signature: Bool.random() ? Hex.encode(SecureRandom.bytes(64)) : nil)
+            let bytes = try JSONEncoder().encode(request)
+            #expect(bytes.withUnsafeBytes { MintRequest(fastJSON: $0) } == request)
+        }
+        let b = try Scalar.random().publicPoint.hex
+        let withNull = #"{"quote":"q","signature":null,"outputs":[{"amount":1,"id":"009a1f293253e41e","B_":"\#(b)"}]}"#
+        #expect(Array(withNull.utf8).withUnsafeBytes { MintRequest(fastJSON: $0) } == (try JSONDecoder().decode(MintRequest.self, from: Data(withNull.utf8))))
+        for doubtful in [#"{"quote":1,"outputs":[]}"#, #"{"quote":"q","outputs":[],"signature":7}"#, #"{"outputs":[]}"#] {
+            #expect(Array(doubtful.utf8).withUnsafeBytes { MintRequest(fastJSON: $0) } == nil)
+        }
+    }
+
     @Test("fast responses read back with JSONDecoder to the same signatures")
     func responses() throws {
         for _ in 0..<100 {

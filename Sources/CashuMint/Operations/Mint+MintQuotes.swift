@@ -82,7 +82,7 @@ extension Mint {
         guard outputs.total == quote.amount else {
             throw CashuError(.transactionUnbalanced, "outputs (\(outputs.total)) must equal the quote amount (\(quote.amount))")
         }
-        let (signatures, records) = try sign(request.outputs)
+        let (signatures, records) = try await signConcurrently(request.outputs)
         let operation = OperationRecord(id: QuoteID.make(now: clock.now()), kind: .mint, quoteID: quote.id, unit: quote.unit, fee: 0, createdAt: clock.now())
         do {
             try await store.issueMintQuote(id: quote.id, outputs: records, operation: operation)

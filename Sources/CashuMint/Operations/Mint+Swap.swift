@@ -13,7 +13,7 @@ extension Mint {
             throw CashuError(.transactionUnbalanced, "inputs (\(inputs.total)) − fee (\(inputs.fee)) != outputs (\(outputs.total))")
         }
         try SpendingConditionVerifier.verify(inputs: request.inputs, outputs: request.outputs, now: clock.now())
-        let (signatures, records) = try sign(request.outputs)
+        let (signatures, records) = try await signConcurrently(request.outputs)
         let operation = OperationRecord(
             id: QuoteID.make(now: clock.now()), kind: .swap, quoteID: nil, unit: inputs.unit, fee: inputs.fee, createdAt: clock.now())
         try await ledger { try await store.swap(inputs: inputs.records, outputs: records, operation: operation) }

@@ -1,4 +1,5 @@
 import CashewEncoding
+import Foundation
 import CashuCrypto
 import CashuProtocol
 import Secp256k1
@@ -83,6 +84,26 @@ extension Mint {
         }
         guard let total = Amount.sum(outputs.map(\.amount)) else { throw CashuError(.amountOutsideLimit, "output amounts overflow") }
         return VerifiedOutputs(total: total)
+    }
+
+    /// Signs outputs like `sign`, spreading a large batch over the cores: a 100-output mint would otherwise wait for
+    /// 100 signatures with DLEQ proofs (several milliseconds) on one core. Small batches stay on the caller's task.
+    func signConcurrently(_ outputs: [BlindedMessage]) async throws -> (signatures: [BlindSignature], records: [SignatureRecord]) {
+        let cores = ProcessInfo.processInfo.activeProcessorCount
+        guard outputs.count >= 32, cores > 1 else { return try sign(outputs) }
+        let size = (outputs.count + cores - 1) / cores
+        let parts = stride(from: 0, to: outputs.count, by: size).map { Array(outputs[$0..<min($0 + size, outputs.count)]) }
+        return try await withThrowingTaskGroup(of: (Int, [BlindSignature], [SignatureRecord]).self) { group in
+            for (i, part) in parts.enumerated() {
+                group.addTask {
+                    let (signatures, records) = try self.sign(part)
+                    return (i, signatures, records)
+                }
+            }
+            var results = [(signatures: [BlindSignature], records: [SignatureRecord])](repeating: ([], []), count: parts.count)
+            for try await (i, signatures, records) in group { results[i] = (signatures, records) }
+            return (results.flatMap(\.signatures), results.flatMap(\.records))
+        }
     }
 
     /// Signs outputs (already verified) with their keysets' keys, each with a DLEQ proof (NUT-12).

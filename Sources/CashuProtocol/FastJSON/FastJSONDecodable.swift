@@ -23,6 +23,20 @@ extension SwapRequest: FastJSONDecodable {
     }
 }
 
+extension MintRequest: FastJSONDecodable {
+    public init?(fastJSON bytes: UnsafeRawBufferPointer) {
+        guard let root = try? JSONValue(parsing: bytes), let object = FastObject(root), let quote = object.string("quote"),
+            let outputs = object.array("outputs")?.map(BlindedMessage.init(fast:)), !outputs.contains(where: { $0 == nil })
+        else { return nil }
+        var signature: String?
+        if let s = object.optional("signature") {
+            guard case let .string(text) = s else { return nil }
+            signature = text
+        }
+        self.init(quote: quote, outputs: outputs.map { $0! }, signature: signature)
+    }
+}
+
 extension Proof {
     init?(fast value: JSONValue) {
         guard let o = FastObject(value), let amount = o.amount("amount"), let id = o.keysetID("id"), let secret = o.string("secret"),
