@@ -8,6 +8,7 @@ let package = Package(
         .library(name: "CashuCrypto", targets: ["CashuCrypto"]),
         .library(name: "CashuProtocol", targets: ["CashuProtocol"]),
         .library(name: "Bolt11", targets: ["Bolt11"]),
+        .library(name: "CashewWallet", targets: ["CashewWallet"]),
         .executable(name: "cashew-bench", targets: ["CashewBench"]),
         .executable(name: "cashew-mint", targets: ["CashewMintCLI"]),
     ],
@@ -124,6 +125,16 @@ let package = Package(
             ]
         ),
         // The same crypto written directly against libsecp256k1 in C: the bench's baseline.
+        // The wallet: mint client, storage, operations (never links the server).
+        .target(
+            name: "CashewWallet",
+            dependencies: [
+                "CashuCrypto", "CashuProtocol", "CashewEncoding", "Secp256k1", "Bolt11",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+            ]
+        ),
         .target(name: "CashewBenchBaseline", dependencies: ["CSecp256k1"]),
         .executableTarget(
             name: "CashewBench",
@@ -145,6 +156,10 @@ let package = Package(
                 .product(name: "PostgresNIO", package: "postgres-nio"),
             ],
             path: "Tests/TestSupport"
+        ),
+        .testTarget(
+            name: "CashewWalletTests",
+            dependencies: ["CashewWallet", "CashuProtocol", "CashuCrypto", "Secp256k1", "CashewEncoding", "TestSupport"]
         ),
         .testTarget(name: "Bolt11Tests", dependencies: ["Bolt11", "Secp256k1", "CashewEncoding", "TestSupport"]),
         .testTarget(name: "CashewEncodingTests", dependencies: ["CashewEncoding", "TestSupport"]),
