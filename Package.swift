@@ -76,7 +76,7 @@ let package = Package(
         .target(
             name: "CashewSQLiteStore",
             dependencies: [
-                "CashuMint", "CashuCrypto", "CashewEncoding", "CashewMigrations",
+                "CashuMint", "CashuCrypto", "CashewEncoding", "CashewMigrations", "CashewSQLite",
                 .product(name: "SQLiteNIO", package: "sqlite-nio"),
                 .product(name: "Logging", package: "swift-log"),
             ]
@@ -125,11 +125,18 @@ let package = Package(
             ]
         ),
         // The same crypto written directly against libsecp256k1 in C: the bench's baseline.
+        // SQLite plumbing shared by the mint's SQLite ledger and the wallet: an async mutex, the migrator.
+        .target(
+            name: "CashewSQLite",
+            dependencies: ["CashewMigrations", "CashuCrypto", .product(name: "SQLiteNIO", package: "sqlite-nio")]
+        ),
         // The wallet: mint client, storage, operations (never links the server).
         .target(
             name: "CashewWallet",
             dependencies: [
-                "CashuCrypto", "CashuProtocol", "CashewEncoding", "Secp256k1", "Bolt11",
+                "CashuCrypto", "CashuProtocol", "CashewEncoding", "Secp256k1", "Bolt11", "CashewSQLite", "CashewMigrations",
+                .product(name: "SQLiteNIO", package: "sqlite-nio"),
+                .product(name: "Logging", package: "swift-log"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),

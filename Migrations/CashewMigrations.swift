@@ -7,8 +7,12 @@ import Foundation
 public enum LedgerMigrations {
     /// A database flavour.
     public enum Flavour: String, Sendable {
+        /// The mint's ledger in PostgreSQL.
         case postgres
+        /// The mint's ledger in SQLite.
         case sqlite
+        /// The wallet's database (SQLite).
+        case wallet
     }
 
     /// One migration.

@@ -1,3 +1,4 @@
+import CashewSQLite
 import CashuCrypto
 import CashuMint
 import CashuProtocol

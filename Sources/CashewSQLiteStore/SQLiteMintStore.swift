@@ -1,5 +1,6 @@
 import CashewEncoding
 import CashewMigrations
+import CashewSQLite
 import CashuCrypto
 import CashuMint
 import CashuProtocol
@@ -39,19 +40,7 @@ public final class SQLiteMintStore: MintStore {
     /// Applies the SQLite migrations that are not yet recorded; returns their names.
     @discardableResult
     public func migrate() async throws -> [String] {
-        try await transaction { db in
-            _ = try await db.query("CREATE TABLE IF NOT EXISTS schema_migrations (name TEXT PRIMARY KEY, applied_at INTEGER NOT NULL)")
-            let done = Set(try await db.query("SELECT name FROM schema_migrations").compactMap { $0.column("name")?.string })
-            var applied = [String]()
-            for migration in try LedgerMigrations.all(.sqlite) where !done.contains(migration.name) {
-                for statement in LedgerMigrations.statements(migration.sql) { _ = try await db.query(statement) }
-                _ = try await db.query(
-                    "INSERT INTO schema_migrations (name, applied_at) VALUES (?, ?)",
-                    [.text(migration.name), .integer(Int(Date().timeIntervalSince1970))])
-                applied.append(migration.name)
-            }
-            return applied
-        }
+        try await transaction { db in try await SQLiteMigrator.apply(.sqlite, on: db) }
     }
 
     /// Runs `body` in one `BEGIN IMMEDIATE` transaction (rolled back if it throws).

@@ -1,6 +1,8 @@
 /// A first-come, first-served lock for async code: holds one SQLite connection for one transaction at a time.
 /// (Actor isolation alone would not do: an actor method that awaits lets the next call in.)
-actor AsyncMutex {
+public actor AsyncMutex {
+    public init() {}
+
     private var locked = false
     private var waiters: [CheckedContinuation<Void, Never>] = []
 
@@ -21,7 +23,7 @@ actor AsyncMutex {
     }
 
     /// Runs `body` holding the lock.
-    nonisolated func withLock<T: Sendable>(_ body: () async throws -> T) async throws -> T {
+    public nonisolated func withLock<T: Sendable>(_ body: () async throws -> T) async throws -> T {
         await lock()
         do {
             let result = try await body()

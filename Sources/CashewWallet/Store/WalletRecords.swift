@@ -1,0 +1,88 @@
+import CashuCrypto
+import CashuProtocol
+
+/// Where a proof stands in the wallet.
+public enum ProofState: String, Sendable, Hashable, CaseIterable {
+    /// Ours to spend.
+    case unspent
+    /// Selected for an operation that has not been sent; released if it never is.
+    case reserved
+    /// Sent to the mint (swap, melt) or handed over in a token; the outcome is not known yet.
+    case pending
+    /// Gone.
+    case spent
+}
+
+/// A proof as the wallet keeps it.
+public struct StoredProof: Sendable, Hashable {
+    public var proof: Proof
+    /// Hex of `Y = hash_to_curve(secret)`.
+    public var y: String
+    public var mintURL: String
+    public var state: ProofState
+    /// The operation that holds it (reserved or pending).
+    public var operationID: String?
+}
+
+/// A keyset the wallet has checked and stored, with its NUT-13 counter.
+public struct WalletKeyset: Sendable, Hashable {
+    public var id: KeysetID
+    public var mintURL: String
+    public var unit: CurrencyUnit
+    public var active: Bool
+    public var inputFeePPK: UInt64
+    public var finalExpiry: UInt64?
+    public var keys: KeysetKeys
+    /// The next NUT-13 derivation index.
+    public var counter: UInt32
+}
+
+/// A mint the wallet knows.
+public struct WalletMint: Sendable, Hashable {
+    public var url: String
+    public var isDefault: Bool
+    /// The last `/v1/info`, as JSON.
+    public var info: String?
+}
+
+/// An operation in the wallet's journal (see `WalletStore.beginOperation`).
+public struct WalletOperation: Sendable, Hashable {
+    public enum Kind: String, Sendable, Hashable { case mint, swap, send, receive, melt, restore }
+    public enum State: String, Sendable, Hashable { case open, done, failed }
+    public var id: String
+    public var kind: Kind
+    public var mintURL: String
+    public var state: State
+    /// What resuming it needs, as JSON (per kind).
+    public var data: String
+    public var createdAt: UInt64
+}
+
+/// A line of `cashew history`.
+public struct HistoryEntry: Sendable, Hashable {
+    public var kind: String
+    public var mintURL: String
+    public var unit: CurrencyUnit
+    public var amount: Amount
+    public var fee: Amount
+    public var memo: String?
+    public var token: String?
+    public var createdAt: UInt64
+
+    public init(kind: String, mintURL: String, unit: CurrencyUnit, amount: Amount, fee: Amount = 0, memo: String? = nil, token: String? = nil, createdAt: UInt64) {
+        self.kind = kind
+        self.mintURL = mintURL
+        self.unit = unit
+        self.amount = amount
+        self.fee = fee
+        self.memo = memo
+        self.token = token
+        self.createdAt = createdAt
+    }
+}
+
+/// Why the wallet's database refused something.
+public struct WalletStoreError: Error, Sendable, Hashable, CustomStringConvertible {
+    public let description: String
+    public init(_ description: String) { self.description = description }
+}

@@ -1,0 +1,312 @@
+import CashewEncoding
+import CashewSQLite
+import CashuCrypto
+import CashuProtocol
+import Foundation
+import Logging
+import SQLiteNIO
+import Secp256k1
+
+/// The wallet's database: one SQLite file (WAL, `synchronous = FULL`), one connection, one transaction at a time.
+///
+/// Writes that must not be torn apart (new proofs stored together with their inputs marked spent and the
+/// operation closed) are single transactions, so a crash leaves either the state before or the state after.
+public final class WalletStore: Sendable {
+    let connection: SQLiteConnection
+    let mutex = AsyncMutex()
+
+    init(connection: SQLiteConnection) { self.connection = connection }
+
+    /// Opens (creating if needed) the wallet database at `path` (`":memory:"` for a throw-away one) and migrates it.
+    public static func open(path: String, logger: Logger = Logger(label: "cashew-wallet")) async throws -> WalletStore {
+        let storage: SQLiteConnection.Storage = path == ":memory:" ? .memory : .file(path: path)
+        let connection = try await SQLiteConnection.open(storage: storage, logger: logger)
+        let store = WalletStore(connection: connection)
+        do {
+            for pragma in ["PRAGMA journal_mode = WAL", "PRAGMA synchronous = FULL", "PRAGMA busy_timeout = 10000"] {
+                _ = try await connection.query(pragma)
+            }
+            _ = try await store.transaction { db in try await SQLiteMigrator.apply(.wallet, on: db) }
+        } catch {
+            try? await connection.close()
+            throw error
+        }
+        return store
+    }
+
+    /// Closes the database.
+    public func close() async throws { try await connection.close() }
+
+    func transaction<T: Sendable>(_ body: (SQLiteConnection) async throws -> T) async throws -> T {
+        try await mutex.withLock {
+            _ = try await connection.query("BEGIN IMMEDIATE")
+            do {
+                let result = try await body(connection)
+                _ = try await connection.query("COMMIT")
+                return result
+            } catch {
+                _ = try? await connection.query("ROLLBACK")
+                throw error
+            }
+        }
+    }
+
+    func read<T: Sendable>(_ body: (SQLiteConnection) async throws -> T) async throws -> T {
+        try await mutex.withLock { try await body(connection) }
+    }
+
+    static func now() -> UInt64 { UInt64(Date().timeIntervalSince1970) }
+
+    // MARK: Mints
+
+    /// Adds a mint (no-op if known); the first mint added becomes the default.
+    public func addMint(_ url: String) async throws {
+        try await transaction { db in
+            let any = try await db.query("SELECT 1 FROM mints LIMIT 1")
+            _ = try await db.query(
+                "INSERT INTO mints (url, is_default, added_at) VALUES (?, ?, ?) ON CONFLICT (url) DO NOTHING",
+                [.text(url), .integer(any.isEmpty ? 1 : 0), .uint(Self.now())])
+        }
+    }
+
+    /// Makes `url` (which must be known) the default mint.
+    public func setDefaultMint(_ url: String) async throws {
+        try await transaction { db in
+            guard !(try await db.query("SELECT 1 FROM mints WHERE url = ?", [.text(url)])).isEmpty else {
+                throw WalletStoreError("unknown mint \(url)")
+            }
+            _ = try await db.query("UPDATE mints SET is_default = 0 WHERE is_default = 1")
+            _ = try await db.query("UPDATE mints SET is_default = 1 WHERE url = ?", [.text(url)])
+        }
+    }
+
+    /// Stores the mint's latest `/v1/info` (JSON).
+    public func setMintInfo(_ url: String, info: String) async throws {
+        try await transaction { db in _ = try await db.query("UPDATE mints SET info = ? WHERE url = ?", [.text(info), .text(url)]) }
+    }
+
+    public func mints() async throws -> [WalletMint] {
+        try await read { db in
+            try await db.query("SELECT url, is_default, info FROM mints ORDER BY added_at, url").map { row in
+                WalletMint(url: try row.text("url"), isDefault: try row.uint("is_default") == 1, info: row.optionalText("info"))
+            }
+        }
+    }
+
+    // MARK: Keysets
+
+    /// Stores a keyset from a mint after checking that its ID is the one its keys give (NUT-02, V1 or V2).
+    /// A known keyset keeps its counter; its active flag and fee are updated.
+    public func saveKeyset(_ entry: KeysetKeysEntry, mintURL: String) async throws {
+        let fee = entry.inputFeePPK ?? 0
+        let expected: KeysetID = entry.id.version == .v1
+            ? .v1(keys: entry.keys)
+            : .v2(keys: entry.keys, unit: entry.unit, inputFeePPK: fee, finalExpiry: entry.finalExpiry)
+        guard expected == entry.id else {
+            throw WalletStoreError("keyset \(entry.id) from \(mintURL) does not match its keys (expected \(expected)): refusing it")
+        }
+        let keys = String(decoding: try JSONEncoder().encode(entry.keys), as: UTF8.self)
+        try await transaction { db in
+            _ = try await db.query(
+                """
+                INSERT INTO keysets (id, mint_url, unit, active, input_fee_ppk, final_expiry, keys, counter) VALUES (?, ?, ?, ?, ?, ?, ?, 0)
+                ON CONFLICT (id) DO UPDATE SET active = excluded.active, input_fee_ppk = excluded.input_fee_ppk
+                """,
+                [.text(entry.id.hex), .text(mintURL), .text(entry.unit.rawValue), .integer(entry.active == false ? 0 : 1), .uint(fee),
+                 .optionalUInt(entry.finalExpiry), .text(keys)])
+        }
+    }
+
+    public func keysets(mintURL: String) async throws -> [WalletKeyset] {
+        try await read { db in
+            try await db.query("SELECT * FROM keysets WHERE mint_url = ? ORDER BY unit, id", [.text(mintURL)]).map(Self.keyset)
+        }
+    }
+
+    static func keyset(_ row: SQLiteRow) throws -> WalletKeyset {
+        WalletKeyset(
+            id: try KeysetID(hex: row.text("id")), mintURL: try row.text("mint_url"), unit: CurrencyUnit(try row.text("unit")),
+            active: try row.uint("active") == 1, inputFeePPK: try row.uint("input_fee_ppk"), finalExpiry: row.optionalUInt("final_expiry"),
+            keys: try JSONDecoder().decode(KeysetKeys.self, from: Data(try row.text("keys").utf8)), counter: UInt32(truncatingIfNeeded: try row.uint("counter")))
+    }
+
+    /// Reserves `count` NUT-13 derivation indices of a keyset and returns the first. The counter is committed before
+    /// any output derived from it is sent, so no index is ever used for two different outputs.
+    public func reserveCounter(_ id: KeysetID, count: UInt32) async throws -> UInt32 {
+        try await transaction { db in
+            let rows = try await db.query(
+                "UPDATE keysets SET counter = counter + ? WHERE id = ? RETURNING counter", [.integer(Int(count)), .text(id.hex)])
+            guard let next = rows.first?.optionalUInt("counter") else { throw WalletStoreError("unknown keyset \(id)") }
+            return UInt32(truncatingIfNeeded: next) &- count
+        }
+    }
+
+    /// Moves a keyset's counter forward to at least `value` (after a restore found outputs up to there).
+    public func advanceCounter(_ id: KeysetID, to value: UInt32) async throws {
+        try await transaction { db in
+            _ = try await db.query("UPDATE keysets SET counter = MAX(counter, ?) WHERE id = ?", [.integer(Int(value)), .text(id.hex)])
+        }
+    }
+
+    // MARK: Proofs
+
+    /// Stores proofs in `state` (already-known `Y`s are left as they are: a proof is never stored twice).
+    public func addProofs(_ proofs: [Proof], mintURL: String, state: ProofState = .unspent, operationID: String? = nil) async throws {
+        try await transaction { db in try await Self.insert(proofs, mintURL: mintURL, state: state, operationID: operationID, db) }
+    }
+
+    static func insert(_ proofs: [Proof], mintURL: String, state: ProofState, operationID: String?, _ db: SQLiteConnection) async throws {
+        let now = Self.now()
+        for proof in proofs {
+            let dleq = try proof.dleq.map { String(decoding: try JSONEncoder().encode($0), as: UTF8.self) }
+            _ = try await db.query(
+                """
+                INSERT INTO proofs (y, mint_url, keyset_id, amount, secret, c, dleq, witness, state, operation_id, created_at, updated_at)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (y) DO NOTHING
+                """,
+                [.text(try proof.y.hex), .text(mintURL), .text(proof.id.hex), .amount(proof.amount), .text(proof.secret), .text(proof.signature.hex),
+                 .optionalText(dleq), .optionalText(proof.witness), .text(state.rawValue), .optionalText(operationID), .uint(now), .uint(now)])
+        }
+    }
+
+    /// Proofs of a mint in the given states (all units, or one), oldest first.
+    public func proofs(mintURL: String, unit: CurrencyUnit? = nil, states: Set<ProofState> = [.unspent]) async throws -> [StoredProof] {
+        let stateList = states.map { "'\($0.rawValue)'" }.sorted().joined(separator: ",")
+        guard !stateList.isEmpty else { return [] }
+        return try await read { db in
+            var sql = "SELECT p.* FROM proofs p JOIN keysets k ON k.id = p.keyset_id WHERE p.mint_url = ? AND p.state IN (\(stateList))"
+            var binds: [SQLiteData] = [.text(mintURL)]
+            if let unit {
+                sql += " AND k.unit = ?"
+                binds.append(.text(unit.rawValue))
+            }
+            return try await db.query(sql + " ORDER BY p.created_at, p.y", binds).map(Self.storedProof)
+        }
+    }
+
+    /// Proofs held by an operation.
+    public func proofs(operationID: String) async throws -> [StoredProof] {
+        try await read { db in try await db.query("SELECT * FROM proofs WHERE operation_id = ? ORDER BY y", [.text(operationID)]).map(Self.storedProof) }
+    }
+
+    static func storedProof(_ row: SQLiteRow) throws -> StoredProof {
+        let dleq = try row.optionalText("dleq").map { try JSONDecoder().decode(ProofDLEQ.self, from: Data($0.utf8)) }
+        let proof = Proof(
+            amount: try row.amount("amount"), id: try KeysetID(hex: row.text("keyset_id")), secret: try row.text("secret"),
+            signature: try Point(hex: row.text("c")), witness: row.optionalText("witness"), dleq: dleq)
+        guard let state = ProofState(rawValue: try row.text("state")) else { throw WalletStoreError("bad proof state") }
+        return StoredProof(proof: proof, y: try row.text("y"), mintURL: try row.text("mint_url"), state: state, operationID: row.optionalText("operation_id"))
+    }
+
+    /// Moves the proofs `ys` that are in one of `from` to `to` (held by `operationID`, or by none); returns how many
+    /// moved. Proofs in other states are left alone, so two operations cannot take the same proof.
+    @discardableResult
+    public func transition(_ ys: [String], from: Set<ProofState>, to: ProofState, operationID: String?) async throws -> Int {
+        try await transaction { db in try await Self.transition(ys, from: from, to: to, operationID: operationID, db) }
+    }
+
+    static func transition(_ ys: [String], from: Set<ProofState>, to: ProofState, operationID: String?, _ db: SQLiteConnection) async throws -> Int {
+        let fromList = from.map { "'\($0.rawValue)'" }.sorted().joined(separator: ",")
+        var moved = 0
+        for y in ys {
+            let rows = try await db.query(
+                "UPDATE proofs SET state = ?, operation_id = ?, updated_at = ? WHERE y = ? AND state IN (\(fromList)) RETURNING y",
+                [.text(to.rawValue), .optionalText(operationID), .uint(Self.now()), .text(y)])
+            moved += rows.count
+        }
+        return moved
+    }
+
+    /// The unspent balance of a mint in a unit (exact beyond 64 bits).
+    public func balance(mintURL: String, unit: CurrencyUnit) async throws -> UInt128 {
+        try await proofs(mintURL: mintURL, unit: unit).reduce(UInt128(0)) { $0 + UInt128($1.proof.amount.rawValue) }
+    }
+
+    // MARK: Operations
+
+    /// Opens an operation in the journal, reserving `inputs` (which must be unspent) for it, in one transaction.
+    /// Throws if any input is no longer unspent (another operation took it).
+    public func beginOperation(_ kind: WalletOperation.Kind, mintURL: String, data: String, inputs: [String] = []) async throws -> WalletOperation {
+        let operation = WalletOperation(
+            id: UUID().uuidString.lowercased(), kind: kind, mintURL: mintURL, state: .open, data: data, createdAt: Self.now())
+        try await transaction { db in
+            _ = try await db.query(
+                "INSERT INTO operations (id, kind, mint_url, state, data, created_at, updated_at) VALUES (?, ?, ?, 'open', ?, ?, ?)",
+                [.text(operation.id), .text(kind.rawValue), .text(mintURL), .text(data), .uint(operation.createdAt), .uint(operation.createdAt)])
+            let moved = try await Self.transition(inputs, from: [.unspent], to: .reserved, operationID: operation.id, db)
+            guard moved == inputs.count else { throw WalletStoreError("some of the selected proofs are no longer unspent") }
+        }
+        return operation
+    }
+
+    /// Updates an open operation's data (e.g. after its request was sent).
+    public func updateOperation(_ id: String, data: String) async throws {
+        try await transaction { db in
+            _ = try await db.query("UPDATE operations SET data = ?, updated_at = ? WHERE id = ?", [.text(data), .uint(Self.now()), .text(id)])
+        }
+    }
+
+    /// Marks the operation's reserved inputs pending: its request is about to be sent.
+    public func markSent(_ id: String) async throws {
+        try await transaction { db in
+            _ = try await db.query(
+                "UPDATE proofs SET state = 'pending', updated_at = ? WHERE operation_id = ? AND state = 'reserved'", [.uint(Self.now()), .text(id)])
+        }
+    }
+
+    /// Closes an operation in one transaction: its held inputs become `inputsTo` (spent after success, unspent after
+    /// a refusal), `newProofs` are stored unspent, and `history` is recorded.
+    public func finishOperation(
+        _ id: String, state: WalletOperation.State, inputsTo: ProofState, newProofs: [Proof] = [], mintURL: String, history: HistoryEntry? = nil
+    ) async throws {
+        try await transaction { db in
+            let rows = try await db.query(
+                "UPDATE operations SET state = ?, updated_at = ? WHERE id = ? AND state = 'open' RETURNING id",
+                [.text(state.rawValue), .uint(Self.now()), .text(id)])
+            guard !rows.isEmpty else { throw WalletStoreError("operation \(id) is not open") }
+            _ = try await db.query(
+                "UPDATE proofs SET state = ?, operation_id = NULL, updated_at = ? WHERE operation_id = ? AND state IN ('reserved', 'pending')",
+                [.text(inputsTo.rawValue), .uint(Self.now()), .text(id)])
+            try await Self.insert(newProofs, mintURL: mintURL, state: .unspent, operationID: nil, db)
+            if let history { try await Self.insert(history, db) }
+        }
+    }
+
+    /// Operations left open (by a crash or a lost connection), oldest first.
+    public func openOperations() async throws -> [WalletOperation] {
+        try await read { db in
+            try await db.query("SELECT * FROM operations WHERE state = 'open' ORDER BY created_at, id").map { row in
+                guard let kind = WalletOperation.Kind(rawValue: try row.text("kind")), let state = WalletOperation.State(rawValue: try row.text("state")) else {
+                    throw WalletStoreError("bad operation row")
+                }
+                return WalletOperation(
+                    id: try row.text("id"), kind: kind, mintURL: try row.text("mint_url"), state: state, data: try row.text("data"),
+                    createdAt: try row.uint("created_at"))
+            }
+        }
+    }
+
+    // MARK: History
+
+    public func addHistory(_ entry: HistoryEntry) async throws {
+        try await transaction { db in try await Self.insert(entry, db) }
+    }
+
+    static func insert(_ e: HistoryEntry, _ db: SQLiteConnection) async throws {
+        _ = try await db.query(
+            "INSERT INTO history (kind, mint_url, unit, amount, fee, memo, token, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            [.text(e.kind), .text(e.mintURL), .text(e.unit.rawValue), .amount(e.amount), .amount(e.fee), .optionalText(e.memo), .optionalText(e.token),
+             .uint(e.createdAt)])
+    }
+
+    /// The newest `limit` entries, newest first.
+    public func history(limit: Int = 50) async throws -> [HistoryEntry] {
+        try await read { db in
+            try await db.query("SELECT * FROM history ORDER BY id DESC LIMIT ?", [.integer(limit)]).map { row in
+                HistoryEntry(
+                    kind: try row.text("kind"), mintURL: try row.text("mint_url"), unit: CurrencyUnit(try row.text("unit")), amount: try row.amount("amount"),
+                    fee: try row.amount("fee"), memo: row.optionalText("memo"), token: row.optionalText("token"), createdAt: try row.uint("created_at"))
+            }
+        }
+    }
+}
