@@ -255,9 +255,11 @@ public final class WalletStore: Sendable {
     }
 
     /// Closes an operation in one transaction: its held inputs become `inputsTo` (spent after success, unspent after
-    /// a refusal), `newProofs` are stored unspent, and `history` is recorded.
+    /// a refusal), `newProofs` are stored unspent and `sentProofs` pending (handed over in a token), and `history`
+    /// is recorded.
     public func finishOperation(
-        _ id: String, state: WalletOperation.State, inputsTo: ProofState, newProofs: [Proof] = [], mintURL: String, history: HistoryEntry? = nil
+        _ id: String, state: WalletOperation.State, inputsTo: ProofState, newProofs: [Proof] = [], sentProofs: [Proof] = [], mintURL: String,
+        history: HistoryEntry? = nil
     ) async throws {
         try await transaction { db in
             let rows = try await db.query(
@@ -268,6 +270,7 @@ public final class WalletStore: Sendable {
                 "UPDATE proofs SET state = ?, operation_id = NULL, updated_at = ? WHERE operation_id = ? AND state IN ('reserved', 'pending')",
                 [.text(inputsTo.rawValue), .uint(Self.now()), .text(id)])
             try await Self.insert(newProofs, mintURL: mintURL, state: .unspent, operationID: nil, db)
+            try await Self.insert(sentProofs, mintURL: mintURL, state: .pending, operationID: nil, db)
             if let history { try await Self.insert(history, db) }
         }
     }

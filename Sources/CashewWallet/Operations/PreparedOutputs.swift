@@ -1,0 +1,64 @@
+import CashuCrypto
+import CashuProtocol
+import Secp256k1
+
+/// Outputs derived from the wallet's seed (NUT-13) for one keyset: what is sent to the mint and what unblinds the
+/// answer. The counter range is reserved in the store before the outputs exist, so no index is used twice, and it
+/// is written into the operation's journal entry so that an interrupted operation can be restored (NUT-09).
+struct PreparedOutputs: Sendable {
+    let keyset: WalletKeyset
+    let counterStart: UInt32
+    var messages: [BlindedMessage]
+    var secrets: [String]
+    var factors: [Scalar]
+
+    init(amounts: [Amount], keyset: WalletKeyset, counterStart: UInt32, seed: [UInt8]) throws {
+        self.keyset = keyset
+        self.counterStart = counterStart
+        let derivation = try DeterministicSecrets(seed: seed, keysetID: keyset.id)
+        messages = []
+        secrets = []
+        factors = []
+        for (i, amount) in amounts.enumerated() {
+            let d = try derivation.derive(counter: UInt64(counterStart) + UInt64(i))
+            messages.append(BlindedMessage(amount: amount, id: keyset.id, blindedSecret: try BDHKE.blind(secret: d.secret, r: d.blindingFactor)))
+            secrets.append(d.secret)
+            factors.append(d.blindingFactor)
+        }
+    }
+
+    /// Proofs from the mint's signatures, in output order. Every signature must carry a DLEQ proof that verifies
+    /// (NUT-12): a mint that signs with a key other than the one it published could otherwise tag our coins.
+    func proofs(_ signatures: [BlindSignature]) throws -> [Proof] {
+        guard signatures.count == messages.count else {
+            throw WalletError(.protocolViolation, "the mint returned \(signatures.count) signatures for \(messages.count) outputs")
+        }
+        return try zip(signatures, messages.indices).map { signature, i in
+            let amount = messages[i].amount
+            guard signature.amount == amount, signature.id == keyset.id, let key = keyset.keys[amount] else {
+                throw WalletError(.protocolViolation, "the mint signed a different amount or keyset than asked")
+            }
+            guard let dleq = signature.dleq,
+                DLEQ.verify(dleq.proof, publicKey: key, blindedMessage: messages[i].blindedSecret, blindSignature: signature.blindSignature)
+            else {
+                throw WalletError(.protocolViolation, "a signature's DLEQ proof is missing or does not verify (NUT-12)")
+            }
+            let c = try BDHKE.unblind(signature.blindSignature, r: factors[i], mintKey: key)
+            return Proof(
+                amount: amount, id: keyset.id, secret: secrets[i], signature: c,
+                dleq: ProofDLEQ(e: dleq.e, s: dleq.s, r: factors[i]))
+        }
+    }
+
+    /// What the journal keeps to find these outputs again.
+    var journal: OutputsJournal {
+        OutputsJournal(keyset: keyset.id.hex, counterStart: counterStart, amounts: messages.map(\.amount.rawValue))
+    }
+}
+
+/// The part of an operation's journal entry that names its outputs (keyset and NUT-13 counter range).
+struct OutputsJournal: Codable, Sendable, Hashable {
+    var keyset: String
+    var counterStart: UInt32
+    var amounts: [UInt64]
+}

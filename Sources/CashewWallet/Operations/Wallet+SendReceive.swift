@@ -1,0 +1,111 @@
+import CashuCrypto
+import CashuProtocol
+import Foundation
+
+extension Wallet {
+    /// Receives a token: checks the DLEQ proofs it carries, then swaps its proofs into new ones of ours (so the
+    /// sender can no longer spend them), paying the input fee. Returns the amount received (after fees).
+    @discardableResult
+    public func receive(_ token: Token) async throws -> Amount {
+        let client = client(token.mint)
+        let keysets = try await refresh(mintURL: client.url)
+        guard !token.proofs.isEmpty else { throw WalletError(.invalidInput, "the token holds no proofs") }
+        var inputs = [Proof]()
+        for proof in token.proofs {
+            var p = proof
+            p.id = try proof.id.resolve(among: keysets.map(\.id))
+            guard let keyset = keysets.first(where: { $0.id == p.id }), let key = keyset.keys[p.amount] else {
+                throw WalletError(.invalidInput, "the token's keyset \(proof.id) or amount \(proof.amount) is not one of \(client.url)'s")
+            }
+            // Offline check first (NUT-12): a proof whose DLEQ does not verify was not signed by this mint's key.
+            if let dleq = p.dleq, !DLEQ.verify(dleq.proof, blindingFactor: dleq.r, secret: p.secret, signature: p.signature, publicKey: key) {
+                throw WalletError(.invalidInput, "a proof's DLEQ does not verify: the token was not issued by \(client.url)")
+            }
+            inputs.append(p)
+        }
+        let units = Set(inputs.compactMap { p in keysets.first { $0.id == p.id }?.unit })
+        guard units.count == 1, let unit = units.first else { throw WalletError(.invalidInput, "the token mixes units") }
+        guard let total = Amount.sum(inputs.map(\.amount)) else { throw WalletError(.invalidInput, "token amounts overflow") }
+        let fee = try inputFee(inputs, keysets: keysets)
+        guard let amount = total.subtracting(fee), amount > 0 else { throw WalletError(.invalidInput, "the token is worth less than its input fee") }
+        let outputs = try await prepare(amount.powersOfTwo, keyset: try await activeKeyset(client.url, unit: unit))
+        let operation = try await store.beginOperation(
+            .receive, mintURL: client.url, data: try Self.json(Journal(quote: nil, outputs: [outputs.journal], token: try token.serialized())))
+        let response: SwapResponse
+        do {
+            response = try await client.swap(SwapRequest(inputs: inputs, outputs: outputs.messages))
+        } catch let error as MintClientError where error.mintRefused {
+            try await store.finishOperation(operation.id, state: .failed, inputsTo: .unspent, mintURL: client.url)
+            throw error
+        }
+        let proofs = try outputs.proofs(response.signatures)
+        try await store.finishOperation(
+            operation.id, state: .done, inputsTo: .spent, newProofs: proofs, mintURL: client.url,
+            history: HistoryEntry(kind: "received", mintURL: client.url, unit: unit, amount: amount, fee: fee, memo: token.memo, createdAt: Self.now()))
+        return amount
+    }
+
+    /// Makes a token worth exactly `amount`: from proofs that add up to it when there are such (offline, no mint
+    /// call), otherwise by swapping for the amount and change first. The token's proofs carry their DLEQ proofs so
+    /// that the receiver can check them offline; they stay `pending` here until `check` finds them spent.
+    public func send(amount: Amount, unit: CurrencyUnit = .sat, mintURL: String, memo: String? = nil) async throws -> Token {
+        guard amount > 0 else { throw WalletError(.invalidInput, "the amount must be positive") }
+        let client = client(mintURL)
+        let keysets = try await store.keysets(mintURL: client.url)
+        let available = try await store.proofs(mintURL: client.url, unit: unit).map(\.proof)
+        if let exact = Self.exactSubset(available, amount: amount) {
+            let operation = try await store.beginOperation(.send, mintURL: client.url, data: try Self.json(Journal(quote: nil, outputs: [])), inputs: try exact.map { try $0.y.hex })
+            let token = Token(mint: client.url, unit: unit, memo: memo, proofs: exact)
+            try await store.finishOperation(
+                operation.id, state: .done, inputsTo: .pending, mintURL: client.url,
+                history: HistoryEntry(kind: "sent", mintURL: client.url, unit: unit, amount: amount, memo: memo, token: try token.serialized(), createdAt: Self.now()))
+            return token
+        }
+        // Swap: inputs covering amount + their own fee; outputs are the amount to send and the change.
+        var selected = [Proof]()
+        var total = Amount(0)
+        for proof in available.sorted(by: { $0.amount > $1.amount }) {
+            let fee = try inputFee(selected, keysets: keysets)
+            if total >= amount, let needed = amount.adding(fee), total >= needed { break }
+            selected.append(proof)
+            total = total.adding(proof.amount) ?? total
+        }
+        let fee = try inputFee(selected, keysets: keysets)
+        guard let needed = amount.adding(fee), total >= needed, let change = total.subtracting(needed) else {
+            throw WalletError(.insufficientFunds, "not enough \(unit) at \(client.url): \(amount) + fee \(fee) needed")
+        }
+        let keyset = try await activeKeyset(client.url, unit: unit)
+        let sendAmounts = amount.powersOfTwo
+        let outputs = try await prepare(sendAmounts + change.powersOfTwo, keyset: keyset)
+        let operation = try await store.beginOperation(
+            .send, mintURL: client.url, data: try Self.json(Journal(quote: nil, outputs: [outputs.journal])), inputs: try selected.map { try $0.y.hex })
+        try await store.markSent(operation.id)
+        let response: SwapResponse
+        do {
+            response = try await client.swap(SwapRequest(inputs: selected, outputs: outputs.messages))
+        } catch let error as MintClientError where error.mintRefused {
+            try await store.finishOperation(operation.id, state: .failed, inputsTo: .unspent, mintURL: client.url)
+            throw error
+        }
+        let proofs = try outputs.proofs(response.signatures)
+        let toSend = Array(proofs.prefix(sendAmounts.count))
+        let token = Token(mint: client.url, unit: unit, memo: memo, proofs: toSend)
+        try await store.finishOperation(
+            operation.id, state: .done, inputsTo: .spent, newProofs: Array(proofs.dropFirst(sendAmounts.count)), sentProofs: toSend,
+            mintURL: client.url,
+            history: HistoryEntry(kind: "sent", mintURL: client.url, unit: unit, amount: amount, fee: fee, memo: memo, token: try token.serialized(), createdAt: Self.now()))
+        return token
+    }
+
+    /// Proofs adding up to exactly `amount`, largest first, if the greedy choice finds them.
+    static func exactSubset(_ proofs: [Proof], amount: Amount) -> [Proof]? {
+        var remaining = amount.rawValue
+        var chosen = [Proof]()
+        for proof in proofs.sorted(by: { $0.amount > $1.amount }) where proof.amount.rawValue <= remaining {
+            chosen.append(proof)
+            remaining -= proof.amount.rawValue
+            if remaining == 0 { return chosen }
+        }
+        return nil
+    }
+}

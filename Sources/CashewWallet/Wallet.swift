@@ -1,0 +1,96 @@
+import AsyncHTTPClient
+import CashewEncoding
+import CashuCrypto
+import CashuProtocol
+import Foundation
+import Secp256k1
+
+/// A Cashu wallet: proofs in a `WalletStore`, outputs derived from one BIP-39 seed (NUT-13), any number of mints.
+///
+/// Every operation that talks to a mint is journaled first (its inputs reserved, its outputs' counter range
+/// recorded), then sent, then settled in one transaction; what is left open by a crash or a lost answer can be
+/// settled later from the mint's own records (NUT-07 states, NUT-09 restore).
+public struct Wallet: Sendable {
+    public let store: WalletStore
+    let seed: [UInt8]
+    let http: HTTPClient
+
+    /// A wallet over `store` whose outputs derive from `seed` (the 64-byte BIP-39 seed).
+    public init(store: WalletStore, seed: [UInt8], httpClient: HTTPClient = .shared) {
+        self.store = store
+        self.seed = seed
+        self.http = httpClient
+    }
+
+    /// A wallet from a BIP-39 phrase.
+    public init(store: WalletStore, mnemonic: Mnemonic, httpClient: HTTPClient = .shared) throws {
+        self.init(store: store, seed: try mnemonic.seed(), httpClient: httpClient)
+    }
+
+    public func client(_ mintURL: String) -> MintClient { MintClient(url: mintURL, httpClient: http) }
+
+    static func now() -> UInt64 { UInt64(Date().timeIntervalSince1970) }
+
+    // MARK: Mints and keysets
+
+    /// Adds a mint (if new), stores its info and every keyset whose ID matches its keys; returns the keysets.
+    @discardableResult
+    public func refresh(mintURL: String) async throws -> [WalletKeyset] {
+        let client = client(mintURL)
+        try await store.addMint(client.url)
+        let info = try await client.info()
+        try await store.setMintInfo(client.url, info: String(decoding: try JSONEncoder().encode(info), as: UTF8.self))
+        let known = Set(try await store.keysets(mintURL: client.url).map(\.id))
+        let listed = try await client.keysets().keysets
+        let active = try await client.keys().keysets
+        for entry in active { try await store.saveKeyset(entry, mintURL: client.url) }
+        // Inactive keysets still redeem our proofs: fetch those we have not seen.
+        for info in listed where !info.active && !known.contains(info.id) && !active.contains(where: { $0.id == info.id }) {
+            for entry in try await client.keys(info.id).keysets where entry.id == info.id {
+                var e = entry
+                e.active = false
+                try await store.saveKeyset(e, mintURL: client.url)
+            }
+        }
+        return try await store.keysets(mintURL: client.url)
+    }
+
+    /// The active keyset of `unit` with the lowest input fee.
+    func activeKeyset(_ mintURL: String, unit: CurrencyUnit) async throws -> WalletKeyset {
+        var keysets = try await store.keysets(mintURL: mintURL)
+        if !keysets.contains(where: { $0.active && $0.unit == unit }) { keysets = try await refresh(mintURL: mintURL) }
+        guard let keyset = keysets.filter({ $0.active && $0.unit == unit }).min(by: { $0.inputFeePPK < $1.inputFeePPK }) else {
+            throw WalletError(.unsupported, "\(mintURL) has no active keyset for \(unit)")
+        }
+        return keyset
+    }
+
+    /// Outputs for `amounts` in `keyset`, with their NUT-13 counters reserved.
+    func prepare(_ amounts: [Amount], keyset: WalletKeyset) async throws -> PreparedOutputs {
+        let start = try await store.reserveCounter(keyset.id, count: UInt32(amounts.count))
+        return try PreparedOutputs(amounts: amounts, keyset: keyset, counterStart: start, seed: seed)
+    }
+
+    /// The input fee (NUT-02) of spending `proofs`.
+    func inputFee(_ proofs: [Proof], keysets: [WalletKeyset]) throws -> Amount {
+        let byID = Dictionary(keysets.map { ($0.id, $0.inputFeePPK) }, uniquingKeysWith: { a, _ in a })
+        guard let fee = Fees.inputFee(perInputPPK: proofs.map { byID[$0.id] ?? 0 }) else { throw WalletError(.invalidInput, "fees overflow") }
+        return fee
+    }
+
+    // MARK: Balance
+
+    public func balance(mintURL: String, unit: CurrencyUnit = .sat) async throws -> UInt128 {
+        try await store.balance(mintURL: MintClient(url: mintURL).url, unit: unit)
+    }
+
+    // MARK: Journal
+
+    struct Journal: Codable, Sendable {
+        var quote: String?
+        var outputs: [OutputsJournal]
+        var token: String?
+    }
+
+    static func json(_ journal: Journal) throws -> String { String(decoding: try JSONEncoder().encode(journal), as: UTF8.self) }
+}

@@ -1,0 +1,81 @@
+import CashewEncoding
+import CashewWallet
+import CashuCrypto
+import CashuProtocol
+import Foundation
+import Secp256k1
+import TestSupport
+import Testing
+
+@Suite("Wallet against cashew-mint: mint, send, receive")
+struct WalletFlowTests {
+    /// Two wallets with fresh seed phrases and in-memory stores, closed afterwards even when `body` fails
+    /// (sqlite-nio requires its connections closed).
+    static func withWallets(_ body: (Wallet, Wallet) async throws -> Void) async throws {
+        let a = try await WalletStore.open(path: ":memory:")
+        let b = try await WalletStore.open(path: ":memory:")
+        do {
+            try await body(try Wallet(store: a, mnemonic: try Mnemonic.generate(wordCount: 12)), try Wallet(store: b, mnemonic: try Mnemonic.generate(wordCount: 12)))
+        } catch {
+            try? await a.close()
+            try? await b.close()
+            throw error
+        }
+        try await a.close()
+        try await b.close()
+    }
+
+    @Test("mint 1000, send 100 (swap) and 8 (offline), receive both in a second wallet; a second receive is refused")
+    func flow() async throws {
+        let mint = try CashewMintProcess()
+        defer {
+            _ = mint.stop()
+            mint.removeData()
+        }
+        try await Self.withWallets { alice, bob in
+        let quote = try await alice.requestMint(amount: 1000, mintURL: mint.url)
+        try await alice.waitUntilPaid(quote: quote.quote, mintURL: mint.url, timeout: .seconds(30), poll: .milliseconds(100))
+        let minted = try await alice.mint(quote: quote.quote, amount: 1000, mintURL: mint.url)
+        #expect(minted.map(\.amount) == Amount(1000).powersOfTwo)
+        #expect(try await alice.balance(mintURL: mint.url) == 1000)
+
+        // 100 needs a swap (1000 = 8 + 32 + 64 + 128 + 256 + 512 has no subset worth 100).
+        let token = try await alice.send(amount: 100, mintURL: mint.url, memo: "lunch")
+        #expect(token.amount == 100 && token.proofs.allSatisfy { $0.dleq != nil })
+        #expect(try await alice.balance(mintURL: mint.url) == 900)
+        let text = try token.serialized()
+        #expect(text.hasPrefix("cashuB"))
+        #expect(try await bob.receive(try Token(decoding: text)) == 100)
+        #expect(try await bob.balance(mintURL: mint.url) == 100)
+        do {
+            try await bob.receive(try Token(decoding: text))
+            Issue.record("a token was received twice")
+        } catch let error as MintClientError {
+            #expect(error.code == .proofsAlreadySpent)
+        }
+        #expect(try await bob.balance(mintURL: mint.url) == 100)
+
+        // 8 is one of Alice's proofs: sent offline, without asking the mint.
+        let eight = try await alice.send(amount: 8, mintURL: mint.url)
+        #expect(eight.proofs.count == 1)
+        #expect(try await bob.receive(try Token(decoding: try eight.serialized(.v3))) == 8)
+        #expect(try await alice.balance(mintURL: mint.url) == 892)
+        #expect(try await bob.balance(mintURL: mint.url) == 108)
+        #expect(try await alice.store.history().map(\.kind) == ["sent", "sent", "minted"])
+        #expect(try await alice.store.openOperations().isEmpty)
+        #expect(try await bob.store.openOperations().isEmpty)
+
+        // A token whose DLEQ does not verify is refused before the mint is asked.
+        var forged = try await alice.send(amount: 16, mintURL: mint.url)
+        forged.proofs[0].dleq?.e = .random()
+        do {
+            try await bob.receive(forged)
+            Issue.record("a token with a bad DLEQ was received")
+        } catch let error as WalletError {
+            #expect(error.code == .invalidInput)
+        }
+        #expect(try await bob.balance(mintURL: mint.url) == 108)
+        await #expect(throws: WalletError.self) { _ = try await alice.send(amount: 5000, mintURL: mint.url) }
+        }
+    }
+}
