@@ -166,7 +166,7 @@ let package = Package(
         ),
         .testTarget(
             name: "CashewWalletTests",
-            dependencies: ["CashewWallet", "CashuProtocol", "CashuCrypto", "Secp256k1", "CashewEncoding", "TestSupport"]
+            dependencies: ["CashewWallet", "CashuProtocol", "CashuCrypto", "Secp256k1", "CashewEncoding", "Bolt11", "TestSupport"]
         ),
         .testTarget(name: "Bolt11Tests", dependencies: ["Bolt11", "Secp256k1", "CashewEncoding", "TestSupport"]),
         .testTarget(name: "CashewEncodingTests", dependencies: ["CashewEncoding", "TestSupport"]),

@@ -62,3 +62,15 @@ struct OutputsJournal: Codable, Sendable, Hashable {
     var counterStart: UInt32
     var amounts: [UInt64]
 }
+
+extension PreparedOutputs {
+    /// Proofs from NUT-08 change signatures: the mint signs the first blank outputs, in order, with amounts of its
+    /// choosing; each signature is checked against the key of the amount it claims.
+    func changeProofs(_ signatures: [BlindSignature]) throws -> [Proof] {
+        guard signatures.count <= messages.count else { throw WalletError(.protocolViolation, "more change signatures than blank outputs") }
+        var copy = self
+        for (i, signature) in signatures.enumerated() { copy.messages[i].amount = signature.amount }
+        copy.messages = Array(copy.messages.prefix(signatures.count))
+        return try copy.proofs(signatures)
+    }
+}

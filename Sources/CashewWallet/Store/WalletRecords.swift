@@ -2,7 +2,7 @@ import CashuCrypto
 import CashuProtocol
 
 /// Where a proof stands in the wallet.
-public enum ProofState: String, Sendable, Hashable, CaseIterable {
+public enum WalletProofState: String, Sendable, Hashable, CaseIterable {
     /// Ours to spend.
     case unspent
     /// Selected for an operation that has not been sent; released if it never is.
@@ -19,7 +19,7 @@ public struct StoredProof: Sendable, Hashable {
     /// Hex of `Y = hash_to_curve(secret)`.
     public var y: String
     public var mintURL: String
-    public var state: ProofState
+    public var state: WalletProofState
     /// The operation that holds it (reserved or pending).
     public var operationID: String?
 }

@@ -151,11 +151,11 @@ public final class WalletStore: Sendable {
     // MARK: Proofs
 
     /// Stores proofs in `state` (already-known `Y`s are left as they are: a proof is never stored twice).
-    public func addProofs(_ proofs: [Proof], mintURL: String, state: ProofState = .unspent, operationID: String? = nil) async throws {
+    public func addProofs(_ proofs: [Proof], mintURL: String, state: WalletProofState = .unspent, operationID: String? = nil) async throws {
         try await transaction { db in try await Self.insert(proofs, mintURL: mintURL, state: state, operationID: operationID, db) }
     }
 
-    static func insert(_ proofs: [Proof], mintURL: String, state: ProofState, operationID: String?, _ db: SQLiteConnection) async throws {
+    static func insert(_ proofs: [Proof], mintURL: String, state: WalletProofState, operationID: String?, _ db: SQLiteConnection) async throws {
         let now = Self.now()
         for proof in proofs {
             let dleq = try proof.dleq.map { String(decoding: try JSONEncoder().encode($0), as: UTF8.self) }
@@ -170,7 +170,7 @@ public final class WalletStore: Sendable {
     }
 
     /// Proofs of a mint in the given states (all units, or one), oldest first.
-    public func proofs(mintURL: String, unit: CurrencyUnit? = nil, states: Set<ProofState> = [.unspent]) async throws -> [StoredProof] {
+    public func proofs(mintURL: String, unit: CurrencyUnit? = nil, states: Set<WalletProofState> = [.unspent]) async throws -> [StoredProof] {
         let stateList = states.map { "'\($0.rawValue)'" }.sorted().joined(separator: ",")
         guard !stateList.isEmpty else { return [] }
         return try await read { db in
@@ -194,18 +194,18 @@ public final class WalletStore: Sendable {
         let proof = Proof(
             amount: try row.amount("amount"), id: try KeysetID(hex: row.text("keyset_id")), secret: try row.text("secret"),
             signature: try Point(hex: row.text("c")), witness: row.optionalText("witness"), dleq: dleq)
-        guard let state = ProofState(rawValue: try row.text("state")) else { throw WalletStoreError("bad proof state") }
+        guard let state = WalletProofState(rawValue: try row.text("state")) else { throw WalletStoreError("bad proof state") }
         return StoredProof(proof: proof, y: try row.text("y"), mintURL: try row.text("mint_url"), state: state, operationID: row.optionalText("operation_id"))
     }
 
     /// Moves the proofs `ys` that are in one of `from` to `to` (held by `operationID`, or by none); returns how many
     /// moved. Proofs in other states are left alone, so two operations cannot take the same proof.
     @discardableResult
-    public func transition(_ ys: [String], from: Set<ProofState>, to: ProofState, operationID: String?) async throws -> Int {
+    public func transition(_ ys: [String], from: Set<WalletProofState>, to: WalletProofState, operationID: String?) async throws -> Int {
         try await transaction { db in try await Self.transition(ys, from: from, to: to, operationID: operationID, db) }
     }
 
-    static func transition(_ ys: [String], from: Set<ProofState>, to: ProofState, operationID: String?, _ db: SQLiteConnection) async throws -> Int {
+    static func transition(_ ys: [String], from: Set<WalletProofState>, to: WalletProofState, operationID: String?, _ db: SQLiteConnection) async throws -> Int {
         let fromList = from.map { "'\($0.rawValue)'" }.sorted().joined(separator: ",")
         var moved = 0
         for y in ys {
@@ -258,7 +258,7 @@ public final class WalletStore: Sendable {
     /// a refusal), `newProofs` are stored unspent and `sentProofs` pending (handed over in a token), and `history`
     /// is recorded.
     public func finishOperation(
-        _ id: String, state: WalletOperation.State, inputsTo: ProofState, newProofs: [Proof] = [], sentProofs: [Proof] = [], mintURL: String,
+        _ id: String, state: WalletOperation.State, inputsTo: WalletProofState, newProofs: [Proof] = [], sentProofs: [Proof] = [], mintURL: String,
         history: HistoryEntry? = nil
     ) async throws {
         try await transaction { db in

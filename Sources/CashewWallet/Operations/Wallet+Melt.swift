@@ -1,0 +1,84 @@
+import Bolt11
+import CashuCrypto
+import CashuProtocol
+import Foundation
+
+/// What became of a payment.
+public struct MeltResult: Sendable {
+    /// PAID, or PENDING when the mint has not finished (the inputs stay pending until `recover` settles them).
+    public var state: MeltQuoteState
+    public var amount: Amount
+    /// The fee paid, when known: fee reserve minus change.
+    public var fee: Amount?
+    public var preimage: String?
+    public var change: Amount
+}
+
+extension Wallet {
+    /// Asks the mint what paying `invoice` costs (NUT-05).
+    public func meltQuote(invoice: String, unit: CurrencyUnit = .sat, mintURL: String) async throws -> MeltQuoteBolt11Response {
+        try await client(mintURL).createMeltQuote(MeltQuoteBolt11Request(request: invoice, unit: unit))
+    }
+
+    /// Pays a melt quote with the wallet's proofs, with blank outputs for the fee change (NUT-08).
+    public func melt(_ quote: MeltQuoteBolt11Response, unit requestedUnit: CurrencyUnit = .sat, mintURL: String) async throws -> MeltResult {
+        let client = client(mintURL)
+        // Some mints leave `unit` out of the quote: it is then the unit the quote was asked in.
+        let unit = quote.unit ?? requestedUnit
+        let keysets = try await store.keysets(mintURL: client.url)
+        let available = try await store.proofs(mintURL: client.url, unit: unit).map(\.proof)
+        guard let target = quote.amount.adding(quote.feeReserve) else { throw WalletError(.invalidInput, "quote amounts overflow") }
+        var selected = [Proof]()
+        var total = Amount(0)
+        for proof in available.sorted(by: { $0.amount > $1.amount }) {
+            if let needed = target.adding(try inputFee(selected, keysets: keysets)), total >= needed { break }
+            selected.append(proof)
+            total = total.adding(proof.amount) ?? total
+        }
+        let fee = try inputFee(selected, keysets: keysets)
+        guard let needed = target.adding(fee), total >= needed else {
+            throw WalletError(.insufficientFunds, "not enough \(unit) at \(client.url): \(quote.amount) + fee reserve \(quote.feeReserve) + input fee \(fee) needed")
+        }
+        let keyset = try await activeKeyset(client.url, unit: unit)
+        // Blank outputs for whatever the mint returns: the overpaid reserve and any excess of the inputs.
+        let excess = total.subtracting(needed) ?? 0
+        let blankCount = MeltRequest.blankOutputCount(feeReserve: quote.feeReserve.adding(excess) ?? quote.feeReserve)
+        let blank = try await prepare(Array(repeating: Amount(1), count: blankCount), keyset: keyset)
+        let operation = try await store.beginOperation(
+            .melt, mintURL: client.url, data: try Self.json(Journal(quote: quote.quote, outputs: [blank.journal])), inputs: try selected.map { try $0.y.hex })
+        try await store.markSent(operation.id)
+        let response: MeltQuoteBolt11Response
+        do {
+            response = try await client.melt(MeltRequest(quote: quote.quote, inputs: selected, outputs: blank.messages))
+        } catch let error as MintClientError where error.mintRefused {
+            try await store.finishOperation(operation.id, state: .failed, inputsTo: .unspent, mintURL: client.url)
+            throw error
+        }
+        return try await settleMelt(response, unit: unit, operationID: operation.id, blank: blank, inputTotal: total, inputFee: fee, mintURL: client.url)
+    }
+
+    /// Settles a melt from the mint's answer (or a later quote check): PAID stores the change and spends the
+    /// inputs; UNPAID releases them; PENDING leaves the operation open.
+    func settleMelt(
+        _ response: MeltQuoteBolt11Response, unit: CurrencyUnit, operationID: String, blank: PreparedOutputs, inputTotal: Amount, inputFee: Amount, mintURL: String
+    ) async throws -> MeltResult {
+        switch response.state {
+        case .paid:
+            let change = try blank.changeProofs(response.change ?? [])
+            let changeTotal = Amount.sum(change.map(\.amount)) ?? 0
+            let spent = inputTotal.subtracting(changeTotal) ?? 0
+            let lightningFee = spent.subtracting(response.amount).flatMap { $0.subtracting(inputFee) }
+            try await store.finishOperation(
+                operationID, state: .done, inputsTo: .spent, newProofs: change, mintURL: mintURL,
+                history: HistoryEntry(
+                    kind: "melted", mintURL: mintURL, unit: unit, amount: response.amount, fee: (lightningFee ?? 0).adding(inputFee) ?? 0,
+                    memo: response.request, createdAt: Self.now()))
+            return MeltResult(state: .paid, amount: response.amount, fee: lightningFee, preimage: response.paymentPreimage, change: changeTotal)
+        case .unpaid:
+            try await store.finishOperation(operationID, state: .failed, inputsTo: .unspent, mintURL: mintURL)
+            return MeltResult(state: .unpaid, amount: response.amount, fee: nil, preimage: nil, change: 0)
+        case .pending:
+            return MeltResult(state: .pending, amount: response.amount, fee: nil, preimage: nil, change: 0)
+        }
+    }
+}

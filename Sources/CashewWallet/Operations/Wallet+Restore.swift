@@ -1,0 +1,74 @@
+import CashuCrypto
+import CashuProtocol
+import Foundation
+import Secp256k1
+
+extension Wallet {
+    /// Rebuilds the wallet's proofs at `mintURL` from the seed alone (NUT-09): for every keyset of the mint, outputs
+    /// are derived from counter 0 in batches until `emptyBatches` batches in a row come back with nothing; the
+    /// mint's signatures are unblinded (DLEQ checked), their states asked (NUT-07), and the unspent and pending ones
+    /// stored. Each keyset's counter moves past the last output found. Returns the unspent amount restored.
+    @discardableResult
+    public func restore(mintURL: String, batchSize: Int = 100, emptyBatches: Int = 3) async throws -> Amount {
+        let client = client(mintURL)
+        var restored = Amount(0)
+        for keyset in try await refresh(mintURL: client.url) {
+            var counter: UInt32 = 0
+            var empty = 0
+            var next: UInt32 = 0
+            var found = [Proof]()
+            while empty < emptyBatches {
+                // Amounts do not enter B_; the mint answers with the amounts it signed.
+                let batch = try PreparedOutputs(
+                    amounts: Array(repeating: Amount(1), count: batchSize), keyset: keyset, counterStart: counter, seed: seed)
+                let response = try await client.restore(RestoreRequest(outputs: batch.messages))
+                guard response.outputs.count == response.signatures.count else {
+                    throw WalletError(.protocolViolation, "the mint's restore answer pairs \(response.outputs.count) outputs with \(response.signatures.count) signatures")
+                }
+                if response.signatures.isEmpty { empty += 1 } else { empty = 0 }
+                let index = Dictionary(batch.messages.enumerated().map { ($1.blindedSecret, $0) }, uniquingKeysWith: { a, _ in a })
+                for (output, signature) in zip(response.outputs, response.signatures) {
+                    guard let i = index[output.blindedSecret] else { throw WalletError(.protocolViolation, "the mint restored an output that was not asked for") }
+                    var one = batch
+                    one.messages = [BlindedMessage(amount: signature.amount, id: keyset.id, blindedSecret: batch.messages[i].blindedSecret)]
+                    one.secrets = [batch.secrets[i]]
+                    one.factors = [batch.factors[i]]
+                    found += try one.proofs([signature])
+                    next = max(next, counter + UInt32(i) + 1)
+                }
+                counter += UInt32(batchSize)
+            }
+            guard !found.isEmpty else { continue }
+            try await store.advanceCounter(keyset.id, to: next)
+            for chunk in stride(from: 0, to: found.count, by: 100).map({ Array(found[$0..<min($0 + 100, found.count)]) }) {
+                let states = try await client.checkState(CheckStateRequest(ys: chunk.map { try $0.y }))
+                guard states.states.count == chunk.count else { throw WalletError(.protocolViolation, "checkstate answered a different number of states") }
+                let unspent = zip(chunk, states.states).filter { $0.1.state == .unspent }.map(\.0)
+                let pending = zip(chunk, states.states).filter { $0.1.state == .pending }.map(\.0)
+                try await store.addProofs(unspent, mintURL: client.url, state: .unspent)
+                try await store.addProofs(pending, mintURL: client.url, state: .pending)
+                restored = restored.adding(Amount.sum(unspent.map(\.amount)) ?? 0) ?? restored
+            }
+        }
+        if restored > 0 {
+            try await store.addHistory(HistoryEntry(kind: "restored", mintURL: client.url, unit: .sat, amount: restored, createdAt: Self.now()))
+        }
+        return restored
+    }
+
+    /// Asks the mint about every pending proof (NUT-07): spent ones are marked spent (a token we sent was received,
+    /// a melt went through); unspent ones that no open operation holds stay pending (a sent token not yet claimed).
+    /// Returns how many became spent.
+    @discardableResult
+    public func checkPending(mintURL: String) async throws -> Int {
+        let client = client(mintURL)
+        let pending = try await store.proofs(mintURL: client.url, states: [.pending])
+        var spent = 0
+        for chunk in stride(from: 0, to: pending.count, by: 100).map({ Array(pending[$0..<min($0 + 100, pending.count)]) }) {
+            let states = try await client.checkState(CheckStateRequest(ys: chunk.map { try $0.proof.y }))
+            let ys = zip(chunk, states.states).filter { $0.1.state == .spent }.map(\.0.y)
+            spent += try await store.transition(ys, from: [.pending], to: .spent, operationID: nil)
+        }
+        return spent
+    }
+}

@@ -1,0 +1,76 @@
+import Bolt11
+import CashewEncoding
+import CashewWallet
+import CashuCrypto
+import CashuProtocol
+import Foundation
+import Secp256k1
+import TestSupport
+import Testing
+
+@Suite("Wallet against cashew-mint: melt, check, restore")
+struct WalletMeltRestoreTests {
+    static func invoice(sat: UInt64) throws -> String {
+        try Invoice.Builder(amountMsat: sat * 1000, paymentHash: SecureRandom.bytes(32), paymentSecret: SecureRandom.bytes(32), description: "coffee")
+            .sign(with: .random()).bolt11
+    }
+
+    static func withStores(_ count: Int, _ body: ([WalletStore]) async throws -> Void) async throws {
+        var stores = [WalletStore]()
+        for _ in 0..<count { stores.append(try await WalletStore.open(path: ":memory:")) }
+        do { try await body(stores) } catch {
+            for s in stores { try? await s.close() }
+            throw error
+        }
+        for s in stores { try await s.close() }
+    }
+
+    static func mint(_ wallet: Wallet, _ amount: Amount, at url: String) async throws {
+        let quote = try await wallet.requestMint(amount: amount, mintURL: url)
+        try await wallet.waitUntilPaid(quote: quote.quote, mintURL: url, timeout: .seconds(30), poll: .milliseconds(100))
+        try await wallet.mint(quote: quote.quote, amount: amount, mintURL: url)
+    }
+
+    @Test("melt with change, sent tokens found spent, and a restore from the seed phrase recovers exactly the unspent balance")
+    func meltAndRestore() async throws {
+        let mint = try CashewMintProcess()
+        defer {
+            _ = mint.stop()
+            mint.removeData()
+        }
+        let phrase = try Mnemonic.generate(wordCount: 12)
+        try await Self.withStores(3) { stores in
+            let alice = try Wallet(store: stores[0], mnemonic: phrase)
+            let bob = try Wallet(store: stores[1], mnemonic: try Mnemonic.generate(wordCount: 12))
+            try await Self.mint(alice, 1000, at: mint.url)
+
+            // Pay 100 sat: fee reserve 2 (max(2%, 2000 msat)), the fake node charges 1 sat, the rest comes back.
+            let quote = try await alice.meltQuote(invoice: try Self.invoice(sat: 100), mintURL: mint.url)
+            #expect(quote.amount == 100 && quote.feeReserve == 2)
+            let paid = try await alice.melt(quote, mintURL: mint.url)
+            #expect(paid.state == .paid && paid.fee == 1)
+            #expect(try await alice.balance(mintURL: mint.url) == 899)
+
+            let token = try await alice.send(amount: 50, mintURL: mint.url)
+            #expect(try await alice.checkPending(mintURL: mint.url) == 0)
+            try await bob.receive(token)
+            #expect(try await alice.checkPending(mintURL: mint.url) == token.proofs.count)
+            #expect(try await alice.balance(mintURL: mint.url) == 849)
+
+            // Too expensive: refused before anything is sent.
+            let big = try await alice.meltQuote(invoice: try Self.invoice(sat: 5000), mintURL: mint.url)
+            await #expect(throws: WalletError.self) { _ = try await alice.melt(big, mintURL: mint.url) }
+            #expect(try await alice.balance(mintURL: mint.url) == 849)
+
+            // The same phrase, an empty database: restore finds exactly what is unspent.
+            let restored = try Wallet(store: stores[2], mnemonic: phrase)
+            #expect(try await restored.restore(mintURL: mint.url) == 849)
+            #expect(try await restored.balance(mintURL: mint.url) == 849)
+            // Counters moved past every restored output: new outputs are fresh (the mint would refuse reused ones).
+            try await Self.mint(restored, 16, at: mint.url)
+            #expect(try await restored.balance(mintURL: mint.url) == 865)
+            let spendable = try await restored.send(amount: 865, mintURL: mint.url)
+            #expect(try await bob.receive(spendable) == 865)
+        }
+    }
+}
