@@ -1,0 +1,109 @@
+import CashuCrypto
+import CashuProtocol
+import Foundation
+
+/// What `recover` did with one open operation.
+public struct RecoveredOperation: Sendable {
+    public enum Outcome: String, Sendable { case completed, rolledBack, stillPending }
+    public var id: String
+    public var kind: WalletOperation.Kind
+    public var outcome: Outcome
+}
+
+extension Wallet {
+    /// Settles operations left open by a crash or a lost answer, from the mint's own records: outputs the mint
+    /// signed are restored (NUT-09) and stored; inputs the mint never spent are released (NUT-07); melts follow
+    /// their quote's state. Nothing is guessed: an operation whose outcome the mint cannot tell yet stays open.
+    @discardableResult
+    public func recover(mintURL: String) async throws -> [RecoveredOperation] {
+        let client = client(mintURL)
+        var results = [RecoveredOperation]()
+        for operation in try await store.openOperations() where operation.mintURL == client.url {
+            let journal = try JSONDecoder().decode(Journal.self, from: Data(operation.data.utf8))
+            let outputs = try await journal.outputs.asyncMap { try await self.outputs(from: $0, mintURL: client.url) }
+            let outcome: RecoveredOperation.Outcome
+            switch operation.kind {
+            case .melt:
+                guard let quoteID = journal.quote, let blank = outputs.first else { throw WalletError(.invalidInput, "melt journal without quote") }
+                let quote = try await client.meltQuote(id: quoteID)
+                let held = try await store.proofs(operationID: operation.id)
+                let inputTotal = Amount.sum(held.map(\.proof.amount)) ?? 0
+                var response = quote
+                if quote.state == .paid, (quote.change ?? []).isEmpty {
+                    // Some mints do not repeat the change on the quote: ask for the blank outputs' signatures.
+                    response.change = try await restoredSignatures(blank, client: client).map(\.1)
+                }
+                let keysets = try await store.keysets(mintURL: client.url)
+                let result = try await settleMelt(
+                    response, unit: blank.keyset.unit, operationID: operation.id, blank: blank, inputTotal: inputTotal,
+                    inputFee: try inputFee(held.map(\.proof), keysets: keysets), mintURL: client.url)
+                outcome = result.state == .paid ? .completed : result.state == .unpaid ? .rolledBack : .stillPending
+            case .mint, .swap, .send, .receive, .restore:
+                var proofs = [Proof]()
+                var complete = !outputs.isEmpty
+                for prepared in outputs {
+                    let signed = try await restoredSignatures(prepared, client: client)
+                    if signed.count != prepared.messages.count { complete = false }
+                    if !signed.isEmpty {
+                        var subset = prepared
+                        subset.messages = signed.map { prepared.messages[$0.0] }
+                        subset.secrets = signed.map { prepared.secrets[$0.0] }
+                        subset.factors = signed.map { prepared.factors[$0.0] }
+                        proofs += try subset.proofs(signed.map(\.1))
+                    }
+                }
+                if complete {
+                    // The mint carried it out: the outputs are ours (a token being sent never reached anyone, so its
+                    // proofs are kept unspent), the inputs are spent.
+                    try await store.finishOperation(operation.id, state: .done, inputsTo: .spent, newProofs: proofs, mintURL: client.url)
+                    outcome = .completed
+                } else if proofs.isEmpty, try await heldInputsUnspent(operation.id, client: client) {
+                    // The mint never carried it out: release the inputs (a mint quote stays mintable).
+                    try await store.finishOperation(operation.id, state: .failed, inputsTo: .unspent, mintURL: client.url)
+                    outcome = .rolledBack
+                } else {
+                    outcome = .stillPending
+                }
+            }
+            results.append(RecoveredOperation(id: operation.id, kind: operation.kind, outcome: outcome))
+        }
+        return results
+    }
+
+    /// The outputs a journal entry names, re-derived from the seed.
+    func outputs(from journal: OutputsJournal, mintURL: String) async throws -> PreparedOutputs {
+        let id = try KeysetID(hex: journal.keyset)
+        guard let keyset = try await store.keysets(mintURL: mintURL).first(where: { $0.id == id }) else {
+            throw WalletError(.invalidInput, "journal names unknown keyset \(journal.keyset)")
+        }
+        return try PreparedOutputs(amounts: journal.amounts.map { Amount($0) }, keyset: keyset, counterStart: journal.counterStart, seed: seed)
+    }
+
+    /// The signatures the mint holds for `outputs`, with each one's index in `outputs`.
+    func restoredSignatures(_ outputs: PreparedOutputs, client: MintClient) async throws -> [(Int, BlindSignature)] {
+        guard !outputs.messages.isEmpty else { return [] }
+        let response = try await client.restore(RestoreRequest(outputs: outputs.messages))
+        let index = Dictionary(outputs.messages.enumerated().map { ($1.blindedSecret, $0) }, uniquingKeysWith: { a, _ in a })
+        return try zip(response.outputs, response.signatures).map { output, signature in
+            guard let i = index[output.blindedSecret] else { throw WalletError(.protocolViolation, "the mint restored an output that was not asked for") }
+            return (i, signature)
+        }.sorted { $0.0 < $1.0 }
+    }
+
+    /// Whether every input the operation holds is unspent at the mint (so releasing them is safe).
+    func heldInputsUnspent(_ operationID: String, client: MintClient) async throws -> Bool {
+        let held = try await store.proofs(operationID: operationID)
+        guard !held.isEmpty else { return true }
+        let states = try await client.checkState(CheckStateRequest(ys: held.map { try $0.proof.y }))
+        return states.states.count == held.count && states.states.allSatisfy { $0.state == .unspent }
+    }
+}
+
+extension Array {
+    func asyncMap<T>(_ transform: (Element) async throws -> T) async throws -> [T] {
+        var out = [T]()
+        out.reserveCapacity(count)
+        for e in self { out.append(try await transform(e)) }
+        return out
+    }
+}
