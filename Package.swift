@@ -11,6 +11,7 @@ let package = Package(
         .library(name: "CashewWallet", targets: ["CashewWallet"]),
         .executable(name: "cashew-bench", targets: ["CashewBench"]),
         .executable(name: "cashew-mint", targets: ["CashewMintCLI"]),
+        .executable(name: "cashew", targets: ["CashewWalletCLI"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-crypto.git", "4.0.0"..<"5.0.0"),
@@ -140,6 +141,14 @@ let package = Package(
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
+            ]
+        ),
+        // cashew: the wallet's command line.
+        .executableTarget(
+            name: "CashewWalletCLI",
+            dependencies: [
+                "CashewWallet", "CashuCrypto", "CashuProtocol",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
         .target(name: "CashewBenchBaseline", dependencies: ["CSecp256k1"]),

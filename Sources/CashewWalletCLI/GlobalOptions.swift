@@ -1,0 +1,110 @@
+import ArgumentParser
+import CashewWallet
+import CashuCrypto
+import Foundation
+
+/// Options every `cashew` command takes.
+struct GlobalOptions: ParsableArguments {
+    @Option(help: "Wallet directory (CASHEW_WALLET_DIR; default ~/.cashew).") var dir: String?
+    @Option(help: "Mint URL (CASHEW_MINT_URL; default: the wallet's default mint).") var mint: String?
+    @Option(help: "Unit.") var unit: String = "sat"
+    @Flag(help: "Machine-readable JSON output.") var json = false
+
+    var walletDirectory: String {
+        if let dir { return dir }
+        if let env = ProcessInfo.processInfo.environment["CASHEW_WALLET_DIR"], !env.isEmpty { return env }
+        return (ProcessInfo.processInfo.environment["HOME"] ?? ".") + "/.cashew"
+    }
+
+    var currencyUnit: CurrencyUnit { CurrencyUnit(unit) }
+}
+
+/// A one-line error for the command line.
+struct CLIError: Error, CustomStringConvertible {
+    let description: String
+    init(_ description: String) { self.description = description }
+}
+
+/// The open wallet of a command: its directory, database and seed.
+struct WalletSession {
+    let options: GlobalOptions
+    let store: WalletStore
+    let wallet: Wallet
+    let mnemonic: Mnemonic
+
+    /// Opens the wallet in the options' directory, creating it (with a new seed phrase, shown once on standard
+    /// error) on first use. `mnemonic` replaces the seed of a new wallet (restore).
+    static func open(_ options: GlobalOptions, mnemonic given: Mnemonic? = nil) async throws -> WalletSession {
+        let dir = options.walletDirectory
+        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        let seedPath = dir + "/mnemonic"
+        let mnemonic: Mnemonic
+        if FileManager.default.fileExists(atPath: seedPath) {
+            let text = try String(contentsOfFile: seedPath, encoding: .utf8).trimmingCharacters(in: .whitespacesAndNewlines)
+            do { mnemonic = try Mnemonic(phrase: text) } catch { throw CLIError("the seed phrase in \(seedPath) is not valid: \(error)") }
+            if let given, given.phrase != mnemonic.phrase {
+                throw CLIError("\(dir) already holds a wallet with another seed phrase; restore into an empty --dir")
+            }
+        } else {
+            mnemonic = try given ?? Mnemonic.generate(wordCount: 12)
+            guard FileManager.default.createFile(atPath: seedPath, contents: Data((mnemonic.phrase + "\n").utf8), attributes: [.posixPermissions: 0o600]) else {
+                throw CLIError("cannot write \(seedPath)")
+            }
+            if given == nil {
+                FileHandle.standardError.write(Data("""
+                    New wallet in \(dir). Its seed phrase (write it down; `cashew seed` shows it again):
+                      \(mnemonic.phrase)
+
+                    """.utf8))
+            }
+        }
+        let store = try await WalletStore.open(path: dir + "/wallet.sqlite3")
+        return WalletSession(options: options, store: store, wallet: try Wallet(store: store, mnemonic: mnemonic), mnemonic: mnemonic)
+    }
+
+    /// The mint to use: `--mint`/`CASHEW_MINT_URL` (added if new), else the wallet's default.
+    func mintURL() async throws -> String {
+        if let url = options.mint ?? ProcessInfo.processInfo.environment["CASHEW_MINT_URL"].flatMap({ $0.isEmpty ? nil : $0 }) {
+            let normalized = MintClient(url: url).url
+            if !(try await store.mints().contains { $0.url == normalized }) { try await wallet.refresh(mintURL: normalized) }
+            return normalized
+        }
+        guard let url = try await store.mints().first(where: \.isDefault)?.url else {
+            throw CLIError("no mint: give --mint URL (or CASHEW_MINT_URL), or add one with `cashew mints add URL`")
+        }
+        return url
+    }
+
+    func close() async { try? await store.close() }
+
+    /// Runs `body` with the session and closes it; wallet and mint errors become one-line messages.
+    static func run(_ options: GlobalOptions, mnemonic: Mnemonic? = nil, _ body: (WalletSession) async throws -> Void) async throws {
+        let session = try await open(options, mnemonic: mnemonic)
+        do {
+            try await body(session)
+        } catch {
+            await session.close()
+            throw Self.oneLine(error)
+        }
+        await session.close()
+    }
+
+    static func oneLine(_ error: any Error) -> any Error {
+        switch error {
+        case let e as CLIError: e
+        case let e as WalletError: CLIError(e.message)
+        case let e as MintClientError: CLIError(e.description)
+        case let e as WalletStoreError: CLIError(e.description)
+        case is CancellationError: error
+        case let e as ValidationError: e
+        default: CLIError("\(error)")
+        }
+    }
+
+    /// Prints `value` as one line of JSON.
+    func printJSON(_ value: [String: Any]) {
+        if let data = try? JSONSerialization.data(withJSONObject: value, options: [.sortedKeys, .withoutEscapingSlashes]) {
+            print(String(decoding: data, as: UTF8.self))
+        }
+    }
+}

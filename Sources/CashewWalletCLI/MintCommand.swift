@@ -1,0 +1,79 @@
+import ArgumentParser
+import CashewWallet
+import CashuCrypto
+import CashuProtocol
+import Foundation
+
+/// `cashew mint AMOUNT`: asks for an invoice, waits until it is paid, mints.
+struct MintCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "mint", abstract: "Mint e-cash: pay the invoice shown, then receive the amount.")
+    @OptionGroup var global: GlobalOptions
+    @Argument(help: "Amount in the unit.") var amount: UInt64
+    @Option(help: "Seconds to wait for the invoice to be paid.") var timeout: Int = 600
+
+    func run() async throws {
+        guard amount > 0 else { throw CLIError("the amount must be positive") }
+        try await WalletSession.run(global) { s in
+            let url = try await s.mintURL()
+            let quote = try await s.wallet.requestMint(amount: Amount(amount), unit: global.currencyUnit, mintURL: url)
+            if !global.json {
+                print("Pay this invoice to mint \(amount) \(global.unit):\n\(quote.request)")
+                FileHandle.standardError.write(Data("waiting for the payment …\n".utf8))
+            }
+            try await s.wallet.waitUntilPaid(quote: quote.quote, mintURL: url, timeout: .seconds(timeout))
+            let proofs = try await s.wallet.mint(quote: quote.quote, amount: Amount(amount), unit: global.currencyUnit, mintURL: url)
+            let balance = try await s.wallet.balance(mintURL: url, unit: global.currencyUnit)
+            if global.json {
+                s.printJSON(["minted": amount, "unit": global.unit, "mint": url, "quote": quote.quote, "request": quote.request, "proofs": proofs.count, "balance": String(balance)])
+            } else {
+                print("Minted \(amount) \(global.unit). Balance: \(balance) \(global.unit)")
+            }
+        }
+    }
+}
+
+/// `cashew send AMOUNT`: prints a token (last line of standard output).
+struct SendCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "send", abstract: "Make a token worth AMOUNT; it is printed as the last line.")
+    @OptionGroup var global: GlobalOptions
+    @Argument(help: "Amount in the unit.") var amount: UInt64
+    @Option(help: "A note for the receiver.") var memo: String?
+    @Flag(help: "Print a V3 (cashuA) token instead of V4 (cashuB).") var legacy = false
+
+    func run() async throws {
+        guard amount > 0 else { throw CLIError("the amount must be positive") }
+        try await WalletSession.run(global) { s in
+            let url = try await s.mintURL()
+            let token = try await s.wallet.send(amount: Amount(amount), unit: global.currencyUnit, mintURL: url, memo: memo)
+            let text = try token.serialized(legacy ? .v3 : .v4)
+            if global.json {
+                s.printJSON(["amount": amount, "unit": global.unit, "mint": url, "token": text])
+            } else {
+                FileHandle.standardError.write(Data("Sending \(amount) \(global.unit) from \(url):\n".utf8))
+                print(text)
+            }
+        }
+    }
+}
+
+/// `cashew receive TOKEN`.
+struct ReceiveCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "receive", abstract: "Receive a token (cashuA/cashuB) into this wallet.")
+    @OptionGroup var global: GlobalOptions
+    @Argument(help: "The token.") var token: String
+
+    func run() async throws {
+        let parsed: Token
+        do { parsed = try Token(decoding: token.trimmingCharacters(in: .whitespacesAndNewlines)) } catch { throw CLIError("not a Cashu token: \(error)") }
+        try await WalletSession.run(global) { s in
+            let received = try await s.wallet.receive(parsed)
+            let unit = parsed.unit ?? global.currencyUnit
+            let balance = try await s.wallet.balance(mintURL: parsed.mint, unit: unit)
+            if global.json {
+                s.printJSON(["received": received.rawValue, "unit": unit.rawValue, "mint": MintClient(url: parsed.mint).url, "balance": String(balance)])
+            } else {
+                print("Received \(received) \(unit) from \(parsed.mint). Balance there: \(balance) \(unit)")
+            }
+        }
+    }
+}

@@ -1,0 +1,153 @@
+import ArgumentParser
+import CashewWallet
+import CashuCrypto
+import CashuProtocol
+import Foundation
+
+/// `cashew mints add|list|default`.
+struct MintsCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "mints", abstract: "Manage the mints this wallet uses.", subcommands: [Add.self, List.self, Default.self], defaultSubcommand: List.self)
+
+    struct Add: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Add a mint (its keysets are fetched and checked).")
+        @OptionGroup var global: GlobalOptions
+        @Argument(help: "The mint's URL.") var url: String
+        func run() async throws {
+            try await WalletSession.run(global) { s in
+                let keysets = try await s.wallet.refresh(mintURL: url)
+                print("Added \(MintClient(url: url).url) (\(keysets.count) keyset\(keysets.count == 1 ? "" : "s"): \(Set(keysets.map(\.unit.rawValue)).sorted().joined(separator: ", ")))")
+            }
+        }
+    }
+
+    struct List: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "List the mints (* marks the default).")
+        @OptionGroup var global: GlobalOptions
+        func run() async throws {
+            try await WalletSession.run(global) { s in
+                let mints = try await s.store.mints()
+                if global.json {
+                    s.printJSON(["mints": mints.map { ["url": $0.url, "default": $0.isDefault] }])
+                } else {
+                    if mints.isEmpty { print("No mints yet: `cashew mints add URL`.") }
+                    for m in mints { print("\(m.isDefault ? "*" : " ") \(m.url)") }
+                }
+            }
+        }
+    }
+
+    struct Default: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Make a known mint the default.")
+        @OptionGroup var global: GlobalOptions
+        @Argument(help: "The mint's URL.") var url: String
+        func run() async throws {
+            try await WalletSession.run(global) { s in
+                try await s.store.setDefaultMint(MintClient(url: url).url)
+                print("Default mint: \(MintClient(url: url).url)")
+            }
+        }
+    }
+}
+
+/// `cashew info`: the selected mint's `/v1/info`.
+struct InfoCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "info", abstract: "Show the mint's information (NUT-06).")
+    @OptionGroup var global: GlobalOptions
+    func run() async throws {
+        try await WalletSession.run(global) { s in
+            let url = try await s.mintURL()
+            let info = try await s.wallet.client(url).info()
+            if global.json {
+                print(String(decoding: try JSONEncoder().encode(info), as: UTF8.self))
+            } else {
+                print("\(info.name ?? "(unnamed mint)") at \(url)")
+                if let version = info.version { print("version: \(version)") }
+                if let description = info.description { print(description) }
+                if let motd = info.motd { print("message: \(motd)") }
+                let nuts = (info.nuts?.keys.compactMap { Int($0) } ?? []).sorted().map(String.init).joined(separator: ", ")
+                print("supports NUTs: \(nuts)")
+            }
+        }
+    }
+}
+
+/// `cashew decode TOKEN`: what a token holds, without contacting the mint.
+struct DecodeCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "decode", abstract: "Show what a token holds (offline).")
+    @OptionGroup var global: GlobalOptions
+    @Argument(help: "The token.") var token: String
+    func run() async throws {
+        let parsed: Token
+        do { parsed = try Token(decoding: token.trimmingCharacters(in: .whitespacesAndNewlines)) } catch { throw CLIError("not a Cashu token: \(error)") }
+        let amount = parsed.amount.map { String($0.rawValue) } ?? "overflow"
+        if global.json {
+            let object: [String: Any] = [
+                "mint": parsed.mint, "unit": parsed.unit?.rawValue ?? NSNull(), "memo": parsed.memo ?? NSNull(), "amount": amount,
+                "proofs": parsed.proofs.map { ["amount": $0.amount.rawValue, "id": $0.id.hex, "dleq": $0.dleq != nil] },
+            ]
+            if let data = try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys, .withoutEscapingSlashes]) { print(String(decoding: data, as: UTF8.self)) }
+        } else {
+            print("\(amount) \(parsed.unit?.rawValue ?? "sat") from \(parsed.mint)\(parsed.memo.map { " (\($0))" } ?? "")")
+            print("\(parsed.proofs.count) proof\(parsed.proofs.count == 1 ? "" : "s"): \(parsed.proofs.map { String($0.amount.rawValue) }.joined(separator: " + "))")
+        }
+    }
+}
+
+/// `cashew check`: pending proofs and interrupted operations, settled from the mint's records.
+struct CheckCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "check", abstract: "Settle interrupted operations and find sent tokens that were received.")
+    @OptionGroup var global: GlobalOptions
+    func run() async throws {
+        try await WalletSession.run(global) { s in
+            let url = try await s.mintURL()
+            let recovered = try await s.wallet.recover(mintURL: url)
+            let spent = try await s.wallet.checkPending(mintURL: url)
+            let balance = try await s.wallet.balance(mintURL: url, unit: global.currencyUnit)
+            if global.json {
+                s.printJSON(["recovered": recovered.map { ["operation": $0.id, "kind": $0.kind.rawValue, "outcome": $0.outcome.rawValue] }, "spent": spent, "balance": String(balance)])
+            } else {
+                for r in recovered { print("\(r.kind.rawValue) \(r.id): \(r.outcome.rawValue)") }
+                print("\(spent) pending proof\(spent == 1 ? "" : "s") found spent. Balance: \(balance) \(global.unit)")
+            }
+        }
+    }
+}
+
+/// `cashew restore`: rebuild the wallet from its seed phrase.
+struct RestoreCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "restore", abstract: "Restore the wallet's e-cash at a mint from the seed phrase (NUT-09).")
+    @OptionGroup var global: GlobalOptions
+    @Option(help: "The seed phrase (or CASHEW_MNEMONIC); for a new, empty wallet directory.") var mnemonic: String?
+
+    func run() async throws {
+        let phrase = mnemonic ?? ProcessInfo.processInfo.environment["CASHEW_MNEMONIC"]
+        let given: Mnemonic?
+        do { given = try phrase.map { try Mnemonic(phrase: $0.trimmingCharacters(in: .whitespacesAndNewlines)) } } catch {
+            throw CLIError("not a valid BIP-39 seed phrase: \(error)")
+        }
+        try await WalletSession.run(global, mnemonic: given) { s in
+            let url = try await s.mintURL()
+            if !global.json { FileHandle.standardError.write(Data("Restoring from \(url) …\n".utf8)) }
+            let restored = try await s.wallet.restore(mintURL: url)
+            let balance = try await s.wallet.balance(mintURL: url, unit: global.currencyUnit)
+            if global.json {
+                s.printJSON(["restored": restored.rawValue, "mint": url, "balance": String(balance)])
+            } else {
+                print("Restored \(restored) \(global.unit). Balance: \(balance) \(global.unit)")
+            }
+        }
+    }
+}
+
+/// `cashew seed`: the seed phrase.
+struct SeedCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "seed", abstract: "Show the wallet's seed phrase (keep it secret).")
+    @OptionGroup var global: GlobalOptions
+    func run() async throws {
+        try await WalletSession.run(global) { s in
+            if global.json { s.printJSON(["mnemonic": s.mnemonic.phrase]) } else { print(s.mnemonic.phrase) }
+        }
+    }
+}

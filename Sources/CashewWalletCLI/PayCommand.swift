@@ -1,0 +1,89 @@
+import ArgumentParser
+import CashewWallet
+import CashuCrypto
+import CashuProtocol
+import Foundation
+
+/// `cashew pay BOLT11`: melt.
+struct PayCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "pay", abstract: "Pay a Lightning invoice with e-cash (melt).")
+    @OptionGroup var global: GlobalOptions
+    @Argument(help: "The BOLT11 invoice.") var invoice: String
+
+    func run() async throws {
+        try await WalletSession.run(global) { s in
+            let url = try await s.mintURL()
+            let quote = try await s.wallet.meltQuote(invoice: invoice.trimmingCharacters(in: .whitespacesAndNewlines), unit: global.currencyUnit, mintURL: url)
+            if !global.json { FileHandle.standardError.write(Data("Paying \(quote.amount) \(global.unit) (fee reserve \(quote.feeReserve)) …\n".utf8)) }
+            let result = try await s.wallet.melt(quote, unit: global.currencyUnit, mintURL: url)
+            let balance = try await s.wallet.balance(mintURL: url, unit: global.currencyUnit)
+            if global.json {
+                var out: [String: Any] = ["state": result.state.rawValue, "amount": result.amount.rawValue, "change": result.change.rawValue, "balance": String(balance)]
+                if let fee = result.fee { out["fee"] = fee.rawValue }
+                if let preimage = result.preimage { out["preimage"] = preimage }
+                s.printJSON(out)
+            } else {
+                switch result.state {
+                case .paid: print("Paid \(result.amount) \(global.unit)\(result.fee.map { ", fee \($0)" } ?? ""). Balance: \(balance) \(global.unit)")
+                case .pending: print("The payment is pending at the mint; `cashew check` settles it later. Balance: \(balance) \(global.unit)")
+                case .unpaid: throw CLIError("the payment failed; nothing was spent")
+                }
+            }
+        }
+    }
+}
+
+/// `cashew balance`.
+struct BalanceCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "balance", abstract: "Show the balance (of the selected mint and unit, and of every mint).")
+    @OptionGroup var global: GlobalOptions
+
+    func run() async throws {
+        try await WalletSession.run(global) { s in
+            let mints = try await s.store.mints()
+            let selected = try? await s.mintURL()
+            var perMint = [(String, UInt128)]()
+            for m in mints { perMint.append((m.url, try await s.store.balance(mintURL: m.url, unit: global.currencyUnit))) }
+            let balance = perMint.first { $0.0 == selected }?.1 ?? 0
+            if global.json {
+                // `balance` is a number when it fits JSON's exact integer range, else a decimal string.
+                let value: Any = balance <= UInt128(1 << 53) ? UInt64(balance) : String(balance)
+                s.printJSON([
+                    "balance": value, "unit": global.unit, "mint": selected ?? NSNull(),
+                    "mints": perMint.map { ["mint": $0.0, "balance": String($0.1)] },
+                ])
+            } else {
+                if perMint.isEmpty { print("No mints yet: `cashew mints add URL`.") }
+                for (url, amount) in perMint { print("\(url == selected ? "*" : " ") \(url): \(amount) \(global.unit)") }
+            }
+        }
+    }
+}
+
+/// `cashew history`.
+struct HistoryCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "history", abstract: "Show past mints, sends, receives and payments.")
+    @OptionGroup var global: GlobalOptions
+    @Option(help: "How many entries.") var limit: Int = 20
+
+    func run() async throws {
+        try await WalletSession.run(global) { s in
+            let entries = try await s.store.history(limit: max(1, limit))
+            if global.json {
+                s.printJSON(["history": entries.map { e -> [String: Any] in
+                    var o: [String: Any] = ["kind": e.kind, "mint": e.mintURL, "unit": e.unit.rawValue, "amount": e.amount.rawValue, "fee": e.fee.rawValue, "time": e.createdAt]
+                    if let memo = e.memo { o["memo"] = memo }
+                    if let token = e.token { o["token"] = token }
+                    return o
+                }])
+            } else {
+                if entries.isEmpty { print("No history yet.") }
+                let formatter = ISO8601DateFormatter()
+                for e in entries {
+                    let when = formatter.string(from: Date(timeIntervalSince1970: TimeInterval(e.createdAt)))
+                    print("\(when)  \(e.kind.padding(toLength: 9, withPad: " ", startingAt: 0)) \(e.amount) \(e.unit)\(e.fee > 0 ? " (fee \(e.fee))" : "")  \(e.mintURL)")
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,83 @@
+import Bolt11
+import CashewEncoding
+import CashuProtocol
+import Foundation
+import Secp256k1
+import TestSupport
+import Testing
+
+/// The `cashew` command as a person or a script uses it, against a `cashew-mint` process.
+@Suite("cashew CLI end to end")
+struct WalletCLITests {
+    static let executable: String = {
+        let candidate = (CashewMintProcess.executable as NSString).deletingLastPathComponent + "/cashew"
+        return FileManager.default.isExecutableFile(atPath: candidate) ? candidate : Interop.packageRoot + "/.build/debug/cashew"
+    }()
+
+    static func cashew(_ args: [String], env: [String: String] = [:]) throws -> Interop.Output {
+        try Interop.run(executable, args, environment: env)
+    }
+
+    static func balance(_ dir: String, _ mint: String) throws -> Int? {
+        let out = try cashew(["--dir", dir, "--mint", mint, "balance", "--json"])
+        guard out.status == 0, let object = try JSONSerialization.jsonObject(with: Data(out.stdout.utf8)) as? [String: Any] else { return nil }
+        return object["balance"] as? Int
+    }
+
+    @Test("mint, send, receive (twice: refused), pay, history, seed, restore; errors are one line with a non-zero exit")
+    func scriptableContract() async throws {
+        let mint = try CashewMintProcess()
+        let root = FileManager.default.temporaryDirectory.appendingPathComponent("cashew-cli-\(UUID().uuidString)").path
+        defer {
+            _ = mint.stop()
+            mint.removeData()
+            try? FileManager.default.removeItem(atPath: root)
+        }
+        let (alice, bob, carol) = (root + "/alice", root + "/bob", root + "/carol")
+
+        let minted = try Self.cashew(["--dir", alice, "--mint", mint.url, "mint", "500"])
+        #expect(minted.status == 0, "\(minted.stderr)")
+        #expect(minted.stderr.contains("seed phrase"))  // shown once, on first use
+        #expect(try Self.balance(alice, mint.url) == 500)
+
+        // The mint URL can also come from the environment; the token is the last line of standard output.
+        let sent = try Self.cashew(["send", "120", "--dir", alice], env: ["CASHEW_MINT_URL": mint.url])
+        #expect(sent.status == 0, "\(sent.stderr)")
+        let token = try #require(sent.stdout.split(separator: "\n").last.map(String.init))
+        #expect(token.hasPrefix("cashuB"))
+        #expect(try Self.balance(alice, mint.url) == 380)
+
+        let received = try Self.cashew(["--dir", bob, "receive", token])
+        #expect(received.status == 0, "\(received.stderr)")
+        #expect(try Self.balance(bob, mint.url) == 120)
+        let again = try Self.cashew(["--dir", bob, "receive", token])
+        #expect(again.status != 0)
+        let errorLines = again.stderr.split(separator: "\n").filter { $0.hasPrefix("Error:") }
+        #expect(errorLines.count == 1 && errorLines[0].contains("11001"), "\(again.stderr)")
+        #expect(try Self.balance(bob, mint.url) == 120)
+
+        // Pay 50 sat: fee reserve 2, the fake node charges 1, the rest comes back as change.
+        let invoice = try Invoice.Builder(amountMsat: 50_000, paymentHash: SecureRandom.bytes(32), paymentSecret: SecureRandom.bytes(32), description: "tea")
+            .sign(with: .random()).bolt11
+        let paid = try Self.cashew(["--dir", alice, "--mint", mint.url, "pay", invoice, "--json"])
+        #expect(paid.status == 0, "\(paid.stderr)")
+        #expect(paid.stdout.contains(#""state":"PAID""#))
+        #expect(try Self.balance(alice, mint.url) == 329)
+        let history = try Self.cashew(["--dir", alice, "history"])
+        #expect(history.stdout.contains("melted") && history.stdout.contains("sent") && history.stdout.contains("minted"))
+
+        // A new directory restored from Alice's phrase finds exactly her unspent balance.
+        let phrase = try Self.cashew(["--dir", alice, "seed"]).stdout.trimmingCharacters(in: .whitespacesAndNewlines)
+        #expect(phrase.split(separator: " ").count == 12)
+        let restored = try Self.cashew(["--dir", carol, "--mint", mint.url, "restore"], env: ["CASHEW_MNEMONIC": phrase])
+        #expect(restored.status == 0, "\(restored.stderr)")
+        #expect(try Self.balance(carol, mint.url) == 329)
+
+        for bad in [["receive", "cashuBgarbage"], ["send", "100000"], ["pay", "lnbc1nonsense"], ["restore", "--mnemonic", "not a phrase"]] {
+            let out = try Self.cashew(["--dir", bad[0] == "restore" ? root + "/dave" : alice, "--mint", mint.url] + bad)
+            #expect(out.status != 0, "\(bad)")
+            #expect(out.stderr.split(separator: "\n").filter { $0.hasPrefix("Error:") }.count == 1, "\(bad): \(out.stderr)")
+        }
+        #expect(try Self.balance(alice, mint.url) == 329)
+    }
+}
