@@ -45,6 +45,27 @@ public struct MintQuoteBolt11Response: Codable, Hashable, Sendable {
         self.pubkey = pubkey
         self.method = method
     }
+
+    enum CodingKeys: String, CodingKey { case quote, request, amount, unit, state, expiry, pubkey, method }
+
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        quote = try c.decode(String.self, forKey: .quote)
+        request = try c.decode(String.self, forKey: .request)
+        amount = try c.decodeIfPresent(Amount.self, forKey: .amount)
+        unit = try c.decodeIfPresent(CurrencyUnit.self, forKey: .unit)
+        state = try c.decode(MintQuoteState.self, forKey: .state)
+        expiry = try c.decodeIfPresent(UInt64.self, forKey: .expiry)
+        // nutshell answers a quote check with `"pubkey": ""` when the quote has no key: that is no key.
+        if let text = try c.decodeIfPresent(String.self, forKey: .pubkey), !text.isEmpty {
+            do { pubkey = try Point(hex: text) } catch {
+                throw DecodingError.dataCorruptedError(forKey: .pubkey, in: c, debugDescription: "not a compressed secp256k1 point")
+            }
+        } else {
+            pubkey = nil
+        }
+        method = try c.decodeIfPresent(String.self, forKey: .method)
+    }
 }
 
 /// `POST /v1/mint/bolt11` request: the paid quote and the outputs to sign (NUT-04; `signature` from NUT-20).
