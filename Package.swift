@@ -147,8 +147,12 @@ let package = Package(
         .executableTarget(
             name: "CashewWalletCLI",
             dependencies: [
-                "CashewWallet", "CashuCrypto", "CashuProtocol",
+                "CashewWallet", "CashuCrypto", "CashuProtocol", "CashewEncoding", "Secp256k1",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
             ]
         ),
         .target(name: "CashewBenchBaseline", dependencies: ["CSecp256k1"]),

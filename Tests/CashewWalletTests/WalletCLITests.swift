@@ -80,4 +80,47 @@ struct WalletCLITests {
         }
         #expect(try Self.balance(alice, mint.url) == 329)
     }
+
+    @Test("request --listen prints a creqA request as its last line, takes one payment from pay-request, and exits")
+    func paymentRequests() async throws {
+        let mint = try CashewMintProcess()
+        let root = FileManager.default.temporaryDirectory.appendingPathComponent("cashew-creq-\(UUID().uuidString)").path
+        defer {
+            _ = mint.stop()
+            mint.removeData()
+            try? FileManager.default.removeItem(atPath: root)
+        }
+        let (alice, bob) = (root + "/alice", root + "/bob")
+        #expect(try Self.cashew(["--dir", alice, "--mint", mint.url, "mint", "300"]).status == 0)
+        // Bob knows the mint (the request names it) before he asks.
+        #expect(try Self.cashew(["--dir", bob, "mints", "add", mint.url]).status == 0)
+
+        let port = try FreePort.find()
+        try FileManager.default.createDirectory(atPath: root, withIntermediateDirectories: true)
+        let outPath = root + "/request.out"
+        FileManager.default.createFile(atPath: outPath, contents: nil)
+        let listener = Process()
+        listener.executableURL = URL(fileURLWithPath: Self.executable)
+        listener.arguments = ["--dir", bob, "request", "120", "--listen", String(port), "--description", "pizza"]
+        listener.standardOutput = try FileHandle(forWritingTo: URL(fileURLWithPath: outPath))
+        listener.standardError = FileHandle.nullDevice
+        try listener.run()
+        defer { if listener.isRunning { listener.terminate() } }
+        var request: String?
+        for _ in 0..<100 where request == nil {
+            try await Task.sleep(for: .milliseconds(100))
+            request = (try? String(contentsOfFile: outPath, encoding: .utf8))?.split(separator: "\n").last.map(String.init).flatMap { $0.hasPrefix("creqA") ? $0 : nil }
+        }
+        let creq = try #require(request)
+        let decoded = try PaymentRequest(decoding: creq)
+        #expect(decoded.amount == 120 && decoded.mints == [mint.url] && decoded.transports?.first?.target == "http://127.0.0.1:\(port)/")
+
+        let paid = try Self.cashew(["--dir", alice, "pay-request", creq])
+        #expect(paid.status == 0, "\(paid.stderr)")
+        for _ in 0..<100 where listener.isRunning { try await Task.sleep(for: .milliseconds(100)) }
+        #expect(!listener.isRunning && listener.terminationStatus == 0)
+        #expect(try Self.balance(bob, mint.url) == 120)
+        #expect(try Self.balance(alice, mint.url) == 180)
+        // (Paying again would wait for the HTTP deadline against a closed port: not worth the test time.)
+    }
 }

@@ -1,0 +1,111 @@
+import ArgumentParser
+import AsyncHTTPClient
+import CashewEncoding
+import CashewWallet
+import CashuCrypto
+import CashuProtocol
+import Foundation
+import NIOCore
+import Secp256k1
+
+/// `cashew request AMOUNT [--listen PORT]`: a NUT-18 payment request, optionally received over HTTP POST.
+struct RequestCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "request", abstract: "Print a payment request (creqA…); with --listen, wait for the payment on a local port.")
+    @OptionGroup var global: GlobalOptions
+    @Argument(help: "Amount in the unit.") var amount: UInt64
+    @Option(help: "What the payment is for.") var description: String?
+    @Option(help: "Listen for the payment on this port (HTTP POST transport) and exit after receiving it.") var listen: Int?
+    @Option(help: "Address to listen on and to put in the request.") var host: String = "127.0.0.1"
+
+    func run() async throws {
+        guard amount > 0 else { throw CLIError("the amount must be positive") }
+        try await WalletSession.run(global) { s in
+            let url = try await s.mintURL()
+            let id = Hex.encode(SecureRandom.bytes(8))
+            func request(port: Int?) -> PaymentRequest {
+                PaymentRequest(
+                    id: id, amount: Amount(amount), unit: global.currencyUnit, singleUse: true, mints: [url], description: description,
+                    transports: port.map { [.post("http://\(host):\($0)/")] })
+            }
+            guard let listen else {
+                print(request(port: nil).encoded)
+                return
+            }
+            let listener = PaymentRequestListener(request: request(port: listen), wallet: s.wallet)
+            let received = try await listener.run(host: host, port: listen) { bound in
+                // The request is the last line of standard output before waiting (scripts read it).
+                let text = request(port: bound).encoded
+                if !global.json { FileHandle.standardError.write(Data("Waiting for \(amount) \(global.unit) on http://\(host):\(bound)/ …\n".utf8)) }
+                FileHandle.standardOutput.write(Data((text + "\n").utf8))  // unbuffered: a script reads it now
+            }
+            let balance = try await s.wallet.balance(mintURL: url, unit: global.currencyUnit)
+            if global.json {
+                s.printJSON(["received": received.rawValue, "unit": global.unit, "balance": String(balance)])
+            } else {
+                print("Received \(received) \(global.unit). Balance: \(balance) \(global.unit)")
+            }
+        }
+    }
+}
+
+/// `cashew pay-request CREQ`: pays a NUT-18 request over its HTTP POST transport.
+struct PayRequestCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "pay-request", abstract: "Pay a payment request (creqA…) by posting a token to it.")
+    @OptionGroup var global: GlobalOptions
+    @Argument(help: "The payment request.") var request: String
+    @Option(help: "Amount, when the request leaves it open.") var amount: UInt64?
+
+    func run() async throws {
+        let parsed: PaymentRequest
+        do { parsed = try PaymentRequest(decoding: request.trimmingCharacters(in: .whitespacesAndNewlines)) } catch {
+            throw CLIError("not a payment request: \(error)")
+        }
+        guard let value = parsed.amount?.rawValue ?? amount, value > 0 else { throw CLIError("the request names no amount: give --amount") }
+        guard let target = parsed.transports?.first(where: { $0.type == "post" })?.target else {
+            throw CLIError("the request offers no HTTP POST transport (only \(parsed.transports?.map(\.type).joined(separator: ", ") ?? "none")); send a token by other means")
+        }
+        let unit = parsed.unit ?? global.currencyUnit
+        try await WalletSession.run(global) { s in
+            let known = try await s.store.mints().map(\.url)
+            let url: String
+            if let accepted = parsed.mints?.map({ MintClient(url: $0).url }) {
+                if let chosen = global.mint.map({ MintClient(url: $0).url }) {
+                    guard accepted.contains(chosen) else { throw CLIError("the request accepts only \(accepted.joined(separator: ", "))") }
+                    url = chosen
+                } else {
+                    guard let first = accepted.first(where: known.contains) else {
+                        throw CLIError("the request accepts only \(accepted.joined(separator: ", ")), none of which this wallet uses")
+                    }
+                    url = first
+                }
+            } else {
+                url = try await s.mintURL()
+            }
+            let token = try await s.wallet.send(amount: Amount(value), unit: unit, mintURL: url, memo: parsed.description)
+            let payload = PaymentRequestPayload(id: parsed.id, memo: parsed.description, mint: url, unit: unit, proofs: token.proofs)
+            var post = HTTPClientRequest(url: target)
+            post.method = .POST
+            post.headers.add(name: "Content-Type", value: "application/json")
+            post.body = .bytes(ByteBuffer(bytes: try JSONEncoder().encode(payload)))
+            let status: Int
+            let answer: String
+            do {
+                let response = try await HTTPClient.shared.execute(post, timeout: .seconds(30))
+                status = Int(response.status.code)
+                answer = String(buffer: try await response.body.collect(upTo: 1 << 16))
+            } catch {
+                // The proofs are in the token (kept in the history); the receiver can still be given it another way.
+                throw CLIError("could not reach \(target) (\(error)); the token is in `cashew history --json`")
+            }
+            guard (200..<300).contains(status) else {
+                throw CLIError("the receiver refused the payment (HTTP \(status): \(answer.prefix(200))); the token is in `cashew history --json`")
+            }
+            if global.json {
+                s.printJSON(["paid": value, "unit": unit.rawValue, "mint": url, "target": target])
+            } else {
+                print("Paid \(value) \(unit) to \(target)")
+            }
+        }
+    }
+}
