@@ -79,3 +79,30 @@ struct WalletFlowTests {
         }
     }
 }
+
+@Suite("Wallet against cashew-mint on PostgreSQL")
+struct WalletPostgresTests {
+    @Test("mint, send, receive, melt and restore with the mint's ledger in PostgreSQL", .enabled(if: PostgresTestServer.available || PostgresTestServer.required))
+    func onPostgres() async throws {
+        try await PostgresTestServer.withDatabase { url in
+            let mint = try CashewMintProcess(database: url)
+            defer {
+                _ = mint.stop()
+                mint.removeData()
+            }
+            let phrase = try Mnemonic.generate(wordCount: 12)
+            try await WalletMeltRestoreTests.withStores(3) { stores in
+                let alice = try Wallet(store: stores[0], mnemonic: phrase)
+                let bob = try Wallet(store: stores[1], mnemonic: try Mnemonic.generate(wordCount: 12))
+                try await WalletMeltRestoreTests.mint(alice, 400, at: mint.url)
+                let token = try await alice.send(amount: 150, mintURL: mint.url)
+                #expect(try await bob.receive(try Token(decoding: try token.serialized())) == 150)
+                let quote = try await alice.meltQuote(invoice: try WalletMeltRestoreTests.invoice(sat: 100), mintURL: mint.url)
+                #expect(try await alice.melt(quote, mintURL: mint.url).state == .paid)
+                #expect(try await alice.balance(mintURL: mint.url) == 149)  // 400 − 150 − 100 − 1 sat Lightning fee
+                let restored = try Wallet(store: stores[2], mnemonic: phrase)
+                #expect(try await restored.restore(mintURL: mint.url) == 149)
+            }
+        }
+    }
+}
