@@ -43,25 +43,10 @@ CREATE TABLE proofs (
 CREATE INDEX proofs_mint_state ON proofs (mint_url, state);
 CREATE INDEX proofs_operation ON proofs (operation_id) WHERE operation_id IS NOT NULL;
 
--- Mint and melt quotes the wallet asked for.
-CREATE TABLE quotes (
-    id          TEXT NOT NULL,
-    mint_url    TEXT NOT NULL,
-    kind        TEXT NOT NULL CHECK (kind IN ('mint', 'melt')),
-    request     TEXT NOT NULL,               -- the invoice
-    amount      INTEGER NOT NULL,
-    unit        TEXT NOT NULL,
-    fee_reserve INTEGER,
-    state       TEXT NOT NULL,
-    expiry      INTEGER,
-    created_at  INTEGER NOT NULL,
-    updated_at  INTEGER NOT NULL,
-    PRIMARY KEY (mint_url, id)
-);
-
--- The journal of operations that talk to a mint. An operation is written (with what it needs to be resumed: the
--- keyset and NUT-13 counter range of its outputs, its inputs' Ys) before its request is sent, and finished after
--- the answer is stored; one left open at start-up is resumed or rolled back from the mint's state (NUT-07/09).
+-- The journal of operations that talk to a mint. An operation is written before its request is sent (its inputs
+-- point to it through proofs.operation_id; `data` names its quote and the keyset and NUT-13 counter range of its
+-- outputs) and finished in the same transaction that stores the answer. One left open (a crash, a lost answer) is
+-- completed or rolled back from the mint's records (NUT-09 restore, NUT-07 states) by `recover` (`cashew check`).
 CREATE TABLE operations (
     id         TEXT PRIMARY KEY,
     kind       TEXT NOT NULL CHECK (kind IN ('mint', 'swap', 'send', 'receive', 'melt', 'restore')),

@@ -40,16 +40,25 @@ public struct Wallet: Sendable {
         try await store.addMint(client.url)
         let info = try await client.info()
         try await store.setMintInfo(client.url, info: String(decoding: try JSONEncoder().encode(info), as: UTF8.self))
-        let known = Set(try await store.keysets(mintURL: client.url).map(\.id))
-        let listed = try await client.keysets().keysets
-        let active = try await client.keys().keysets
-        for entry in active { try await store.saveKeyset(entry, mintURL: client.url) }
-        // Inactive keysets still redeem our proofs: fetch those we have not seen.
-        for info in listed where !info.active && !known.contains(info.id) && !active.contains(where: { $0.id == info.id }) {
-            for entry in try await client.keys(info.id).keysets where entry.id == info.id {
-                var e = entry
-                e.active = false
-                try await store.saveKeyset(e, mintURL: client.url)
+        return try await refreshKeysets(client)
+    }
+
+    /// Brings the stored keysets in line with the mint's list: new ones fetched and verified, active flags and
+    /// fees updated (a keyset the mint retired stops being used for new outputs but still redeems).
+    func refreshKeysets(_ client: MintClient) async throws -> [WalletKeyset] {
+        let known = Dictionary(try await store.keysets(mintURL: client.url).map { ($0.id, $0) }, uniquingKeysWith: { a, _ in a })
+        for info in try await client.keysets().keysets {
+            if let stored = known[info.id] {
+                guard stored.active != info.active else { continue }
+                try await store.saveKeyset(
+                    KeysetKeysEntry(id: info.id, unit: info.unit, active: info.active, inputFeePPK: stored.inputFeePPK, finalExpiry: stored.finalExpiry, keys: stored.keys),
+                    mintURL: client.url)
+            } else {
+                for entry in try await client.keys(info.id).keysets where entry.id == info.id {
+                    var e = entry
+                    e.active = info.active
+                    try await store.saveKeyset(e, mintURL: client.url)
+                }
             }
         }
         return try await store.keysets(mintURL: client.url)
@@ -57,8 +66,8 @@ public struct Wallet: Sendable {
 
     /// The active keyset of `unit` with the lowest input fee.
     func activeKeyset(_ mintURL: String, unit: CurrencyUnit) async throws -> WalletKeyset {
-        var keysets = try await store.keysets(mintURL: mintURL)
-        if !keysets.contains(where: { $0.active && $0.unit == unit }) { keysets = try await refresh(mintURL: mintURL) }
+        // One cheap request per operation: a rotation at the mint is seen before outputs go to a retired keyset.
+        let keysets = try await refreshKeysets(client(mintURL))
         guard let keyset = keysets.filter({ $0.active && $0.unit == unit }).min(by: { $0.inputFeePPK < $1.inputFeePPK }) else {
             throw WalletError(.unsupported, "\(mintURL) has no active keyset for \(unit)")
         }
@@ -82,6 +91,19 @@ public struct Wallet: Sendable {
 
     public func balance(mintURL: String, unit: CurrencyUnit = .sat) async throws -> UInt128 {
         try await store.balance(mintURL: MintClient(url: mintURL).url, unit: unit)
+    }
+
+    /// Closes an operation the mint refused: each held input takes the state the mint reports (NUT-07): spent ones
+    /// are marked spent, pending ones stay pending, and only those the mint calls unspent are released.
+    func closeRefused(_ operationID: String, client: MintClient) async throws {
+        let held = try await store.proofs(operationID: operationID)
+        if !held.isEmpty, let states = try? await client.checkState(CheckStateRequest(ys: held.map { try $0.proof.y })), states.states.count == held.count {
+            let spent = zip(held, states.states).filter { $0.1.state == .spent }.map(\.0.y)
+            let pending = zip(held, states.states).filter { $0.1.state == .pending }.map(\.0.y)
+            try await store.transition(spent, from: [.reserved, .pending], to: .spent, operationID: nil)
+            try await store.transition(pending, from: [.reserved, .pending], to: .pending, operationID: nil)
+        }
+        try await store.finishOperation(operationID, state: .failed, inputsTo: .unspent, mintURL: client.url)
     }
 
     // MARK: Journal

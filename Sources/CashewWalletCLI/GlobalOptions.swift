@@ -19,6 +19,9 @@ struct GlobalOptions: ParsableArguments {
     var currencyUnit: CurrencyUnit { CurrencyUnit(unit) }
 }
 
+/// An amount for JSON output: a number while JSON readers keep it exact (up to 2^53), else a decimal string.
+func jsonAmount(_ value: UInt128) -> Any { value <= UInt128(1 << 53) ? UInt64(value) : String(value) }
+
 /// A one-line error for the command line.
 struct CLIError: Error, CustomStringConvertible {
     let description: String

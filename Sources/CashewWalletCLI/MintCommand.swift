@@ -16,7 +16,10 @@ struct MintCommand: AsyncParsableCommand {
         try await WalletSession.run(global) { s in
             let url = try await s.mintURL()
             let quote = try await s.wallet.requestMint(amount: Amount(amount), unit: global.currencyUnit, mintURL: url)
-            if !global.json {
+            if global.json {
+                // First line: the invoice to pay, before waiting (a script pays it from here).
+                s.printJSON(["quote": quote.quote, "request": quote.request, "amount": amount, "unit": global.unit, "state": quote.state.rawValue])
+            } else {
                 print("Pay this invoice to mint \(amount) \(global.unit):\n\(quote.request)")
                 FileHandle.standardError.write(Data("waiting for the payment …\n".utf8))
             }
@@ -24,7 +27,7 @@ struct MintCommand: AsyncParsableCommand {
             let proofs = try await s.wallet.mint(quote: quote.quote, amount: Amount(amount), unit: global.currencyUnit, mintURL: url)
             let balance = try await s.wallet.balance(mintURL: url, unit: global.currencyUnit)
             if global.json {
-                s.printJSON(["minted": amount, "unit": global.unit, "mint": url, "quote": quote.quote, "request": quote.request, "proofs": proofs.count, "balance": String(balance)])
+                s.printJSON(["minted": amount, "unit": global.unit, "mint": url, "quote": quote.quote, "request": quote.request, "proofs": proofs.count, "balance": jsonAmount(balance)])
             } else {
                 print("Minted \(amount) \(global.unit). Balance: \(balance) \(global.unit)")
             }
@@ -70,7 +73,7 @@ struct ReceiveCommand: AsyncParsableCommand {
             let unit = parsed.unit ?? global.currencyUnit
             let balance = try await s.wallet.balance(mintURL: parsed.mint, unit: unit)
             if global.json {
-                s.printJSON(["received": received.rawValue, "unit": unit.rawValue, "mint": MintClient(url: parsed.mint).url, "balance": String(balance)])
+                s.printJSON(["received": received.rawValue, "unit": unit.rawValue, "mint": MintClient(url: parsed.mint).url, "balance": jsonAmount(balance)])
             } else {
                 print("Received \(received) \(unit) from \(parsed.mint). Balance there: \(balance) \(unit)")
             }

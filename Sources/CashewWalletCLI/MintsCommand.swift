@@ -105,9 +105,12 @@ struct CheckCommand: AsyncParsableCommand {
             let spent = try await s.wallet.checkPending(mintURL: url)
             let balance = try await s.wallet.balance(mintURL: url, unit: global.currencyUnit)
             if global.json {
-                s.printJSON(["recovered": recovered.map { ["operation": $0.id, "kind": $0.kind.rawValue, "outcome": $0.outcome.rawValue] }, "spent": spent, "balance": String(balance)])
+                s.printJSON([
+                    "recovered": recovered.map { ["operation": $0.id, "kind": $0.kind.rawValue, "outcome": $0.outcome.rawValue, "error": ($0.error as Any?) ?? NSNull()] as [String: Any] },
+                    "spent": spent, "balance": jsonAmount(balance),
+                ])
             } else {
-                for r in recovered { print("\(r.kind.rawValue) \(r.id): \(r.outcome.rawValue)") }
+                for r in recovered { print("\(r.kind.rawValue) \(r.id): \(r.outcome.rawValue)\(r.error.map { " (\($0))" } ?? "")") }
                 print("\(spent) pending proof\(spent == 1 ? "" : "s") found spent. Balance: \(balance) \(global.unit)")
             }
         }
@@ -130,10 +133,10 @@ struct RestoreCommand: AsyncParsableCommand {
         try await WalletSession.run(global, mnemonic: given) { s in
             let url = try await s.mintURL()
             if !global.json { FileHandle.standardError.write(Data("Restoring from \(url) …\n".utf8)) }
-            let restored = try await s.wallet.restore(mintURL: url)
+            let restored = try await s.wallet.restore(mintURL: url)[global.currencyUnit] ?? 0
             let balance = try await s.wallet.balance(mintURL: url, unit: global.currencyUnit)
             if global.json {
-                s.printJSON(["restored": restored.rawValue, "mint": url, "balance": String(balance)])
+                s.printJSON(["restored": restored.rawValue, "mint": url, "balance": jsonAmount(balance)])
             } else {
                 print("Restored \(restored) \(global.unit). Balance: \(balance) \(global.unit)")
             }

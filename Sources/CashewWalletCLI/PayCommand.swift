@@ -16,9 +16,10 @@ struct PayCommand: AsyncParsableCommand {
             let quote = try await s.wallet.meltQuote(invoice: invoice.trimmingCharacters(in: .whitespacesAndNewlines), unit: global.currencyUnit, mintURL: url)
             if !global.json { FileHandle.standardError.write(Data("Paying \(quote.amount) \(global.unit) (fee reserve \(quote.feeReserve)) …\n".utf8)) }
             let result = try await s.wallet.melt(quote, unit: global.currencyUnit, mintURL: url)
+            if result.state == .unpaid { throw CLIError("the payment failed; nothing was spent") }
             let balance = try await s.wallet.balance(mintURL: url, unit: global.currencyUnit)
             if global.json {
-                var out: [String: Any] = ["state": result.state.rawValue, "amount": result.amount.rawValue, "change": result.change.rawValue, "balance": String(balance)]
+                var out: [String: Any] = ["state": result.state.rawValue, "amount": result.amount.rawValue, "change": result.change.rawValue, "balance": jsonAmount(balance)]
                 if let fee = result.fee { out["fee"] = fee.rawValue }
                 if let preimage = result.preimage { out["preimage"] = preimage }
                 s.printJSON(out)
@@ -26,7 +27,7 @@ struct PayCommand: AsyncParsableCommand {
                 switch result.state {
                 case .paid: print("Paid \(result.amount) \(global.unit)\(result.fee.map { ", fee \($0)" } ?? ""). Balance: \(balance) \(global.unit)")
                 case .pending: print("The payment is pending at the mint; `cashew check` settles it later. Balance: \(balance) \(global.unit)")
-                case .unpaid: throw CLIError("the payment failed; nothing was spent")
+                case .unpaid: break  // thrown above
                 }
             }
         }
@@ -47,9 +48,8 @@ struct BalanceCommand: AsyncParsableCommand {
             let balance = perMint.first { $0.0 == selected }?.1 ?? 0
             if global.json {
                 // `balance` is a number when it fits JSON's exact integer range, else a decimal string.
-                let value: Any = balance <= UInt128(1 << 53) ? UInt64(balance) : String(balance)
                 s.printJSON([
-                    "balance": value, "unit": global.unit, "mint": selected ?? NSNull(),
+                    "balance": jsonAmount(balance), "unit": global.unit, "mint": selected ?? NSNull(),
                     "mints": perMint.map { ["mint": $0.0, "balance": String($0.1)] },
                 ])
             } else {

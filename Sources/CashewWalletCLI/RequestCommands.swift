@@ -41,7 +41,7 @@ struct RequestCommand: AsyncParsableCommand {
             }
             let balance = try await s.wallet.balance(mintURL: url, unit: global.currencyUnit)
             if global.json {
-                s.printJSON(["received": received.rawValue, "unit": global.unit, "balance": String(balance)])
+                s.printJSON(["received": received.rawValue, "unit": global.unit, "balance": jsonAmount(balance)])
             } else {
                 print("Received \(received) \(global.unit). Balance: \(balance) \(global.unit)")
             }
@@ -62,6 +62,9 @@ struct PayRequestCommand: AsyncParsableCommand {
             throw CLIError("not a payment request: \(error)")
         }
         guard let value = parsed.amount?.rawValue ?? amount, value > 0 else { throw CLIError("the request names no amount: give --amount") }
+        if let amount, let asked = parsed.amount?.rawValue, amount != asked { throw CLIError("the request asks for \(asked), not \(amount)") }
+        // A locked request (NUT-10: pay to the receiver's key) must not be paid with an unlocked token.
+        if let lock = parsed.nut10 { throw CLIError("the request asks for a \(lock.kind)-locked token, which this wallet cannot make yet") }
         guard let target = parsed.transports?.first(where: { $0.type == "post" })?.target else {
             throw CLIError("the request offers no HTTP POST transport (only \(parsed.transports?.map(\.type).joined(separator: ", ") ?? "none")); send a token by other means")
         }
@@ -70,7 +73,8 @@ struct PayRequestCommand: AsyncParsableCommand {
             let known = try await s.store.mints().map(\.url)
             let url: String
             if let accepted = parsed.mints?.map({ MintClient(url: $0).url }) {
-                if let chosen = global.mint.map({ MintClient(url: $0).url }) {
+                let selected = global.mint ?? ProcessInfo.processInfo.environment["CASHEW_MINT_URL"].flatMap { $0.isEmpty ? nil : $0 }
+                if let chosen = selected.map({ MintClient(url: $0).url }), known.contains(chosen) || global.mint != nil {
                     guard accepted.contains(chosen) else { throw CLIError("the request accepts only \(accepted.joined(separator: ", "))") }
                     url = chosen
                 } else {

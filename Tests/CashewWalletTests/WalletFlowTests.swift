@@ -101,7 +101,7 @@ struct WalletPostgresTests {
                 #expect(try await alice.melt(quote, mintURL: mint.url).state == .paid)
                 #expect(try await alice.balance(mintURL: mint.url) == 149)  // 400 − 150 − 100 − 1 sat Lightning fee
                 let restored = try Wallet(store: stores[2], mnemonic: phrase)
-                #expect(try await restored.restore(mintURL: mint.url) == 149)
+                #expect(try await restored.restore(mintURL: mint.url) == [.sat: 149])
             }
         }
     }

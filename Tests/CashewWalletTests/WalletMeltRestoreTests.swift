@@ -64,13 +64,39 @@ struct WalletMeltRestoreTests {
 
             // The same phrase, an empty database: restore finds exactly what is unspent.
             let restored = try Wallet(store: stores[2], mnemonic: phrase)
-            #expect(try await restored.restore(mintURL: mint.url) == 849)
+            #expect(try await restored.restore(mintURL: mint.url) == [.sat: 849])
             #expect(try await restored.balance(mintURL: mint.url) == 849)
             // Counters moved past every restored output: new outputs are fresh (the mint would refuse reused ones).
             try await Self.mint(restored, 16, at: mint.url)
             #expect(try await restored.balance(mintURL: mint.url) == 865)
             let spendable = try await restored.send(amount: 865, mintURL: mint.url)
             #expect(try await bob.receive(spendable) == 865)
+        }
+    }
+
+    @Test("inputs the mint refuses as already spent are marked spent, not returned to the balance")
+    func refusedAsSpent() async throws {
+        let mint = try CashewMintProcess()
+        defer {
+            _ = mint.stop()
+            mint.removeData()
+        }
+        let phrase = try Mnemonic.generate(wordCount: 12)
+        try await Self.withStores(2) { stores in
+            let first = try Wallet(store: stores[0], mnemonic: phrase)
+            try await Self.mint(first, 100, at: mint.url)  // 4 + 32 + 64
+            // A second copy of the same wallet (restored from the phrase) holds the same proofs.
+            let copy = try Wallet(store: stores[1], mnemonic: phrase)
+            #expect(try await copy.restore(mintURL: mint.url) == [.sat: 100])
+            _ = try await first.send(amount: 50, mintURL: mint.url)  // swaps the 64
+            do {
+                _ = try await copy.send(amount: 50, mintURL: mint.url)
+                Issue.record("the copy spent a proof twice")
+            } catch let error as MintClientError {
+                #expect(error.code == .proofsAlreadySpent)
+            }
+            #expect(try await copy.balance(mintURL: mint.url) == 36)
+            #expect(try await stores[1].openOperations().isEmpty)
         }
     }
 }

@@ -51,7 +51,7 @@ extension Wallet {
         do {
             response = try await client.melt(MeltRequest(quote: quote.quote, inputs: selected, outputs: blank.messages))
         } catch let error as MintClientError where error.mintRefused {
-            try await store.finishOperation(operation.id, state: .failed, inputsTo: .unspent, mintURL: client.url)
+            try await closeRefused(operation.id, client: client)
             throw error
         }
         return try await settleMelt(response, unit: unit, operationID: operation.id, blank: blank, inputTotal: total, inputFee: fee, mintURL: client.url)

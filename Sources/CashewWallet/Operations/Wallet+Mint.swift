@@ -34,7 +34,7 @@ extension Wallet {
         do {
             response = try await client.mint(MintRequest(quote: quote, outputs: outputs.messages))
         } catch let error as MintClientError where error.mintRefused {
-            try await store.finishOperation(operation.id, state: .failed, inputsTo: .unspent, mintURL: client.url)
+            try await closeRefused(operation.id, client: client)
             throw error
         }
         let proofs = try outputs.proofs(response.signatures)

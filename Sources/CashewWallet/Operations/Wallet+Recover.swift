@@ -4,10 +4,12 @@ import Foundation
 
 /// What `recover` did with one open operation.
 public struct RecoveredOperation: Sendable {
-    public enum Outcome: String, Sendable { case completed, rolledBack, stillPending }
+    public enum Outcome: String, Sendable { case completed, rolledBack, stillPending, failed }
     public var id: String
     public var kind: WalletOperation.Kind
     public var outcome: Outcome
+    /// Why it could not be settled (`failed`): it stays open and is tried again next time.
+    public var error: String? = nil
 }
 
 extension Wallet {
@@ -19,55 +21,64 @@ extension Wallet {
         let client = client(mintURL)
         var results = [RecoveredOperation]()
         for operation in try await store.openOperations() where operation.mintURL == client.url {
-            let journal = try JSONDecoder().decode(Journal.self, from: Data(operation.data.utf8))
-            let outputs = try await journal.outputs.asyncMap { try await self.outputs(from: $0, mintURL: client.url) }
-            let outcome: RecoveredOperation.Outcome
-            switch operation.kind {
-            case .melt:
-                guard let quoteID = journal.quote, let blank = outputs.first else { throw WalletError(.invalidInput, "melt journal without quote") }
-                let quote = try await client.meltQuote(id: quoteID)
-                let held = try await store.proofs(operationID: operation.id)
-                let inputTotal = Amount.sum(held.map(\.proof.amount)) ?? 0
-                var response = quote
-                if quote.state == .paid, (quote.change ?? []).isEmpty {
-                    // Some mints do not repeat the change on the quote: ask for the blank outputs' signatures.
-                    response.change = try await restoredSignatures(blank, client: client).map(\.1)
-                }
-                let keysets = try await store.keysets(mintURL: client.url)
-                let result = try await settleMelt(
-                    response, unit: blank.keyset.unit, operationID: operation.id, blank: blank, inputTotal: inputTotal,
-                    inputFee: try inputFee(held.map(\.proof), keysets: keysets), mintURL: client.url)
-                outcome = result.state == .paid ? .completed : result.state == .unpaid ? .rolledBack : .stillPending
-            case .mint, .swap, .send, .receive, .restore:
-                var proofs = [Proof]()
-                var complete = !outputs.isEmpty
-                for prepared in outputs {
-                    let signed = try await restoredSignatures(prepared, client: client)
-                    if signed.count != prepared.messages.count { complete = false }
-                    if !signed.isEmpty {
-                        var subset = prepared
-                        subset.messages = signed.map { prepared.messages[$0.0] }
-                        subset.secrets = signed.map { prepared.secrets[$0.0] }
-                        subset.factors = signed.map { prepared.factors[$0.0] }
-                        proofs += try subset.proofs(signed.map(\.1))
-                    }
-                }
-                if complete {
-                    // The mint carried it out: the outputs are ours (a token being sent never reached anyone, so its
-                    // proofs are kept unspent), the inputs are spent.
-                    try await store.finishOperation(operation.id, state: .done, inputsTo: .spent, newProofs: proofs, mintURL: client.url)
-                    outcome = .completed
-                } else if proofs.isEmpty, try await heldInputsUnspent(operation.id, client: client) {
-                    // The mint never carried it out: release the inputs (a mint quote stays mintable).
-                    try await store.finishOperation(operation.id, state: .failed, inputsTo: .unspent, mintURL: client.url)
-                    outcome = .rolledBack
-                } else {
-                    outcome = .stillPending
-                }
+            do {
+                results.append(try await recover(operation, client: client))
+            } catch {
+                // One operation that cannot be settled now does not hold up the others.
+                results.append(RecoveredOperation(id: operation.id, kind: operation.kind, outcome: .failed, error: "\(error)"))
             }
-            results.append(RecoveredOperation(id: operation.id, kind: operation.kind, outcome: outcome))
         }
         return results
+    }
+
+    func recover(_ operation: WalletOperation, client: MintClient) async throws -> RecoveredOperation {
+        let journal = try JSONDecoder().decode(Journal.self, from: Data(operation.data.utf8))
+        let outputs = try await journal.outputs.asyncMap { try await self.outputs(from: $0, mintURL: client.url) }
+        let outcome: RecoveredOperation.Outcome
+        switch operation.kind {
+        case .melt:
+            guard let quoteID = journal.quote, let blank = outputs.first else { throw WalletError(.invalidInput, "melt journal without quote") }
+            let quote = try await client.meltQuote(id: quoteID)
+            let held = try await store.proofs(operationID: operation.id)
+            let inputTotal = Amount.sum(held.map(\.proof.amount)) ?? 0
+            var response = quote
+            if quote.state == .paid, (quote.change ?? []).isEmpty {
+                // Some mints do not repeat the change on the quote: ask for the blank outputs' signatures.
+                response.change = try await restoredSignatures(blank, client: client).map(\.1)
+            }
+            let keysets = try await store.keysets(mintURL: client.url)
+            let result = try await settleMelt(
+                response, unit: blank.keyset.unit, operationID: operation.id, blank: blank, inputTotal: inputTotal,
+                inputFee: try inputFee(held.map(\.proof), keysets: keysets), mintURL: client.url)
+            outcome = result.state == .paid ? .completed : result.state == .unpaid ? .rolledBack : .stillPending
+        case .mint, .swap, .send, .receive, .restore:
+            var proofs = [Proof]()
+            var complete = !outputs.isEmpty
+            for prepared in outputs {
+                let signed = try await restoredSignatures(prepared, client: client)
+                if signed.count != prepared.messages.count { complete = false }
+                if !signed.isEmpty {
+                    var subset = prepared
+                    subset.messages = signed.map { prepared.messages[$0.0] }
+                    subset.secrets = signed.map { prepared.secrets[$0.0] }
+                    subset.factors = signed.map { prepared.factors[$0.0] }
+                    proofs += try subset.proofs(signed.map(\.1))
+                }
+            }
+            if complete {
+                // The mint carried it out: the outputs are ours (a token being sent never reached anyone, so its
+                // proofs are kept unspent), the inputs are spent.
+                try await store.finishOperation(operation.id, state: .done, inputsTo: .spent, newProofs: proofs, mintURL: client.url)
+                outcome = .completed
+            } else if proofs.isEmpty, try await heldInputsUnspent(operation.id, client: client) {
+                // The mint never carried it out: release the inputs (a mint quote stays mintable).
+                try await store.finishOperation(operation.id, state: .failed, inputsTo: .unspent, mintURL: client.url)
+                outcome = .rolledBack
+            } else {
+                outcome = .stillPending
+            }
+        }
+        return RecoveredOperation(id: operation.id, kind: operation.kind, outcome: outcome)
     }
 
     /// The outputs a journal entry names, re-derived from the seed.

@@ -35,7 +35,7 @@ extension Wallet {
         do {
             response = try await client.swap(SwapRequest(inputs: inputs, outputs: outputs.messages))
         } catch let error as MintClientError where error.mintRefused {
-            try await store.finishOperation(operation.id, state: .failed, inputsTo: .unspent, mintURL: client.url)
+            try await closeRefused(operation.id, client: client)
             throw error
         }
         let proofs = try outputs.proofs(response.signatures)
@@ -84,7 +84,7 @@ extension Wallet {
         do {
             response = try await client.swap(SwapRequest(inputs: selected, outputs: outputs.messages))
         } catch let error as MintClientError where error.mintRefused {
-            try await store.finishOperation(operation.id, state: .failed, inputsTo: .unspent, mintURL: client.url)
+            try await closeRefused(operation.id, client: client)
             throw error
         }
         let proofs = try outputs.proofs(response.signatures)
