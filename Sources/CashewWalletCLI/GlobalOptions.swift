@@ -65,15 +65,23 @@ struct WalletSession {
         return WalletSession(options: options, store: store, wallet: try Wallet(store: store, mnemonic: mnemonic), mnemonic: mnemonic)
     }
 
-    /// The mint to use: `--mint`/`CASHEW_MINT_URL` (added if new), else the wallet's default.
+    /// The mint to use: `--mint`/`CASHEW_MINT_URL` (added if new), else the wallet's default. Operations a crash or
+    /// a lost answer left open at this mint are settled first (resumed or rolled back from the mint's records).
     func mintURL() async throws -> String {
-        if let url = options.mint ?? ProcessInfo.processInfo.environment["CASHEW_MINT_URL"].flatMap({ $0.isEmpty ? nil : $0 }) {
-            let normalized = MintClient(url: url).url
-            if !(try await store.mints().contains { $0.url == normalized }) { try await wallet.refresh(mintURL: normalized) }
-            return normalized
+        let url: String
+        if let given = options.mint ?? ProcessInfo.processInfo.environment["CASHEW_MINT_URL"].flatMap({ $0.isEmpty ? nil : $0 }) {
+            url = MintClient(url: given).url
+            if !(try await store.mints().contains { $0.url == url }) { try await wallet.refresh(mintURL: url) }
+        } else {
+            guard let known = try await store.mints().first(where: \.isDefault)?.url else {
+                throw CLIError("no mint: give --mint URL (or CASHEW_MINT_URL), or add one with `cashew mints add URL`")
+            }
+            url = known
         }
-        guard let url = try await store.mints().first(where: \.isDefault)?.url else {
-            throw CLIError("no mint: give --mint URL (or CASHEW_MINT_URL), or add one with `cashew mints add URL`")
+        if try await store.openOperations().contains(where: { $0.mintURL == url }) {
+            for r in try await wallet.recover(mintURL: url) where r.outcome != .stillPending {
+                FileHandle.standardError.write(Data("interrupted \(r.kind.rawValue) \(r.id): \(r.outcome.rawValue)\(r.error.map { " (\($0))" } ?? "")\n".utf8))
+            }
         }
         return url
     }
@@ -104,9 +112,13 @@ struct WalletSession {
         }
     }
 
-    /// Prints `value` as one line of JSON.
-    func printJSON(_ value: [String: Any]) {
-        if let data = try? JSONSerialization.data(withJSONObject: value, options: [.sortedKeys, .withoutEscapingSlashes]) {
+    /// Prints `value` as one line of JSON; `flush` writes it at once (a line a script must see before the command
+    /// goes on waiting).
+    func printJSON(_ value: [String: Any], flush: Bool = false) {
+        guard let data = try? JSONSerialization.data(withJSONObject: value, options: [.sortedKeys, .withoutEscapingSlashes]) else { return }
+        if flush {
+            FileHandle.standardOutput.write(data + Data("\n".utf8))
+        } else {
             print(String(decoding: data, as: UTF8.self))
         }
     }

@@ -18,7 +18,7 @@ struct MintCommand: AsyncParsableCommand {
             let quote = try await s.wallet.requestMint(amount: Amount(amount), unit: global.currencyUnit, mintURL: url)
             if global.json {
                 // First line: the invoice to pay, before waiting (a script pays it from here).
-                s.printJSON(["quote": quote.quote, "request": quote.request, "amount": amount, "unit": global.unit, "state": quote.state.rawValue])
+                s.printJSON(["quote": quote.quote, "request": quote.request, "amount": amount, "unit": global.unit, "state": quote.state.rawValue], flush: true)
             } else {
                 print("Pay this invoice to mint \(amount) \(global.unit):\n\(quote.request)")
                 FileHandle.standardError.write(Data("waiting for the payment …\n".utf8))

@@ -50,7 +50,7 @@ struct BalanceCommand: AsyncParsableCommand {
                 // `balance` is a number when it fits JSON's exact integer range, else a decimal string.
                 s.printJSON([
                     "balance": jsonAmount(balance), "unit": global.unit, "mint": selected ?? NSNull(),
-                    "mints": perMint.map { ["mint": $0.0, "balance": String($0.1)] },
+                    "mints": perMint.map { ["mint": $0.0, "balance": jsonAmount($0.1)] },
                 ])
             } else {
                 if perMint.isEmpty { print("No mints yet: `cashew mints add URL`.") }

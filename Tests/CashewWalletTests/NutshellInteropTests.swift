@@ -28,8 +28,12 @@ struct NutshellInteropTests {
             let token = try await wallet.send(amount: 50, mintURL: mint.url)
             let theirs = try mint.wallet("bob", ["receive", try token.serialized()])
             #expect(theirs.status == 0, "\(theirs.stdout) \(theirs.stderr)")
-            let afterSend = try await wallet.balance(mintURL: mint.url)
-            #expect(afterSend <= 150 && afterSend >= 148, "200 − 50 − input fees")
+            let afterV4 = try await wallet.balance(mintURL: mint.url)
+            #expect(afterV4 <= 150 && afterV4 >= 148, "200 − 50 − input fees")
+            // And a V3 (cashuA) token.
+            let v3 = try await wallet.send(amount: 10, mintURL: mint.url)
+            let theirsV3 = try mint.wallet("bob", ["receive", try v3.serialized(.v3)])
+            #expect(theirsV3.status == 0, "\(theirsV3.stdout) \(theirsV3.stderr)")
 
             // From nutshell's wallet: V4 and V3 tokens.
             let invoice = try mint.wallet("carol", ["invoice", "100"])

@@ -1,4 +1,5 @@
 import Bolt11
+import CashewWallet
 import CashewEncoding
 import CashuProtocol
 import Foundation
@@ -122,5 +123,31 @@ struct WalletCLITests {
         #expect(try Self.balance(bob, mint.url) == 120)
         #expect(try Self.balance(alice, mint.url) == 180)
         // (Paying again would wait for the HTTP deadline against a closed port: not worth the test time.)
+    }
+
+    @Test("an operation left open by a crash is settled when the wallet next talks to that mint")
+    func resumesAtStart() async throws {
+        let mint = try CashewMintProcess()
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("cashew-resume-\(UUID().uuidString)").path
+        defer {
+            _ = mint.stop()
+            mint.removeData()
+            try? FileManager.default.removeItem(atPath: dir)
+        }
+        #expect(try Self.cashew(["--dir", dir, "--mint", mint.url, "mint", "64"]).status == 0)
+        // A send that reserved its input and "crashed" before reaching the mint.
+        let store = try await WalletStore.open(path: dir + "/wallet.sqlite3")
+        do {
+            let proof = try #require(try await store.proofs(mintURL: mint.url).first)
+            let operation = try await store.beginOperation(.send, mintURL: mint.url, data: #"{"outputs":[]}"#, inputs: [proof.y])
+            try await store.markSent(operation.id)
+        } catch {
+            try? await store.close()
+            throw error
+        }
+        try await store.close()
+        let out = try Self.cashew(["--dir", dir, "--mint", mint.url, "balance", "--json"])
+        #expect(out.stderr.contains("rolledBack"), "\(out.stderr)")
+        #expect(try Self.balance(dir, mint.url) == 64)
     }
 }
