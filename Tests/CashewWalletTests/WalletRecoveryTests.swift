@@ -47,3 +47,43 @@ struct WalletRecoveryTests {
         }
     }
 }
+
+@Suite("Wallet when the mint dies mid-request")
+struct WalletMintKilledTests {
+    @Test("the mint is killed after carrying out a swap but before answering: after it returns, the wallet recovers everything")
+    func killedBetweenRequestAndResponse() async throws {
+        let first = try CashewMintProcess()
+        let proxy = try KillingProxy(target: first.port) { first.kill() }
+        var restarted: CashewMintProcess?
+        defer {
+            proxy.stop()
+            _ = restarted?.stop()
+            _ = first.stop()
+            first.removeData()
+        }
+        let url = "http://127.0.0.1:\(proxy.port)"
+        try await WalletMeltRestoreTests.withStores(2) { stores in
+            let wallet = try Wallet(store: stores[0], mnemonic: try Mnemonic.generate(wordCount: 12))
+            try await WalletMeltRestoreTests.mint(wallet, 64, at: url)
+            proxy.arm(path: "/v1/swap")
+            do {
+                _ = try await wallet.send(amount: 50, mintURL: url)
+                Issue.record("the answer should have been lost")
+            } catch let error as MintClientError {
+                guard case .transport = error.kind else { Issue.record("expected a lost connection, got \(error)"); return }
+            }
+            #expect(!first.isRunning)
+            // Nothing is known yet: the input is pending, the operation open.
+            #expect(try await wallet.balance(mintURL: url) == 0)
+            #expect(try await stores[0].openOperations().count == 1)
+
+            restarted = try first.restarted(port: first.port)
+            let recovered = try await wallet.recover(mintURL: url)
+            #expect(recovered.map(\.outcome) == [.completed])
+            #expect(try await wallet.balance(mintURL: url) == 64)
+            // The recovered proofs are good: another wallet receives all of them.
+            let other = try Wallet(store: stores[1], mnemonic: try Mnemonic.generate(wordCount: 12))
+            #expect(try await other.receive(try await wallet.send(amount: 64, mintURL: url)) == 64)
+        }
+    }
+}

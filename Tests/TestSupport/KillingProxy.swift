@@ -1,0 +1,119 @@
+import Foundation
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// A TCP proxy on 127.0.0.1 in front of a mint that, once `arm(path:)`ed, lets the next request for that path
+/// through to the mint and, when the mint's answer starts to arrive, calls `onAnswer` (e.g. kills the mint) and
+/// drops the connection without passing the answer on: the request was carried out, but the client never hears so.
+public final class KillingProxy: @unchecked Sendable {
+    public let port: Int
+    let target: Int
+    let onAnswer: @Sendable () -> Void
+    let lock = NSLock()
+    var armed: String?
+    var listener: Int32 = -1
+
+    public init(target: Int, onAnswer: @escaping @Sendable () -> Void) throws {
+        self.target = target
+        self.onAnswer = onAnswer
+        port = try FreePort.find()
+        listener = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        var yes: Int32 = 1
+        setsockopt(listener, SOL_SOCKET, SO_REUSEADDR, &yes, socklen_t(MemoryLayout<Int32>.size))
+        var address = Self.address(port)
+        let bound = withUnsafePointer(to: &address) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(listener, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) } }
+        guard bound == 0, listen(listener, 16) == 0 else { throw Interop.Failure(description: "proxy cannot listen on \(port)") }
+        let fd = listener
+        Thread.detachNewThread { [self] in
+            while true {
+                let client = accept(fd, nil, nil)
+                guard client >= 0 else { return }
+                Thread.detachNewThread { self.serve(client) }
+            }
+        }
+    }
+
+    /// The answer to the next `POST path` request is dropped and `onAnswer` runs.
+    public func arm(path: String) { lock.withLock { armed = "POST " + path } }
+
+    public func stop() {
+        shutdown(listener, Int32(SHUT_RDWR))
+        close(listener)
+    }
+
+    static func address(_ port: Int) -> sockaddr_in {
+        var a = sockaddr_in()
+        a.sin_family = sa_family_t(AF_INET)
+        a.sin_port = in_port_t(UInt16(port).bigEndian)
+        a.sin_addr.s_addr = inet_addr("127.0.0.1")
+        return a
+    }
+
+    func serve(_ client: Int32) {
+        let upstream = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        var address = Self.address(target)
+        let connected = withUnsafePointer(to: &address) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(upstream, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) } }
+        guard connected == 0 else {
+            close(client)
+            close(upstream)
+            return
+        }
+        // The request line last sent on this connection (HTTP/1.1 keep-alive: one request at a time).
+        let lastRequest = LockedString()
+        Thread.detachNewThread { Self.pump(from: client, to: upstream, seen: lastRequest) }
+        // Mint → client, unless armed.
+        var buffer = [UInt8](repeating: 0, count: 65536)
+        while true {
+            let n = read(upstream, &buffer, buffer.count)
+            if n <= 0 { break }
+            let request = lastRequest.value
+            let drop = lock.withLock { () -> Bool in
+                guard let armed, request.hasPrefix(armed) else { return false }
+                self.armed = nil
+                return true
+            }
+            if drop {
+                onAnswer()
+                break
+            }
+            var sent = 0
+            while sent < n {
+                let w = buffer.withUnsafeBytes { write(client, $0.baseAddress! + sent, n - sent) }
+                if w <= 0 { break }
+                sent += w
+            }
+        }
+        shutdown(client, Int32(SHUT_RDWR))
+        shutdown(upstream, Int32(SHUT_RDWR))
+        close(client)
+        close(upstream)
+    }
+
+    static func pump(from source: Int32, to destination: Int32, seen: LockedString) {
+        var buffer = [UInt8](repeating: 0, count: 65536)
+        while true {
+            let n = read(source, &buffer, buffer.count)
+            if n <= 0 { break }
+            let start = String(decoding: buffer[0..<min(n, 64)], as: UTF8.self)
+            if start.hasPrefix("GET ") || start.hasPrefix("POST ") { seen.value = start }
+            var sent = 0
+            while sent < n {
+                let w = buffer.withUnsafeBytes { write(destination, $0.baseAddress! + sent, n - sent) }
+                if w <= 0 { return }
+                sent += w
+            }
+        }
+        shutdown(destination, Int32(SHUT_WR))
+    }
+}
+
+final class LockedString: @unchecked Sendable {
+    private let lock = NSLock()
+    private var stored = ""
+    var value: String {
+        get { lock.withLock { stored } }
+        set { lock.withLock { stored = newValue } }
+    }
+}
