@@ -46,6 +46,7 @@ public struct Wallet: Sendable {
     /// Brings the stored keysets in line with the mint's list: new ones fetched and verified, active flags and
     /// fees updated (a keyset the mint retired stops being used for new outputs but still redeems).
     func refreshKeysets(_ client: MintClient) async throws -> [WalletKeyset] {
+        try await store.addMint(client.url)
         let known = Dictionary(try await store.keysets(mintURL: client.url).map { ($0.id, $0) }, uniquingKeysWith: { a, _ in a })
         for info in try await client.keysets().keysets {
             if let stored = known[info.id] {

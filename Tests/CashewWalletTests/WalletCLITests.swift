@@ -67,19 +67,25 @@ struct WalletCLITests {
         let history = try Self.cashew(["--dir", alice, "history"])
         #expect(history.stdout.contains("melted") && history.stdout.contains("sent") && history.stdout.contains("minted"))
 
+        // Alice also receives (from Bob) before her wallet is "deleted".
+        let fromBob = try Self.cashew(["--dir", bob, "send", "20"])
+        #expect(fromBob.status == 0, "\(fromBob.stderr)")
+        #expect(try Self.cashew(["--dir", alice, "receive", try #require(fromBob.stdout.split(separator: "\n").last.map(String.init))]).status == 0)
+        #expect(try Self.balance(alice, mint.url) == 349)
+
         // A new directory restored from Alice's phrase finds exactly her unspent balance.
         let phrase = try Self.cashew(["--dir", alice, "seed"]).stdout.trimmingCharacters(in: .whitespacesAndNewlines)
         #expect(phrase.split(separator: " ").count == 12)
         let restored = try Self.cashew(["--dir", carol, "--mint", mint.url, "restore"], env: ["CASHEW_MNEMONIC": phrase])
         #expect(restored.status == 0, "\(restored.stderr)")
-        #expect(try Self.balance(carol, mint.url) == 329)
+        #expect(try Self.balance(carol, mint.url) == 349)
 
         for bad in [["receive", "cashuBgarbage"], ["send", "100000"], ["pay", "lnbc1nonsense"], ["restore", "--mnemonic", "not a phrase"]] {
             let out = try Self.cashew(["--dir", bad[0] == "restore" ? root + "/dave" : alice, "--mint", mint.url] + bad)
             #expect(out.status != 0, "\(bad)")
             #expect(out.stderr.split(separator: "\n").filter { $0.hasPrefix("Error:") }.count == 1, "\(bad): \(out.stderr)")
         }
-        #expect(try Self.balance(alice, mint.url) == 329)
+        #expect(try Self.balance(alice, mint.url) == 349)
     }
 
     @Test("request --listen prints a creqA request as its last line, takes one payment from pay-request, and exits")

@@ -106,3 +106,37 @@ struct WalletPostgresTests {
         }
     }
 }
+
+@Suite("Wallet with several mints and units")
+struct WalletMultiMintTests {
+    @Test("balances are kept per mint and unit; a usd token is sent and received as usd")
+    func severalMintsAndUnits() async throws {
+        let a = try CashewMintProcess()
+        let b = try CashewMintProcess(environment: ["CASHEW_UNITS": "sat,usd"])
+        defer {
+            for m in [a, b] {
+                _ = m.stop()
+                m.removeData()
+            }
+        }
+        try await WalletMeltRestoreTests.withStores(2) { stores in
+            let wallet = try Wallet(store: stores[0], mnemonic: try Mnemonic.generate(wordCount: 12))
+            let other = try Wallet(store: stores[1], mnemonic: try Mnemonic.generate(wordCount: 12))
+            try await WalletMeltRestoreTests.mint(wallet, 100, at: a.url)
+            let quote = try await wallet.requestMint(amount: 300, unit: .usd, mintURL: b.url)
+            try await wallet.waitUntilPaid(quote: quote.quote, mintURL: b.url, timeout: .seconds(30), poll: .milliseconds(100))
+            try await wallet.mint(quote: quote.quote, amount: 300, unit: .usd, mintURL: b.url)
+            #expect(try await wallet.balance(mintURL: a.url, unit: .sat) == 100)
+            #expect(try await wallet.balance(mintURL: b.url, unit: .usd) == 300)
+            #expect(try await wallet.balance(mintURL: b.url, unit: .sat) == 0)
+            #expect(try await stores[0].mints().map(\.url).sorted() == [a.url, b.url].sorted())
+
+            let token = try await wallet.send(amount: 120, unit: .usd, mintURL: b.url)
+            #expect(token.unit == .usd)
+            #expect(try await other.receive(try Token(decoding: try token.serialized())) == 120)
+            #expect(try await other.balance(mintURL: b.url, unit: .usd) == 120)
+            #expect(try await wallet.balance(mintURL: b.url, unit: .usd) == 180)
+            await #expect(throws: WalletError.self) { _ = try await wallet.send(amount: 1, unit: .usd, mintURL: a.url) }
+        }
+    }
+}
