@@ -8,14 +8,27 @@ import Foundation
 struct MintCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(commandName: "mint", abstract: "Mint e-cash: pay the invoice shown, then receive the amount.")
     @OptionGroup var global: GlobalOptions
-    @Argument(help: "Amount in the unit.") var amount: UInt64
+    @Argument(help: "Amount in the unit (not with --quote).") var amount: UInt64?
     @Option(help: "Seconds to wait for the invoice to be paid.") var timeout: Int = 600
+    @Option(help: "Resume an earlier quote of this wallet (its invoice paid after the command stopped waiting).") var quote: String?
 
     func run() async throws {
-        guard amount > 0 else { throw CLIError("the amount must be positive") }
+        guard (amount ?? 0 > 0) != (quote != nil) else { throw CLIError("give an amount, or --quote ID to resume an earlier quote") }
         try await WalletSession.run(global) { s in
             let url = try await s.mintURL()
-            let quote = try await s.wallet.requestMint(amount: Amount(amount), unit: global.currencyUnit, mintURL: url)
+            let quote: MintQuoteBolt11Response
+            let amount: UInt64
+            if let id = self.quote {
+                guard let stored = try await s.store.quotes(mintURL: url, kind: .mint).first(where: { $0.id == id }) else {
+                    throw CLIError("no mint quote \(id) of \(url) in this wallet")
+                }
+                guard stored.state != MintQuoteState.issued.rawValue else { throw CLIError("quote \(id) was already minted") }
+                amount = stored.amount.rawValue
+                quote = MintQuoteBolt11Response(quote: stored.id, request: stored.request, amount: stored.amount, unit: stored.unit, state: .unpaid, expiry: stored.expiry)
+            } else {
+                amount = self.amount ?? 0
+                quote = try await s.wallet.requestMint(amount: Amount(amount), unit: global.currencyUnit, mintURL: url)
+            }
             if global.json {
                 // First line: the invoice to pay, before waiting (a script pays it from here).
                 s.printJSON(["quote": quote.quote, "request": quote.request, "amount": amount, "unit": global.unit, "state": quote.state.rawValue], flush: true)

@@ -96,21 +96,24 @@ struct DecodeCommand: AsyncParsableCommand {
 
 /// `cashew check`: pending proofs and interrupted operations, settled from the mint's records.
 struct CheckCommand: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "check", abstract: "Settle interrupted operations and find sent tokens that were received.")
+    static let configuration = CommandConfiguration(
+        commandName: "check", abstract: "Settle interrupted operations, mint quotes paid meanwhile, and find sent tokens that were received.")
     @OptionGroup var global: GlobalOptions
     func run() async throws {
         try await WalletSession.run(global) { s in
             let url = try await s.mintURL()
             let recovered = try await s.wallet.recover(mintURL: url)
             let spent = try await s.wallet.checkPending(mintURL: url)
+            let minted = try await s.wallet.mintPaidQuotes(mintURL: url)[global.currencyUnit] ?? 0
             let balance = try await s.wallet.balance(mintURL: url, unit: global.currencyUnit)
             if global.json {
                 s.printJSON([
                     "recovered": recovered.map { ["operation": $0.id, "kind": $0.kind.rawValue, "outcome": $0.outcome.rawValue, "error": ($0.error as Any?) ?? NSNull()] as [String: Any] },
-                    "spent": spent, "balance": jsonAmount(balance),
+                    "spent": spent, "minted": minted.rawValue, "balance": jsonAmount(balance),
                 ])
             } else {
                 for r in recovered { print("\(r.kind.rawValue) \(r.id): \(r.outcome.rawValue)\(r.error.map { " (\($0))" } ?? "")") }
+                if minted > 0 { print("Minted \(minted) \(global.unit) from quotes paid meanwhile.") }
                 print("\(spent) pending proof\(spent == 1 ? "" : "s") found spent. Balance: \(balance) \(global.unit)")
             }
         }

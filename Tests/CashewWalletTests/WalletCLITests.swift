@@ -129,6 +129,17 @@ struct WalletCLITests {
         #expect(try Self.balance(bob, mint.url) == 120)
         #expect(try Self.balance(alice, mint.url) == 180)
         // (Paying again would wait for the HTTP deadline against a closed port: not worth the test time.)
+
+        // A mint that gave up waiting (timeout 0) is resumed with --quote once the invoice is paid.
+        let gaveUp = try Self.cashew(["--dir", bob, "mint", "30", "--timeout", "0", "--json"])
+        #expect(gaveUp.status != 0)
+        let first = try #require(gaveUp.stdout.split(separator: "\n").first.map { Data($0.utf8) })
+        let quoteID = try #require((try JSONSerialization.jsonObject(with: first) as? [String: Any])?["quote"] as? String)
+        try await Task.sleep(for: .milliseconds(1500))
+        let resumed = try Self.cashew(["--dir", bob, "mint", "--quote", quoteID])
+        #expect(resumed.status == 0, "\(resumed.stderr)")
+        #expect(try Self.balance(bob, mint.url) == 150)
+        #expect(try Self.cashew(["--dir", bob, "mint", "--quote", quoteID]).status != 0)
     }
 
     @Test("an operation left open by a crash is settled when the wallet next talks to that mint")

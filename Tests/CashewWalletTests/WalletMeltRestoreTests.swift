@@ -99,4 +99,23 @@ struct WalletMeltRestoreTests {
             #expect(try await stores[1].openOperations().isEmpty)
         }
     }
+
+    @Test("a quote paid after the wallet stopped waiting is minted later, once")
+    func paidQuotesLater() async throws {
+        let mint = try CashewMintProcess()
+        defer {
+            _ = mint.stop()
+            mint.removeData()
+        }
+        try await Self.withStores(1) { stores in
+            let wallet = try Wallet(store: stores[0], mnemonic: try Mnemonic.generate(wordCount: 12))
+            let quote = try await wallet.requestMint(amount: 40, mintURL: mint.url)
+            #expect(try await stores[0].quotes(mintURL: mint.url, kind: .mint).map(\.state) == ["UNPAID"])
+            try await wallet.waitUntilPaid(quote: quote.quote, mintURL: mint.url, timeout: .seconds(30), poll: .milliseconds(100))
+            #expect(try await wallet.mintPaidQuotes(mintURL: mint.url) == [.sat: 40])
+            #expect(try await wallet.balance(mintURL: mint.url) == 40)
+            #expect(try await stores[0].quotes(mintURL: mint.url, kind: .mint).map(\.state) == ["ISSUED"])
+            #expect(try await wallet.mintPaidQuotes(mintURL: mint.url).isEmpty)
+        }
+    }
 }

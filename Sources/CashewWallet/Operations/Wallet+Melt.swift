@@ -17,7 +17,11 @@ public struct MeltResult: Sendable {
 extension Wallet {
     /// Asks the mint what paying `invoice` costs (NUT-05).
     public func meltQuote(invoice: String, unit: CurrencyUnit = .sat, mintURL: String) async throws -> MeltQuoteBolt11Response {
-        try await client(mintURL).createMeltQuote(MeltQuoteBolt11Request(request: invoice, unit: unit))
+        let quote = try await client(mintURL).createMeltQuote(MeltQuoteBolt11Request(request: invoice, unit: unit))
+        try await store.saveQuote(WalletQuote(
+            id: quote.quote, mintURL: MintClient(url: mintURL).url, kind: .melt, request: invoice, amount: quote.amount, unit: quote.unit ?? unit,
+            feeReserve: quote.feeReserve, state: quote.state.rawValue, expiry: quote.expiry))
+        return quote
     }
 
     /// Pays a melt quote with the wallet's proofs, with blank outputs for the fee change (NUT-08).
@@ -62,6 +66,7 @@ extension Wallet {
     func settleMelt(
         _ response: MeltQuoteBolt11Response, unit: CurrencyUnit, operationID: String, blank: PreparedOutputs, inputTotal: Amount, inputFee: Amount, mintURL: String
     ) async throws -> MeltResult {
+        try await store.setQuoteState(mintURL: mintURL, id: response.quote, state: response.state.rawValue)
         switch response.state {
         case .paid:
             let change = try blank.changeProofs(response.change ?? [])

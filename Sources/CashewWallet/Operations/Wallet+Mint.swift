@@ -5,8 +5,30 @@ import Foundation
 extension Wallet {
     /// Asks `mintURL` for a bolt11 mint quote of `amount` (the invoice to pay is in `request`).
     public func requestMint(amount: Amount, unit: CurrencyUnit = .sat, mintURL: String) async throws -> MintQuoteBolt11Response {
-        _ = try await activeKeyset(MintClient(url: mintURL).url, unit: unit)
-        return try await client(mintURL).createMintQuote(MintQuoteBolt11Request(amount: amount, unit: unit))
+        let url = MintClient(url: mintURL).url
+        _ = try await activeKeyset(url, unit: unit)
+        let quote = try await client(mintURL).createMintQuote(MintQuoteBolt11Request(amount: amount, unit: unit))
+        // Kept, so that a paid invoice can still be minted if this process stops before minting.
+        try await store.saveQuote(WalletQuote(
+            id: quote.quote, mintURL: url, kind: .mint, request: quote.request, amount: amount, unit: unit, state: quote.state.rawValue, expiry: quote.expiry))
+        return quote
+    }
+
+    /// Mints every stored mint quote the mint now reports PAID (invoices paid after `cashew mint` stopped waiting);
+    /// returns the amounts minted per unit.
+    @discardableResult
+    public func mintPaidQuotes(mintURL: String) async throws -> [CurrencyUnit: Amount] {
+        let client = client(mintURL)
+        var minted = [CurrencyUnit: Amount]()
+        for quote in try await store.quotes(mintURL: client.url, kind: .mint, states: ["UNPAID", "PAID"]) {
+            guard let state = try? await client.mintQuote(id: quote.id).state else { continue }
+            try await store.setQuoteState(mintURL: client.url, id: quote.id, state: state.rawValue)
+            guard state == .paid else { continue }
+            // One quote that cannot be minted now (e.g. its answer was lost: recovery handles that) does not stop the rest.
+            guard (try? await mint(quote: quote.id, amount: quote.amount, unit: quote.unit, mintURL: client.url)) != nil else { continue }
+            minted[quote.unit] = minted[quote.unit, default: 0].adding(quote.amount) ?? minted[quote.unit]
+        }
+        return minted
     }
 
     /// Waits until the quote is paid (polling), up to `timeout`.
@@ -35,12 +57,14 @@ extension Wallet {
             response = try await client.mint(MintRequest(quote: quote, outputs: outputs.messages))
         } catch let error as MintClientError where error.mintRefused {
             try await closeRefused(operation.id, client: client)
+            if error.code == .quoteAlreadyIssued { try await store.setQuoteState(mintURL: client.url, id: quote, state: MintQuoteState.issued.rawValue) }
             throw error
         }
         let proofs = try outputs.proofs(response.signatures)
         try await store.finishOperation(
             operation.id, state: .done, inputsTo: .spent, newProofs: proofs, mintURL: client.url,
             history: HistoryEntry(kind: "minted", mintURL: client.url, unit: unit, amount: amount, createdAt: Self.now()))
+        try await store.setQuoteState(mintURL: client.url, id: quote, state: MintQuoteState.issued.rawValue)
         return proofs
     }
 }

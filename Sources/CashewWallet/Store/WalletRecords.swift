@@ -86,3 +86,31 @@ public struct WalletStoreError: Error, Sendable, Hashable, CustomStringConvertib
     public let description: String
     public init(_ description: String) { self.description = description }
 }
+
+/// A mint or melt quote the wallet asked for.
+public struct WalletQuote: Sendable, Hashable {
+    public enum Kind: String, Sendable, Hashable { case mint, melt }
+    public var id: String
+    public var mintURL: String
+    public var kind: Kind
+    /// The invoice.
+    public var request: String
+    public var amount: Amount
+    public var unit: CurrencyUnit
+    public var feeReserve: Amount?
+    /// The state as the mint last reported it.
+    public var state: String
+    public var expiry: UInt64?
+
+    public init(id: String, mintURL: String, kind: Kind, request: String, amount: Amount, unit: CurrencyUnit, feeReserve: Amount? = nil, state: String, expiry: UInt64?) {
+        self.id = id
+        self.mintURL = mintURL
+        self.kind = kind
+        self.request = request
+        self.amount = amount
+        self.unit = unit
+        self.feeReserve = feeReserve
+        self.state = state
+        self.expiry = expiry
+    }
+}

@@ -289,6 +289,44 @@ public final class WalletStore: Sendable {
         }
     }
 
+    // MARK: Quotes
+
+    /// Stores a quote, or updates its state if known.
+    public func saveQuote(_ q: WalletQuote) async throws {
+        let now = Self.now()
+        try await transaction { db in
+            _ = try await db.query(
+                """
+                INSERT INTO quotes (id, mint_url, kind, request, amount, unit, fee_reserve, state, expiry, created_at, updated_at)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                ON CONFLICT (mint_url, id) DO UPDATE SET state = excluded.state, updated_at = excluded.updated_at
+                """,
+                [.text(q.id), .text(q.mintURL), .text(q.kind.rawValue), .text(q.request), .amount(q.amount), .text(q.unit.rawValue),
+                 q.feeReserve.map { .amount($0) } ?? .null, .text(q.state), .optionalUInt(q.expiry), .uint(now), .uint(now)])
+        }
+    }
+
+    /// Records the state the mint reported for a quote.
+    public func setQuoteState(mintURL: String, id: String, state: String) async throws {
+        try await transaction { db in
+            _ = try await db.query(
+                "UPDATE quotes SET state = ?, updated_at = ? WHERE mint_url = ? AND id = ?", [.text(state), .uint(Self.now()), .text(mintURL), .text(id)])
+        }
+    }
+
+    /// Quotes of a mint, oldest first (`states` nil: all).
+    public func quotes(mintURL: String, kind: WalletQuote.Kind, states: Set<String>? = nil) async throws -> [WalletQuote] {
+        try await read { db in
+            try await db.query("SELECT * FROM quotes WHERE mint_url = ? AND kind = ? ORDER BY created_at, id", [.text(mintURL), .text(kind.rawValue)]).compactMap { row in
+                let q = WalletQuote(
+                    id: try row.text("id"), mintURL: try row.text("mint_url"), kind: kind, request: try row.text("request"), amount: try row.amount("amount"),
+                    unit: CurrencyUnit(try row.text("unit")), feeReserve: row.optionalUInt("fee_reserve").map { Amount($0) }, state: try row.text("state"),
+                    expiry: row.optionalUInt("expiry"))
+                return states.map { $0.contains(q.state) } ?? true ? q : nil
+            }
+        }
+    }
+
     // MARK: History
 
     public func addHistory(_ entry: HistoryEntry) async throws {
