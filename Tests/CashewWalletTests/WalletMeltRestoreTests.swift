@@ -82,20 +82,27 @@ struct WalletMeltRestoreTests {
             mint.removeData()
         }
         let phrase = try Mnemonic.generate(wordCount: 12)
-        try await Self.withStores(2) { stores in
+        try await Self.withStores(3) { stores in
             let first = try Wallet(store: stores[0], mnemonic: phrase)
-            try await Self.mint(first, 100, at: mint.url)  // 4 + 32 + 64
+            try await Self.mint(first, 100, at: mint.url)
             // A second copy of the same wallet (restored from the phrase) holds the same proofs.
             let copy = try Wallet(store: stores[1], mnemonic: phrase)
             #expect(try await copy.restore(mintURL: mint.url) == [.sat: 100])
-            _ = try await first.send(amount: 50, mintURL: mint.url)  // swaps the 64
+            // The first copy gives everything away; the receiver swaps it, so every proof is spent at the mint.
+            let other = try Wallet(store: stores[2], mnemonic: try Mnemonic.generate(wordCount: 12))
+            #expect(try await other.receive(try await first.send(amount: 100, mintURL: mint.url)) == 100)
+            // The second copy tries to pay with proofs it thinks are unspent: refused, and it learns they are spent.
+            let quote = try await copy.meltQuote(invoice: try Self.invoice(sat: 10), mintURL: mint.url)
             do {
-                _ = try await copy.send(amount: 50, mintURL: mint.url)
-                Issue.record("the copy spent a proof twice")
+                _ = try await copy.melt(quote, mintURL: mint.url)
+                Issue.record("the copy spent proofs twice")
             } catch let error as MintClientError {
                 #expect(error.code == .proofsAlreadySpent)
             }
-            #expect(try await copy.balance(mintURL: mint.url) == 36)
+            // The inputs chosen for 10 + 2 reserve are marked spent; the rest still look unspent until used.
+            let spent = try await stores[1].proofs(mintURL: mint.url, states: [.spent]).map(\.proof.amount.rawValue).reduce(0, +)
+            #expect(spent >= 12)
+            #expect(try await copy.balance(mintURL: mint.url) == UInt128(100 - spent))
             #expect(try await stores[1].openOperations().isEmpty)
         }
     }

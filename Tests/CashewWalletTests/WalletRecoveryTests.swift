@@ -17,15 +17,15 @@ struct WalletRecoveryTests {
         }
         try await WalletMeltRestoreTests.withStores(2) { stores in
             let wallet = try Wallet(store: stores[0], mnemonic: try Mnemonic.generate(wordCount: 12))
-            try await WalletMeltRestoreTests.mint(wallet, 96, at: mint.url)  // 32 + 64
+            try await WalletMeltRestoreTests.mint(wallet, 96, at: mint.url)
             let client = wallet.client(mint.url)
             let keyset = try await wallet.activeKeyset(client.url, unit: .sat)
             let held = try await stores[0].proofs(mintURL: client.url)
-            let sixtyFour = try #require(held.first { $0.proof.amount == 64 })
-            let thirtyTwo = try #require(held.first { $0.proof.amount == 32 })
+            let sixtyFour = try #require(held.first { $0.proof.amount == 16 })  // (names kept: the swapped and the unsent proof)
+            let thirtyTwo = try #require(held.first { $0.proof.amount == 8 })
 
             // The swap reaches the mint, but its answer is lost (the process "dies" before storing it).
-            let outputs = try await wallet.prepare([32, 32], keyset: keyset)
+            let outputs = try await wallet.prepare([8, 8], keyset: keyset)
             let lost = try await stores[0].beginOperation(
                 .swap, mintURL: client.url, data: try Wallet.json(Wallet.Journal(quote: nil, outputs: [outputs.journal])), inputs: [sixtyFour.y])
             try await stores[0].markSent(lost.id)
@@ -34,7 +34,7 @@ struct WalletRecoveryTests {
             // Another swap that never left the wallet.
             let unsent = try await stores[0].beginOperation(.swap, mintURL: client.url, data: try Wallet.json(Wallet.Journal(quote: nil, outputs: [])), inputs: [thirtyTwo.y])
             try await stores[0].markSent(unsent.id)
-            #expect(try await wallet.balance(mintURL: mint.url) == 0)
+            #expect(try await wallet.balance(mintURL: mint.url) == 72)
 
             let recovered = try await wallet.recover(mintURL: mint.url)
             #expect(Set(recovered.map { "\($0.id):\($0.outcome.rawValue)" }) == ["\(lost.id):completed", "\(unsent.id):rolledBack"])
@@ -50,7 +50,7 @@ struct WalletRecoveryTests {
 
 @Suite("Wallet when the mint dies mid-request")
 struct WalletMintKilledTests {
-    @Test("the mint is killed after carrying out a swap but before answering: after it returns, the wallet recovers everything")
+    @Test("the mint is killed after carrying out a receive's swap but before answering: after it returns, the wallet recovers the proofs")
     func killedBetweenRequestAndResponse() async throws {
         let first = try CashewMintProcess()
         let proxy = try KillingProxy(target: first.port) { first.kill() }
@@ -63,27 +63,28 @@ struct WalletMintKilledTests {
         }
         let url = "http://127.0.0.1:\(proxy.port)"
         try await WalletMeltRestoreTests.withStores(2) { stores in
-            let wallet = try Wallet(store: stores[0], mnemonic: try Mnemonic.generate(wordCount: 12))
-            try await WalletMeltRestoreTests.mint(wallet, 64, at: url)
+            let sender = try Wallet(store: stores[0], mnemonic: try Mnemonic.generate(wordCount: 12))
+            let wallet = try Wallet(store: stores[1], mnemonic: try Mnemonic.generate(wordCount: 12))
+            try await WalletMeltRestoreTests.mint(sender, 64, at: url)
+            let token = try await sender.send(amount: 50, mintURL: url)
             proxy.arm(path: "/v1/swap")
             do {
-                _ = try await wallet.send(amount: 50, mintURL: url)
+                _ = try await wallet.receive(token)
                 Issue.record("the answer should have been lost")
             } catch let error as MintClientError {
                 guard case .transport = error.kind else { Issue.record("expected a lost connection, got \(error)"); return }
             }
             #expect(!first.isRunning)
-            // Nothing is known yet: the input is pending, the operation open.
+            // Nothing is known yet: the operation is open.
             #expect(try await wallet.balance(mintURL: url) == 0)
-            #expect(try await stores[0].openOperations().count == 1)
+            #expect(try await stores[1].openOperations().count == 1)
 
             restarted = try first.restarted(port: first.port)
             let recovered = try await wallet.recover(mintURL: url)
             #expect(recovered.map(\.outcome) == [.completed])
-            #expect(try await wallet.balance(mintURL: url) == 64)
-            // The recovered proofs are good: another wallet receives all of them.
-            let other = try Wallet(store: stores[1], mnemonic: try Mnemonic.generate(wordCount: 12))
-            #expect(try await other.receive(try await wallet.send(amount: 64, mintURL: url)) == 64)
+            #expect(try await wallet.balance(mintURL: url) == 50)
+            // The recovered proofs are good: the sender receives all of them back.
+            #expect(try await sender.receive(try await wallet.send(amount: 50, mintURL: url)) == 50)
         }
     }
 }

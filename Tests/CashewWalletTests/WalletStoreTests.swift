@@ -1,5 +1,5 @@
 import CashewEncoding
-import CashewWallet
+@testable import CashewWallet
 import CashuCrypto
 import CashuProtocol
 import Foundation
@@ -148,6 +148,24 @@ struct WalletStoreTests {
             // The mint said the inputs are unspent (the melt never happened): they come back.
             try await store.finishOperation(operationID, state: .failed, inputsTo: .unspent, mintURL: Self.mintURL)
             #expect(try await store.balance(mintURL: Self.mintURL, unit: .sat) == 16)
+        }
+    }
+}
+
+@Suite("Denominations kept by the wallet")
+struct DenominationTests {
+    @Test("keepSplit tops up small denominations to three, then splits the rest; always exact")
+    func keepSplit() throws {
+        #expect(Denominations.keepSplit(7, holding: []) == [1, 1, 1, 2, 2])
+        #expect(Denominations.keepSplit(7, holding: [1, 1, 1, 2, 2, 2]) == [1, 2, 4])
+        #expect(Denominations.keepSplit(0, holding: []) == [])
+        for _ in 0..<200 {
+            let amount = Amount(UInt64.random(in: 0...UInt64.max) >> UInt64.random(in: 0...63))
+            let holding = (0..<Int.random(in: 0...20)).map { _ in Amount(1 << UInt64.random(in: 0...10)) }
+            let split = Denominations.keepSplit(amount, holding: holding)
+            #expect(Amount.sum(split) == amount)
+            #expect(split.allSatisfy { $0.rawValue.nonzeroBitCount == 1 })
+            #expect(split.count <= 3 * 64 + 64)
         }
     }
 }

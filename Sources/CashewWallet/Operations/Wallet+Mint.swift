@@ -49,7 +49,8 @@ extension Wallet {
     public func mint(quote: String, amount: Amount, unit: CurrencyUnit = .sat, mintURL: String) async throws -> [Proof] {
         let client = client(mintURL)
         let keyset = try await activeKeyset(client.url, unit: unit)
-        let outputs = try await prepare(amount.powersOfTwo, keyset: keyset)
+        let holding = try await store.proofs(mintURL: client.url, unit: unit).map(\.proof.amount)
+        let outputs = try await prepare(Denominations.keepSplit(amount, holding: holding), keyset: keyset)
         let operation = try await store.beginOperation(
             .mint, mintURL: client.url, data: try Self.json(Journal(quote: quote, outputs: [outputs.journal])))
         let response: MintResponse

@@ -28,7 +28,8 @@ extension Wallet {
         guard let total = Amount.sum(inputs.map(\.amount)) else { throw WalletError(.invalidInput, "token amounts overflow") }
         let fee = try inputFee(inputs, keysets: keysets)
         guard let amount = total.subtracting(fee), amount > 0 else { throw WalletError(.invalidInput, "the token is worth less than its input fee") }
-        let outputs = try await prepare(amount.powersOfTwo, keyset: try await activeKeyset(client.url, unit: unit))
+        let holding = try await store.proofs(mintURL: client.url, unit: unit).map(\.proof.amount)
+        let outputs = try await prepare(Denominations.keepSplit(amount, holding: holding), keyset: try await activeKeyset(client.url, unit: unit))
         let operation = try await store.beginOperation(
             .receive, mintURL: client.url, data: try Self.json(Journal(quote: nil, outputs: [outputs.journal], token: try token.serialized())))
         let response: SwapResponse
@@ -76,7 +77,9 @@ extension Wallet {
         }
         let keyset = try await activeKeyset(client.url, unit: unit)
         let sendAmounts = amount.powersOfTwo
-        let outputs = try await prepare(sendAmounts + change.powersOfTwo, keyset: keyset)
+        let selectedYs = Set(try selected.map { try $0.y })
+        let kept = try available.filter { !selectedYs.contains(try $0.y) }.map(\.amount)
+        let outputs = try await prepare(sendAmounts + Denominations.keepSplit(change, holding: kept), keyset: keyset)
         let operation = try await store.beginOperation(
             .send, mintURL: client.url, data: try Self.json(Journal(quote: nil, outputs: [outputs.journal])), inputs: try selected.map { try $0.y.hex })
         try await store.markSent(operation.id)
