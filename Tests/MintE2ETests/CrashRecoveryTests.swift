@@ -34,11 +34,15 @@ struct CrashRecoveryTests {
             let melt = Task {
                 try? await HTTPJSON.post(MeltQuoteBolt11Response.self, mint.url + "/v1/melt/bolt11", MeltRequest(quote: quote.quote, inputs: proofs, outputs: blank.messages))
             }
-            // Wait until the inputs are pending (the payment is in flight), then kill the mint.
+            // Wait until the inputs are pending and the node has recorded the payment (it is in flight), then kill the
+            // mint. (Killed before the node records it, the outcome is unknown and the melt rightly stays pending.)
             var pending = false
-            for _ in 0..<100 where !pending {
+            let nodeState = mint.dataDir + "/fake-lightning.json"
+            for _ in 0..<200 where !pending {
                 try await Task.sleep(for: .milliseconds(50))
-                pending = (try? await wallet.states(proofs))?.allSatisfy { $0 == .pending } ?? false
+                let recorded = ((try? Data(contentsOf: URL(fileURLWithPath: nodeState)))?.count ?? 0) > 2
+                let states = try? await wallet.states(proofs)
+                pending = recorded && (states?.allSatisfy { $0 == .pending } ?? false)
             }
             #expect(pending)
             mint.kill()
