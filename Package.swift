@@ -129,7 +129,10 @@ let package = Package(
         // SQLite plumbing shared by the mint's SQLite ledger and the wallet: an async mutex, the migrator.
         .target(
             name: "CashewSQLite",
-            dependencies: ["CashewMigrations", "CashuCrypto", .product(name: "SQLiteNIO", package: "sqlite-nio")]
+            dependencies: [
+                "CashewMigrations", "CashuCrypto",
+                .product(name: "SQLiteNIO", package: "sqlite-nio"), .product(name: "Logging", package: "swift-log"),
+            ]
         ),
         // The wallet: mint client, storage, operations (never links the server).
         .target(

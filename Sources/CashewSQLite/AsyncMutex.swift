@@ -1,7 +1,7 @@
 /// A first-come, first-served lock for async code: holds one SQLite connection for one transaction at a time.
 /// (Actor isolation alone would not do: an actor method that awaits lets the next call in.)
-public actor AsyncMutex {
-    public init() {}
+actor AsyncMutex {
+    init() {}
 
     private var locked = false
     private var waiters: [CheckedContinuation<Void, Never>] = []
@@ -23,7 +23,7 @@ public actor AsyncMutex {
     }
 
     /// Runs `body` holding the lock.
-    public nonisolated func withLock<T: Sendable>(_ body: () async throws -> T) async throws -> T {
+    nonisolated func withLock<T: Sendable>(_ body: () async throws -> T) async throws -> T {
         await lock()
         do {
             let result = try await body()

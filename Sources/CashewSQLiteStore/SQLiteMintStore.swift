@@ -14,28 +14,21 @@ import SQLiteNIO
 /// committed spend survives power loss. Conflicts come from the database's constraints, classified by which
 /// statement failed with a constraint error.
 public final class SQLiteMintStore: MintStore {
-    let connection: SQLiteConnection
-    let mutex = AsyncMutex()
+    let database: SerialSQLiteDatabase
     let logger: Logger
 
-    init(connection: SQLiteConnection, logger: Logger) {
-        self.connection = connection
+    init(database: SerialSQLiteDatabase, logger: Logger) {
+        self.database = database
         self.logger = logger
     }
 
     /// Opens (creating if needed) the ledger at `path`; `":memory:"` gives a private in-memory ledger.
     public static func open(path: String, logger: Logger) async throws -> SQLiteMintStore {
-        let storage: SQLiteConnection.Storage = path == ":memory:" ? .memory : .file(path: path)
-        let connection = try await SQLiteConnection.open(storage: storage, logger: logger)
-        let store = SQLiteMintStore(connection: connection, logger: logger)
-        for pragma in ["PRAGMA journal_mode = WAL", "PRAGMA synchronous = FULL", "PRAGMA busy_timeout = 10000", "PRAGMA foreign_keys = OFF"] {
-            _ = try await connection.query(pragma)
-        }
-        return store
+        SQLiteMintStore(database: try await SerialSQLiteDatabase.open(path: path, logger: logger, pragmas: ["PRAGMA foreign_keys = OFF"]), logger: logger)
     }
 
     /// Closes the connection.
-    public func close() async throws { try await connection.close() }
+    public func close() async throws { try await database.close() }
 
     /// Applies the SQLite migrations that are not yet recorded; returns their names.
     @discardableResult
@@ -45,24 +38,12 @@ public final class SQLiteMintStore: MintStore {
 
     /// Runs `body` in one `BEGIN IMMEDIATE` transaction (rolled back if it throws).
     func transaction<T: Sendable>(_ body: (SQLiteConnection) async throws -> T) async throws -> T {
-        try await Self.unavailableUnlessConflict {
-            try await mutex.withLock {
-                _ = try await connection.query("BEGIN IMMEDIATE")
-                do {
-                    let result = try await body(connection)
-                    _ = try await connection.query("COMMIT")
-                    return result
-                } catch {
-                    _ = try? await connection.query("ROLLBACK")
-                    throw error
-                }
-            }
-        }
+        try await Self.unavailableUnlessConflict { try await database.transaction(body) }
     }
 
     /// A read outside a transaction, holding the connection.
     func read<T: Sendable>(_ body: (SQLiteConnection) async throws -> T) async throws -> T {
-        try await Self.unavailableUnlessConflict { try await mutex.withLock { try await body(connection) } }
+        try await Self.unavailableUnlessConflict { try await database.read(body) }
     }
 
     /// Conflicts (`MintStoreError`s raised by the statements) pass through; any other failure (I/O, a closed or busy

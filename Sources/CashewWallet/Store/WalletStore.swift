@@ -12,48 +12,28 @@ import Secp256k1
 /// Writes that must not be torn apart (new proofs stored together with their inputs marked spent and the
 /// operation closed) are single transactions, so a crash leaves either the state before or the state after.
 public final class WalletStore: Sendable {
-    let connection: SQLiteConnection
-    let mutex = AsyncMutex()
+    let database: SerialSQLiteDatabase
 
-    init(connection: SQLiteConnection) { self.connection = connection }
+    init(database: SerialSQLiteDatabase) { self.database = database }
 
     /// Opens (creating if needed) the wallet database at `path` (`":memory:"` for a throw-away one) and migrates it.
     public static func open(path: String, logger: Logger = Logger(label: "cashew-wallet")) async throws -> WalletStore {
-        let storage: SQLiteConnection.Storage = path == ":memory:" ? .memory : .file(path: path)
-        let connection = try await SQLiteConnection.open(storage: storage, logger: logger)
-        let store = WalletStore(connection: connection)
+        let store = WalletStore(database: try await SerialSQLiteDatabase.open(path: path, logger: logger))
         do {
-            for pragma in ["PRAGMA journal_mode = WAL", "PRAGMA synchronous = FULL", "PRAGMA busy_timeout = 10000"] {
-                _ = try await connection.query(pragma)
-            }
             _ = try await store.transaction { db in try await SQLiteMigrator.apply(.wallet, on: db) }
         } catch {
-            try? await connection.close()
+            try? await store.close()
             throw error
         }
         return store
     }
 
     /// Closes the database.
-    public func close() async throws { try await connection.close() }
+    public func close() async throws { try await database.close() }
 
-    func transaction<T: Sendable>(_ body: (SQLiteConnection) async throws -> T) async throws -> T {
-        try await mutex.withLock {
-            _ = try await connection.query("BEGIN IMMEDIATE")
-            do {
-                let result = try await body(connection)
-                _ = try await connection.query("COMMIT")
-                return result
-            } catch {
-                _ = try? await connection.query("ROLLBACK")
-                throw error
-            }
-        }
-    }
+    func transaction<T: Sendable>(_ body: (SQLiteConnection) async throws -> T) async throws -> T { try await database.transaction(body) }
 
-    func read<T: Sendable>(_ body: (SQLiteConnection) async throws -> T) async throws -> T {
-        try await mutex.withLock { try await body(connection) }
-    }
+    func read<T: Sendable>(_ body: (SQLiteConnection) async throws -> T) async throws -> T { try await database.read(body) }
 
     static func now() -> UInt64 { UInt64(Date().timeIntervalSince1970) }
 

@@ -1,0 +1,49 @@
+import Logging
+import SQLiteNIO
+
+/// One SQLite file on one connection, used by one task at a time: write transactions (`BEGIN IMMEDIATE`, rolled back
+/// if their body throws) and reads take the connection in turn. WAL journal with `synchronous = FULL`, so that a
+/// committed transaction survives power loss; a 10 s busy timeout for other processes on the same file.
+public struct SerialSQLiteDatabase: Sendable {
+    public let connection: SQLiteConnection
+    let mutex = AsyncMutex()
+
+    /// Opens (creating if needed) the database at `path`; `":memory:"` gives a private in-memory one. `pragmas` run
+    /// after the standard ones.
+    public static func open(path: String, logger: Logger, pragmas: [String] = []) async throws -> SerialSQLiteDatabase {
+        let storage: SQLiteConnection.Storage = path == ":memory:" ? .memory : .file(path: path)
+        let connection = try await SQLiteConnection.open(storage: storage, logger: logger)
+        do {
+            for pragma in ["PRAGMA journal_mode = WAL", "PRAGMA synchronous = FULL", "PRAGMA busy_timeout = 10000"] + pragmas {
+                _ = try await connection.query(pragma)
+            }
+        } catch {
+            try? await connection.close()
+            throw error
+        }
+        return SerialSQLiteDatabase(connection: connection)
+    }
+
+    /// Closes the connection.
+    public func close() async throws { try await connection.close() }
+
+    /// Runs `body` in one `BEGIN IMMEDIATE` transaction (rolled back if it throws).
+    public func transaction<T: Sendable>(_ body: (SQLiteConnection) async throws -> T) async throws -> T {
+        try await mutex.withLock {
+            _ = try await connection.query("BEGIN IMMEDIATE")
+            do {
+                let result = try await body(connection)
+                _ = try await connection.query("COMMIT")
+                return result
+            } catch {
+                _ = try? await connection.query("ROLLBACK")
+                throw error
+            }
+        }
+    }
+
+    /// A read outside a transaction, holding the connection.
+    public func read<T: Sendable>(_ body: (SQLiteConnection) async throws -> T) async throws -> T {
+        try await mutex.withLock { try await body(connection) }
+    }
+}
