@@ -81,6 +81,19 @@ public struct Wallet: Sendable {
         return try PreparedOutputs(amounts: amounts, keyset: keyset, counterStart: start, seed: seed)
     }
 
+    /// Proofs taken largest first until they cover `target` plus their own input fee (NUT-02); the caller checks
+    /// that `total` reached `target + fee` (else there is not enough).
+    func selectInputs(_ available: [Proof], covering target: Amount, keysets: [WalletKeyset]) throws -> (proofs: [Proof], total: Amount, fee: Amount) {
+        var selected = [Proof]()
+        var total = Amount(0)
+        for proof in available.sorted(by: { $0.amount > $1.amount }) {
+            if let needed = target.adding(try inputFee(selected, keysets: keysets)), total >= needed { break }
+            selected.append(proof)
+            total = total.adding(proof.amount) ?? total
+        }
+        return (selected, total, try inputFee(selected, keysets: keysets))
+    }
+
     /// The input fee (NUT-02) of spending `proofs`.
     func inputFee(_ proofs: [Proof], keysets: [WalletKeyset]) throws -> Amount {
         let byID = Dictionary(keysets.map { ($0.id, $0.inputFeePPK) }, uniquingKeysWith: { a, _ in a })

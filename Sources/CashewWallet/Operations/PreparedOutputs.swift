@@ -68,9 +68,19 @@ extension PreparedOutputs {
     /// choosing; each signature is checked against the key of the amount it claims.
     func changeProofs(_ signatures: [BlindSignature]) throws -> [Proof] {
         guard signatures.count <= messages.count else { throw WalletError(.protocolViolation, "more change signatures than blank outputs") }
+        return try subset(Array(signatures.indices), amounts: signatures.map(\.amount)).proofs(signatures)
+    }
+
+    /// The outputs at `indices`, in that order; with `amounts`, each takes the amount the mint says it signed
+    /// (NUT-08 change, NUT-09 restore: the amount does not enter `B_`).
+    func subset(_ indices: [Int], amounts: [Amount]? = nil) -> PreparedOutputs {
         var copy = self
-        for (i, signature) in signatures.enumerated() { copy.messages[i].amount = signature.amount }
-        copy.messages = Array(copy.messages.prefix(signatures.count))
-        return try copy.proofs(signatures)
+        copy.messages = indices.map { messages[$0] }
+        copy.secrets = indices.map { secrets[$0] }
+        copy.factors = indices.map { factors[$0] }
+        if let amounts {
+            for (i, amount) in zip(copy.messages.indices, amounts) { copy.messages[i].amount = amount }
+        }
+        return copy
     }
 }

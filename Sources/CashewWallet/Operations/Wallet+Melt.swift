@@ -32,14 +32,7 @@ extension Wallet {
         let keysets = try await store.keysets(mintURL: client.url)
         let available = try await store.proofs(mintURL: client.url, unit: unit).map(\.proof)
         guard let target = quote.amount.adding(quote.feeReserve) else { throw WalletError(.invalidInput, "quote amounts overflow") }
-        var selected = [Proof]()
-        var total = Amount(0)
-        for proof in available.sorted(by: { $0.amount > $1.amount }) {
-            if let needed = target.adding(try inputFee(selected, keysets: keysets)), total >= needed { break }
-            selected.append(proof)
-            total = total.adding(proof.amount) ?? total
-        }
-        let fee = try inputFee(selected, keysets: keysets)
+        let (selected, total, fee) = try selectInputs(available, covering: target, keysets: keysets)
         guard let needed = target.adding(fee), total >= needed else {
             throw WalletError(.insufficientFunds, "not enough \(unit) at \(client.url): \(quote.amount) + fee reserve \(quote.feeReserve) + input fee \(fee) needed")
         }

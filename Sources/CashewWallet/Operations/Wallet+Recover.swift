@@ -57,13 +57,7 @@ extension Wallet {
             for prepared in outputs {
                 let signed = try await restoredSignatures(prepared, client: client)
                 if signed.count != prepared.messages.count { complete = false }
-                if !signed.isEmpty {
-                    var subset = prepared
-                    subset.messages = signed.map { prepared.messages[$0.0] }
-                    subset.secrets = signed.map { prepared.secrets[$0.0] }
-                    subset.factors = signed.map { prepared.factors[$0.0] }
-                    proofs += try subset.proofs(signed.map(\.1))
-                }
+                proofs += try prepared.subset(signed.map(\.0)).proofs(signed.map(\.1))
             }
             if complete {
                 // The mint carried it out: the outputs are ours (a token being sent never reached anyone, so its
@@ -94,6 +88,9 @@ extension Wallet {
     func restoredSignatures(_ outputs: PreparedOutputs, client: MintClient) async throws -> [(Int, BlindSignature)] {
         guard !outputs.messages.isEmpty else { return [] }
         let response = try await client.restore(RestoreRequest(outputs: outputs.messages))
+        guard response.outputs.count == response.signatures.count else {
+            throw WalletError(.protocolViolation, "the mint's restore answer pairs \(response.outputs.count) outputs with \(response.signatures.count) signatures")
+        }
         let index = Dictionary(outputs.messages.enumerated().map { ($1.blindedSecret, $0) }, uniquingKeysWith: { a, _ in a })
         return try zip(response.outputs, response.signatures).map { output, signature in
             guard let i = index[output.blindedSecret] else { throw WalletError(.protocolViolation, "the mint restored an output that was not asked for") }

@@ -22,21 +22,10 @@ extension Wallet {
                 // Amounts do not enter B_; the mint answers with the amounts it signed.
                 let batch = try PreparedOutputs(
                     amounts: Array(repeating: Amount(1), count: batchSize), keyset: keyset, counterStart: counter, seed: seed)
-                let response = try await client.restore(RestoreRequest(outputs: batch.messages))
-                guard response.outputs.count == response.signatures.count else {
-                    throw WalletError(.protocolViolation, "the mint's restore answer pairs \(response.outputs.count) outputs with \(response.signatures.count) signatures")
-                }
-                if response.signatures.isEmpty { empty += 1 } else { empty = 0 }
-                let index = Dictionary(batch.messages.enumerated().map { ($1.blindedSecret, $0) }, uniquingKeysWith: { a, _ in a })
-                for (output, signature) in zip(response.outputs, response.signatures) {
-                    guard let i = index[output.blindedSecret] else { throw WalletError(.protocolViolation, "the mint restored an output that was not asked for") }
-                    var one = batch
-                    one.messages = [BlindedMessage(amount: signature.amount, id: keyset.id, blindedSecret: batch.messages[i].blindedSecret)]
-                    one.secrets = [batch.secrets[i]]
-                    one.factors = [batch.factors[i]]
-                    found += try one.proofs([signature])
-                    next = max(next, counter + UInt32(i) + 1)
-                }
+                let signed = try await restoredSignatures(batch, client: client)
+                if signed.isEmpty { empty += 1 } else { empty = 0 }
+                found += try batch.subset(signed.map(\.0), amounts: signed.map(\.1.amount)).proofs(signed.map(\.1))
+                if let last = signed.last?.0 { next = max(next, counter + UInt32(last) + 1) }
                 counter += UInt32(batchSize)
             }
             guard !found.isEmpty else { continue }

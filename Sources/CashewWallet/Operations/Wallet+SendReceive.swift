@@ -63,15 +63,7 @@ extension Wallet {
             return token
         }
         // Swap: inputs covering amount + their own fee; outputs are the amount to send and the change.
-        var selected = [Proof]()
-        var total = Amount(0)
-        for proof in available.sorted(by: { $0.amount > $1.amount }) {
-            let fee = try inputFee(selected, keysets: keysets)
-            if total >= amount, let needed = amount.adding(fee), total >= needed { break }
-            selected.append(proof)
-            total = total.adding(proof.amount) ?? total
-        }
-        let fee = try inputFee(selected, keysets: keysets)
+        let (selected, total, fee) = try selectInputs(available, covering: amount, keysets: keysets)
         guard let needed = amount.adding(fee), total >= needed, let change = total.subtracting(needed) else {
             throw WalletError(.insufficientFunds, "not enough \(unit) at \(client.url): \(amount) + fee \(fee) needed")
         }
