@@ -1,6 +1,7 @@
 import ArgumentParser
 import CashewWallet
 import CashuCrypto
+import CashuProtocol
 import Foundation
 
 /// Options every `cashew` command takes.
@@ -21,6 +22,11 @@ struct GlobalOptions: ParsableArguments {
 
 /// An amount for JSON output: a number while JSON readers keep it exact (up to 2^53), else a decimal string.
 func jsonAmount(_ value: UInt128) -> Any { value <= UInt128(1 << 53) ? UInt64(value) : String(value) }
+
+/// A token given on the command line (cashuA/cashuB, surrounding whitespace ignored), or a one-line error.
+func parseToken(_ text: String) throws -> Token {
+    do { return try Token(decoding: text.trimmingCharacters(in: .whitespacesAndNewlines)) } catch { throw CLIError("not a Cashu token: \(error)") }
+}
 
 /// A one-line error for the command line.
 struct CLIError: Error, CustomStringConvertible {

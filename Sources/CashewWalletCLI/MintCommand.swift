@@ -79,8 +79,7 @@ struct ReceiveCommand: AsyncParsableCommand {
     @Argument(help: "The token.") var token: String
 
     func run() async throws {
-        let parsed: Token
-        do { parsed = try Token(decoding: token.trimmingCharacters(in: .whitespacesAndNewlines)) } catch { throw CLIError("not a Cashu token: \(error)") }
+        let parsed = try parseToken(token)
         try await WalletSession.run(global) { s in
             let received = try await s.wallet.receive(parsed)
             let unit = parsed.unit ?? global.currencyUnit

@@ -78,8 +78,7 @@ struct DecodeCommand: AsyncParsableCommand {
     @OptionGroup var global: GlobalOptions
     @Argument(help: "The token.") var token: String
     func run() async throws {
-        let parsed: Token
-        do { parsed = try Token(decoding: token.trimmingCharacters(in: .whitespacesAndNewlines)) } catch { throw CLIError("not a Cashu token: \(error)") }
+        let parsed = try parseToken(token)
         let amount = parsed.amount.map { String($0.rawValue) } ?? "overflow"
         if global.json {
             let object: [String: Any] = [
