@@ -9,8 +9,11 @@ import PostgresNIO
 struct ProofColumns {
     var ys: [String] = [], amounts: [String] = [], keysets: [String] = [], secrets: [String] = [], cs: [String] = [], witnesses: [String] = []
 
-    init(_ proofs: [ProofRecord]) {
-        for p in proofs.sorted(by: { $0.y < $1.y }) {
+    init(_ proofs: [ProofRecord]) { self.init(sortedByY: proofs.sorted(by: { $0.y < $1.y })) }
+
+    /// Columns of proofs already in `y` order (a caller that keeps other columns aligned sorts once, itself).
+    init(sortedByY proofs: [ProofRecord]) {
+        for p in proofs {
             ys.append(p.y)
             amounts.append(String(p.amount.rawValue))
             keysets.append(p.keysetID.hex)
@@ -25,8 +28,11 @@ struct ProofColumns {
 struct SignatureColumns {
     var bs: [String] = [], amounts: [String] = [], keysets: [String] = [], cs: [String] = [], es: [String] = [], ss: [String] = []
 
-    init(_ signatures: [SignatureRecord]) {
-        for s in signatures.sorted(by: { $0.blindedMessage < $1.blindedMessage }) {
+    init(_ signatures: [SignatureRecord]) { self.init(sortedByB: signatures.sorted(by: { $0.blindedMessage < $1.blindedMessage })) }
+
+    /// Columns of signatures already in `B_` order.
+    init(sortedByB signatures: [SignatureRecord]) {
+        for s in signatures {
             bs.append(s.blindedMessage)
             amounts.append(String(s.amount.rawValue))
             keysets.append(s.keysetID.hex)
@@ -138,7 +144,7 @@ extension PostgresMintStore {
     func writeSwaps(_ swaps: [SwapWriter.Swap]) async throws {
         let statement = SwapBatchStatement(swaps)
         // A conflicting batch is retried swap by swap, so only a single swap's conflict needs the pending/spent answer.
-        try await classified(inputs: swaps.count == 1 ? statement.ys : []) {
+        try await classified(inputs: swaps.count == 1 ? statement.proofs.ys : []) {
             for try await _ in try await client.execute(statement, logger: logger) {}
         }
     }

@@ -26,53 +26,41 @@ struct SwapBatchStatement: PostgresPreparedStatement {
     typealias Row = Int32
 
     var opIDs: [String] = [], opUnits: [String] = [], opFees: [String] = [], opTimes: [Int64] = []
-    var ys: [String] = [], pAmounts: [String] = [], pKeysets: [String] = [], secrets: [String] = [], cs: [String] = [], witnesses: [String] = []
-    var pOps: [String] = [], pTimes: [Int64] = []
-    var bs: [String] = [], sAmounts: [String] = [], sKeysets: [String] = [], sigCs: [String] = [], es: [String] = [], ss: [String] = []
-    var sOps: [String] = [], sTimes: [Int64] = []
+    let proofs: ProofColumns
+    let signatures: SignatureColumns
+    /// Each proof's and signature's operation and time, aligned with `proofs` and `signatures`.
+    let pOps: [String], pTimes: [Int64], sOps: [String], sTimes: [Int64]
 
     /// The swaps' rows, proofs and signatures each sorted by key across the whole batch, so that concurrent
     /// statements lock index entries in one order (no deadlocks).
     init(_ swaps: [(inputs: [ProofRecord], outputs: [SignatureRecord], operation: OperationRecord)]) {
-        var proofs = [(ProofRecord, OperationRecord)]()
-        var signatures = [(SignatureRecord, OperationRecord)]()
+        var tagged = [(ProofRecord, OperationRecord)]()
+        var taggedSignatures = [(SignatureRecord, OperationRecord)]()
         for swap in swaps {
             let op = swap.operation
             opIDs.append(op.id)
             opUnits.append(op.unit.rawValue)
             opFees.append(String(op.fee.rawValue))
             opTimes.append(Int64(clamping: op.createdAt))
-            proofs += swap.inputs.map { ($0, op) }
-            signatures += swap.outputs.map { ($0, op) }
+            tagged += swap.inputs.map { ($0, op) }
+            taggedSignatures += swap.outputs.map { ($0, op) }
         }
-        for (p, op) in proofs.sorted(by: { $0.0.y < $1.0.y }) {
-            ys.append(p.y)
-            pAmounts.append(String(p.amount.rawValue))
-            pKeysets.append(p.keysetID.hex)
-            secrets.append(p.secret)
-            cs.append(p.signature)
-            // Arrays of optional text do not bind; an empty witness means none (NULLIF in SQL).
-            witnesses.append(p.witness ?? "")
-            pOps.append(op.id)
-            pTimes.append(Int64(clamping: op.createdAt))
-        }
-        for (s, op) in signatures.sorted(by: { $0.0.blindedMessage < $1.0.blindedMessage }) {
-            bs.append(s.blindedMessage)
-            sAmounts.append(String(s.amount.rawValue))
-            sKeysets.append(s.keysetID.hex)
-            sigCs.append(s.signature)
-            es.append(s.dleqE)
-            ss.append(s.dleqS)
-            sOps.append(op.id)
-            sTimes.append(Int64(clamping: op.createdAt))
-        }
+        tagged.sort { $0.0.y < $1.0.y }
+        taggedSignatures.sort { $0.0.blindedMessage < $1.0.blindedMessage }
+        proofs = ProofColumns(sortedByY: tagged.map(\.0))
+        signatures = SignatureColumns(sortedByB: taggedSignatures.map(\.0))
+        pOps = tagged.map(\.1.id)
+        pTimes = tagged.map { Int64(clamping: $0.1.createdAt) }
+        sOps = taggedSignatures.map(\.1.id)
+        sTimes = taggedSignatures.map { Int64(clamping: $0.1.createdAt) }
     }
 
     func makeBindings() -> PostgresBindings {
         var b = PostgresBindings(capacity: 20)
         b.append(opIDs); b.append(opUnits); b.append(opFees); b.append(opTimes)
-        b.append(ys); b.append(pAmounts); b.append(pKeysets); b.append(secrets); b.append(cs); b.append(witnesses); b.append(pOps); b.append(pTimes)
-        b.append(bs); b.append(sAmounts); b.append(sKeysets); b.append(sigCs); b.append(es); b.append(ss); b.append(sOps); b.append(sTimes)
+        let p = proofs, s = signatures
+        b.append(p.ys); b.append(p.amounts); b.append(p.keysets); b.append(p.secrets); b.append(p.cs); b.append(p.witnesses); b.append(pOps); b.append(pTimes)
+        b.append(s.bs); b.append(s.amounts); b.append(s.keysets); b.append(s.cs); b.append(s.es); b.append(s.ss); b.append(sOps); b.append(sTimes)
         return b
     }
 
