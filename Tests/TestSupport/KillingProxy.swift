@@ -78,12 +78,7 @@ public final class KillingProxy: @unchecked Sendable {
                 onAnswer()
                 break
             }
-            var sent = 0
-            while sent < n {
-                let w = buffer.withUnsafeBytes { write(client, $0.baseAddress! + sent, n - sent) }
-                if w <= 0 { break }
-                sent += w
-            }
+            guard Self.writeAll(client, buffer, count: n) else { break }
         }
         shutdown(client, Int32(SHUT_RDWR))
         shutdown(upstream, Int32(SHUT_RDWR))
@@ -98,14 +93,20 @@ public final class KillingProxy: @unchecked Sendable {
             if n <= 0 { break }
             let start = String(decoding: buffer[0..<min(n, 64)], as: UTF8.self)
             if start.hasPrefix("GET ") || start.hasPrefix("POST ") { seen.value = start }
-            var sent = 0
-            while sent < n {
-                let w = buffer.withUnsafeBytes { write(destination, $0.baseAddress! + sent, n - sent) }
-                if w <= 0 { return }
-                sent += w
-            }
+            guard writeAll(destination, buffer, count: n) else { return }
         }
         shutdown(destination, Int32(SHUT_WR))
+    }
+
+    /// Writes the first `count` bytes of `buffer` to `fd`; false when the other side is gone.
+    static func writeAll(_ fd: Int32, _ buffer: [UInt8], count: Int) -> Bool {
+        var sent = 0
+        while sent < count {
+            let w = buffer.withUnsafeBytes { write(fd, $0.baseAddress! + sent, count - sent) }
+            if w <= 0 { return false }
+            sent += w
+        }
+        return true
     }
 }
 
