@@ -29,6 +29,7 @@ struct MintCLISettings {
         "host", "port", "data_dir", "database", "database_pool_size", "seed", "seed_file", "units", "input_fee_ppk", "denominations",
         "keyset_id_version", "max_inputs", "max_outputs", "max_secret_length", "max_body_size", "mint_quote_expiry", "melt_quote_expiry",
         "mint_min_amount", "mint_max_amount", "melt_min_amount", "melt_max_amount", "minting_disabled", "melting_disabled",
+        "require_quote_pubkey",
         "lightning_backend", "fake_incoming_delay", "lightning_fee_percent", "lightning_reserve_fee_min", "fake_payment_outcome",
         "fake_payment_delay", "fake_payment_fee", "fake_btc_price", "log_level", "log_format", "metrics",
         "info.name", "info.description", "info.description_long", "info.motd", "info.icon_url", "info.urls", "info.tos_url", "info.contact",
@@ -72,6 +73,7 @@ struct MintCLISettings {
         m.meltMaxAmount = Amount(try s.uint64("melt_max_amount", default: 1 << 62))
         m.mintingDisabled = try s.bool("minting_disabled", default: false)
         m.meltingDisabled = try s.bool("melting_disabled", default: false)
+        m.requireQuotePubkey = try s.bool("require_quote_pubkey", default: false)
         m.info.name = s.string("info.name", default: "Cashew mint")
         m.info.description = s.string("info.description")
         m.info.descriptionLong = s.string("info.description_long")

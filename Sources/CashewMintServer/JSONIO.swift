@@ -9,7 +9,9 @@ struct JSONIO: Sendable {
     /// The largest request body accepted, in bytes.
     let maxBodySize: Int
 
-    func decode<T: Decodable>(_ type: T.Type, from request: Request) async throws -> T {
+    /// Decodes the body as `T`. A field named in `fieldCodes` that cannot be decoded answers with that field's code
+    /// (e.g. a mint quote's `pubkey`: 20009) instead of the generic one.
+    func decode<T: Decodable>(_ type: T.Type, from request: Request, fieldCodes: [String: CashuError.Code] = [:]) async throws -> T {
         var request = request
         let buffer: ByteBuffer
         do {
@@ -28,6 +30,9 @@ struct JSONIO: Sendable {
         do {
             return try JSONDecoder().decode(T.self, from: Data(buffer: buffer))
         } catch let error as DecodingError {
+            if let field = Self.path(error), let code = fieldCodes[field] {
+                throw APIError(CashuError(code, "invalid request: \(Self.describe(error))"))
+            }
             throw APIError(CashuError(.notAllowed, "invalid request: \(Self.describe(error))"))
         } catch {
             throw APIError(CashuError(.notAllowed, "invalid request"))
@@ -42,6 +47,17 @@ struct JSONIO: Sendable {
         }
         let body = try JSONEncoder().encode(value)
         return Response(status: .ok, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(bytes: body)))
+    }
+
+    /// The coding path of a decoding error's value, e.g. `pubkey` or `outputs[0].B_`.
+    static func path(_ error: DecodingError) -> String? {
+        let context: DecodingError.Context
+        switch error {
+        case let .typeMismatch(_, c), let .valueNotFound(_, c), let .dataCorrupted(c): context = c
+        case .keyNotFound: return nil
+        @unknown default: return nil
+        }
+        return context.codingPath.map { $0.intValue.map { "[\($0)]" } ?? "." + $0.stringValue }.joined().drop(while: { $0 == "." }).description
     }
 
     /// A one-line description of a decoding error that names the field but echoes no input.

@@ -34,7 +34,8 @@ public struct MintRoutes<Store: MintStore, Backend: PaymentBackend>: Sendable {
         }
         v1.post("mint/quote/:method") { request, context in
             try method(context)
-            let body = try await io.decode(MintQuoteBolt11Request.self, from: request)
+            // NUT-20: a `pubkey` that is not a compressed point is error 20009 ("none given or invalid pubkey").
+            let body = try await io.decode(MintQuoteBolt11Request.self, from: request, fieldCodes: ["pubkey": .pubkeyRequired])
             return try io.encode(try await cashu { try await mint.createMintQuote(body) })
         }
         v1.get("mint/quote/:method/:quote") { _, context in

@@ -33,6 +33,8 @@ public struct MintSettings: Sendable, Hashable {
     public var mintingDisabled = false
     /// Whether melting is switched off.
     public var meltingDisabled = false
+    /// Whether every mint quote must be locked to a key (NUT-20): quotes without `pubkey` are refused (20009).
+    public var requireQuotePubkey = false
     /// What `/v1/info` says about the mint.
     public var info = InfoSettings()
 

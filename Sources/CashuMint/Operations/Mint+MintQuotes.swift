@@ -14,6 +14,10 @@ extension Mint {
             // BOLT11 fields hold at most 1023 five-bit words: 639 bytes.
             throw CashuError(.notAllowed, "description longer than 639 bytes")
         }
+        if settings.requireQuotePubkey, request.pubkey == nil {
+            // NUT-20: only the holder of the quote's key can mint it, so a leaked quote ID cannot be stolen.
+            throw CashuError(.pubkeyRequired, "this mint requires a pubkey on every mint quote (NUT-20)")
+        }
         let now = clock.now()
         let invoice = try await backend.createInvoice(
             amount: request.amount, unit: request.unit, description: request.description, expiry: settings.mintQuoteExpiry)

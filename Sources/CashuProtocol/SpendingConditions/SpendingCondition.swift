@@ -89,10 +89,11 @@ public struct SpendingCondition: Sendable, Hashable {
         self.secret = secret
     }
 
-    /// True once the locktime has passed (never for a permanent lock).
+    /// True once the locktime has passed (never for a permanent lock): NUT-11 calls a lock expired when the mint's
+    /// clock is greater than `locktime`.
     public func isExpired(now: UInt64) -> Bool {
         guard let locktime else { return false }
-        return now >= locktime
+        return now > locktime
     }
 
     /// Checks a witness against the condition for the message the signatures must cover (the secret for
