@@ -126,6 +126,9 @@ public struct Wallet: Sendable {
         var quote: String?
         var outputs: [OutputsJournal]
         var token: String?
+        /// A locked send's outputs (their secrets are random, so the seed cannot give them back).
+        var locked: LockedOutputsJournal? = nil
+        var memo: String? = nil
     }
 
     static func json(_ journal: Journal) throws -> String { String(decoding: try JSONEncoder().encode(journal), as: UTF8.self) }

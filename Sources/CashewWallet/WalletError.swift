@@ -13,6 +13,9 @@ public struct WalletError: Error, Sendable, CustomStringConvertible {
         case invalidInput
         /// A Lightning invoice was not paid in time.
         case timeout
+        /// A token locked by spending conditions (NUT-11/14) this wallet cannot meet: someone else's key, a missing
+        /// preimage, or a lock that has not expired yet.
+        case locked
     }
 
     public let code: Code

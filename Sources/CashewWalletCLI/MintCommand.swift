@@ -1,4 +1,5 @@
 import ArgumentParser
+import CashewEncoding
 import CashewWallet
 import CashuCrypto
 import CashuProtocol
@@ -55,17 +56,22 @@ struct SendCommand: AsyncParsableCommand {
     @Argument(help: "Amount in the unit.") var amount: UInt64
     @Option(help: "A note for the receiver.") var memo: String?
     @Flag(help: "Print a V3 (cashuA) token instead of V4 (cashuB).") var legacy = false
+    @OptionGroup(title: "Spending conditions") var lockOptions: LockOptions
 
     func run() async throws {
         guard amount > 0 else { throw CLIError("the amount must be positive") }
         try await WalletSession.run(global) { s in
             let url = try await s.mintURL()
-            let token = try await s.wallet.send(amount: Amount(amount), unit: global.currencyUnit, mintURL: url, memo: memo)
+            let lock = try lockOptions.lock(ownKey: try s.wallet.lockingPublicKey())
+            let token = try await s.wallet.send(amount: Amount(amount), unit: global.currencyUnit, mintURL: url, memo: memo, lock: lock)
             let text = try token.serialized(legacy ? .v3 : .v4)
             if global.json {
-                s.printJSON(["amount": amount, "unit": global.unit, "mint": url, "token": text])
+                var out: [String: Any] = ["amount": amount, "unit": global.unit, "mint": url, "token": text, "locked": lock != nil]
+                if let locktime = lock?.locktime { out["locktime"] = locktime }
+                s.printJSON(out)
             } else {
-                FileHandle.standardError.write(Data("Sending \(amount) \(global.unit) from \(url):\n".utf8))
+                let what = lock == nil ? "" : lock?.locktime.map { " locked (refund after \($0))" } ?? " locked"
+                FileHandle.standardError.write(Data("Sending \(amount) \(global.unit)\(what) from \(url):\n".utf8))
                 print(text)
             }
         }
@@ -77,11 +83,16 @@ struct ReceiveCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(commandName: "receive", abstract: "Receive a token (cashuA/cashuB) into this wallet.")
     @OptionGroup var global: GlobalOptions
     @Argument(help: "The token.") var token: String
+    @Option(help: "HTLC preimage (hex) that unlocks the token (NUT-14). Repeatable.") var preimage: [String] = []
 
     func run() async throws {
         let parsed = try parseToken(token)
+        let preimages = try preimage.map { text -> [UInt8] in
+            guard text.utf8.count == 64, let bytes = Hex.decode(text) else { throw CLIError("--preimage is 32 bytes in hex") }
+            return bytes
+        }
         try await WalletSession.run(global) { s in
-            let received = try await s.wallet.receive(parsed)
+            let received = try await s.wallet.receive(parsed, preimages: preimages)
             let unit = parsed.unit ?? global.currencyUnit
             let balance = try await s.wallet.balance(mintURL: parsed.mint, unit: unit)
             if global.json {

@@ -11,6 +11,8 @@ struct PreparedOutputs: Sendable {
     var messages: [BlindedMessage]
     var secrets: [String]
     var factors: [Scalar]
+    /// NUT-28 ephemeral keys of locked outputs (nil for the wallet's own).
+    var ephemeralKeys: [Point?]
 
     init(amounts: [Amount], keyset: WalletKeyset, counterStart: UInt32, seed: [UInt8]) throws {
         self.keyset = keyset
@@ -19,11 +21,25 @@ struct PreparedOutputs: Sendable {
         messages = []
         secrets = []
         factors = []
+        ephemeralKeys = amounts.map { _ in nil }
         for (i, amount) in amounts.enumerated() {
             let d = try derivation.derive(counter: UInt64(counterStart) + UInt64(i))
             messages.append(BlindedMessage(amount: amount, id: keyset.id, blindedSecret: try BDHKE.blind(secret: d.secret, r: d.blindingFactor)))
             secrets.append(d.secret)
             factors.append(d.blindingFactor)
+        }
+    }
+
+    /// Outputs with the given secrets (NUT-10 locks, which cannot come from the seed) and random blinding factors,
+    /// or the journaled ones when recovering. Their NUT-28 ephemeral keys go with the proofs.
+    init(secrets: [String], amounts: [Amount], keyset: WalletKeyset, factors: [Scalar]? = nil, ephemeralKeys: [Point?]? = nil) throws {
+        self.keyset = keyset
+        counterStart = 0
+        self.secrets = secrets
+        self.factors = factors ?? secrets.map { _ in Scalar.random() }
+        self.ephemeralKeys = ephemeralKeys ?? secrets.map { _ in nil }
+        messages = try zip(zip(secrets, self.factors), amounts).map { pair, amount in
+            BlindedMessage(amount: amount, id: keyset.id, blindedSecret: try BDHKE.blind(secret: pair.0, r: pair.1))
         }
     }
 
@@ -46,13 +62,31 @@ struct PreparedOutputs: Sendable {
             let c = try BDHKE.unblind(signature.blindSignature, r: factors[i], mintKey: key)
             return Proof(
                 amount: amount, id: keyset.id, secret: secrets[i], signature: c,
-                dleq: ProofDLEQ(e: dleq.e, s: dleq.s, r: factors[i]))
+                dleq: ProofDLEQ(e: dleq.e, s: dleq.s, r: factors[i]), p2pkEphemeralKey: ephemeralKeys[i])
         }
     }
 
     /// What the journal keeps to find these outputs again.
     var journal: OutputsJournal {
         OutputsJournal(keyset: keyset.id.hex, counterStart: counterStart, amounts: messages.map(\.amount.rawValue))
+    }
+}
+
+/// Locked outputs (random secrets) as the journal keeps them: everything needed to restore them (NUT-09) and
+/// build the token again.
+struct LockedOutputsJournal: Codable, Sendable, Hashable {
+    var keyset: String
+    var amounts: [UInt64]
+    var secrets: [String]
+    var factors: [String]
+    var ephemeralKeys: [String?]
+
+    init(_ outputs: PreparedOutputs) {
+        keyset = outputs.keyset.id.hex
+        amounts = outputs.messages.map(\.amount.rawValue)
+        secrets = outputs.secrets
+        factors = outputs.factors.map(\.hex)
+        ephemeralKeys = outputs.ephemeralKeys.map { $0?.hex }
     }
 }
 
@@ -78,6 +112,7 @@ extension PreparedOutputs {
         copy.messages = indices.map { messages[$0] }
         copy.secrets = indices.map { secrets[$0] }
         copy.factors = indices.map { factors[$0] }
+        copy.ephemeralKeys = indices.map { ephemeralKeys[$0] }
         if let amounts {
             for (i, amount) in zip(copy.messages.indices, amounts) { copy.messages[i].amount = amount }
         }

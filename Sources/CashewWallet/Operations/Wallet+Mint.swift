@@ -1,16 +1,24 @@
 import CashuCrypto
 import CashuProtocol
 import Foundation
+import Secp256k1
 
 extension Wallet {
     /// Asks `mintURL` for a bolt11 mint quote of `amount` (the invoice to pay is in `request`).
     public func requestMint(amount: Amount, unit: CurrencyUnit = .sat, mintURL: String) async throws -> MintQuoteBolt11Response {
         let url = MintClient(url: mintURL).url
         _ = try await activeKeyset(url, unit: unit)
-        let quote = try await client(mintURL).createMintQuote(MintQuoteBolt11Request(amount: amount, unit: unit))
+        // NUT-20 by default: a quote locked to a fresh key (one per quote, so quotes cannot be linked) can be minted
+        // only by this wallet, even if the quote ID leaks.
+        let key: Scalar? = try await client(mintURL).info().supports(nut: 20) ? Scalar.random() : nil
+        let quote = try await client(mintURL).createMintQuote(MintQuoteBolt11Request(amount: amount, unit: unit, pubkey: try key?.publicPoint))
+        if let key, quote.pubkey != (try key.publicPoint) {
+            throw WalletError(.protocolViolation, "the mint did not lock the quote to the key asked for (NUT-20)")
+        }
         // Kept, so that a paid invoice can still be minted if this process stops before minting.
         try await store.saveQuote(WalletQuote(
-            id: quote.quote, mintURL: url, kind: .mint, request: quote.request, amount: amount, unit: unit, state: quote.state.rawValue, expiry: quote.expiry))
+            id: quote.quote, mintURL: url, kind: .mint, request: quote.request, amount: amount, unit: unit, state: quote.state.rawValue, expiry: quote.expiry,
+            secretKey: key))
         return quote
     }
 
@@ -55,7 +63,11 @@ extension Wallet {
             .mint, mintURL: client.url, data: try Self.json(Journal(quote: quote, outputs: [outputs.journal])))
         let response: MintResponse
         do {
-            response = try await client.mint(MintRequest(quote: quote, outputs: outputs.messages))
+            var request = MintRequest(quote: quote, outputs: outputs.messages)
+            if let key = try await store.quotes(mintURL: client.url, kind: .mint).first(where: { $0.id == quote })?.secretKey {
+                request = try request.signed(with: key)
+            }
+            response = try await client.mint(request)
         } catch let error as MintClientError where error.mintRefused {
             try await closeRefused(operation.id, client: client)
             if error.code == .quoteAlreadyIssued { try await store.setQuoteState(mintURL: client.url, id: quote, state: MintQuoteState.issued.rawValue) }

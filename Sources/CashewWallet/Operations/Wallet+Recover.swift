@@ -1,6 +1,7 @@
 import CashuCrypto
 import CashuProtocol
 import Foundation
+import Secp256k1
 
 /// What `recover` did with one open operation.
 public struct RecoveredOperation: Sendable {
@@ -53,18 +54,38 @@ extension Wallet {
             outcome = result.state == .paid ? .completed : result.state == .unpaid ? .rolledBack : .stillPending
         case .mint, .swap, .send, .receive, .restore:
             var proofs = [Proof]()
-            var complete = !outputs.isEmpty
+            var lockedProofs = [Proof]()
+            var lockedUnit = CurrencyUnit.sat
+            var complete = !outputs.isEmpty || journal.locked != nil
             for prepared in outputs {
                 let signed = try await restoredSignatures(prepared, client: client)
                 if signed.count != prepared.messages.count { complete = false }
                 proofs += try prepared.subset(signed.map(\.0)).proofs(signed.map(\.1))
             }
-            if complete {
+            if let locked = journal.locked {
+                let prepared = try await lockedOutputs(from: locked, mintURL: client.url)
+                let signed = try await restoredSignatures(prepared, client: client)
+                if signed.count != prepared.messages.count { complete = false }
+                lockedProofs = try prepared.subset(signed.map(\.0)).proofs(signed.map(\.1))
+                lockedUnit = prepared.keyset.unit
+            }
+            if complete, !lockedProofs.isEmpty {
+                // A locked send the mint carried out: its proofs belong to the lock's keys, not to us. They are kept
+                // as sent, and the token goes into the history so that it can still be handed over (or reclaimed
+                // with a refund key after the locktime).
+                let token = Token(mint: client.url, unit: lockedUnit, memo: journal.memo, proofs: lockedProofs)
+                try await store.finishOperation(
+                    operation.id, state: .done, inputsTo: .spent, newProofs: proofs, sentProofs: lockedProofs, mintURL: client.url,
+                    history: HistoryEntry(
+                        kind: "sent", mintURL: client.url, unit: lockedUnit, amount: Amount.sum(lockedProofs.map(\.amount)) ?? 0, memo: journal.memo,
+                        token: try token.serialized(), createdAt: Self.now()))
+                outcome = .completed
+            } else if complete {
                 // The mint carried it out: the outputs are ours (a token being sent never reached anyone, so its
                 // proofs are kept unspent), the inputs are spent.
                 try await store.finishOperation(operation.id, state: .done, inputsTo: .spent, newProofs: proofs, mintURL: client.url)
                 outcome = .completed
-            } else if proofs.isEmpty, try await heldInputsUnspent(operation.id, client: client) {
+            } else if proofs.isEmpty, lockedProofs.isEmpty, try await heldInputsUnspent(operation.id, client: client) {
                 // The mint never carried it out: release the inputs (a mint quote stays mintable).
                 try await store.finishOperation(operation.id, state: .failed, inputsTo: .unspent, mintURL: client.url)
                 outcome = .rolledBack
@@ -82,6 +103,17 @@ extension Wallet {
             throw WalletError(.invalidInput, "journal names unknown keyset \(journal.keyset)")
         }
         return try PreparedOutputs(amounts: journal.amounts.map { Amount($0) }, keyset: keyset, counterStart: journal.counterStart, seed: seed)
+    }
+
+    /// A locked send's outputs as journaled.
+    func lockedOutputs(from journal: LockedOutputsJournal, mintURL: String) async throws -> PreparedOutputs {
+        let id = try KeysetID(hex: journal.keyset)
+        guard let keyset = try await store.keysets(mintURL: mintURL).first(where: { $0.id == id }) else {
+            throw WalletError(.invalidInput, "journal names unknown keyset \(journal.keyset)")
+        }
+        return try PreparedOutputs(
+            secrets: journal.secrets, amounts: journal.amounts.map { Amount($0) }, keyset: keyset,
+            factors: try journal.factors.map { try Scalar(hex: $0) }, ephemeralKeys: try journal.ephemeralKeys.map { try $0.map { try Point(hex: $0) } })
     }
 
     /// The signatures the mint holds for `outputs`, with each one's index in `outputs`.

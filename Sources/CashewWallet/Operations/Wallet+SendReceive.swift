@@ -5,8 +5,11 @@ import Foundation
 extension Wallet {
     /// Receives a token: checks the DLEQ proofs it carries, then swaps its proofs into new ones of ours (so the
     /// sender can no longer spend them), paying the input fee. Returns the amount received (after fees).
+    ///
+    /// Locked proofs (NUT-11 P2PK, NUT-14 HTLC, NUT-28 blinded) are signed with the wallet's key and unlocked with
+    /// `preimages`; a token this wallet cannot unlock is refused before anything is sent (`WalletError.locked`).
     @discardableResult
-    public func receive(_ token: Token) async throws -> Amount {
+    public func receive(_ token: Token, preimages: [[UInt8]] = []) async throws -> Amount {
         let client = client(token.mint)
         let keysets = try await refresh(mintURL: client.url)
         guard !token.proofs.isEmpty else { throw WalletError(.invalidInput, "the token holds no proofs") }
@@ -30,6 +33,7 @@ extension Wallet {
         guard let amount = total.subtracting(fee), amount > 0 else { throw WalletError(.invalidInput, "the token is worth less than its input fee") }
         let holding = try await store.proofs(mintURL: client.url, unit: unit).map(\.proof.amount)
         let outputs = try await prepare(Denominations.keepSplit(amount, holding: holding), keyset: try await activeKeyset(client.url, unit: unit))
+        inputs = try unlock(inputs, outputs: outputs.messages, preimages: preimages)
         let operation = try await store.beginOperation(
             .receive, mintURL: client.url, data: try Self.json(Journal(quote: nil, outputs: [outputs.journal], token: try token.serialized())))
         let response: SwapResponse
@@ -49,12 +53,19 @@ extension Wallet {
     /// Makes a token worth exactly `amount`: from proofs that add up to it when there are such (offline, no mint
     /// call), otherwise by swapping for the amount and change first. The token's proofs carry their DLEQ proofs so
     /// that the receiver can check them offline; they stay `pending` here until `check` finds them spent.
-    public func send(amount: Amount, unit: CurrencyUnit = .sat, mintURL: String, memo: String? = nil) async throws -> Token {
+    ///
+    /// With a `lock` (NUT-11 P2PK, NUT-14 HTLC, NUT-28 blinded keys) the token's proofs are always new ones made by a
+    /// swap, with the lock in their secrets, and only at a mint that advertises enforcing it.
+    public func send(amount: Amount, unit: CurrencyUnit = .sat, mintURL: String, memo: String? = nil, lock: SpendingLock? = nil) async throws -> Token {
         guard amount > 0 else { throw WalletError(.invalidInput, "the amount must be positive") }
         let client = client(mintURL)
+        if let lock {
+            do { try lock.validate() } catch { throw WalletError(.invalidInput, "invalid lock: \(error)") }
+            try await requireLockSupport(lock, client: client)
+        }
         let keysets = try await store.keysets(mintURL: client.url)
         let available = try await store.proofs(mintURL: client.url, unit: unit).map(\.proof)
-        if let exact = Self.exactSubset(available, amount: amount) {
+        if lock == nil, let exact = Self.exactSubset(available, amount: amount) {
             let operation = try await store.beginOperation(.send, mintURL: client.url, data: try Self.json(Journal(quote: nil, outputs: [])), inputs: try exact.map { try $0.y.hex })
             let token = Token(mint: client.url, unit: unit, memo: memo, proofs: exact)
             try await store.finishOperation(
@@ -68,25 +79,37 @@ extension Wallet {
             throw WalletError(.insufficientFunds, "not enough \(unit) at \(client.url): \(amount) + fee \(fee) needed")
         }
         let keyset = try await activeKeyset(client.url, unit: unit)
-        let sendAmounts = amount.powersOfTwo
         let selectedYs = Set(try selected.map { try $0.y })
         let kept = try available.filter { !selectedYs.contains(try $0.y) }.map(\.amount)
-        let outputs = try await prepare(sendAmounts + Denominations.keepSplit(change, holding: kept), keyset: keyset)
-        let operation = try await store.beginOperation(
-            .send, mintURL: client.url, data: try Self.json(Journal(quote: nil, outputs: [outputs.journal])), inputs: try selected.map { try $0.y.hex })
+        let sendOutputs: PreparedOutputs
+        if let lock {
+            let locked = try lock.outputs(count: amount.powersOfTwo.count)
+            sendOutputs = try PreparedOutputs(
+                secrets: locked.map(\.secret), amounts: amount.powersOfTwo, keyset: keyset, ephemeralKeys: locked.map(\.ephemeralKey))
+        } else {
+            sendOutputs = try await prepare(amount.powersOfTwo, keyset: keyset)
+        }
+        let changeOutputs = try await prepare(Denominations.keepSplit(change, holding: kept), keyset: keyset)
+        let journal = lock == nil
+            ? Journal(quote: nil, outputs: [sendOutputs.journal, changeOutputs.journal], memo: memo)
+            : Journal(quote: nil, outputs: [changeOutputs.journal], locked: LockedOutputsJournal(sendOutputs), memo: memo)
+        let operation = try await store.beginOperation(.send, mintURL: client.url, data: try Self.json(journal), inputs: try selected.map { try $0.y.hex })
         try await store.markSent(operation.id)
         let response: SwapResponse
         do {
-            response = try await client.swap(SwapRequest(inputs: selected, outputs: outputs.messages))
+            response = try await client.swap(SwapRequest(inputs: selected, outputs: sendOutputs.messages + changeOutputs.messages))
         } catch let error as MintClientError where error.mintRefused {
             try await closeRefused(operation.id, client: client)
             throw error
         }
-        let proofs = try outputs.proofs(response.signatures)
-        let toSend = Array(proofs.prefix(sendAmounts.count))
+        guard response.signatures.count == sendOutputs.messages.count + changeOutputs.messages.count else {
+            throw WalletError(.protocolViolation, "the mint returned \(response.signatures.count) signatures for \(sendOutputs.messages.count + changeOutputs.messages.count) outputs")
+        }
+        let toSend = try sendOutputs.proofs(Array(response.signatures.prefix(sendOutputs.messages.count)))
+        let changeProofs = try changeOutputs.proofs(Array(response.signatures.dropFirst(sendOutputs.messages.count)))
         let token = Token(mint: client.url, unit: unit, memo: memo, proofs: toSend)
         try await store.finishOperation(
-            operation.id, state: .done, inputsTo: .spent, newProofs: Array(proofs.dropFirst(sendAmounts.count)), sentProofs: toSend,
+            operation.id, state: .done, inputsTo: .spent, newProofs: changeProofs, sentProofs: toSend,
             mintURL: client.url,
             history: HistoryEntry(kind: "sent", mintURL: client.url, unit: unit, amount: amount, fee: fee, memo: memo, token: try token.serialized(), createdAt: Self.now()))
         return token

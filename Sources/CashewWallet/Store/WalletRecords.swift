@@ -1,5 +1,6 @@
 import CashuCrypto
 import CashuProtocol
+import Secp256k1
 
 /// Where a proof stands in the wallet.
 public enum WalletProofState: String, Sendable, Hashable, CaseIterable {
@@ -101,8 +102,13 @@ public struct WalletQuote: Sendable, Hashable {
     /// The state as the mint last reported it.
     public var state: String
     public var expiry: UInt64?
+    /// NUT-20: the private key the mint quote is locked to (its signature is required to mint).
+    public var secretKey: Scalar?
 
-    public init(id: String, mintURL: String, kind: Kind, request: String, amount: Amount, unit: CurrencyUnit, feeReserve: Amount? = nil, state: String, expiry: UInt64?) {
+    public init(
+        id: String, mintURL: String, kind: Kind, request: String, amount: Amount, unit: CurrencyUnit, feeReserve: Amount? = nil, state: String,
+        expiry: UInt64?, secretKey: Scalar? = nil
+    ) {
         self.id = id
         self.mintURL = mintURL
         self.kind = kind
@@ -112,5 +118,6 @@ public struct WalletQuote: Sendable, Hashable {
         self.feeReserve = feeReserve
         self.state = state
         self.expiry = expiry
+        self.secretKey = secretKey
     }
 }

@@ -277,12 +277,13 @@ public final class WalletStore: Sendable {
         try await transaction { db in
             _ = try await db.query(
                 """
-                INSERT INTO quotes (id, mint_url, kind, request, amount, unit, fee_reserve, state, expiry, created_at, updated_at)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                INSERT INTO quotes (id, mint_url, kind, request, amount, unit, fee_reserve, state, expiry, created_at, updated_at, secret_key)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                 ON CONFLICT (mint_url, id) DO UPDATE SET state = excluded.state, updated_at = excluded.updated_at
                 """,
                 [.text(q.id), .text(q.mintURL), .text(q.kind.rawValue), .text(q.request), .amount(q.amount), .text(q.unit.rawValue),
-                 q.feeReserve.map { .amount($0) } ?? .null, .text(q.state), .optionalUInt(q.expiry), .uint(now), .uint(now)])
+                 q.feeReserve.map { .amount($0) } ?? .null, .text(q.state), .optionalUInt(q.expiry), .uint(now), .uint(now),
+                 .optionalText(q.secretKey?.hex)])
         }
     }
 
@@ -301,7 +302,7 @@ public final class WalletStore: Sendable {
                 let q = WalletQuote(
                     id: try row.text("id"), mintURL: try row.text("mint_url"), kind: kind, request: try row.text("request"), amount: try row.amount("amount"),
                     unit: CurrencyUnit(try row.text("unit")), feeReserve: row.optionalUInt("fee_reserve").map { Amount($0) }, state: try row.text("state"),
-                    expiry: row.optionalUInt("expiry"))
+                    expiry: row.optionalUInt("expiry"), secretKey: try row.optionalText("secret_key").map { try Scalar(hex: $0) })
                 return states.map { $0.contains(q.state) } ?? true ? q : nil
             }
         }
