@@ -17,16 +17,19 @@ struct RequestCommand: AsyncParsableCommand {
     @Option(help: "What the payment is for.") var description: String?
     @Option(help: "Listen for the payment on this port (HTTP POST transport) and exit after receiving it.") var listen: Int?
     @Option(help: "Address to listen on and to put in the request.") var host: String = "127.0.0.1"
+    @Flag(help: "Ask for a token locked to this wallet's key (NUT-10 P2PK in the request), so that it is useless to anyone who intercepts it.")
+    var locked = false
 
     func run() async throws {
         guard amount > 0 else { throw CLIError("the amount must be positive") }
         try await WalletSession.run(global) { s in
             let url = try await s.mintURL()
             let id = Hex.encode(SecureRandom.bytes(8))
+            let lock = locked ? PaymentRequest.NUT10Option(kind: "P2PK", data: try s.wallet.lockingPublicKey().hex, tags: nil) : nil
             func request(port: Int?) -> PaymentRequest {
                 PaymentRequest(
                     id: id, amount: Amount(amount), unit: global.currencyUnit, singleUse: true, mints: [url], description: description,
-                    transports: port.map { [.post("http://\(host):\($0)/")] })
+                    transports: port.map { [.post("http://\(host):\($0)/")] }, nut10: lock)
             }
             guard let listen else {
                 print(request(port: nil).encoded)
@@ -63,8 +66,13 @@ struct PayRequestCommand: AsyncParsableCommand {
         }
         guard let value = parsed.amount?.rawValue ?? amount, value > 0 else { throw CLIError("the request names no amount: give --amount") }
         if let amount, let asked = parsed.amount?.rawValue, amount != asked { throw CLIError("the request asks for \(asked), not \(amount)") }
-        // A locked request (NUT-10: pay to the receiver's key) must not be paid with an unlocked token.
-        if let lock = parsed.nut10 { throw CLIError("the request asks for a \(lock.kind)-locked token, which this wallet cannot make yet") }
+        // A locked request (NUT-10: pay to the receiver's key) is paid only with a token carrying that lock.
+        var lock: SpendingLock?
+        if let option = parsed.nut10 {
+            do { lock = try SpendingLock(kind: option.kind, data: option.data, tags: option.tags ?? []) } catch {
+                throw CLIError("the request asks for a lock this wallet cannot make: \(error)")
+            }
+        }
         guard let target = parsed.transports?.first(where: { $0.type == "post" })?.target else {
             throw CLIError("the request offers no HTTP POST transport (only \(parsed.transports?.map(\.type).joined(separator: ", ") ?? "none")); send a token by other means")
         }
@@ -86,7 +94,7 @@ struct PayRequestCommand: AsyncParsableCommand {
             } else {
                 url = try await s.mintURL()
             }
-            let token = try await s.wallet.send(amount: Amount(value), unit: unit, mintURL: url, memo: parsed.description)
+            let token = try await s.wallet.send(amount: Amount(value), unit: unit, mintURL: url, memo: parsed.description, lock: lock)
             let payload = PaymentRequestPayload(id: parsed.id, memo: parsed.description, mint: url, unit: unit, proofs: token.proofs)
             var post = HTTPClientRequest(url: target)
             post.method = .POST

@@ -88,8 +88,9 @@ struct WalletCLITests {
         #expect(try Self.balance(alice, mint.url) == 349)
     }
 
-    @Test("request --listen prints a creqA request as its last line, takes one payment from pay-request, and exits")
-    func paymentRequests() async throws {
+    @Test("request --listen prints a creqA request as its last line, takes one payment from pay-request, and exits (--locked: paid with a token locked to the receiver's key)",
+          arguments: [false, true])
+    func paymentRequests(locked: Bool) async throws {
         let mint = try CashewMintProcess()
         let root = FileManager.default.temporaryDirectory.appendingPathComponent("cashew-creq-\(UUID().uuidString)").path
         defer {
@@ -108,7 +109,7 @@ struct WalletCLITests {
         FileManager.default.createFile(atPath: outPath, contents: nil)
         let listener = Process()
         listener.executableURL = URL(fileURLWithPath: Self.executable)
-        listener.arguments = ["--dir", bob, "request", "120", "--listen", String(port), "--description", "pizza"]
+        listener.arguments = ["--dir", bob, "request", "120", "--listen", String(port), "--description", "pizza"] + (locked ? ["--locked"] : [])
         listener.standardOutput = try FileHandle(forWritingTo: URL(fileURLWithPath: outPath))
         listener.standardError = FileHandle.nullDevice
         try listener.run()
@@ -121,6 +122,8 @@ struct WalletCLITests {
         let creq = try #require(request)
         let decoded = try PaymentRequest(decoding: creq)
         #expect(decoded.amount == 120 && decoded.mints == [mint.url] && decoded.transports?.first?.target == "http://127.0.0.1:\(port)/")
+        let bobKey = try Self.cashew(["--dir", bob, "pubkey"]).stdout.trimmingCharacters(in: .whitespacesAndNewlines)
+        #expect(decoded.nut10 == (locked ? PaymentRequest.NUT10Option(kind: "P2PK", data: bobKey) : nil))
 
         let paid = try Self.cashew(["--dir", alice, "pay-request", creq])
         #expect(paid.status == 0, "\(paid.stderr)")
@@ -128,6 +131,13 @@ struct WalletCLITests {
         #expect(!listener.isRunning && listener.terminationStatus == 0)
         #expect(try Self.balance(bob, mint.url) == 120)
         #expect(try Self.balance(alice, mint.url) == 180)
+        if locked {
+            // What Alice paid was locked to Bob's key: her history's token is useless to anyone else.
+            let history = try Self.cashew(["--dir", alice, "history", "--json"]).stdout
+            let entries = try #require((try JSONSerialization.jsonObject(with: Data(history.utf8)) as? [String: Any])?["history"] as? [[String: Any]])
+            let sent = try Token(decoding: try #require(entries.first { $0["kind"] as? String == "sent" }?["token"] as? String))
+            #expect(try sent.proofs.allSatisfy { try WellKnownSecret(parsing: $0.secret).data == bobKey })
+        }
         // (Paying again would wait for the HTTP deadline against a closed port: not worth the test time.)
 
         // A mint that gave up waiting (timeout 0) is resumed with --quote once the invoice is paid.
@@ -166,5 +176,85 @@ struct WalletCLITests {
         let out = try Self.cashew(["--dir", dir, "--mint", mint.url, "balance", "--json"])
         #expect(out.stderr.contains("rolledBack"), "\(out.stderr)")
         #expect(try Self.balance(dir, mint.url) == 64)
+    }
+
+    @Test("locked tokens on the command line: P2PK, blinded, locktime and refund, HTLC, multisig co-signing; bad lock options")
+    func lockedTokens() async throws {
+        let mint = try CashewMintProcess()
+        let root = FileManager.default.temporaryDirectory.appendingPathComponent("cashew-lock-\(UUID().uuidString)").path
+        defer {
+            _ = mint.stop()
+            mint.removeData()
+            try? FileManager.default.removeItem(atPath: root)
+        }
+        let (alice, bob, carol) = (root + "/alice", root + "/bob", root + "/carol")
+        #expect(try Self.cashew(["--dir", alice, "--mint", mint.url, "mint", "200"]).status == 0)
+        for dir in [bob, carol] { #expect(try Self.cashew(["--dir", dir, "mints", "add", mint.url]).status == 0) }
+        let bobKey = try Self.cashew(["--dir", bob, "pubkey"]).stdout.trimmingCharacters(in: .whitespacesAndNewlines)
+        let carolKey = try Self.cashew(["--dir", carol, "pubkey", "--json"]).stdout
+        let carolHex = try #require((try JSONSerialization.jsonObject(with: Data(carolKey.utf8)) as? [String: Any])?["pubkey"] as? String)
+        #expect(bobKey.count == 66 && (try? Point(hex: bobKey)) != nil)
+
+        func send(_ args: [String]) throws -> String {
+            let out = try Self.cashew(["--dir", alice, "send"] + args)
+            #expect(out.status == 0, "\(args): \(out.stderr)")
+            return try #require(out.stdout.split(separator: "\n").last.map(String.init))
+        }
+        func refused(_ dir: String, _ token: String, _ extra: [String] = [], contains text: String = "locked") throws {
+            let out = try Self.cashew(["--dir", dir, "receive", token] + extra)
+            #expect(out.status != 0)
+            let errors = out.stderr.split(separator: "\n").filter { $0.hasPrefix("Error:") }
+            #expect(errors.count == 1 && errors[0].contains(text), "\(out.stderr)")
+        }
+        func received(_ dir: String, _ token: String, _ extra: [String] = []) throws {
+            let out = try Self.cashew(["--dir", dir, "receive", token] + extra)
+            #expect(out.status == 0, "\(out.stderr)")
+        }
+
+        // P2PK, plain and blinded (also in nutshell's P2BK:KEY form).
+        let plain = try send(["20", "--lock", bobKey])
+        try refused(carol, plain)
+        try received(bob, plain)
+        let blinded = try send(["10", "--lock", "P2BK:" + bobKey])
+        #expect(try Token(decoding: blinded).proofs.allSatisfy { $0.p2pkEphemeralKey != nil })
+        try refused(carol, blinded)
+        try received(bob, blinded)
+        #expect(try Self.balance(bob, mint.url) == 30)
+
+        // An expired locktime opens the refund pathway: Alice (the default refund key) takes it back, Carol cannot.
+        let expired = try send(["5", "--lock", bobKey, "--locktime", "1000"])
+        try refused(carol, expired)
+        try received(alice, expired)
+        // An active one keeps it Bob's.
+        let active = try send(["5", "--lock", bobKey, "--timelock", "3600"])
+        try refused(alice, active)
+        try received(bob, active)
+
+        // HTLC: the preimage unlocks, with Bob's signature.
+        let pre = try Self.cashew(["preimage", "--json"])
+        let pair = try #require(try JSONSerialization.jsonObject(with: Data(pre.stdout.utf8)) as? [String: String])
+        let htlc = try send(["8", "--hashlock", try #require(pair["hash"]), "--lock", bobKey])
+        try refused(bob, htlc)
+        try refused(carol, htlc, ["--preimage", try #require(pair["preimage"])])
+        try received(bob, htlc, ["--preimage", try #require(pair["preimage"])])
+
+        // 2-of-2: Bob co-signs, Carol receives.
+        let multisig = try send(["6", "--lock", bobKey, "--lock", carolHex, "--n-sigs", "2"])
+        try refused(carol, multisig)
+        let cosigned = try Self.cashew(["--dir", bob, "sign", multisig])
+        #expect(cosigned.status == 0, "\(cosigned.stderr)")
+        try received(carol, try #require(cosigned.stdout.split(separator: "\n").last.map(String.init)))
+        #expect(try Self.balance(carol, mint.url) == 6)
+        #expect(try Self.balance(bob, mint.url) == 43)
+        #expect(try Self.balance(alice, mint.url) == 200 - 20 - 10 - 5 - 8 - 6)
+
+        // Bad lock options: one-line errors, nothing spent.
+        for bad in [["3", "--n-sigs", "2"], ["3", "--lock", "nothex"], ["3", "--lock", bobKey, "--n-sigs", "2"], ["3", "--hashlock", "abcd"],
+                    ["3", "--lock", bobKey, "--refund", carolHex]] {
+            let out = try Self.cashew(["--dir", alice, "send"] + bad)
+            #expect(out.status != 0, "\(bad)")
+            #expect(out.stderr.split(separator: "\n").filter { $0.hasPrefix("Error:") }.count == 1, "\(bad): \(out.stderr)")
+        }
+        #expect(try Self.balance(alice, mint.url) == 151)
     }
 }

@@ -100,6 +100,21 @@ public struct SpendingLock: Sendable, Hashable {
 }
 
 extension SpendingLock {
+    /// The lock a NUT-10 secret's kind, data and tags describe (e.g. a NUT-18 payment request's `nut10`), validated
+    /// by the same rules; throws for kinds other than P2PK and HTLC.
+    public init(kind: String, data: String, tags: [[String]], blinded: Bool = false) throws {
+        let secret = WellKnownSecret(kind: WellKnownSecret.Kind(rawValue: kind), data: data, tags: tags)
+        guard let condition = try SpendingCondition(secret) else {
+            throw SpendingConditionError(.malformedSecret, "\(kind.prefix(20))-locks are not known to this wallet (only P2PK and HTLC)")
+        }
+        self.init(
+            kind: condition.hashLock.map { .htlc(hash: $0) } ?? .p2pk, keys: condition.keys,
+            requiredSignatures: condition.requiredSignatures > 1 ? condition.requiredSignatures : nil, locktime: condition.locktime,
+            refundKeys: condition.refundKeys,
+            requiredRefundSignatures: condition.requiredRefundSignatures > 1 ? condition.requiredRefundSignatures : nil,
+            signatureFlag: condition.signatureFlag, blinded: blinded)
+    }
+
     /// A new random 32-byte HTLC preimage and its hash lock.
     public static func newPreimage() -> (preimage: [UInt8], hash: [UInt8]) {
         let preimage = SecureRandom.bytes(32)
