@@ -59,6 +59,35 @@ struct NutshellWalletE2ETests {
             #expect(report.signatures?.invalid == 0)
         }
     }
+
+    @Test("nutshell's wallet locks tokens to another nutshell wallet's key (P2PK, P2BK, SIG_ALL) at cashew-mint: only that wallet receives them")
+    func lockedTokens() async throws {
+        let mint = try CashewMintProcess()
+        defer {
+            mint.stop()
+            mint.removeData()
+        }
+        let minted = try wallet(mint, "alice", ["invoice", "200"])
+        #expect(minted.status == 0, "\(minted.stdout)\(minted.stderr)\n\(mint.logs)")
+        let locks = try wallet(mint, "bob", ["locks"])
+        let line = try #require(locks.stdout.split(separator: "\n").first { $0.contains("P2PK:") })
+        let bobKey = String(try #require(line.split(separator: ":").last)).trimmingCharacters(in: .whitespaces)
+        var bobBalance = 0
+        for (form, amount) in [("P2PK", 16), ("P2BK", 8), ("P2PK-SIGALL", 12)] {
+            let sent = try wallet(mint, "alice", ["send", String(amount), "--lock", "\(form):\(bobKey)"])
+            let token = try #require(sent.stdout.range(of: "cashuB[A-Za-z0-9_-]+", options: .regularExpression).map { String(sent.stdout[$0]) },
+                                     "\(form): \(sent.stdout)\(sent.stderr)")
+            let secret = try WellKnownSecret(parsing: try Token(decoding: token).proofs[0].secret)
+            #expect(secret.kind == .p2pk && (secret.data == bobKey) == !form.hasPrefix("P2BK"))
+            // Carol cannot unlock it: the mint refuses her swap, and she holds nothing.
+            _ = try wallet(mint, "carol", ["receive", token])
+            #expect(balance(try wallet(mint, "carol", ["balance"])) == 0, "\(form)")
+            let received = try wallet(mint, "bob", ["receive", token])
+            #expect(received.status == 0, "\(form): \(received.stdout)\(received.stderr)\n\(mint.logs)")
+            bobBalance += amount
+            #expect(balance(try wallet(mint, "bob", ["balance"])) == bobBalance, "\(form)")
+        }
+    }
 }
 
 /// The parts of `cashew-mint audit --json` these tests read.
