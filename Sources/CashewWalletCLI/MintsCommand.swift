@@ -83,13 +83,52 @@ struct DecodeCommand: AsyncParsableCommand {
         if global.json {
             let object: [String: Any] = [
                 "mint": parsed.mint, "unit": parsed.unit?.rawValue ?? NSNull(), "memo": parsed.memo ?? NSNull(), "amount": amount,
-                "proofs": parsed.proofs.map { ["amount": $0.amount.rawValue, "id": $0.id.hex, "dleq": $0.dleq != nil] },
+                "proofs": parsed.proofs.map { p -> [String: Any] in
+                    var o: [String: Any] = ["amount": p.amount.rawValue, "id": p.id.hex, "dleq": p.dleq != nil]
+                    if let lock = Self.lock(p) { o["lock"] = lock }
+                    return o
+                },
             ]
             if let data = try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys, .withoutEscapingSlashes]) { print(String(decoding: data, as: UTF8.self)) }
         } else {
             print("\(amount) \(parsed.unit?.rawValue ?? "sat") from \(parsed.mint)\(parsed.memo.map { " (\($0))" } ?? "")")
             print("\(parsed.proofs.count) proof\(parsed.proofs.count == 1 ? "" : "s"): \(parsed.proofs.map { String($0.amount.rawValue) }.joined(separator: " + "))")
+            for description in Set(parsed.proofs.compactMap { Self.lock($0).map(Self.describe) }).sorted() { print("locked: \(description)") }
         }
+    }
+
+    /// A locked proof's conditions (NUT-10/11/14, NUT-28), as JSON fields.
+    static func lock(_ proof: Proof) -> [String: Any]? {
+        guard let secret = try? WellKnownSecret.parse(proof.secret) else { return nil }
+        var o: [String: Any] = ["kind": secret.kind.rawValue, "data": secret.data, "blinded": proof.p2pkEphemeralKey != nil]
+        guard let condition = try? SpendingCondition(secret) else {
+            o["malformed"] = true
+            return o
+        }
+        o["keys"] = condition.keys.map(\.hex)
+        o["n_sigs"] = condition.requiredSignatures
+        o["sigflag"] = condition.signatureFlag.rawValue
+        if let locktime = condition.locktime { o["locktime"] = locktime }
+        if !condition.refundKeys.isEmpty {
+            o["refund"] = condition.refundKeys.map(\.hex)
+            o["n_sigs_refund"] = condition.requiredRefundSignatures
+        }
+        return o
+    }
+
+    static func describe(_ lock: [String: Any]) -> String {
+        let kind = lock["kind"] as? String ?? "?"
+        if lock["malformed"] as? Bool == true { return "\(kind), malformed (nobody can spend it)" }
+        let keys = lock["keys"] as? [String] ?? []
+        var text = kind == "HTLC" ? "HTLC hash \(lock["data"] as? String ?? "")" : "P2PK"
+        if !keys.isEmpty { text += " to \(lock["n_sigs"] as? Int ?? 1) of \(keys.joined(separator: ", "))" }
+        if lock["blinded"] as? Bool == true { text += " (blinded keys, NUT-28)" }
+        if let locktime = lock["locktime"] as? UInt64 {
+            let refund = (lock["refund"] as? [String]).map { "\(lock["n_sigs_refund"] as? Int ?? 1) of \($0.joined(separator: ", "))" } ?? "anyone"
+            text += "; after \(ISO8601DateFormatter().string(from: Date(timeIntervalSince1970: TimeInterval(locktime)))) also \(refund)"
+        }
+        if lock["sigflag"] as? String == "SIG_ALL" { text += "; SIG_ALL" }
+        return text
     }
 }
 

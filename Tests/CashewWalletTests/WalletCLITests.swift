@@ -213,6 +213,11 @@ struct WalletCLITests {
 
         // P2PK, plain and blinded (also in nutshell's P2BK:KEY form).
         let plain = try send(["20", "--lock", bobKey])
+        // `decode` shows the lock, offline.
+        #expect(try Self.cashew(["decode", plain]).stdout.contains("locked: P2PK to 1 of \(bobKey)"))
+        let decoded = try Self.cashew(["decode", plain, "--json"]).stdout
+        let proofs = try #require((try JSONSerialization.jsonObject(with: Data(decoded.utf8)) as? [String: Any])?["proofs"] as? [[String: Any]])
+        #expect(proofs.allSatisfy { ($0["lock"] as? [String: Any])?["keys"] as? [String] == [bobKey] })
         try refused(carol, plain)
         try received(bob, plain)
         let blinded = try send(["10", "--lock", "P2BK:" + bobKey])
@@ -223,6 +228,8 @@ struct WalletCLITests {
 
         // An expired locktime opens the refund pathway: Alice (the default refund key) takes it back, Carol cannot.
         let expired = try send(["5", "--lock", bobKey, "--locktime", "1000"])
+        let aliceKey = try Self.cashew(["--dir", alice, "pubkey"]).stdout.trimmingCharacters(in: .whitespacesAndNewlines)
+        #expect(try Self.cashew(["decode", expired]).stdout.contains("also 1 of \(aliceKey)"))
         try refused(carol, expired)
         try received(alice, expired)
         // An active one keeps it Bob's.
