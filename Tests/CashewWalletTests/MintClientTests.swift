@@ -10,12 +10,9 @@ import Testing
 struct MintClientTests {
     /// A running `cashew-mint` (SQLite, fake Lightning paying invoices after 1 s) for `body`.
     static func withMint(_ body: (MintClient) async throws -> Void) async throws {
-        let mint = try CashewMintProcess()
-        defer {
-            _ = mint.stop()
-            mint.removeData()
+        try await CashewMintProcess.with { mint in
+            try await body(MintClient(url: mint.url + "/"))
         }
-        try await body(MintClient(url: mint.url + "/"))
     }
 
     @Test("reads, quotes, mint, swap, checkstate and restore; the mint's refusals keep their NUT codes")

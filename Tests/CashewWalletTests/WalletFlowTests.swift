@@ -27,59 +27,56 @@ struct WalletFlowTests {
 
     @Test("mint 1000, send 100 (swap) and 8 (offline), receive both in a second wallet; a second receive is refused")
     func flow() async throws {
-        let mint = try CashewMintProcess()
-        defer {
-            _ = mint.stop()
-            mint.removeData()
-        }
-        try await Self.withWallets { alice, bob in
-        let quote = try await alice.requestMint(amount: 1000, mintURL: mint.url)
-        try await alice.waitUntilPaid(quote: quote.quote, mintURL: mint.url, timeout: .seconds(30), poll: .milliseconds(100))
-        let minted = try await alice.mint(quote: quote.quote, amount: 1000, mintURL: mint.url)
-        // At least three of each small denomination, then the rest in few proofs (Denominations.keepSplit).
-        #expect(Amount.sum(minted.map(\.amount)) == 1000 && minted.count <= 40)
-        for d in [1, 2, 4, 8, 16, 32, 64] as [Amount] { #expect(minted.filter { $0.amount == d }.count >= 3) }
-        #expect(try await alice.balance(mintURL: mint.url) == 1000)
+        try await CashewMintProcess.with { mint in
+            try await Self.withWallets { alice, bob in
+            let quote = try await alice.requestMint(amount: 1000, mintURL: mint.url)
+            try await alice.waitUntilPaid(quote: quote.quote, mintURL: mint.url, timeout: .seconds(30), poll: .milliseconds(100))
+            let minted = try await alice.mint(quote: quote.quote, amount: 1000, mintURL: mint.url)
+            // At least three of each small denomination, then the rest in few proofs (Denominations.keepSplit).
+            #expect(Amount.sum(minted.map(\.amount)) == 1000 && minted.count <= 40)
+            for d in [1, 2, 4, 8, 16, 32, 64] as [Amount] { #expect(minted.filter { $0.amount == d }.count >= 3) }
+            #expect(try await alice.balance(mintURL: mint.url) == 1000)
 
-        let token = try await alice.send(amount: 100, mintURL: mint.url, memo: "lunch")
-        #expect(token.amount == 100 && token.proofs.allSatisfy { $0.dleq != nil })
-        #expect(try await alice.balance(mintURL: mint.url) == 900)
-        let text = try token.serialized()
-        #expect(text.hasPrefix("cashuB"))
-        #expect(try await bob.receive(try Token(decoding: text)) == 100)
-        #expect(try await bob.balance(mintURL: mint.url) == 100)
-        do {
-            try await bob.receive(try Token(decoding: text))
-            Issue.record("a token was received twice")
-        } catch let error as MintClientError {
-            #expect(error.code == .proofsAlreadySpent)
-        }
-        #expect(try await bob.balance(mintURL: mint.url) == 100)
+            let token = try await alice.send(amount: 100, mintURL: mint.url, memo: "lunch")
+            #expect(token.amount == 100 && token.proofs.allSatisfy { $0.dleq != nil })
+            #expect(try await alice.balance(mintURL: mint.url) == 900)
+            let text = try token.serialized()
+            #expect(text.hasPrefix("cashuB"))
+            #expect(try await bob.receive(try Token(decoding: text)) == 100)
+            #expect(try await bob.balance(mintURL: mint.url) == 100)
+            do {
+                try await bob.receive(try Token(decoding: text))
+                Issue.record("a token was received twice")
+            } catch let error as MintClientError {
+                #expect(error.code == .proofsAlreadySpent)
+            }
+            #expect(try await bob.balance(mintURL: mint.url) == 100)
 
-        // 8 is one of Alice's proofs: sent offline, without asking the mint. 700 needs a swap (change kept split).
-        let big = try await alice.send(amount: 700, mintURL: mint.url)
-        #expect(try await bob.receive(big) == 700)
-        #expect(try await alice.balance(mintURL: mint.url) == 200)
-        let eight = try await alice.send(amount: 8, mintURL: mint.url)
-        #expect(eight.proofs.count == 1)
-        #expect(try await bob.receive(try Token(decoding: try eight.serialized(.v3))) == 8)
-        #expect(try await alice.balance(mintURL: mint.url) == 192)
-        #expect(try await bob.balance(mintURL: mint.url) == 808)
-        #expect(try await alice.store.history().map(\.kind) == ["sent", "sent", "sent", "minted"])
-        #expect(try await alice.store.openOperations().isEmpty)
-        #expect(try await bob.store.openOperations().isEmpty)
+            // 8 is one of Alice's proofs: sent offline, without asking the mint. 700 needs a swap (change kept split).
+            let big = try await alice.send(amount: 700, mintURL: mint.url)
+            #expect(try await bob.receive(big) == 700)
+            #expect(try await alice.balance(mintURL: mint.url) == 200)
+            let eight = try await alice.send(amount: 8, mintURL: mint.url)
+            #expect(eight.proofs.count == 1)
+            #expect(try await bob.receive(try Token(decoding: try eight.serialized(.v3))) == 8)
+            #expect(try await alice.balance(mintURL: mint.url) == 192)
+            #expect(try await bob.balance(mintURL: mint.url) == 808)
+            #expect(try await alice.store.history().map(\.kind) == ["sent", "sent", "sent", "minted"])
+            #expect(try await alice.store.openOperations().isEmpty)
+            #expect(try await bob.store.openOperations().isEmpty)
 
-        // A token whose DLEQ does not verify is refused before the mint is asked.
-        var forged = try await alice.send(amount: 16, mintURL: mint.url)
-        forged.proofs[0].dleq?.e = .random()
-        do {
-            try await bob.receive(forged)
-            Issue.record("a token with a bad DLEQ was received")
-        } catch let error as WalletError {
-            #expect(error.code == .invalidInput)
-        }
-        #expect(try await bob.balance(mintURL: mint.url) == 808)
-        await #expect(throws: WalletError.self) { _ = try await alice.send(amount: 5000, mintURL: mint.url) }
+            // A token whose DLEQ does not verify is refused before the mint is asked.
+            var forged = try await alice.send(amount: 16, mintURL: mint.url)
+            forged.proofs[0].dleq?.e = .random()
+            do {
+                try await bob.receive(forged)
+                Issue.record("a token with a bad DLEQ was received")
+            } catch let error as WalletError {
+                #expect(error.code == .invalidInput)
+            }
+            #expect(try await bob.balance(mintURL: mint.url) == 808)
+            await #expect(throws: WalletError.self) { _ = try await alice.send(amount: 5000, mintURL: mint.url) }
+            }
         }
     }
 }
@@ -89,23 +86,20 @@ struct WalletPostgresTests {
     @Test("mint, send, receive, melt and restore with the mint's ledger in PostgreSQL", .enabled(if: PostgresTestServer.available || PostgresTestServer.required))
     func onPostgres() async throws {
         try await PostgresTestServer.withDatabase { url in
-            let mint = try CashewMintProcess(database: url)
-            defer {
-                _ = mint.stop()
-                mint.removeData()
-            }
-            let phrase = try Mnemonic.generate(wordCount: 12)
-            try await WalletMeltRestoreTests.withStores(3) { stores in
-                let alice = try Wallet(store: stores[0], mnemonic: phrase)
-                let bob = try Wallet(store: stores[1], mnemonic: try Mnemonic.generate(wordCount: 12))
-                try await WalletMeltRestoreTests.mint(alice, 400, at: mint.url)
-                let token = try await alice.send(amount: 150, mintURL: mint.url)
-                #expect(try await bob.receive(try Token(decoding: try token.serialized())) == 150)
-                let quote = try await alice.meltQuote(invoice: try WalletMeltRestoreTests.invoice(sat: 100), mintURL: mint.url)
-                #expect(try await alice.melt(quote, mintURL: mint.url).state == .paid)
-                #expect(try await alice.balance(mintURL: mint.url) == 149)  // 400 − 150 − 100 − 1 sat Lightning fee
-                let restored = try Wallet(store: stores[2], mnemonic: phrase)
-                #expect(try await restored.restore(mintURL: mint.url) == [.sat: 149])
+            try await CashewMintProcess.with(database: url) { mint in
+                let phrase = try Mnemonic.generate(wordCount: 12)
+                try await WalletMeltRestoreTests.withStores(3) { stores in
+                    let alice = try Wallet(store: stores[0], mnemonic: phrase)
+                    let bob = try Wallet(store: stores[1], mnemonic: try Mnemonic.generate(wordCount: 12))
+                    try await WalletMeltRestoreTests.mint(alice, 400, at: mint.url)
+                    let token = try await alice.send(amount: 150, mintURL: mint.url)
+                    #expect(try await bob.receive(try Token(decoding: try token.serialized())) == 150)
+                    let quote = try await alice.meltQuote(invoice: try WalletMeltRestoreTests.invoice(sat: 100), mintURL: mint.url)
+                    #expect(try await alice.melt(quote, mintURL: mint.url).state == .paid)
+                    #expect(try await alice.balance(mintURL: mint.url) == 149)  // 400 − 150 − 100 − 1 sat Lightning fee
+                    let restored = try Wallet(store: stores[2], mnemonic: phrase)
+                    #expect(try await restored.restore(mintURL: mint.url) == [.sat: 149])
+                }
             }
         }
     }

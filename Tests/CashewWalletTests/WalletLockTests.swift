@@ -45,118 +45,109 @@ struct WalletLockTests {
 
     @Test("P2PK: only the key's holder receives; locktime and refund; blinded keys (NUT-28); SIG_ALL; quotes signed (NUT-20)")
     func p2pk() async throws {
-        let mint = try CashewMintProcess()
-        defer {
-            _ = mint.stop()
-            mint.removeData()
-        }
-        let url = mint.url
-        try await Self.withWallets(funded: 500, at: url) { alice, bob, carol in
-            // Alice's quote was locked to a key of her own (NUT-20), and her wallet kept the key to sign the mint.
-            let quotes = try await alice.store.quotes(mintURL: MintClient(url: url).url, kind: .mint)
-            #expect(quotes.count == 1 && quotes[0].secretKey != nil && quotes[0].state == "ISSUED")
-            let quote = try await alice.client(url).mintQuote(id: quotes[0].id)
-            #expect(quote.pubkey == (try quotes[0].secretKey?.publicPoint))
+        try await CashewMintProcess.with { mint in
+            let url = mint.url
+            try await Self.withWallets(funded: 500, at: url) { alice, bob, carol in
+                // Alice's quote was locked to a key of her own (NUT-20), and her wallet kept the key to sign the mint.
+                let quotes = try await alice.store.quotes(mintURL: MintClient(url: url).url, kind: .mint)
+                #expect(quotes.count == 1 && quotes[0].secretKey != nil && quotes[0].state == "ISSUED")
+                let quote = try await alice.client(url).mintQuote(id: quotes[0].id)
+                #expect(quote.pubkey == (try quotes[0].secretKey?.publicPoint))
 
-            let bobKey = try bob.lockingPublicKey()
+                let bobKey = try bob.lockingPublicKey()
 
-            let token = try await alice.send(amount: 50, mintURL: url, lock: SpendingLock(keys: [bobKey]))
-            #expect(try Self.keys(token).contains(bobKey.hex))
-            #expect(try await alice.balance(mintURL: url) == 450)
-            try await Self.expectLocked(carol, token, url: url)
-            try await Self.expectLocked(alice, token, url: url)
-            #expect(try await bob.receive(token) == 50)
-            #expect(try await bob.balance(mintURL: url) == 50)
+                let token = try await alice.send(amount: 50, mintURL: url, lock: SpendingLock(keys: [bobKey]))
+                #expect(try Self.keys(token).contains(bobKey.hex))
+                #expect(try await alice.balance(mintURL: url) == 450)
+                try await Self.expectLocked(carol, token, url: url)
+                try await Self.expectLocked(alice, token, url: url)
+                #expect(try await bob.receive(token) == 50)
+                #expect(try await bob.balance(mintURL: url) == 50)
 
-            // Active lock with Alice as refund key: she cannot take it back yet, Bob can spend it.
-            let active = try await alice.send(amount: 20, mintURL: url, lock: SpendingLock(keys: [bobKey], locktime: Self.now + 3600, refundKeys: [try alice.lockingPublicKey()]))
-            try await Self.expectLocked(alice, active, url: url)
-            try await Self.expectLocked(carol, active, url: url)
-            // Expired lock: Alice reclaims with her refund key (Carol still cannot), and the receiver could as well.
-            let expired = try await alice.send(amount: 20, mintURL: url, lock: SpendingLock(keys: [bobKey], locktime: Self.now - 10, refundKeys: [try alice.lockingPublicKey()]))
-            try await Self.expectLocked(carol, expired, url: url)
-            #expect(try await alice.receive(expired) == 20)
-            // Expired with no refund keys: anyone can spend (NUT-11).
-            let open = try await alice.send(amount: 4, mintURL: url, lock: SpendingLock(keys: [bobKey], locktime: Self.now - 10))
-            #expect(try await carol.receive(open) == 4)
+                // Active lock with Alice as refund key: she cannot take it back yet, Bob can spend it.
+                let active = try await alice.send(amount: 20, mintURL: url, lock: SpendingLock(keys: [bobKey], locktime: Self.now + 3600, refundKeys: [try alice.lockingPublicKey()]))
+                try await Self.expectLocked(alice, active, url: url)
+                try await Self.expectLocked(carol, active, url: url)
+                // Expired lock: Alice reclaims with her refund key (Carol still cannot), and the receiver could as well.
+                let expired = try await alice.send(amount: 20, mintURL: url, lock: SpendingLock(keys: [bobKey], locktime: Self.now - 10, refundKeys: [try alice.lockingPublicKey()]))
+                try await Self.expectLocked(carol, expired, url: url)
+                #expect(try await alice.receive(expired) == 20)
+                // Expired with no refund keys: anyone can spend (NUT-11).
+                let open = try await alice.send(amount: 4, mintURL: url, lock: SpendingLock(keys: [bobKey], locktime: Self.now - 10))
+                #expect(try await carol.receive(open) == 4)
 
-            // Blinded (NUT-28): the secrets show neither Bob's key nor Alice's refund key; only Bob can spend.
-            let blinded = try await alice.send(
-                amount: 30, mintURL: url,
-                lock: SpendingLock(keys: [bobKey], locktime: Self.now + 3600, refundKeys: [try alice.lockingPublicKey()], blinded: true))
-            let shown = try Self.keys(blinded)
-            let aliceKey = try alice.lockingPublicKey().hex
-            #expect(!shown.contains(bobKey.hex) && !shown.contains(aliceKey))
-            #expect(blinded.proofs.allSatisfy { $0.p2pkEphemeralKey != nil } && Set(blinded.proofs.map(\.p2pkEphemeralKey)).count == blinded.proofs.count)
-            // The ephemeral key survives the V4 token (`pe`).
-            let decoded = try Token(decoding: try blinded.serialized(.v4))
-            try await Self.expectLocked(carol, decoded, url: url)
-            try await Self.expectLocked(alice, decoded, url: url)
-            #expect(try await bob.receive(decoded) == 30)
+                // Blinded (NUT-28): the secrets show neither Bob's key nor Alice's refund key; only Bob can spend.
+                let blinded = try await alice.send(
+                    amount: 30, mintURL: url,
+                    lock: SpendingLock(keys: [bobKey], locktime: Self.now + 3600, refundKeys: [try alice.lockingPublicKey()], blinded: true))
+                let shown = try Self.keys(blinded)
+                let aliceKey = try alice.lockingPublicKey().hex
+                #expect(!shown.contains(bobKey.hex) && !shown.contains(aliceKey))
+                #expect(blinded.proofs.allSatisfy { $0.p2pkEphemeralKey != nil } && Set(blinded.proofs.map(\.p2pkEphemeralKey)).count == blinded.proofs.count)
+                // The ephemeral key survives the V4 token (`pe`).
+                let decoded = try Token(decoding: try blinded.serialized(.v4))
+                try await Self.expectLocked(carol, decoded, url: url)
+                try await Self.expectLocked(alice, decoded, url: url)
+                #expect(try await bob.receive(decoded) == 30)
 
-            // SIG_ALL over several proofs (40 = 32 + 8), blinded with one shared ephemeral key.
-            let sigAll = try await alice.send(amount: 40, mintURL: url, lock: SpendingLock(keys: [bobKey], signatureFlag: .sigAll, blinded: true))
-            #expect(sigAll.proofs.count == 2 && Set(sigAll.proofs.map(\.p2pkEphemeralKey)).count == 1)
-            try await Self.expectLocked(carol, sigAll, url: url)
-            #expect(try await bob.receive(sigAll) == 40)
-            #expect(try await bob.balance(mintURL: url) == 120)
-            // Nothing was lost on the way: 500 − 50 − 20 (active, still locked) − 4 − 30 − 40 = 356.
-            #expect(try await alice.balance(mintURL: url) == 356)
+                // SIG_ALL over several proofs (40 = 32 + 8), blinded with one shared ephemeral key.
+                let sigAll = try await alice.send(amount: 40, mintURL: url, lock: SpendingLock(keys: [bobKey], signatureFlag: .sigAll, blinded: true))
+                #expect(sigAll.proofs.count == 2 && Set(sigAll.proofs.map(\.p2pkEphemeralKey)).count == 1)
+                try await Self.expectLocked(carol, sigAll, url: url)
+                #expect(try await bob.receive(sigAll) == 40)
+                #expect(try await bob.balance(mintURL: url) == 120)
+                // Nothing was lost on the way: 500 − 50 − 20 (active, still locked) − 4 − 30 − 40 = 356.
+                #expect(try await alice.balance(mintURL: url) == 356)
+            }
         }
     }
 
     @Test("multisig 2-of-2: one signer co-signs the token, the other receives it; one key alone is not enough")
     func multisig() async throws {
-        let mint = try CashewMintProcess()
-        defer {
-            _ = mint.stop()
-            mint.removeData()
-        }
-        try await Self.withWallets(funded: 100, at: mint.url) { alice, bob, carol in
-            for blinded in [false, true] {
-                let lock = SpendingLock(keys: [try bob.lockingPublicKey(), try carol.lockingPublicKey()], requiredSignatures: 2, blinded: blinded)
-                let token = try await alice.send(amount: 10, mintURL: mint.url, lock: lock)
-                try await Self.expectLocked(bob, token, url: mint.url)
-                let cosigned = try bob.cosign(try Token(decoding: try token.serialized()))
-                #expect(throws: WalletError.self) { try alice.cosign(token) }  // not one of the keys
-                #expect(try await carol.receive(try Token(decoding: try cosigned.serialized())) == 10)
+        try await CashewMintProcess.with { mint in
+            try await Self.withWallets(funded: 100, at: mint.url) { alice, bob, carol in
+                for blinded in [false, true] {
+                    let lock = SpendingLock(keys: [try bob.lockingPublicKey(), try carol.lockingPublicKey()], requiredSignatures: 2, blinded: blinded)
+                    let token = try await alice.send(amount: 10, mintURL: mint.url, lock: lock)
+                    try await Self.expectLocked(bob, token, url: mint.url)
+                    let cosigned = try bob.cosign(try Token(decoding: try token.serialized()))
+                    #expect(throws: WalletError.self) { try alice.cosign(token) }  // not one of the keys
+                    #expect(try await carol.receive(try Token(decoding: try cosigned.serialized())) == 10)
+                }
+                #expect(try await carol.balance(mintURL: mint.url) == 20)
             }
-            #expect(try await carol.balance(mintURL: mint.url) == 20)
         }
     }
 
     @Test("HTLC: the preimage (and the receiver's signature) unlocks; the sender's refund after the locktime")
     func htlc() async throws {
-        let mint = try CashewMintProcess()
-        defer {
-            _ = mint.stop()
-            mint.removeData()
-        }
-        let url = mint.url
-        try await Self.withWallets(funded: 100, at: url) { alice, bob, carol in
-            let (preimage, hash) = SpendingLock.newPreimage()
-            let token = try await alice.send(amount: 16, mintURL: url, lock: SpendingLock(kind: .htlc(hash: hash), keys: [try bob.lockingPublicKey()]))
-            try await Self.expectLocked(bob, token, url: url)
-            try await Self.expectLocked(bob, token, preimages: [SecureRandom.bytes(32)], url: url)
-            try await Self.expectLocked(carol, token, preimages: [preimage], url: url)
-            #expect(try await bob.receive(token, preimages: [preimage]) == 16)
-            // The preimage is public at the mint now (NUT-07 returns the witness).
-            let state = try await bob.client(url).checkState(CheckStateRequest(ys: [try token.proofs[0].y])).states[0]
-            #expect(state.state == .spent && state.witness?.contains(Hex.encode(preimage)) == true)
+        try await CashewMintProcess.with { mint in
+            let url = mint.url
+            try await Self.withWallets(funded: 100, at: url) { alice, bob, carol in
+                let (preimage, hash) = SpendingLock.newPreimage()
+                let token = try await alice.send(amount: 16, mintURL: url, lock: SpendingLock(kind: .htlc(hash: hash), keys: [try bob.lockingPublicKey()]))
+                try await Self.expectLocked(bob, token, url: url)
+                try await Self.expectLocked(bob, token, preimages: [SecureRandom.bytes(32)], url: url)
+                try await Self.expectLocked(carol, token, preimages: [preimage], url: url)
+                #expect(try await bob.receive(token, preimages: [preimage]) == 16)
+                // The preimage is public at the mint now (NUT-07 returns the witness).
+                let state = try await bob.client(url).checkState(CheckStateRequest(ys: [try token.proofs[0].y])).states[0]
+                #expect(state.state == .spent && state.witness?.contains(Hex.encode(preimage)) == true)
 
-            // Without receiver keys the preimage alone spends it.
-            let open = try await alice.send(amount: 8, mintURL: url, lock: SpendingLock(kind: .htlc(hash: hash), keys: []))
-            try await Self.expectLocked(carol, open, url: url)
-            #expect(try await carol.receive(open, preimages: [preimage]) == 8)
+                // Without receiver keys the preimage alone spends it.
+                let open = try await alice.send(amount: 8, mintURL: url, lock: SpendingLock(kind: .htlc(hash: hash), keys: []))
+                try await Self.expectLocked(carol, open, url: url)
+                #expect(try await carol.receive(open, preimages: [preimage]) == 8)
 
-            // Refund: the locktime has passed, Alice takes back a token Bob never unlocked.
-            let (_, otherHash) = SpendingLock.newPreimage()
-            let refund = try await alice.send(
-                amount: 4, mintURL: url,
-                lock: SpendingLock(kind: .htlc(hash: otherHash), keys: [try bob.lockingPublicKey()], locktime: Self.now - 10, refundKeys: [try alice.lockingPublicKey()], blinded: true))
-            try await Self.expectLocked(carol, refund, url: url)
-            #expect(try await alice.receive(refund) == 4)
-            #expect(try await alice.balance(mintURL: url) == 100 - 16 - 8)
+                // Refund: the locktime has passed, Alice takes back a token Bob never unlocked.
+                let (_, otherHash) = SpendingLock.newPreimage()
+                let refund = try await alice.send(
+                    amount: 4, mintURL: url,
+                    lock: SpendingLock(kind: .htlc(hash: otherHash), keys: [try bob.lockingPublicKey()], locktime: Self.now - 10, refundKeys: [try alice.lockingPublicKey()], blinded: true))
+                try await Self.expectLocked(carol, refund, url: url)
+                #expect(try await alice.receive(refund) == 4)
+                #expect(try await alice.balance(mintURL: url) == 100 - 16 - 8)
+            }
         }
     }
 
@@ -194,18 +185,15 @@ struct WalletLockTests {
 
     @Test("an invalid lock is refused before anything is spent")
     func refusals() async throws {
-        let mint = try CashewMintProcess()
-        defer {
-            _ = mint.stop()
-            mint.removeData()
-        }
-        try await Self.withWallets(funded: 10, at: mint.url) { alice, bob, _ in
-            let key = try bob.lockingPublicKey()
-            do {
-                _ = try await alice.send(amount: 2, mintURL: mint.url, lock: SpendingLock(keys: [key], requiredSignatures: 2))
-                Issue.record("n_sigs above the key count was accepted")
-            } catch let error as WalletError { #expect(error.code == .invalidInput) }
-            #expect(try await alice.balance(mintURL: mint.url) == 10)
+        try await CashewMintProcess.with { mint in
+            try await Self.withWallets(funded: 10, at: mint.url) { alice, bob, _ in
+                let key = try bob.lockingPublicKey()
+                do {
+                    _ = try await alice.send(amount: 2, mintURL: mint.url, lock: SpendingLock(keys: [key], requiredSignatures: 2))
+                    Issue.record("n_sigs above the key count was accepted")
+                } catch let error as WalletError { #expect(error.code == .invalidInput) }
+                #expect(try await alice.balance(mintURL: mint.url) == 10)
+            }
         }
     }
 }

@@ -55,6 +55,16 @@ public final class CashewMintProcess: @unchecked Sendable {
         }
     }
 
+    /// Starts a mint, runs `body` with it, then stops it and removes its data directory, also when `body` throws.
+    public static func with<T>(database: String? = nil, _ body: (CashewMintProcess) async throws -> T) async throws -> T {
+        let mint = try CashewMintProcess(database: database)
+        defer {
+            mint.stop()
+            mint.removeData()
+        }
+        return try await body(mint)
+    }
+
     /// A second process with the same data directory, database and settings (a restart, or a scale-out peer).
     public func restarted(port: Int? = nil) throws -> CashewMintProcess {
         try CashewMintProcess(dataDir: dataDir, database: database, port: port ?? self.port, environment: environment)

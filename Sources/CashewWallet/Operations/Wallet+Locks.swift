@@ -25,7 +25,7 @@ extension Wallet {
     /// locked proofs as anyone-can-spend.
     func requireLockSupport(_ lock: SpendingLock, client: MintClient) async throws {
         let info = try await client.info()
-        let needed = lock.isHashLock ? [10, 11, 14] : [10, 11]
+        let needed = lock.isHTLC ? [10, 11, 14] : [10, 11]
         for nut in needed where !info.supports(nut: nut) {
             throw WalletError(.unsupported, "\(client.url) does not advertise NUT-\(nut), so it would not enforce the lock")
         }
@@ -63,8 +63,4 @@ extension Wallet {
         }
         return Token(mint: token.mint, unit: token.unit, memo: token.memo, proofs: signed)
     }
-}
-
-extension SpendingLock {
-    var isHashLock: Bool { if case .htlc = kind { true } else { false } }
 }

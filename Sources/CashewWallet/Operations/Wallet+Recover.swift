@@ -98,19 +98,22 @@ extension Wallet {
 
     /// The outputs a journal entry names, re-derived from the seed.
     func outputs(from journal: OutputsJournal, mintURL: String) async throws -> PreparedOutputs {
-        let id = try KeysetID(hex: journal.keyset)
-        guard let keyset = try await store.keysets(mintURL: mintURL).first(where: { $0.id == id }) else {
-            throw WalletError(.invalidInput, "journal names unknown keyset \(journal.keyset)")
-        }
+        let keyset = try await journalKeyset(journal.keyset, mintURL: mintURL)
         return try PreparedOutputs(amounts: journal.amounts.map { Amount($0) }, keyset: keyset, counterStart: journal.counterStart, seed: seed)
+    }
+
+    /// The stored keyset a journal entry names (by hex ID).
+    func journalKeyset(_ hex: String, mintURL: String) async throws -> WalletKeyset {
+        let id = try KeysetID(hex: hex)
+        guard let keyset = try await store.keysets(mintURL: mintURL).first(where: { $0.id == id }) else {
+            throw WalletError(.invalidInput, "journal names unknown keyset \(hex)")
+        }
+        return keyset
     }
 
     /// A locked send's outputs as journaled.
     func lockedOutputs(from journal: LockedOutputsJournal, mintURL: String) async throws -> PreparedOutputs {
-        let id = try KeysetID(hex: journal.keyset)
-        guard let keyset = try await store.keysets(mintURL: mintURL).first(where: { $0.id == id }) else {
-            throw WalletError(.invalidInput, "journal names unknown keyset \(journal.keyset)")
-        }
+        let keyset = try await journalKeyset(journal.keyset, mintURL: mintURL)
         return try PreparedOutputs(
             secrets: journal.secrets, amounts: journal.amounts.map { Amount($0) }, keyset: keyset,
             factors: try journal.factors.map { try Scalar(hex: $0) }, ephemeralKeys: try journal.ephemeralKeys.map { try $0.map { try Point(hex: $0) } })

@@ -77,7 +77,8 @@ public struct SpendingLock: Sendable, Hashable {
         }
     }
 
-    var isHTLC: Bool { if case .htlc = kind { true } else { false } }
+    /// True for an HTLC lock (NUT-14).
+    public var isHTLC: Bool { if case .htlc = kind { true } else { false } }
     var wellKnownKind: WellKnownSecret.Kind { isHTLC ? .htlc : .p2pk }
 
     func data(keys: [Point]) -> String {
