@@ -76,6 +76,17 @@ public struct LayeredSettings: Sendable {
         return v
     }
 
+    /// A duration in seconds (fractions allowed) within `range`.
+    public func seconds(_ key: String, default value: Double, in range: ClosedRange<Double>) throws -> Duration {
+        let v = try double(key, default: value)
+        guard range.contains(v) else {
+            throw SettingError("\(origin(key)) must be between \(Self.format(range.lowerBound)) and \(Self.format(range.upperBound)) seconds")
+        }
+        return .milliseconds(Int64((v * 1000).rounded()))
+    }
+
+    static func format(_ v: Double) -> String { v == v.rounded() ? String(Int64(v)) : String(v) }
+
     public func bool(_ key: String, default value: Bool) throws -> Bool {
         guard let t = text(key)?.lowercased() else { return value }
         switch t {

@@ -13,14 +13,19 @@ enum Ledger {
     static func open(_ settings: MintCLISettings, logger: Logger) async throws -> (Ledger, [String]) {
         if settings.isPostgres {
             let store: PostgresMintStore
-            do { store = try await PostgresMintStore.connect(url: settings.database, maxConnections: settings.databasePoolSize, logger: logger) } catch {
+            do { store = try await PostgresMintStore.connect(
+                url: settings.database, maxConnections: settings.databasePoolSize, limits: settings.databaseLimits, logger: logger) } catch {
                 throw CLIError("invalid database URL: \(error)")
             }
             do {
+                try await store.probe()
                 return (.postgres(store), try await store.migrate())
+            } catch let error as MintStoreError {
+                await store.close()
+                throw CLIError("cannot open the PostgreSQL ledger: \(error.message)")
             } catch {
                 await store.close()
-                throw CLIError("cannot reach or migrate the PostgreSQL ledger: \(error)")
+                throw CLIError("cannot open the PostgreSQL ledger: \(error)")
             }
         }
         let directory = (settings.database as NSString).deletingLastPathComponent

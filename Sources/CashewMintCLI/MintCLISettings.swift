@@ -1,4 +1,6 @@
 import CashewConfig
+import CashewMintServer
+import CashewPostgresStore
 import CashuCrypto
 import CashuMint
 import CashuProtocol
@@ -14,6 +16,12 @@ struct MintCLISettings {
     var dataDir: String
     var database: String
     var databasePoolSize: Int
+    /// How requests wait for PostgreSQL (acquire timeout, waiting bound, connect timeout).
+    var databaseLimits: PostgresLedgerLimits
+    /// How long a graceful stop may take before the mint exits anyway.
+    var shutdownTimeout: Duration
+    /// HTTP connection limits and timeouts.
+    var http: HTTPLimits
     var seed: String?
     var seedFile: String
     var seedFileIsDefault: Bool
@@ -26,7 +34,9 @@ struct MintCLISettings {
     var metrics: Bool
 
     static let keys: Set<String> = [
-        "host", "port", "data_dir", "database", "database_pool_size", "seed", "seed_file", "units", "input_fee_ppk", "denominations",
+        "host", "port", "data_dir", "database", "database_pool_size", "database_acquire_timeout", "database_max_waiting",
+        "database_connect_timeout", "shutdown_timeout", "http_idle_timeout", "http_header_timeout", "http_body_timeout", "http_max_connections",
+        "seed", "seed_file", "units", "input_fee_ppk", "denominations",
         "keyset_id_version", "max_inputs", "max_outputs", "max_secret_length", "max_body_size", "mint_quote_expiry", "melt_quote_expiry",
         "mint_min_amount", "mint_max_amount", "melt_min_amount", "melt_max_amount", "minting_disabled", "melting_disabled",
         "require_quote_pubkey",
@@ -44,6 +54,18 @@ struct MintCLISettings {
         database = s.string("database", default: (dataDir as NSString).appendingPathComponent("mint.sqlite3"))!
         databasePoolSize = try s.int("database_pool_size", default: 16)
         guard (1...1000).contains(databasePoolSize) else { throw CLIError("database_pool_size must be between 1 and 1000") }
+        databaseLimits = PostgresLedgerLimits(
+            acquireTimeout: try s.seconds("database_acquire_timeout", default: 2, in: 0.05...600),
+            maxWaiting: try s.int("database_max_waiting", default: 512),
+            connectTimeout: try s.seconds("database_connect_timeout", default: 5, in: 0.1...600))
+        guard (1...1_000_000).contains(databaseLimits.maxWaiting) else { throw CLIError("database_max_waiting must be between 1 and 1000000") }
+        shutdownTimeout = try s.seconds("shutdown_timeout", default: 10, in: 1...3600)
+        http = HTTPLimits(
+            idleTimeout: try s.seconds("http_idle_timeout", default: 60, in: 1...86_400),
+            headerTimeout: try s.seconds("http_header_timeout", default: 10, in: 1...3600),
+            bodyTimeout: try s.seconds("http_body_timeout", default: 30, in: 1...3600),
+            maxConnections: try s.int("http_max_connections", default: HTTPLimits.defaultMaxConnections()))
+        guard (1...1_000_000).contains(http.maxConnections) else { throw CLIError("http_max_connections must be between 1 and 1000000") }
         seed = s.string("seed")
         let defaultSeedFile = (dataDir as NSString).appendingPathComponent("seed")
         seedFile = s.string("seed_file", default: defaultSeedFile)!

@@ -26,6 +26,8 @@ struct ServeCommand: AsyncParsableCommand {
         var extra = [String: String]()
         if let host { extra["host"] = host }
         if let port { extra["port"] = String(port) }
+        // Before the settings: the default connection cap follows the descriptor limit.
+        HTTPLimits.raiseDescriptorLimit()
         let settings = try common.resolve(extra: extra)
         LogSetup.bootstrap(level: settings.logLevel, format: settings.logFormat)
         let logger = Logger(label: "cashew-mint")
@@ -63,22 +65,20 @@ struct ServeCommand: AsyncParsableCommand {
                 MetricsSystem.bootstrap(PrometheusMetricsFactory(registry: r))
                 registry = r
             }
-            let router = makeMintRouter(
-                mint: mint, configuration: MintServerConfiguration(host: settings.host, port: settings.port, maxBodySize: settings.maxBodySize),
-                metrics: registry)
-            let app = Application(
-                router: router,
-                configuration: ApplicationConfiguration(address: .hostname(settings.host, port: settings.port), serverName: "Cashew"),
+            let server = MintServerConfiguration(
+                host: settings.host, port: settings.port, maxBodySize: settings.maxBodySize, limits: settings.http)
+            let app = makeMintApplication(router: makeMintRouter(mint: mint, configuration: server, metrics: registry), configuration: server, logger: logger)
+            var configuration = ServiceGroupConfiguration(
+                services: [
+                    .init(service: app),
+                    .init(service: InvoiceListenerService(mint: mint)),
+                    .init(service: LedgerMaintenanceService(mint: mint)),
+                    .init(service: ShutdownDeadline(deadline: settings.shutdownTimeout, logger: logger), successTerminationBehavior: .ignore),
+                ],
+                gracefulShutdownSignals: [.sigterm, .sigint],
                 logger: logger)
-            let group = ServiceGroup(
-                configuration: ServiceGroupConfiguration(
-                    services: [
-                        .init(service: app),
-                        .init(service: InvoiceListenerService(mint: mint)),
-                        .init(service: LedgerMaintenanceService(mint: mint)),
-                    ],
-                    gracefulShutdownSignals: [.sigterm, .sigint],
-                    logger: logger))
+            configuration.maximumGracefulShutdownDuration = ShutdownDeadline.escalation(for: settings.shutdownTimeout)
+            let group = ServiceGroup(configuration: configuration)
             logger.info("mint ready", metadata: [
                 "address": "\(settings.host):\(settings.port)", "units": "\(settings.mint.units.map(\.rawValue).joined(separator: ","))",
                 "ledger": "\(settings.isPostgres ? "postgres" : settings.database)",

@@ -12,13 +12,32 @@ public struct MintServerConfiguration: Sendable {
     public var maxBodySize: Int
     /// `Implementation/x.y.z` for `/v1/info`.
     public var version: String
+    /// Connection timeouts and the connection cap.
+    public var limits: HTTPLimits
 
-    public init(host: String = "127.0.0.1", port: Int = 3338, maxBodySize: Int = 1 << 20, version: String = "Cashew/0.1.0") {
+    public init(
+        host: String = "127.0.0.1", port: Int = 3338, maxBodySize: Int = 1 << 20, version: String = "Cashew/0.1.0", limits: HTTPLimits = .init()
+    ) {
         self.host = host
         self.port = port
         self.maxBodySize = maxBodySize
         self.version = version
+        self.limits = limits
     }
+}
+
+/// The mint's HTTP server: `router` on HTTP/1 with the connection guards (timeouts, body limit, 100-continue, NUT
+/// errors for malformed requests) and the connection cap.
+public func makeMintApplication(
+    router: Router<BasicRequestContext>, configuration: MintServerConfiguration, logger: Logger
+) -> some ApplicationProtocol {
+    Application(
+        router: router,
+        server: .guardedHTTP1(limits: configuration.limits, maxBodySize: configuration.maxBodySize, logger: logger),
+        configuration: ApplicationConfiguration(
+            address: .hostname(configuration.host, port: configuration.port), serverName: "Cashew",
+            availableConnectionsDelegate: .maximum(configuration.limits.maxConnections, logger: logger)),
+        logger: logger)
 }
 
 /// The router of a mint: the Cashu v1 API, `/health` and `/metrics`.
@@ -33,7 +52,7 @@ public func makeMintRouter<Store: MintStore, Backend: PaymentBackend>(
     MintRoutes(mint: mint, maxBodySize: configuration.maxBodySize, version: configuration.version).add(to: router)
     router.get("health") { _, _ -> Response in
         do {
-            _ = try await mint.store.keysets()
+            try await mint.store.checkHealth()
             return Response(status: .ok, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(string: #"{"status":"ok"}"#)))
         } catch {
             return Response(

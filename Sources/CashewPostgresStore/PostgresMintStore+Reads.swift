@@ -99,13 +99,9 @@ extension PostgresMintStore {
     /// All sums from one snapshot (a read-only REPEATABLE READ transaction), while mints keep writing.
     public func auditTotals() async throws -> AuditTotals {
         do {
-            return try await client.withTransaction(logger: logger) { connection in
-                try await connection.query("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY", logger: logger)
-                return try await Self.auditTotals { query in
-                    var out = [PostgresRandomAccessRow]()
-                    for try await row in try await connection.query(query, logger: logger) { out.append(row.makeRandomAccess()) }
-                    return out
-                }
+            return try await connections.transaction { session in
+                _ = try await session.rows("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
+                return try await Self.auditTotals { try await session.rows($0) }
             }
         } catch let error as MintStoreError {
             throw error

@@ -48,11 +48,7 @@ extension PostgresMintStore {
     /// Deadlocks and serialization failures (which the sorted arrays make unlikely) are retried: each statement is
     /// atomic, so a retry is a clean second attempt.
     func write(_ query: PostgresQuery, inputs: [String] = []) async throws -> [PostgresRandomAccessRow] {
-        try await classified(inputs: inputs) {
-            var out = [PostgresRandomAccessRow]()
-            for try await row in try await client.query(query, logger: logger) { out.append(row.makeRandomAccess()) }
-            return out
-        }
+        try await classified(inputs: inputs) { try await connections.rows(query) }
     }
 
     /// Runs a write, retrying deadlocks and serialization failures and classifying unique-key conflicts.
@@ -69,11 +65,13 @@ extension PostgresMintStore {
                 }
                 guard state == "23505" else { throw Self.translate(error) }
                 switch constraint {
-                case "proofs_pkey":
+                case "proofs_pkey", "blind_signatures_pkey":
+                    // Inputs are decided before outputs, as on SQLite (and in nutshell and cdk): a request that reuses
+                    // a spent input and an already signed output is told about the input (11001), whichever unique key
+                    // PostgreSQL happened to check first.
                     let states = inputs.isEmpty ? [:] : try await proofStates(ys: inputs)
                     if states.values.contains(where: { $0.state == .pending }) { throw MintStoreError(.proofsPending, "inputs are pending") }
-                    throw MintStoreError(.proofsSpent, "inputs already spent")
-                case "blind_signatures_pkey":
+                    if !states.isEmpty || constraint == "proofs_pkey" { throw MintStoreError(.proofsSpent, "inputs already spent") }
                     throw MintStoreError(.outputsSigned, "outputs already signed")
                 case "melt_quotes_one_payment":
                     throw MintStoreError(.quoteState, "the invoice is already being paid")
@@ -113,17 +111,19 @@ extension PostgresMintStore {
         // Two statements in one transaction: within a single statement the unique index on the active keyset would
         // still see the old active row.
         do {
-            try await client.withTransaction(logger: logger) { connection in
+            try await connections.transaction { session in
                 if k.active {
-                    try await connection.query("UPDATE keysets SET active = false WHERE unit = \(k.unit.rawValue) AND active", logger: logger)
+                    _ = try await session.rows("UPDATE keysets SET active = false WHERE unit = \(k.unit.rawValue) AND active")
                 }
-                try await connection.query(
+                _ = try await session.rows(
                     """
                     INSERT INTO keysets (id, unit, active, input_fee_ppk, final_expiry, derivation_path, derivation_index, amounts, id_version, valid_from)
                     VALUES (\(k.id.hex), \(k.unit.rawValue), \(k.active), \(Self.int(k.inputFeePPK)), \(finalExpiry), \(k.derivationPath.description),
                             \(Int64(k.derivationIndex)), \(amounts), \(Int16(k.idVersion.rawValue)), \(Self.int(k.validFrom)))
-                    """, logger: logger)
+                    """)
             }
+        } catch let error as MintStoreError {
+            throw error
         } catch {
             if let (state, _) = Self.serverError(error), state == "23505" { throw MintStoreError(.duplicate, "keyset \(k.id) exists") }
             throw MintStoreError(.unavailable, "could not add keyset: \(Self.serverError(error).map { "PostgreSQL error \($0.state)" } ?? "connection failed")")
@@ -145,7 +145,7 @@ extension PostgresMintStore {
         let statement = SwapBatchStatement(swaps)
         // A conflicting batch is retried swap by swap, so only a single swap's conflict needs the pending/spent answer.
         try await classified(inputs: swaps.count == 1 ? statement.proofs.ys : []) {
-            for try await _ in try await client.execute(statement, logger: logger) {}
+            _ = try await connections.rows(statement.query)
         }
     }
 

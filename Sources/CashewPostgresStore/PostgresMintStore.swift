@@ -15,33 +15,77 @@ public final class PostgresMintStore: MintStore {
     let client: PostgresClient
     let runner: Task<Void, Never>
     let logger: Logger
+    /// Every statement runs through these: bounded waits, connections always given back.
+    let connections: LedgerConnections
+    /// Where the pool connects, for `probe()`.
+    let host: String
+    let port: Int
+    let probeConfiguration: @Sendable () throws -> PostgresConnection.Configuration
     /// Group commit of swaps.
     let swapWriter: SwapWriter
 
     /// Connects to `url` (`postgres://user:password@host:port/database[?sslmode=…&sslrootcert=…]`) with a pool of at
     /// most `maxConnections`. `sslmode` follows libpq: `disable` (the default), `prefer`, `require` (encrypted, not
     /// verified), `verify-ca`, `verify-full`; `sslrootcert` names a PEM file of trusted roots (else the system's).
-    public init(url: String, maxConnections: Int = 16, logger: Logger) throws {
+    /// `limits` bound how long and how many requests wait for a connection.
+    public init(url: String, maxConnections: Int = 16, limits: PostgresLedgerLimits = .init(), logger: Logger) throws {
         guard let parts = URLComponents(string: url), ["postgres", "postgresql"].contains(parts.scheme ?? ""), let host = parts.host else {
             throw MintStoreError(.unavailable, "not a postgres:// URL")
         }
         let database = parts.path.hasPrefix("/") ? String(parts.path.dropFirst()) : parts.path
+        let tls = try Self.tlsMode(parts.queryItems ?? [])
+        let username = parts.percentEncodedUser?.removingPercentEncoding ?? "postgres"
+        let password = parts.percentEncodedPassword?.removingPercentEncoding
         var configuration = PostgresClient.Configuration(
-            host: host, port: parts.port ?? 5432, username: parts.percentEncodedUser?.removingPercentEncoding ?? "postgres",
-            password: parts.percentEncodedPassword?.removingPercentEncoding, database: database.isEmpty ? nil : database,
-            tls: try Self.tls(parts.queryItems ?? []))
+            host: host, port: parts.port ?? 5432, username: username, password: password, database: database.isEmpty ? nil : database,
+            tls: tls.client)
+        self.host = host
+        self.port = parts.port ?? 5432
+        let port = self.port
+        self.probeConfiguration = {
+            var c = PostgresConnection.Configuration(
+                host: host, port: port, username: username, password: password, database: database.isEmpty ? nil : database,
+                tls: try tls.connection())
+            c.options.connectTimeout = TimeAmount(limits.connectTimeout)
+            return c
+        }
         configuration.options.maximumConnections = max(1, maxConnections)
         configuration.options.minimumConnections = 0
+        configuration.options.connectTimeout = limits.connectTimeout
         let client = PostgresClient(configuration: configuration, backgroundLogger: logger)
         self.client = client
         self.logger = logger
+        self.connections = LedgerConnections(client: client, limits: limits, logger: logger)
         self.runner = Task { await client.run() }
         // A few statements in flight, each taking the swaps that queued meanwhile.
-        self.swapWriter = SwapWriter(maxInFlight: max(1, min(4, maxConnections / 2)), maxBatch: 64)
+        self.swapWriter = SwapWriter(maxInFlight: max(1, min(4, maxConnections / 2)), maxBatch: 64, maxQueued: limits.maxWaiting)
+    }
+
+    /// A connection URL's TLS mode, for the pool and for a single connection.
+    enum TLSMode: Sendable {
+        case disable
+        case prefer(TLSConfiguration)
+        case require(TLSConfiguration)
+
+        var client: PostgresClient.Configuration.TLS {
+            switch self {
+            case .disable: .disable
+            case let .prefer(c): .prefer(c)
+            case let .require(c): .require(c)
+            }
+        }
+
+        func connection() throws -> PostgresConnection.Configuration.TLS {
+            switch self {
+            case .disable: .disable
+            case let .prefer(c): .prefer(try NIOSSLContext(configuration: c))
+            case let .require(c): .require(try NIOSSLContext(configuration: c))
+            }
+        }
     }
 
     /// The TLS mode of a connection URL's `sslmode` and `sslrootcert` parameters.
-    static func tls(_ items: [URLQueryItem]) throws -> PostgresClient.Configuration.TLS {
+    static func tlsMode(_ items: [URLQueryItem]) throws -> TLSMode {
         func value(_ name: String) -> String? { items.last(where: { $0.name == name })?.value }
         var config = TLSConfiguration.makeClientConfiguration()
         if let root = value("sslrootcert") {
@@ -70,10 +114,59 @@ public final class PostgresMintStore: MintStore {
 
     /// Connects and lets the pool's run loop start before the first query (postgres-nio warns about queries that
     /// come earlier).
-    public static func connect(url: String, maxConnections: Int = 16, logger: Logger) async throws -> PostgresMintStore {
-        let store = try PostgresMintStore(url: url, maxConnections: maxConnections, logger: logger)
+    public static func connect(
+        url: String, maxConnections: Int = 16, limits: PostgresLedgerLimits = .init(), logger: Logger
+    ) async throws -> PostgresMintStore {
+        let store = try PostgresMintStore(url: url, maxConnections: maxConnections, limits: limits, logger: logger)
         try await Task.sleep(for: .milliseconds(20))
         return store
+    }
+
+    /// Opens one connection of its own, runs `SELECT 1` and closes it, within the connect timeout: so that a
+    /// command fails at once, saying why (refused, wrong password, no such database), where the pool would keep
+    /// retrying. Classified by SQLSTATE and the driver's error codes, never by message text.
+    public func probe() async throws {
+        let timeout = connections.limits.connectTimeout
+        let configuration: PostgresConnection.Configuration
+        do { configuration = try probeConfiguration() } catch { throw MintStoreError(.unavailable, "cannot set up TLS: \(error)") }
+        do {
+            let connection = try await PostgresConnection.connect(configuration: configuration, id: 0, logger: logger)
+            do {
+                _ = try await connection.query("SELECT 1", logger: logger).get()
+            } catch {
+                try? await connection.close()
+                throw error
+            }
+            try? await connection.close()
+        } catch let error as PSQLError {
+            throw MintStoreError(.unavailable, Self.explain(error, host: host, port: port, timeout: timeout))
+        } catch {
+            throw MintStoreError(.unavailable, "cannot connect to PostgreSQL at \(host):\(port): \(type(of: error))")
+        }
+    }
+
+    /// What a failed connection attempt means for an operator.
+    static func explain(_ error: PSQLError, host: String, port: Int, timeout: Duration) -> String {
+        let place = "PostgreSQL at \(host):\(port)"
+        if let state = error.serverInfo?[.sqlState] {
+            switch state {
+            case "28P01", "28000": return "\(place) refused the login (SQLSTATE \(state): wrong user name or password, or no pg_hba.conf entry)"
+            case "3D000": return "\(place) has no such database (SQLSTATE 3D000)"
+            case "53300": return "\(place) has too many connections (SQLSTATE 53300)"
+            case "57P03": return "\(place) is starting up or shutting down (SQLSTATE 57P03)"
+            default: return "\(place) refused the connection (SQLSTATE \(state))"
+            }
+        }
+        switch error.code {
+        case .connectionError:
+            if let underlying = error.underlying, String(describing: type(of: underlying)).contains("Timeout") {
+                return "cannot connect to \(place) within \(timeout)"
+            }
+            return "cannot connect to \(place) (\(error.underlying.map { String(describing: $0) } ?? "connection failed"))"
+        case .sslUnsupported: return "\(place) does not offer TLS, which sslmode asks for"
+        case .authMechanismRequiresPassword: return "\(place) asks for a password and the URL has none"
+        default: return "cannot use \(place) (\(error.code))"
+        }
     }
 
     /// Stops the connection pool.
@@ -86,22 +179,18 @@ public final class PostgresMintStore: MintStore {
     /// starting at once migrate exactly once. Returns the applied migrations' names.
     @discardableResult
     public func migrate() async throws -> [String] {
-        try await client.withTransaction(logger: logger) { connection in
+        try await connections.transaction { session in
             // 0x636173686577 is "cashew": one lock for everyone migrating this database.
-            try await connection.query("SELECT pg_advisory_xact_lock(\(Int64(0x6361_7368_6577)))", logger: logger)
-            try await connection.query(
-                "CREATE TABLE IF NOT EXISTS schema_migrations (name TEXT PRIMARY KEY, applied_at BIGINT NOT NULL)", logger: logger)
-            var done = Set<String>()
-            for try await name in try await connection.query("SELECT name FROM schema_migrations", logger: logger).decode(String.self) {
-                done.insert(name)
-            }
+            _ = try await session.rows("SELECT pg_advisory_xact_lock(\(Int64(0x6361_7368_6577)))")
+            _ = try await session.rows("CREATE TABLE IF NOT EXISTS schema_migrations (name TEXT PRIMARY KEY, applied_at BIGINT NOT NULL)")
+            let done = Set(try await session.rows("SELECT name FROM schema_migrations").map { try $0.text("name") })
             var applied = [String]()
             for migration in try LedgerMigrations.all(.postgres) where !done.contains(migration.name) {
                 for statement in LedgerMigrations.statements(migration.sql) {
-                    try await connection.query(PostgresQuery(unsafeSQL: statement), logger: logger)
+                    _ = try await session.rows(PostgresQuery(unsafeSQL: statement))
                 }
                 let now = Int64(Date().timeIntervalSince1970)
-                try await connection.query("INSERT INTO schema_migrations (name, applied_at) VALUES (\(migration.name), \(now))", logger: logger)
+                _ = try await session.rows("INSERT INTO schema_migrations (name, applied_at) VALUES (\(migration.name), \(now))")
                 applied.append(migration.name)
             }
             return applied
@@ -111,9 +200,16 @@ public final class PostgresMintStore: MintStore {
     /// All rows of a query.
     func rows(_ query: PostgresQuery) async throws -> [PostgresRandomAccessRow] {
         do {
-            var out = [PostgresRandomAccessRow]()
-            for try await row in try await client.query(query, logger: logger) { out.append(row.makeRandomAccess()) }
-            return out
+            return try await connections.rows(query)
+        } catch let error as PSQLError {
+            throw Self.translate(error)
+        }
+    }
+
+    /// A health check waits at most half a second for a connection: a load balancer asking wants an answer now.
+    public func checkHealth() async throws {
+        do {
+            _ = try await connections.rows("SELECT 1", acquireTimeout: min(.milliseconds(500), connections.limits.acquireTimeout))
         } catch let error as PSQLError {
             throw Self.translate(error)
         }

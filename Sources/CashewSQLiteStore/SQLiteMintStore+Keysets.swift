@@ -4,6 +4,10 @@ import CashuMint
 import SQLiteNIO
 
 extension SQLiteMintStore {
+    public func checkHealth() async throws {
+        try await read { db in _ = try await db.query("SELECT 1") }
+    }
+
     public func keysets() async throws -> [KeysetRecord] {
         try await read { db in
             try await db.query("SELECT * FROM keysets ORDER BY unit, derivation_index").map(Self.keyset)

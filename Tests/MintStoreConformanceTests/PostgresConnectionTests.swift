@@ -22,7 +22,8 @@ struct PostgresConnectionTests {
         // (sslmode=require against this server is not tested here: postgres-nio keeps retrying the connection until
         // its 60-second pool timeout before the query fails.)
         try await PostgresTestServer.withDatabase { url in
-            let prefer = try await PostgresMintStore.connect(url: url + "?sslmode=prefer", maxConnections: 2, logger: Logger(label: "test"))
+            let prefer = try await PostgresMintStore.connect(
+                url: url + "?sslmode=prefer", maxConnections: 2, limits: PostgresLedgerLimits(acquireTimeout: .seconds(60)), logger: Logger(label: "test"))
             let applied = try await prefer.migrate()
             #expect(!applied.isEmpty)
             await prefer.close()

@@ -40,7 +40,9 @@ enum StoreFixture {
             try await store.close()
         case .postgres:
             try await withPostgresDatabase { url in
-                let store = try await PostgresMintStore.connect(url: url, maxConnections: 60, logger: logger)
+                // A generous wait for connections: the whole suite shares one server, and these are not outage tests.
+                let store = try await PostgresMintStore.connect(
+                    url: url, maxConnections: 20, limits: PostgresLedgerLimits(acquireTimeout: .seconds(60)), logger: logger)
                 do {
                     try await store.migrate()
                     try await body(store)

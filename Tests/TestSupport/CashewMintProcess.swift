@@ -94,6 +94,31 @@ public final class CashewMintProcess: @unchecked Sendable {
 
     public var isRunning: Bool { process.isRunning }
 
+    /// The process ID (for /proc).
+    public var pid: Int32 { process.processIdentifier }
+
+    /// Open file descriptors of the process, from /proc.
+    public var openDescriptors: Int { (try? FileManager.default.contentsOfDirectory(atPath: "/proc/\(pid)/fd").count) ?? -1 }
+
+    /// Resident memory in bytes, from /proc.
+    public var residentBytes: Int {
+        guard let status = try? String(contentsOfFile: "/proc/\(pid)/status", encoding: .utf8),
+              let line = status.split(separator: "\n").first(where: { $0.hasPrefix("VmRSS:") }),
+              let kb = Int(line.split(separator: " ", omittingEmptySubsequences: true).dropFirst().first ?? "")
+        else { return -1 }
+        return kb * 1024
+    }
+
+    /// Sends SIGTERM and returns at once (`waitForExit` waits).
+    public func terminate() { if process.isRunning { process.terminate() } }
+
+    /// Waits up to `timeout` seconds for the process to exit; returns whether it did.
+    public func waitForExit(timeout: TimeInterval) -> Bool {
+        let deadline = Date().addingTimeInterval(timeout)
+        while process.isRunning && Date() < deadline { Thread.sleep(forTimeInterval: 0.02) }
+        return !process.isRunning
+    }
+
     /// Removes the data directory.
     public func removeData() { try? FileManager.default.removeItem(atPath: dataDir) }
 

@@ -16,16 +16,31 @@ public enum HTTPJSON {
         return URLSession(configuration: configuration)
     }()
 
-    public static func get<T: Decodable & Sendable>(_ type: T.Type, _ url: String) async throws -> Outcome<T> {
-        try await send(URLRequest(url: URL(string: url)!))
+    /// GETs `url`; `timeout` bounds the whole request (a hung server fails the call instead of the test run).
+    public static func get<T: Decodable & Sendable>(_ type: T.Type, _ url: String, timeout: TimeInterval = 120) async throws -> Outcome<T> {
+        var request = URLRequest(url: URL(string: url)!)
+        request.timeoutInterval = timeout
+        return try await send(request)
     }
 
-    public static func post<T: Decodable & Sendable, B: Encodable>(_ type: T.Type, _ url: String, _ body: B) async throws -> Outcome<T> {
+    /// POSTs `body` as JSON to `url`.
+    public static func post<T: Decodable & Sendable, B: Encodable>(
+        _ type: T.Type, _ url: String, _ body: B, timeout: TimeInterval = 120
+    ) async throws -> Outcome<T> {
         var request = URLRequest(url: URL(string: url)!)
+        request.timeoutInterval = timeout
         request.httpMethod = "POST"
         request.setValue("application/json", forHTTPHeaderField: "Content-Type")
         request.httpBody = try JSONEncoder().encode(body)
         return try await send(request)
+    }
+
+    /// The status and body of a GET, whatever they are.
+    public static func raw(_ url: String, timeout: TimeInterval = 120) async throws -> (status: Int, body: String) {
+        var request = URLRequest(url: URL(string: url)!)
+        request.timeoutInterval = timeout
+        let (data, response) = try await session.data(for: request)
+        return ((response as? HTTPURLResponse)?.statusCode ?? 0, String(decoding: data, as: UTF8.self))
     }
 
     static func send<T: Decodable & Sendable>(_ request: URLRequest) async throws -> Outcome<T> {

@@ -29,7 +29,11 @@ public final class KillingProxy: @unchecked Sendable {
         Thread.detachNewThread { [self] in
             while true {
                 let client = accept(fd, nil, nil)
-                guard client >= 0 else { return }
+                guard client >= 0 else {
+                    // Closed here, by the only thread that uses it (see `stop`).
+                    close(fd)
+                    return
+                }
                 Thread.detachNewThread { self.serve(client) }
             }
         }
@@ -38,9 +42,9 @@ public final class KillingProxy: @unchecked Sendable {
     /// The answer to the next `POST path` request is dropped and `onAnswer` runs.
     public func arm(path: String) { lock.withLock { armed = "POST " + path } }
 
+    /// Stops accepting: the accepting thread wakes with an error and closes the socket itself.
     public func stop() {
         shutdown(listener, Int32(SHUT_RDWR))
-        close(listener)
     }
 
     static func address(_ port: Int) -> sockaddr_in {
@@ -62,7 +66,13 @@ public final class KillingProxy: @unchecked Sendable {
         }
         // The request line last sent on this connection (HTTP/1.1 keep-alive: one request at a time).
         let lastRequest = LockedString()
-        Thread.detachNewThread { Self.pump(from: client, to: upstream, seen: lastRequest) }
+        // The descriptors are closed only after both directions are done with them: closed while the other thread
+        // still reads or shuts them down, their numbers could be reused by another test's socket in this process.
+        let pumped = DispatchSemaphore(value: 0)
+        Thread.detachNewThread {
+            Self.pump(from: client, to: upstream, seen: lastRequest)
+            pumped.signal()
+        }
         // Mint → client, unless armed.
         var buffer = [UInt8](repeating: 0, count: 65536)
         while true {
@@ -82,6 +92,7 @@ public final class KillingProxy: @unchecked Sendable {
         }
         shutdown(client, Int32(SHUT_RDWR))
         shutdown(upstream, Int32(SHUT_RDWR))
+        pumped.wait()
         close(client)
         close(upstream)
     }

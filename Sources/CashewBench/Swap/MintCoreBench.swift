@@ -49,6 +49,7 @@ enum CashewEncodingHex {
 final class NullStore: MintStore {
     let keysetRows = LockedKeysets()
 
+    func checkHealth() async throws {}
     func keysets() async throws -> [KeysetRecord] { keysetRows.get() }
     func addKeyset(_ keyset: KeysetRecord) async throws { keysetRows.add(keyset) }
     func deactivateKeysets(unit: CurrencyUnit) async throws {}

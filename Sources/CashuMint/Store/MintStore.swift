@@ -5,6 +5,9 @@ import CashuProtocol
 /// signatures atomic and decided by the database: unique keys on `Y` and `B_`, conditional state changes, and
 /// failures classified from the database's own error codes. Two mint processes on one database must stay safe.
 public protocol MintStore: Sendable {
+    /// Throws `unavailable` unless the ledger answers a trivial query now (`/health`). Must not wait long.
+    func checkHealth() async throws
+
     // MARK: Keysets
 
     /// All keysets.

@@ -1,10 +1,13 @@
 import CashuMint
 import PostgresNIO
 
-/// One or more swaps written by one prepared statement: every operation row, every spent proof and every
-/// signature, all or nothing. Rows carry their operation's ID, so a batch of concurrent swaps costs one round
-/// trip and one commit. The statement is prepared once per connection (no parsing or planning per swap).
-struct SwapBatchStatement: PostgresPreparedStatement {
+/// One or more swaps written by one statement: every operation row, every spent proof and every signature, all or
+/// nothing. Rows carry their operation's ID, so a batch of concurrent swaps costs one round trip and one commit.
+///
+/// It is sent as a plain statement with parameters, not a postgres-nio prepared statement: those have only an
+/// async API whose answer is lost for good if the connection has just closed (see `LedgerSession`). Parsing and
+/// planning it costs once per batch, not per swap.
+struct SwapBatchStatement {
     static let sql = """
         WITH ins_operations AS (
             INSERT INTO operations (id, kind, quote_id, unit, fee, created_at)
@@ -22,8 +25,6 @@ struct SwapBatchStatement: PostgresPreparedStatement {
         )
         SELECT 1::int4
         """
-
-    typealias Row = Int32
 
     var opIDs: [String] = [], opUnits: [String] = [], opFees: [String] = [], opTimes: [Int64] = []
     let proofs: ProofColumns
@@ -55,6 +56,9 @@ struct SwapBatchStatement: PostgresPreparedStatement {
         sTimes = taggedSignatures.map { Int64(clamping: $0.1.createdAt) }
     }
 
+    /// The statement with its parameters.
+    var query: PostgresQuery { PostgresQuery(unsafeSQL: Self.sql, binds: makeBindings()) }
+
     func makeBindings() -> PostgresBindings {
         var b = PostgresBindings(capacity: 20)
         b.append(opIDs); b.append(opUnits); b.append(opFees); b.append(opTimes)
@@ -63,6 +67,4 @@ struct SwapBatchStatement: PostgresPreparedStatement {
         b.append(s.bs); b.append(s.amounts); b.append(s.keysets); b.append(s.cs); b.append(s.es); b.append(s.ss); b.append(sOps); b.append(sTimes)
         return b
     }
-
-    func decodeRow(_ row: PostgresRow) throws -> Row { try row.decode(Int32.self) }
 }
