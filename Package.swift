@@ -38,6 +38,8 @@ let package = Package(
         ),
         // Hex, base64url, bech32: byte encodings with no dependencies.
         .target(name: "CashewEncoding"),
+        // Secret files (seeds): created exclusively, mode 0600, synced; shared by the mint's and the wallet's CLIs.
+        .target(name: "CashewFiles"),
         // Typed wrapper over libsecp256k1: Scalar, Point, Schnorr, recoverable ECDSA.
         .target(name: "Secp256k1", dependencies: ["CSecp256k1", "CashewEncoding"]),
         // A small strict CBOR encoder/decoder (RFC 8949 subset used by Cashu).
@@ -105,7 +107,7 @@ let package = Package(
         .target(
             name: "CashewMintServer",
             dependencies: [
-                "CashuMint", "CashuProtocol", "CashuCrypto", "Secp256k1",
+                "CashuMint", "CashuProtocol", "CashuCrypto", "Secp256k1", "CashewEncoding",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdCore", package: "hummingbird"),
                 .product(name: "NIOCore", package: "swift-nio"),
@@ -122,7 +124,7 @@ let package = Package(
         .executableTarget(
             name: "CashewMintCLI",
             dependencies: [
-                "CashewMintServer", "CashuMint", "CashewSQLiteStore", "CashewPostgresStore", "FakeLightning", "CashewConfig", "CashuCrypto",
+                "CashewMintServer", "CashuMint", "CashewSQLiteStore", "CashewPostgresStore", "FakeLightning", "CashewConfig", "CashuCrypto", "CashewFiles",
                 "CashuProtocol",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Hummingbird", package: "hummingbird"),
@@ -157,7 +159,7 @@ let package = Package(
         .executableTarget(
             name: "CashewWalletCLI",
             dependencies: [
-                "CashewWallet", "CashuCrypto", "CashuProtocol", "CashewEncoding", "Secp256k1",
+                "CashewWallet", "CashuCrypto", "CashuProtocol", "CashewEncoding", "Secp256k1", "CashewFiles",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "NIOCore", package: "swift-nio"),

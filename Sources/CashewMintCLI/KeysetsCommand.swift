@@ -57,6 +57,10 @@ struct KeysetsCommand: AsyncParsableCommand {
             let (master, _) = try SeedLoader(settings: settings).load()
             let (ledger, _) = try await Ledger.open(settings, logger: logger)
             do {
+                if let inputFeePPK, inputFeePPK > MintCLISettings.maxInputFeePPK {
+                    throw CLIError("--input-fee-ppk must be at most \(MintCLISettings.maxInputFeePPK)")
+                }
+                if let finalExpiry, finalExpiry > UInt64(Int64.max) { throw CLIError("--final-expiry must be a Unix time below 2^63") }
                 let record = try await ledger.run(Task(settings: settings, master: master, unit: CurrencyUnit(unit), fee: inputFeePPK, expiry: finalExpiry, logger: logger))
                 print("new active \(record.unit.rawValue) keyset \(record.id.hex) (fee \(record.inputFeePPK) ppk)")
             } catch {

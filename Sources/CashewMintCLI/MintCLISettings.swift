@@ -75,6 +75,7 @@ struct MintCLISettings {
         m.units = s.list("units", default: ["sat"]).map { CurrencyUnit($0) }
         guard !m.units.isEmpty else { throw CLIError("units must name at least one unit") }
         m.inputFeePPK = try s.uint64("input_fee_ppk", default: 0)
+        guard m.inputFeePPK <= Self.maxInputFeePPK else { throw CLIError("input_fee_ppk must be at most \(Self.maxInputFeePPK)") }
         m.denominations = try s.int("denominations", default: 64)
         guard (1...64).contains(m.denominations) else { throw CLIError("denominations must be between 1 and 64") }
         switch s.string("keyset_id_version", default: "2")! {
@@ -89,6 +90,10 @@ struct MintCLISettings {
         guard m.maxSecretLength >= 64 else { throw CLIError("max_secret_length must be at least 64 bytes") }
         m.mintQuoteExpiry = try s.uint64("mint_quote_expiry", default: 3600)
         m.meltQuoteExpiry = try s.uint64("melt_quote_expiry", default: 3600)
+        // Added to the clock: a year at most (an unbounded value made every quote request overflow).
+        guard (1...31_536_000).contains(m.mintQuoteExpiry), (1...31_536_000).contains(m.meltQuoteExpiry) else {
+            throw CLIError("mint_quote_expiry and melt_quote_expiry must be between 1 and 31536000 seconds")
+        }
         m.mintMinAmount = Amount(try s.uint64("mint_min_amount", default: 1))
         m.mintMaxAmount = Amount(try s.uint64("mint_max_amount", default: 1 << 62))
         m.meltMinAmount = Amount(try s.uint64("melt_min_amount", default: 1))
@@ -125,7 +130,7 @@ struct MintCLISettings {
         guard (0...100).contains(f.feePercent) else { throw CLIError("lightning_fee_percent must be between 0 and 100") }
         f.paymentFeeMsat = try s.uint64("fake_payment_fee", default: 1000)
         f.btcPrice = try s.uint64("fake_btc_price", default: 100_000)
-        guard f.btcPrice > 0 else { throw CLIError("fake_btc_price must be positive") }
+        guard (1...1_000_000_000).contains(f.btcPrice) else { throw CLIError("fake_btc_price must be between 1 and 1000000000") }
         fake = f
 
         maxBodySize = try s.int("max_body_size", default: 1 << 20)
@@ -138,6 +143,9 @@ struct MintCLISettings {
         guard ["text", "json"].contains(logFormat) else { throw CLIError("log_format must be text or json") }
         metrics = try s.bool("metrics", default: true)
     }
+
+    /// The largest input fee a keyset may have, in parts per thousand per input (100 units per input).
+    static let maxInputFeePPK: UInt64 = 100_000
 
     /// `$XDG_DATA_HOME/cashew-mint`, else `~/.local/share/cashew-mint`.
     static func defaultDataDir() -> String {

@@ -1,4 +1,5 @@
 import CashewEncoding
+import CashewFiles
 import CashuCrypto
 import Foundation
 
@@ -26,7 +27,7 @@ struct SeedLoader {
         }
         let mnemonic = try Mnemonic.generate(wordCount: 24)
         try FileManager.default.createDirectory(atPath: (path as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
-        switch Self.createExclusively(path, contents: mnemonic.phrase + "\n") {
+        switch SecretFile.create(path, contents: mnemonic.phrase + "\n") {
         case .created:
             return (try ExtendedPrivateKey(seed: mnemonic.seed()), path)
         case .exists:
@@ -35,24 +36,6 @@ struct SeedLoader {
         case let .failed(errno):
             throw CLIError("cannot write seed file \(path): \(String(cString: strerror(errno)))")
         }
-    }
-
-    enum CreateResult { case created, exists, failed(Int32) }
-
-    /// Creates `path` with mode 0600 from the start (O_EXCL: never over an existing file) and syncs it to disk.
-    static func createExclusively(_ path: String, contents: String) -> CreateResult {
-        let fd = open(path, O_WRONLY | O_CREAT | O_EXCL, 0o600)
-        guard fd >= 0 else { return errno == EEXIST ? .exists : .failed(errno) }
-        let bytes = Array(contents.utf8)
-        let written = bytes.withUnsafeBytes { write(fd, $0.baseAddress, $0.count) }
-        let ok = written == bytes.count && fsync(fd) == 0
-        let err = errno
-        close(fd)
-        if !ok {
-            unlink(path)
-            return .failed(err)
-        }
-        return .created
     }
 
     /// A seed given as hex (16 to 64 bytes) or as a BIP-39 mnemonic.

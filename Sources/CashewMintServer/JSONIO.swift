@@ -1,3 +1,4 @@
+import CashewEncoding
 import CashuProtocol
 import Foundation
 import Hummingbird
@@ -27,6 +28,18 @@ struct JSONIO: Sendable {
         {
             return value
         }
+        // Every number in a Cashu request (amounts, amount_msat) is a non-negative integer. JSONDecoder would read
+        // 1.0, 1e3 and -0 as integers; they are refused, as cdk refuses them. (The fast reader above accepts only
+        // plain digits.)
+        let document: JSONValue
+        do {
+            document = try buffer.withUnsafeReadableBytes { try JSONValue(parsing: $0) }
+        } catch {
+            throw APIError(CashuError(.notAllowed, "invalid request: malformed JSON (\(error))"))
+        }
+        if let path = Self.nonIntegerNumber(in: document) {
+            throw APIError(CashuError(.notAllowed, "invalid request: \(path.isEmpty ? "body" : String(path.prefix(80))) must be a non-negative integer"))
+        }
         do {
             return try JSONDecoder().decode(T.self, from: Data(buffer: buffer))
         } catch let error as DecodingError {
@@ -47,6 +60,26 @@ struct JSONIO: Sendable {
         }
         let body = try JSONEncoder().encode(value)
         return Response(status: .ok, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(bytes: body)))
+    }
+
+    /// The path of the first number in `value` that is not written as plain digits (`outputs[0].amount`), if any.
+    static func nonIntegerNumber(in value: JSONValue, path: String = "") -> String? {
+        switch value {
+        case let .number(text):
+            return text.utf8.allSatisfy({ $0 >= 0x30 && $0 <= 0x39 }) ? nil : path
+        case let .array(items):
+            for (i, item) in items.enumerated() {
+                if let found = nonIntegerNumber(in: item, path: path + "[\(i)]") { return found }
+            }
+            return nil
+        case let .object(pairs):
+            for (key, item) in pairs {
+                if let found = nonIntegerNumber(in: item, path: path.isEmpty ? key : path + "." + key) { return found }
+            }
+            return nil
+        case .null, .bool, .string:
+            return nil
+        }
     }
 
     /// The coding path of a decoding error's value, e.g. `pubkey` or `outputs[0].B_`.

@@ -46,7 +46,7 @@ public func makeMintRouter<Store: MintStore, Backend: PaymentBackend>(
 ) -> Router<BasicRequestContext> {
     let router = Router()
     if metrics != nil { router.add(middleware: MetricsMiddleware()) }
-    router.add(middleware: LogRequestsMiddleware(.debug))
+    router.add(middleware: RequestLogMiddleware(level: .debug))
     // The API is public and uses no cookies: any web wallet may call it (preflight requests answered here).
     router.add(middleware: CORSMiddleware(allowOrigin: .all))
     MintRoutes(mint: mint, maxBodySize: configuration.maxBodySize, version: configuration.version).add(to: router)

@@ -14,8 +14,8 @@ extension PostgresMintStore {
         return MintQuoteRecord(
             id: try r.text("id"), method: try r.text("method"), request: try r.text("request"), paymentHash: try r.text("payment_hash"),
             amount: Amount(try r.uint("amount")), unit: CurrencyUnit(try r.text("unit")), state: state, pubkey: try r.optionalText("pubkey"),
-            expiry: UInt64(try r.int("expiry")), createdAt: UInt64(try r.int("created_at")), paidAt: try r.optionalInt("paid_at").map { UInt64($0) },
-            issuedAt: try r.optionalInt("issued_at").map { UInt64($0) })
+            expiry: try r.nonNegative("expiry"), createdAt: try r.nonNegative("created_at"), paidAt: try r.optionalNonNegative("paid_at"),
+            issuedAt: try r.optionalNonNegative("issued_at"))
     }
 
     public func mintQuote(id: String) async throws -> MintQuoteRecord? {
@@ -38,9 +38,9 @@ extension PostgresMintStore {
         return MeltQuoteRecord(
             id: try r.text("id"), method: try r.text("method"), request: try r.text("request"), paymentHash: try r.text("payment_hash"),
             unit: CurrencyUnit(try r.text("unit")), amount: Amount(try r.uint("amount")), feeReserve: Amount(try r.uint("fee_reserve")),
-            amountMsat: try r.uint("amount_msat"), state: state, expiry: UInt64(try r.int("expiry")),
+            amountMsat: try r.uint("amount_msat"), state: state, expiry: try r.nonNegative("expiry"),
             paymentPreimage: try r.optionalText("payment_preimage"), feePaid: try r.optionalUInt("fee_paid").map { Amount($0) },
-            createdAt: UInt64(try r.int("created_at")), paidAt: try r.optionalInt("paid_at").map { UInt64($0) }, blankOutputs: blank,
+            createdAt: try r.nonNegative("created_at"), paidAt: try r.optionalNonNegative("paid_at"), blankOutputs: blank,
             inputAmount: try r.optionalUInt("input_amount").map { Amount($0) }, inputFee: try r.optionalUInt("input_fee").map { Amount($0) })
     }
 
@@ -115,12 +115,12 @@ extension PostgresMintStore {
         for r in try await rows("SELECT keyset_id, count(*)::bigint AS n, sum(amount)::text AS total FROM blind_signatures GROUP BY keyset_id") {
             let id = try KeysetID(hex: r.text("keyset_id"))
             totals.keysets[id, default: .init()].issued = try Self.uint128(r.text("total"))
-            totals.keysets[id, default: .init()].issuedCount = UInt64(try r.int("n"))
+            totals.keysets[id, default: .init()].issuedCount = try r.nonNegative("n")
         }
         for r in try await rows("SELECT keyset_id, state, count(*)::bigint AS n, sum(amount)::text AS total FROM proofs GROUP BY keyset_id, state") {
             let id = try KeysetID(hex: r.text("keyset_id"))
             let total = try Self.uint128(r.text("total"))
-            let n = UInt64(try r.int("n"))
+            let n = try r.nonNegative("n")
             if try r.text("state") == "spent" {
                 totals.keysets[id, default: .init()].redeemed = total
                 totals.keysets[id, default: .init()].redeemedCount = n

@@ -99,9 +99,9 @@ extension PostgresMintStore {
             }
             return KeysetRecord(
                 id: try KeysetID(hex: r.text("id")), unit: CurrencyUnit(try r.text("unit")), active: try r["active"].decode(Bool.self),
-                inputFeePPK: UInt64(try r.int("input_fee_ppk")), finalExpiry: try r.optionalInt("final_expiry").map { UInt64($0) },
-                derivationPath: try DerivationPath(parsing: r.text("derivation_path")), derivationIndex: UInt32(try r.int("derivation_index")),
-                amounts: amounts, idVersion: try r["id_version"].decode(Int16.self) == 0 ? .v1 : .v2, validFrom: UInt64(try r.int("valid_from")))
+                inputFeePPK: try r.nonNegative("input_fee_ppk"), finalExpiry: try r.optionalNonNegative("final_expiry"),
+                derivationPath: try DerivationPath(parsing: r.text("derivation_path")), derivationIndex: try r.uint32("derivation_index"),
+                amounts: amounts, idVersion: try r["id_version"].decode(Int16.self) == 0 ? .v1 : .v2, validFrom: try r.nonNegative("valid_from"))
         }
     }
 

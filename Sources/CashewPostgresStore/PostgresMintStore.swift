@@ -29,6 +29,10 @@ public final class PostgresMintStore: MintStore {
     /// verified), `verify-ca`, `verify-full`; `sslrootcert` names a PEM file of trusted roots (else the system's).
     /// `limits` bound how long and how many requests wait for a connection.
     public init(url: String, maxConnections: Int = 16, limits: PostgresLedgerLimits = .init(), logger: Logger) throws {
+        // postgres-nio's trace level logs every message to and from the server, bind values and rows included
+        // (quote IDs, proof secrets): it logs at debug at most, whatever the mint's level.
+        var logger = logger
+        if logger.logLevel < .debug { logger.logLevel = .debug }
         guard let parts = URLComponents(string: url), ["postgres", "postgresql"].contains(parts.scheme ?? ""), let host = parts.host else {
             throw MintStoreError(.unavailable, "not a postgres:// URL")
         }
@@ -238,6 +242,24 @@ extension PostgresRandomAccessRow {
     func optionalText(_ column: String) throws -> String? { try self[column].decode(String?.self) }
     func int(_ column: String) throws -> Int64 { try self[column].decode(Int64.self) }
     func optionalInt(_ column: String) throws -> Int64? { try self[column].decode(Int64?.self) }
+
+    /// A BIGINT column that must not be negative. A row edited or corrupted to hold something else is an error,
+    /// never a crash.
+    func nonNegative(_ column: String) throws -> UInt64 {
+        guard let v = UInt64(exactly: try int(column)) else { throw MintStoreError(.unavailable, "column \(column) is negative") }
+        return v
+    }
+
+    func optionalNonNegative(_ column: String) throws -> UInt64? {
+        guard let v = try optionalInt(column) else { return nil }
+        guard let u = UInt64(exactly: v) else { throw MintStoreError(.unavailable, "column \(column) is negative") }
+        return u
+    }
+
+    func uint32(_ column: String) throws -> UInt32 {
+        guard let v = UInt32(exactly: try int(column)) else { throw MintStoreError(.unavailable, "column \(column) is out of range") }
+        return v
+    }
 
     /// A NUMERIC column selected as `::text`.
     func uint(_ column: String) throws -> UInt64 {

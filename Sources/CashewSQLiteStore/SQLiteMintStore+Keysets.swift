@@ -23,7 +23,8 @@ extension SQLiteMintStore {
             id: try KeysetID(hex: row.text("id")), unit: CurrencyUnit(try row.text("unit")), active: try row.uint("active") == 1,
             inputFeePPK: try row.uint("input_fee_ppk"), finalExpiry: row.optionalUInt("final_expiry"),
             derivationPath: try DerivationPath(parsing: row.text("derivation_path")),
-            derivationIndex: UInt32(try row.uint("derivation_index")), amounts: amounts,
+            derivationIndex: try UInt32(exactly: row.uint("derivation_index")) ?? { throw MintStoreError(.unavailable, "derivation_index out of range") }(),
+            amounts: amounts,
             idVersion: try row.uint("id_version") == 0 ? .v1 : .v2, validFrom: try row.uint("valid_from"))
     }
 

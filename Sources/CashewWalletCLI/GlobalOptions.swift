@@ -1,4 +1,5 @@
 import ArgumentParser
+import CashewFiles
 import CashewWallet
 import CashuCrypto
 import CashuProtocol
@@ -47,28 +48,42 @@ struct WalletSession {
         let dir = options.walletDirectory
         try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
         let seedPath = dir + "/mnemonic"
-        let mnemonic: Mnemonic
-        if FileManager.default.fileExists(atPath: seedPath) {
-            let text = try String(contentsOfFile: seedPath, encoding: .utf8).trimmingCharacters(in: .whitespacesAndNewlines)
-            do { mnemonic = try Mnemonic(phrase: text) } catch { throw CLIError("the seed phrase in \(seedPath) is not valid: \(error)") }
-            if let given, given.phrase != mnemonic.phrase {
-                throw CLIError("\(dir) already holds a wallet with another seed phrase; restore into an empty --dir")
-            }
+        var mnemonic: Mnemonic
+        var created = false
+        if let existing = try readSeed(seedPath) {
+            mnemonic = existing
         } else {
+            // The seed phrase is the user's only backup: written as the mint writes its seed (exclusively, 0600,
+            // synced), and if another `cashew` created the wallet a moment ago, its phrase is the one.
             mnemonic = try given ?? Mnemonic.generate(wordCount: 12)
-            guard FileManager.default.createFile(atPath: seedPath, contents: Data((mnemonic.phrase + "\n").utf8), attributes: [.posixPermissions: 0o600]) else {
-                throw CLIError("cannot write \(seedPath)")
+            switch SecretFile.create(seedPath, contents: mnemonic.phrase + "\n") {
+            case .created: created = true
+            case .exists: mnemonic = try readSeed(seedPath) ?? mnemonic
+            case let .failed(code): throw CLIError("cannot write \(seedPath): \(String(cString: strerror(code)))")
             }
-            if given == nil {
-                FileHandle.standardError.write(Data("""
-                    New wallet in \(dir). Its seed phrase (write it down; `cashew seed` shows it again):
-                      \(mnemonic.phrase)
+        }
+        if let given, given.phrase != mnemonic.phrase {
+            throw CLIError("\(dir) already holds a wallet with another seed phrase; restore into an empty --dir")
+        }
+        if created, given == nil {
+            FileHandle.standardError.write(Data("""
+                New wallet in \(dir). Its seed phrase (write it down; `cashew seed` shows it again):
+                  \(mnemonic.phrase)
 
-                    """.utf8))
-            }
+                """.utf8))
         }
         let store = try await WalletStore.open(path: dir + "/wallet.sqlite3")
         return WalletSession(options: options, store: store, wallet: try Wallet(store: store, mnemonic: mnemonic), mnemonic: mnemonic)
+    }
+
+    /// The seed phrase in `path`, nil if there is none.
+    static func readSeed(_ path: String) throws -> Mnemonic? {
+        let text: String?
+        do { text = try SecretFile.read(path) } catch { throw CLIError("cannot read \(path): \(error)") }
+        guard let text else { return nil }
+        do { return try Mnemonic(phrase: text.trimmingCharacters(in: .whitespacesAndNewlines)) } catch {
+            throw CLIError("the seed phrase in \(path) is not valid: \(error)")
+        }
     }
 
     /// The mint to use: `--mint`/`CASHEW_MINT_URL` (added if new), else the wallet's default. Operations a crash or

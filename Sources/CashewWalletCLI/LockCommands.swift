@@ -45,6 +45,7 @@ struct LockOptions: ParsableArguments {
             kind = .htlc(hash: hash)
         }
         if locktime != nil, timelock != nil { throw CLIError("give --locktime or --timelock, not both") }
+        if let timelock, timelock > 100 * 365 * 86_400 { throw CLIError("--timelock is at most a hundred years (in seconds)") }
         let until = locktime ?? timelock.map { UInt64(Date().timeIntervalSince1970) + $0 }
         guard until != nil || (refundKeys.isEmpty && nSigsRefund == nil) else { throw CLIError("refund keys need --locktime or --timelock") }
         var refund = try refundKeys.map { try Self.parseKey($0).key }

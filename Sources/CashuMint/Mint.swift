@@ -16,6 +16,8 @@ public struct Mint<Store: MintStore, Backend: PaymentBackend>: Sendable {
     public let logger: Logger
     /// The mint's own public key, published in `/v1/info` (derived from the seed at a path of its own).
     public let publicKey: Point
+    /// When unpaid mint quotes last asked the backend.
+    let quoteChecks: QuoteCheckThrottle
 
     /// A mint over `store` and `backend` whose keys derive from `master`. Call `start()` before serving.
     public init(store: Store, backend: Backend, master: ExtendedPrivateKey, settings: MintSettings, clock: MintClock = .system, logger: Logger) throws {
@@ -25,6 +27,7 @@ public struct Mint<Store: MintStore, Backend: PaymentBackend>: Sendable {
         self.settings = settings
         self.clock = clock
         self.logger = logger
+        self.quoteChecks = QuoteCheckThrottle(interval: settings.quoteCheckInterval)
         // A keyset path with the largest unit and keyset index, which no keyset reaches in practice.
         self.publicKey = try master.derive(DerivationPath([.hardened(129372), .hardened(0x7FFF_FFFF), .hardened(0x7FFF_FFFF)])).publicKey
     }
@@ -58,7 +61,9 @@ public struct Mint<Store: MintStore, Backend: PaymentBackend>: Sendable {
     @discardableResult
     public func rotate(unit: CurrencyUnit, inputFeePPK: UInt64, finalExpiry: UInt64? = nil) async throws -> KeysetRecord {
         let existing = try await store.keysets().filter { $0.unit == unit }
-        let index = existing.map(\.derivationIndex).max().map { $0 + 1 } ?? 0
+        let last = existing.map(\.derivationIndex).max()
+        guard last.map({ $0 < 0x7FFF_FFFE }) ?? true else { throw CashuError(.transactionError, "no keyset index left for unit \(unit)") }
+        let index = last.map { $0 + 1 } ?? 0
         let record = try keysets.makeKeyset(
             unit: unit, index: index, inputFeePPK: inputFeePPK, denominations: settings.denominations,
             idVersion: settings.keysetIDVersion, finalExpiry: finalExpiry, now: clock.now())

@@ -15,6 +15,7 @@ import Synchronization
 public final class FakeLightningBackend: PaymentBackend, Sendable {
     public let settings: FakeLightningSettings
     public let units: Set<CurrencyUnit> = [.sat, .msat, .usd, .eur]
+    public var network: String { settings.network }
     let nodeKey: Scalar
     let stateFile: URL?
     let state: Mutex<State>
@@ -68,7 +69,8 @@ public final class FakeLightningBackend: PaymentBackend, Sendable {
             // cents → msat: cents / (100 · price) BTC = cents · 10^11 / (100 · price) msat
             let (v, o) = amount.rawValue.multipliedReportingOverflow(by: 1_000_000_000)
             guard !o else { throw CashuError(.amountOutsideLimit, "amount too large") }
-            return (v + settings.btcPrice - 1) / settings.btcPrice
+            let (q, r) = v.quotientAndRemainder(dividingBy: settings.btcPrice)
+            return r == 0 ? q : q + 1
         default: throw CashuError(.unitNotSupported)
         }
     }
@@ -119,8 +121,16 @@ public final class FakeLightningBackend: PaymentBackend, Sendable {
     // MARK: Outgoing
 
     public func quote(invoice: Invoice, amountMsat: UInt64, unit: CurrencyUnit) async throws -> PaymentQuote {
-        let reserveMsat = max(settings.reserveFeeMinMsat, UInt64(Double(amountMsat) * settings.feePercent / 100))
+        let reserveMsat = max(settings.reserveFeeMinMsat, Self.percent(settings.feePercent, of: amountMsat))
         return PaymentQuote(amount: try amount(msat: amountMsat, unit), feeReserve: try amount(msat: reserveMsat, unit))
+    }
+
+    /// `percent` % of `msat`, rounded down, in integers: through `Double` a large amount overflowed `UInt64` and
+    /// trapped (an amountless melt quote for 2^64−1 msat at 100 % killed the mint). At most `msat` for 0…100 %.
+    static func percent(_ percent: Double, of msat: UInt64) -> UInt64 {
+        let ppm = UInt64((min(max(percent.isNaN ? 0 : percent, 0), 100) * 10_000).rounded())
+        let product = msat.multipliedFullWidth(by: ppm)
+        return UInt64(1_000_000).dividingFullWidth(product).quotient
     }
 
     public func pay(invoice: Invoice, amountMsat: UInt64, unit: CurrencyUnit, maxFee: Amount) async throws -> PaymentResult {

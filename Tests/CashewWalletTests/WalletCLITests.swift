@@ -265,3 +265,33 @@ struct WalletCLITests {
         #expect(try Self.balance(alice, mint.url) == 151)
     }
 }
+
+/// The seed phrase is a user's only backup: however many `cashew` processes start at once on a new wallet
+/// directory, one phrase is written (mode 0600), and every process uses that one.
+@Suite("cashew seed file")
+struct WalletSeedFileTests {
+    @Test("eight cashew processes starting at once on a new wallet directory end up with a single seed phrase, ten rounds")
+    func concurrentFirstUse() async throws {
+        let root = FileManager.default.temporaryDirectory.appendingPathComponent("cashew-seed-\(UUID().uuidString)").path
+        defer { try? FileManager.default.removeItem(atPath: root) }
+        for round in 0..<10 {
+            let dir = root + "/w\(round)"
+            let phrases = await withTaskGroup(of: String?.self) { group in
+                for _ in 0..<8 {
+                    group.addTask {
+                        guard let out = try? WalletCLITests.cashew(["--dir", dir, "seed"]), out.status == 0 else { return nil }
+                        return out.stdout.trimmingCharacters(in: .whitespacesAndNewlines)
+                    }
+                }
+                return await group.reduce(into: [String?]()) { $0.append($1) }
+            }
+            let file = try String(contentsOfFile: dir + "/mnemonic", encoding: .utf8).trimmingCharacters(in: .whitespacesAndNewlines)
+            #expect(phrases.allSatisfy { $0 == file }, "round \(round): \(Set(phrases.map { $0 ?? "failed" }).count) different answers")
+            #expect(file.split(separator: " ").count == 12)
+            let attributes = try FileManager.default.attributesOfItem(atPath: dir + "/mnemonic")
+            #expect((attributes[.posixPermissions] as? NSNumber)?.intValue == 0o600)
+            let leftovers = try FileManager.default.contentsOfDirectory(atPath: dir).filter { $0.contains(".tmp-") }
+            #expect(leftovers.isEmpty, "\(leftovers)")
+        }
+    }
+}

@@ -47,6 +47,26 @@ struct ConditionsTests {
         }
     }
 
+    @Test("a locktime expires as soon as the clock passes it, to the fraction of a second (NUT-11)")
+    func locktimeSubSecond() async throws {
+        let locktime: UInt64 = 1_900_000_000
+        let time = ManualClock(at: Double(locktime) - 2)
+        try await MintHarness.with(clock: time.clock) { h in
+            let (owner, refund) = (Scalar.random(), Scalar.random())
+            let secret = WellKnownSecret(
+                kind: .p2pk, data: try owner.publicPoint.hex, tags: [["locktime", String(locktime)], ["refund", try refund.publicPoint.hex]]
+            ).serialized
+            var proof = try await Self.mintLocked(h, secret: secret, amount: 8)
+            proof.witness = try Self.witness(proof, key: refund)
+            // At the locktime itself the lock holds: the clock must be greater than it.
+            time.advance(2)
+            await expectCashuError(.proofVerificationFailed) { try await h.swap([proof], into: [8]) }
+            // 50 ms later the refund key spends (it used to take until the next whole second).
+            time.advance(0.05)
+            _ = try await h.swap([proof], into: [8])
+        }
+    }
+
     @Test("a quote locked to a key mints only with its BIP-340 signature (NUT-20, 20008)")
     func signedMintQuote() async throws {
         try await MintHarness.with { h in

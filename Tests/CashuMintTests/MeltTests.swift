@@ -53,6 +53,35 @@ struct MeltTests {
         }
     }
 
+    @Test("a paid melt ends PAID when its change needs amounts the keyset lacks: 21 on a 1-2-4-8 keyset is 8, 8, 4, 1")
+    func changeOverKeysetAmounts() async throws {
+        var settings = MintSettings()
+        settings.denominations = 4
+        try await MintHarness.with(settings: settings) { h in
+            let proofs = try await h.mintProofs(32, split: [8, 8, 8, 8])
+            let quote = try await h.mint.createMeltQuote(MeltQuoteBolt11Request(request: try externalInvoice(sat: 10), unit: .sat))
+            #expect(quote.amount == 10 && quote.feeReserve == 2)
+            let blank = try MintHarness.outputs(Array(repeating: 1, count: 6), keyset: h.activeKeyset().id)
+            let response = try await h.mint.melt(MeltRequest(quote: quote.quote, inputs: proofs, outputs: blank.messages))
+            #expect(response.state == .paid)
+            // 32 − 10 − 1 sat fee = 21: powers of two would be 16 + 4 + 1, and 16 is not an amount of this keyset.
+            let change = try #require(response.change)
+            #expect(change.map(\.amount) == [1, 4, 8, 8])
+            var outputs = blank
+            outputs.messages = zip(blank.messages, change).map { var m = $0.0; m.amount = $0.1.amount; return m }
+            let changeProofs = try h.proofs(change, outputs)
+            _ = try await h.swap(changeProofs, into: [1, 4, 8, 8])
+            #expect(try await h.mint.meltQuote(id: quote.quote).state == .paid)
+            #expect(try await h.store.pendingMeltQuotes().isEmpty)
+            // Too few blank outputs: the largest pieces are returned.
+            let more = try await h.mintProofs(32, split: [8, 8, 8, 8])
+            let second = try await h.mint.createMeltQuote(MeltQuoteBolt11Request(request: try externalInvoice(sat: 10), unit: .sat))
+            let two = try MintHarness.outputs([1, 1], keyset: h.activeKeyset().id)
+            let paid = try await h.mint.melt(MeltRequest(quote: second.quote, inputs: more, outputs: two.messages))
+            #expect(paid.state == .paid && paid.change?.map(\.amount) == [8, 8])
+        }
+    }
+
     @Test("melt needs amount + fee reserve + input fee, a known quote, the quote's unit")
     func meltErrors() async throws {
         try await MintHarness.with { h in

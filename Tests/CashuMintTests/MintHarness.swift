@@ -62,9 +62,9 @@ struct MintHarness {
     }
 
     /// Mints `amount` through a paid quote and returns the proofs.
-    func mintProofs(_ amount: Amount, unit: CurrencyUnit = .sat) async throws -> [Proof] {
+    func mintProofs(_ amount: Amount, unit: CurrencyUnit = .sat, split: [Amount]? = nil) async throws -> [Proof] {
         let quote = try await mint.createMintQuote(MintQuoteBolt11Request(amount: amount, unit: unit))
-        let outputs = try Self.outputs(amount.powersOfTwo, keyset: activeKeyset(unit).id)
+        let outputs = try Self.outputs(split ?? amount.powersOfTwo, keyset: activeKeyset(unit).id)
         let response = try await mint.mint(MintRequest(quote: quote.quote, outputs: outputs.messages))
         return try proofs(response.signatures, outputs)
     }
@@ -103,9 +103,10 @@ func expectCashuError<T>(_ code: CashuError.Code, _ comment: Comment? = nil, sou
     }
 }
 
-/// A clock the test moves by hand.
+/// A clock the test moves by hand (to the fraction of a second).
 final class ManualClock: Sendable {
-    let seconds = Mutex<UInt64>(MintClock.system.now())
-    var clock: MintClock { MintClock { [self] in self.seconds.withLock { $0 } } }
-    func advance(_ by: UInt64) { seconds.withLock { $0 += by } }
+    let time: Mutex<Double>
+    init(at start: Double = MintClock.system.time()) { time = Mutex(start) }
+    var clock: MintClock { MintClock(time: { [self] in self.time.withLock { $0 } }) }
+    func advance(_ by: Double) { time.withLock { $0 += by } }
 }

@@ -9,7 +9,7 @@ import Testing
 
 @Suite("NUT-11 P2PK and NUT-20 signature vectors")
 struct NUT11NUT20VectorTests {
-    static var now: UInt64 { UInt64(Date().timeIntervalSince1970) }
+    static var now: Double { Date().timeIntervalSince1970 }
 
     static func proof(_ j: JSONValue) throws -> Proof {
         try JSONDecoder().decode(Proof.self, from: Data(j.serializedBytes))

@@ -8,7 +8,7 @@ import Testing
 
 @Suite("NUT-28 pay-to-blinded-key vectors, and locks made and unlocked by the library")
 struct NUT28P2BKTests {
-    static var now: UInt64 { UInt64(Date().timeIntervalSince1970) }
+    static var now: Double { Date().timeIntervalSince1970 }
     static let inputs = try! Vectors.cases("nut28", group: "ecdh")[0].at("input")
 
     @Test("the ECDH shared secret is the same from both sides and matches the vector")
@@ -133,7 +133,7 @@ struct NUT28P2BKTests {
                 blinded: blinded)
             let inputs = try Self.proofs(lock, count: 2)
             #expect(try WellKnownSecret(parsing: inputs[0].secret).data == Hex.encode(hash))
-            func signed(_ keys: SpendingKeys, now: UInt64 = Self.now) throws -> [Proof] { try keys.sign(inputs: inputs, outputs: [], now: now) }
+            func signed(_ keys: SpendingKeys, now: Double = Self.now) throws -> [Proof] { try keys.sign(inputs: inputs, outputs: [], now: now) }
             try SpendingConditionVerifier.verify(inputs: try signed(SpendingKeys(privateKeys: [receiver], preimages: [preimage])), outputs: [], now: Self.now)
             #expect(throws: CashuError.self) {
                 try SpendingConditionVerifier.verify(inputs: try signed(SpendingKeys(privateKeys: [receiver])), outputs: [], now: Self.now)

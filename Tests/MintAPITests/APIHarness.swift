@@ -17,11 +17,14 @@ struct APIHarness {
     let mint: Mint<SQLiteMintStore, FakeLightningBackend>
     let store: SQLiteMintStore
 
-    static func with(settings: MintSettings = MintSettings(), maxBodySize: Int = 1 << 20, _ body: @escaping @Sendable (APIHarness, any TestClientProtocol) async throws -> Void) async throws {
+    static func with(
+        settings: MintSettings = MintSettings(), fake: FakeLightningSettings = FakeLightningSettings(), maxBodySize: Int = 1 << 20,
+        _ body: @escaping @Sendable (APIHarness, any TestClientProtocol) async throws -> Void
+    ) async throws {
         let store = try await SQLiteMintStore.open(path: ":memory:", logger: Logger(label: "test"))
         do {
             try await store.migrate()
-            var fake = FakeLightningSettings()
+            var fake = fake
             fake.incomingDelay = 0
             let mint = try Mint(
                 store: store, backend: FakeLightningBackend(settings: fake), master: ExtendedPrivateKey(seed: Array("api".utf8)),

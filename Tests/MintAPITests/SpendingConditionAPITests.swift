@@ -80,14 +80,18 @@ struct SpendingConditionAPITests {
             let secret = p2pk(try pub(k1), [["pubkeys", try pub(k2), try pub(k3)], ["n_sigs", "2"]])
             var proof = try await lab.mint(secrets: [secret])[0]
             let outputs = try lab.outputs(for: [proof])
-            for (label, keys) in [("k1 only", [k1]), ("k3 only", [k3]), ("k1 and a stranger", [k1, Scalar.random()])] {
+            for (label, keys, detail) in [
+                ("k1 only", [k1], "not enough pubkeys (3) or signatures (1) present for n_sigs (2)."),
+                ("k3 only", [k3], "not enough pubkeys (3) or signatures (1) present for n_sigs (2)."),
+                ("k1 and a stranger", [k1, Scalar.random()], "signature threshold not met. 1 < 2."),
+            ] {
                 proof.witness = try witness(proof.secret, keys)
-                try await lab.refuseSwap([proof], outputs: outputs, label)
+                try await lab.refuseSwap([proof], outputs: outputs, label, detail: detail)
             }
             let twice = [try sign(proof.secret, k2), try sign(proof.secret, k2)]
             #expect(twice[0] != twice[1], "BIP-340 signatures with fresh aux randomness differ")
             proof.witness = Witness(signatures: twice).serialized
-            try await lab.refuseSwap([proof], outputs: outputs, "k2 signing twice")
+            try await lab.refuseSwap([proof], outputs: outputs, "k2 signing twice", detail: "signature threshold not met. 1 < 2.")
             proof.witness = try witness(proof.secret, [k2, k3])
             try await lab.acceptSwap([proof], outputs: outputs, "k2 and k3")
 
@@ -95,7 +99,8 @@ struct SpendingConditionAPITests {
             // malformed, even with valid signatures by every distinct key.
             let twinSecret = p2pk(try pub(k1), [["pubkeys", twin(try pub(k1)), try pub(k2)], ["n_sigs", "2"]])
             let twinProof = try await lab.mint(secrets: [twinSecret])[0]
-            try await lab.refuseSwap([try signed(twinProof, [k1, k2])], "data key repeated as its twin in pubkeys")
+            try await lab.refuseSwap(
+                [try signed(twinProof, [k1, k2])], "data key repeated as its twin in pubkeys", detail: "pubkeys must have unique x-coordinates.")
             try await lab.refuseSwap([try signed(twinProof, [k1])], "data key repeated as its twin, one signature")
         }
     }
@@ -108,8 +113,8 @@ struct SpendingConditionAPITests {
             let (key, refund) = (Scalar.random(), Scalar.random())
             let secret = p2pk(try pub(key), [["locktime", future], ["refund", try pub(refund)]])
             let proofs = try await lab.mint(secrets: [secret, try secret.replacingNonce()])
-            try await lab.refuseSwap([try signed(proofs[0], [refund])], "refund key before locktime")
-            try await lab.refuseSwap([proofs[0]], "no witness before locktime")
+            try await lab.refuseSwap([try signed(proofs[0], [refund])], "refund key before locktime", detail: "signature threshold not met. 0 < 1.")
+            try await lab.refuseSwap([proofs[0]], "no witness before locktime", detail: "no signatures in proof.")
             try await lab.acceptSwap([try signed(proofs[0], [key])], "data key before locktime")
             try await lab.acceptSwap([try signed(proofs[1], [refund, key])], "refund and data key before locktime")
             // Without a refund tag, an active lock still needs the data key.
@@ -126,8 +131,8 @@ struct SpendingConditionAPITests {
             let (h, hr) = (try pub(key), try pub(refund))
             let secrets = (0..<3).map { _ in p2pk(h, [["locktime", past], ["refund", hr]]) }
             let proofs = try await lab.mint(secrets: secrets)
-            try await lab.refuseSwap([proofs[0]], "no witness after expiry, refund tag present")
-            try await lab.refuseSwap([try signed(proofs[0], [.random()])], "stranger after expiry")
+            try await lab.refuseSwap([proofs[0]], "no witness after expiry, refund tag present", detail: "no signatures in proof.")
+            try await lab.refuseSwap([try signed(proofs[0], [.random()])], "stranger after expiry", detail: "signature threshold not met. 0 < 1.")
             try await lab.acceptSwap([try signed(proofs[0], [refund])], "refund key after expiry")
             try await lab.acceptSwap([try signed(proofs[1], [key])], "data key after expiry")
             try await lab.acceptSwap([try signed(proofs[2], [key, refund])], "both keys after expiry")
@@ -154,12 +159,13 @@ struct SpendingConditionAPITests {
             var proof = try await lab.mint(secrets: [secret])[0]
             let outputs = try lab.outputs(for: [proof])
             proof.witness = try witness(proof.secret, [r1])
-            try await lab.refuseSwap([proof], outputs: outputs, "one refund signature of two")
+            try await lab.refuseSwap(
+                [proof], outputs: outputs, "one refund signature of two", detail: "not enough pubkeys (2) or signatures (1) present for n_sigs (2).")
             proof.witness = Witness(signatures: [try sign(proof.secret, r2), try sign(proof.secret, r2)]).serialized
-            try await lab.refuseSwap([proof], outputs: outputs, "one refund key signing twice")
+            try await lab.refuseSwap([proof], outputs: outputs, "one refund key signing twice", detail: "signature threshold not met. 1 < 2.")
             // Pathways do not mix: a main and a refund signature are one of each, not two refund signatures.
             proof.witness = try witness(proof.secret, [r1, .random()])
-            try await lab.refuseSwap([proof], outputs: outputs, "refund key and a stranger")
+            try await lab.refuseSwap([proof], outputs: outputs, "refund key and a stranger", detail: "signature threshold not met. 1 < 2.")
             proof.witness = try witness(proof.secret, [r1, r2])
             try await lab.acceptSwap([proof], outputs: outputs, "both refund keys")
         }
@@ -248,19 +254,19 @@ struct SpendingConditionAPITests {
             let sigAllOnly = try await lab.mint(secrets: [p2pk(h, tags), p2pk(h, tags)])
 
             /// Signs the full SIG_ALL message with `key` (and `k2`) on every input, so that only the mismatch is wrong.
-            func attempt(_ inputs: [Proof], _ label: String) async throws {
+            func attempt(_ inputs: [Proof], _ label: String, detail: String = "not all secrets are equal.") async throws {
                 let outputs = try lab.outputs(for: inputs)
                 let message = sigAllMessage(inputs, outputs.messages)
                 let w = try witness(message, [key, k2])
-                try await lab.refuseSwap(inputs.map { var p = $0; p.witness = w; return p }, outputs: outputs, label)
+                try await lab.refuseSwap(inputs.map { var p = $0; p.witness = w; return p }, outputs: outputs, label, detail: detail)
             }
             try await attempt([locked[0], locked[1]], "second input has another tag set")
             try await attempt([locked[2], locked[3]], "second input has other data")
             try await attempt([locked[4], locked[5]], "second input is SIG_INPUTS")
             try await attempt([locked[5], locked[4]], "SIG_INPUTS input first, SIG_ALL second")
             try await attempt([locked[6], locked[7]], "second input is an HTLC locked to the same key")
-            try await attempt([sigAllOnly[0], plain[0]], "SIG_ALL with a plain input")
-            try await attempt([plain[1], sigAllOnly[1]], "plain input first, SIG_ALL second")
+            try await attempt([sigAllOnly[0], plain[0]], "SIG_ALL with a plain input", detail: "SIG_ALL transaction contains an ordinary secret.")
+            try await attempt([plain[1], sigAllOnly[1]], "plain input first, SIG_ALL second", detail: "SIG_ALL transaction contains an ordinary secret.")
 
             // The same SIG_ALL inputs go through together once signed properly.
             var good = sigAllOnly
@@ -374,20 +380,20 @@ struct SpendingConditionAPITests {
             let hash = Hex.encode(Array(SHA256.hash(data: preimage)))
             var proof = try await lab.mint(secrets: [htlc(hash)])[0]
             let outputs = try lab.outputs(for: [proof])
-            let bad: [(String, String?)] = [
-                ("no witness", nil),
-                ("empty witness", "{}"),
-                ("signatures but no preimage", try witness(proof.secret, [.random()])),
-                ("wrong preimage", Witness(preimage: Hex.encode(SecureRandom.bytes(32))).serialized),
-                ("the hash as preimage", Witness(preimage: hash).serialized),
-                ("preimage of 31 bytes", Witness(preimage: Hex.encode(preimage.prefix(31))).serialized),
-                ("preimage of 33 bytes", Witness(preimage: Hex.encode(preimage + [0])).serialized),
-                ("preimage not hex", Witness(preimage: String(repeating: "zz", count: 32)).serialized),
-                ("preimage as a number", #"{"preimage":1,"signatures":[]}"#),
+            let bad: [(String, String?, String?)] = [
+                ("no witness", nil, "no HTLC preimage provided"),
+                ("empty witness", "{}", "no HTLC preimage provided"),
+                ("signatures but no preimage", try witness(proof.secret, [.random()]), "no HTLC preimage provided"),
+                ("wrong preimage", Witness(preimage: Hex.encode(SecureRandom.bytes(32))).serialized, "HTLC preimage does not match."),
+                ("the hash as preimage", Witness(preimage: hash).serialized, "HTLC preimage does not match."),
+                ("preimage of 31 bytes", Witness(preimage: Hex.encode(preimage.prefix(31))).serialized, "HTLC preimage must be 64 characters hex."),
+                ("preimage of 33 bytes", Witness(preimage: Hex.encode(preimage + [0])).serialized, "HTLC preimage must be 64 characters hex."),
+                ("preimage not hex", Witness(preimage: String(repeating: "zz", count: 32)).serialized, "invalid preimage for HTLC: not a hex string."),
+                ("preimage as a number", #"{"preimage":1,"signatures":[]}"#, nil),
             ]
-            for (label, w) in bad {
+            for (label, w, detail) in bad {
                 proof.witness = w
-                try await lab.refuseSwap([proof], outputs: outputs, label)
+                try await lab.refuseSwap([proof], outputs: outputs, label, detail: detail)
             }
             let sent = Witness(preimage: Hex.encode(preimage)).serialized
             proof.witness = sent
@@ -407,11 +413,11 @@ struct SpendingConditionAPITests {
             var proof = try await lab.mint(secrets: [htlc(hash, [["pubkeys", try pub(receiver)]])])[0]
             let outputs = try lab.outputs(for: [proof])
             proof.witness = Witness(preimage: preimage).serialized
-            try await lab.refuseSwap([proof], outputs: outputs, "preimage without signature")
+            try await lab.refuseSwap([proof], outputs: outputs, "preimage without signature", detail: "no signatures in proof.")
             proof.witness = try witness(proof.secret, [receiver])
-            try await lab.refuseSwap([proof], outputs: outputs, "signature without preimage")
+            try await lab.refuseSwap([proof], outputs: outputs, "signature without preimage", detail: "no HTLC preimage provided")
             proof.witness = try witness(proof.secret, [.random()], preimage: preimage)
-            try await lab.refuseSwap([proof], outputs: outputs, "preimage and a stranger's signature")
+            try await lab.refuseSwap([proof], outputs: outputs, "preimage and a stranger's signature", detail: "signature threshold not met. 0 < 1.")
             proof.witness = try witness(proof.secret, [receiver], preimage: Hex.encode(SecureRandom.bytes(32)))
             try await lab.refuseSwap([proof], outputs: outputs, "wrong preimage and receiver signature")
             let sent = try witness(proof.secret, [receiver], preimage: preimage)
@@ -436,12 +442,12 @@ struct SpendingConditionAPITests {
             let open = htlc(hash, [["locktime", past]])
             let proofs = try await lab.mint(secrets: [expired, try expired.replacingNonce(), active, permanent, open])
 
-            try await lab.refuseSwap([proofs[0]], "expired, no witness")
-            try await lab.refuseSwap([try signed(proofs[0], [.random()])], "expired, stranger")
+            try await lab.refuseSwap([proofs[0]], "expired, no witness", detail: "no signatures in proof.")
+            try await lab.refuseSwap([try signed(proofs[0], [.random()])], "expired, stranger", detail: "signature threshold not met. 0 < 1.")
             try await lab.acceptSwap([try signed(proofs[0], [sender])], "expired, refund signature without preimage")
             try await lab.acceptSwap([try signed(proofs[1], [receiver], preimage: preimage)], "expired, receiver pathway still open")
 
-            try await lab.refuseSwap([try signed(proofs[2], [sender])], "active, refund signature")
+            try await lab.refuseSwap([try signed(proofs[2], [sender])], "active, refund signature", detail: "no HTLC preimage provided")
             try await lab.refuseSwap([try signed(proofs[2], [sender], preimage: preimage)], "active, refund signature with preimage")
             try await lab.acceptSwap([try signed(proofs[2], [receiver], preimage: preimage)], "active, receiver pathway")
 
@@ -756,7 +762,7 @@ fileprivate struct Lab: Sendable {
 
     /// Expects HTTP 400 with NUT error `code`.
     func expectError(
-        _ code: CashuError.Code, _ method: HTTPRequest.Method, _ uri: String, json: String, _ label: String,
+        _ code: CashuError.Code, _ method: HTTPRequest.Method, _ uri: String, json: String, _ label: String, detail: String? = nil,
         sourceLocation: SourceLocation = #_sourceLocation
     ) async throws {
         let (status, body) = try await client.call(method, uri, json: json)
@@ -768,22 +774,26 @@ fileprivate struct Lab: Sendable {
         }
         #expect(error.code == code, "\(label): expected \(code.rawValue), got \(error.code.rawValue): \(error.detail)", sourceLocation: sourceLocation)
         #expect(!error.detail.isEmpty, sourceLocation: sourceLocation)
+        if let detail { #expect(error.detail == detail, "\(label)", sourceLocation: sourceLocation) }
     }
 
     func expectError<B: Encodable>(
-        _ code: CashuError.Code, _ method: HTTPRequest.Method, _ uri: String, _ value: B, _ label: String,
+        _ code: CashuError.Code, _ method: HTTPRequest.Method, _ uri: String, _ value: B, _ label: String, detail: String? = nil,
         sourceLocation: SourceLocation = #_sourceLocation
     ) async throws {
-        try await expectError(code, method, uri, json: String(decoding: try JSONEncoder().encode(value), as: UTF8.self), label, sourceLocation: sourceLocation)
+        try await expectError(
+            code, method, uri, json: String(decoding: try JSONEncoder().encode(value), as: UTF8.self), label, detail: detail, sourceLocation: sourceLocation)
     }
 
-    /// Expects the swap to be refused with `code` and, unless told otherwise, every input to remain unspent.
+    /// Expects the swap to be refused with `code` (and `detail`, when given: nutshell's words for the same failure) and,
+    /// unless told otherwise, every input to remain unspent.
     func refuseSwap(
-        _ inputs: [Proof], outputs: BlindedOutputs? = nil, code: CashuError.Code = .proofVerificationFailed, _ label: String,
+        _ inputs: [Proof], outputs: BlindedOutputs? = nil, code: CashuError.Code = .proofVerificationFailed, _ label: String, detail: String? = nil,
         expectUnspent: Bool = true, sourceLocation: SourceLocation = #_sourceLocation
     ) async throws {
         let outs = try outputs ?? self.outputs(for: inputs)
-        try await expectError(code, .post, "/v1/swap", SwapRequest(inputs: inputs, outputs: outs.messages), label, sourceLocation: sourceLocation)
+        try await expectError(
+            code, .post, "/v1/swap", SwapRequest(inputs: inputs, outputs: outs.messages), label, detail: detail, sourceLocation: sourceLocation)
         if expectUnspent { try await expectStates(inputs, .unspent, "\(label): refused swap spent nothing", sourceLocation: sourceLocation) }
     }
 

@@ -63,6 +63,12 @@ struct MintStoreConformanceTests {
                 try await store.swap(inputs: [fresh], outputs: [Records.signature(), outputs[0]], operation: Records.operation())
             }
             #expect(try await store.proofStates(ys: [fresh.y]).isEmpty)
+            // A spent input and an already signed output together: the input decides (11001) on every ledger.
+            for _ in 0..<5 {
+                await expectStoreError(.proofsSpent) {
+                    try await store.swap(inputs: [inputs[1], Records.proof()], outputs: [outputs[1], Records.signature()], operation: Records.operation())
+                }
+            }
             // And the fresh input is still spendable.
             try await store.swap(inputs: [fresh], outputs: newOutputs, operation: Records.operation())
         }

@@ -18,24 +18,26 @@ public struct MintClientError: Error, Sendable, CustomStringConvertible {
     public let kind: Kind
     /// The request, e.g. `POST /v1/swap`.
     public let request: String
+    /// The NUT error code when the mint refused the request.
+    public let code: CashuError.Code?
+    /// Whether the request certainly did not change anything at the mint.
+    public let mintRefused: Bool
 
     public init(_ kind: Kind, request: String) {
         self.kind = kind
         self.request = request
-    }
-
-    /// The NUT error code when the mint refused the request.
-    public var code: CashuError.Code? {
-        if case let .mint(error, _) = kind { return error.code }
-        return nil
-    }
-
-    /// Whether the request certainly did not change anything at the mint.
-    public var mintRefused: Bool {
+        // Stored, not computed on each use: switching over `kind` where callers cast an error to this type and read
+        // it twice crashed the Swift 6.3.1 optimizer in release builds ("Found ownership error").
         switch kind {
-        case let .mint(_, status): status < 500
-        case let .http(status, _): status < 500
-        case .transport, .invalidResponse: false
+        case let .mint(error, status):
+            code = error.code
+            mintRefused = status < 500
+        case let .http(status, _):
+            code = nil
+            mintRefused = status < 500
+        case .transport, .invalidResponse:
+            code = nil
+            mintRefused = false
         }
     }
 

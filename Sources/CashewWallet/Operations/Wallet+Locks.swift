@@ -34,7 +34,7 @@ extension Wallet {
     /// Adds the witnesses `inputs` need (our key, known preimages) and checks that the mint will accept them, before
     /// anything is sent: a token we cannot unlock is refused here, with the reason, and nothing changes.
     func unlock(_ inputs: [Proof], outputs: [BlindedMessage], quoteID: String? = nil, preimages: [[UInt8]]) throws -> [Proof] {
-        let now = Self.now()
+        let now = Date().timeIntervalSince1970
         let hasConditions = inputs.contains { (try? WellKnownSecret.parse($0.secret)) != nil || $0.p2pkEphemeralKey != nil }
         guard hasConditions else { return inputs }
         let signed = try spendingKeys(preimages: preimages).sign(inputs: inputs, outputs: outputs, quoteID: quoteID, now: now)
@@ -56,7 +56,7 @@ extension Wallet {
         if conditions.contains(where: { $0?.signatureFlag == .sigAll }) {
             throw WalletError(.invalidInput, "SIG_ALL locks are signed over the receiver's whole swap; they cannot be co-signed in advance")
         }
-        var signed = try spendingKeys(preimages: []).sign(inputs: token.proofs, outputs: [], now: Self.now())
+        var signed = try spendingKeys(preimages: []).sign(inputs: token.proofs, outputs: [], now: Date().timeIntervalSince1970)
         for i in signed.indices { signed[i].p2pkEphemeralKey = token.proofs[i].p2pkEphemeralKey }
         guard signed.map(\.witness) != token.proofs.map(\.witness) else {
             throw WalletError(.locked, "no lock in the token names this wallet's key")

@@ -61,11 +61,7 @@ extension Wallet {
         let outputs = try await prepare(Denominations.keepSplit(amount, holding: holding), keyset: keyset)
         let operation = try await store.beginOperation(
             .mint, mintURL: client.url, data: try Self.json(Journal(quote: quote, outputs: [outputs.journal])))
-        // The refusal is handled after the `catch`, not inside it: awaiting in a `catch … where` clause that reads
-        // the error again crashes the Swift 6.3.1 optimizer ("Found ownership error" in CopyPropagation) in release
-        // builds.
-        var response: MintResponse?
-        var refusal: MintClientError?
+        let response: MintResponse
         do {
             var request = MintRequest(quote: quote, outputs: outputs.messages)
             if let key = try await store.quotes(mintURL: client.url, kind: .mint).first(where: { $0.id == quote })?.secretKey {
@@ -73,10 +69,6 @@ extension Wallet {
             }
             response = try await client.mint(request)
         } catch let error as MintClientError where error.mintRefused {
-            refusal = error
-        }
-        guard let response else {
-            let error = refusal ?? MintClientError(.invalidResponse("no answer"), request: "POST /v1/mint/bolt11")
             try await closeRefused(operation.id, client: client)
             if error.code == .quoteAlreadyIssued { try await store.setQuoteState(mintURL: client.url, id: quote, state: MintQuoteState.issued.rawValue) }
             throw error

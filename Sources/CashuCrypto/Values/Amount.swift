@@ -54,6 +54,22 @@ public struct Amount: RawRepresentable, Hashable, Comparable, Sendable, Codable,
     /// True for 2^0 … 2^63, the denominations of a standard keyset.
     public var isPowerOfTwo: Bool { rawValue != 0 && rawValue & (rawValue - 1) == 0 }
 
+    /// This amount split over `denominations` (any order, repeats allowed), largest pieces first, at most `limit`
+    /// pieces: what NUT-08 change can be when the keyset has only some powers of two (1, 2, 4, 8: 21 is 8, 8, 4, 1).
+    /// Pieces beyond `limit` are left out, so the result may sum to less; nil if a remainder cannot be split at all
+    /// (no denomination of 1).
+    public func split(over denominations: [Amount], limit: Int) -> [Amount]? {
+        let sorted = Set(denominations.filter { $0.rawValue > 0 }).sorted(by: >)
+        var rest = rawValue
+        var pieces = [Amount]()
+        for d in sorted where pieces.count < limit {
+            let count = min(rest / d.rawValue, UInt64(limit - pieces.count))
+            pieces += repeatElement(d, count: Int(count))
+            rest -= count * d.rawValue
+        }
+        return rest == 0 || pieces.count == limit ? pieces : nil
+    }
+
     /// The powers of two that sum to this amount, ascending (the standard split, NUT-08's change example).
     public var powersOfTwo: [Amount] {
         var out = [Amount]()

@@ -35,6 +35,8 @@ public struct MintSettings: Sendable, Hashable {
     public var meltingDisabled = false
     /// Whether every mint quote must be locked to a key (NUT-20): quotes without `pubkey` are refused (20009).
     public var requireQuotePubkey = false
+    /// How often checking an unpaid mint quote may ask the payment backend whether its invoice was paid.
+    public var quoteCheckInterval: Duration = .seconds(10)
     /// What `/v1/info` says about the mint.
     public var info = InfoSettings()
 

@@ -5,6 +5,9 @@ import CashuCrypto
 public protocol PaymentBackend: Sendable {
     /// Units this backend can take and pay in.
     var units: Set<CurrencyUnit> { get }
+    /// The BOLT11 currency prefix of the node's chain (`bc` mainnet, `tb` testnet, `tbs` signet, `bcrt` regtest):
+    /// invoices of another network are refused.
+    var network: String { get }
 
     /// Creates an invoice for `amount` (in `unit`) that the mint's quote will ask the payer to pay.
     func createInvoice(amount: Amount, unit: CurrencyUnit, description: String?, expiry: UInt64) async throws -> CreatedInvoice
@@ -63,4 +66,14 @@ public enum PaymentResult: Sendable, Hashable {
     case pending
     /// The backend does not know (it cannot be reached, or has no record). The mint must not release the inputs.
     case unknown
+
+    /// The outcome without its preimage, for logs.
+    public var kind: String {
+        switch self {
+        case .paid: "paid"
+        case .failed: "failed"
+        case .pending: "pending"
+        case .unknown: "unknown"
+        }
+    }
 }

@@ -8,9 +8,14 @@ extension Mint {
     /// quotes are settled internally, without Lightning and without a fee.
     public func createMeltQuote(_ request: MeltQuoteBolt11Request) async throws -> MeltQuoteBolt11Response {
         guard !settings.meltingDisabled else { throw CashuError(.notAllowed, "melting is disabled") }
-        guard settings.units.contains(request.unit) else { throw CashuError(.unitNotSupported) }
+        guard settings.units.contains(request.unit) else {
+            throw CashuError(.unitNotSupported, "unit '\(request.unit.rawValue.prefix(32))' not supported in any keyset.")
+        }
         let invoice: Invoice
         do { invoice = try Invoice(parsing: request.request) } catch { throw CashuError(.notAllowed, "invalid bolt11 invoice: \(error)") }
+        guard invoice.network == backend.network else {
+            throw CashuError(.notAllowed, "the invoice is for network \(invoice.network); this mint pays on \(backend.network)")
+        }
         if request.options?.mpp != nil { throw CashuError(.notAllowed, "multi-path payments (NUT-15) are not supported") }
         let amountMsat: UInt64
         switch (invoice.amountMsat, request.options?.amountless?.amountMsat) {
@@ -39,7 +44,7 @@ extension Mint {
         let quote = MeltQuoteRecord(
             id: QuoteID.make(now: now), method: "bolt11", request: invoice.bolt11, paymentHash: invoice.paymentHashHex,
             unit: request.unit, amount: payment.amount, feeReserve: payment.feeReserve, amountMsat: amountMsat, state: .unpaid,
-            expiry: now + settings.meltQuoteExpiry, createdAt: now)
+            expiry: now.addingReportingOverflow(settings.meltQuoteExpiry).overflow ? .max : now + settings.meltQuoteExpiry, createdAt: now)
         try await ledger { try await store.addMeltQuote(quote) }
         return response(quote, change: nil)
     }
@@ -81,18 +86,19 @@ extension Mint {
         try checkCounts(inputs: request.inputs.count, outputs: blank.count)
         guard let quote = try await ledger({ try await store.meltQuote(id: request.quote) }) else { throw CashuError(.notAllowed, "quote not found") }
         switch quote.state {
-        case .pending: throw CashuError(.quotePending)
-        case .paid: throw CashuError(.invoiceAlreadyPaid)
+        case .pending: throw CashuError(.quotePending, "melt quote is not unpaid: pending")
+        case .paid: throw CashuError(.invoiceAlreadyPaid, "melt quote is not unpaid: paid")
         case .unpaid: break
         }
         guard quote.expiry > clock.now() else { throw CashuError(.quoteExpired) }
         let inputs = try verifyInputs(request.inputs)
-        guard inputs.unit == quote.unit else { throw CashuError(.inputOutputUnitMismatch, "inputs are \(inputs.unit), the quote is \(quote.unit)") }
+        guard inputs.unit == quote.unit else { throw CashuError(.inputOutputUnitMismatch, "proof unit \(inputs.unit) does not match quote unit \(quote.unit)") }
         try verifyBlankOutputs(blank, unit: quote.unit)
         guard let needed = quote.amount.adding(quote.feeReserve).flatMap({ $0.adding(inputs.fee) }), inputs.total >= needed else {
-            throw CashuError(.transactionUnbalanced, "inputs must cover amount + fee reserve + input fee")
+            let needed = quote.amount.adding(quote.feeReserve).flatMap({ $0.adding(inputs.fee) }).map { "\($0)" } ?? "more than 2^64"
+            throw CashuError(.transactionUnbalanced, "not enough inputs provided for melt. Provided: \(inputs.total), needed: \(needed)")
         }
-        try SpendingConditionVerifier.verify(inputs: request.inputs, outputs: blank, quoteID: quote.id, now: clock.now())
+        try SpendingConditionVerifier.verify(inputs: request.inputs, outputs: blank, quoteID: quote.id, now: clock.time())
         // Change is signed only after the payment; a blank output signed before would then fail the ledger write
         // with the money already gone. Refuse it now, while nothing has moved.
         if !blank.isEmpty {
@@ -123,9 +129,9 @@ extension Mint {
     func verifyBlankOutputs(_ outputs: [BlindedMessage], unit: CurrencyUnit) throws {
         var seen = Set<Point>()
         for output in outputs {
-            guard let entry = keysets.entry(output.id) else { throw CashuError(.keysetUnknown) }
+            guard let entry = keysets.entry(output.id) else { throw CashuError(.keysetUnknown, "keyset not found: \(output.id)") }
             guard entry.record.active else { throw CashuError(.keysetInactive) }
-            guard entry.record.unit == unit else { throw CashuError(.inputOutputUnitMismatch) }
+            guard entry.record.unit == unit else { throw CashuError(.inputOutputUnitMismatch, "output unit \(entry.record.unit) does not match quote unit \(unit)") }
             guard seen.insert(output.blindedSecret).inserted else { throw CashuError(.duplicateOutputs) }
         }
     }
@@ -141,7 +147,7 @@ extension Mint {
                 result = try await backend.pay(invoice: invoice, amountMsat: quote.amountMsat, unit: quote.unit, maxFee: quote.feeReserve)
             } catch {
                 // The backend did not answer: the payment may or may not be under way. Keep the inputs pending.
-                logger.warning("payment outcome unknown", metadata: ["quote": "\(quote.id)", "error": "\(error)"])
+                logger.warning("payment outcome unknown", metadata: ["quote": "\(Redacted(quote.id))", "error": "\(error)"])
                 result = .unknown
             }
             try await settle(quote, result)
@@ -169,11 +175,11 @@ extension Mint {
                 try await store.completeInternalMelt(quoteID: quote.id, mintQuoteID: mintQuote.id, change: change, at: clock.now())
             } catch let error as MintStoreError where error.code == .outputsSigned {
                 // As in `settle`: a blank output was signed meanwhile; settle without change.
-                logger.warning("internal melt settled, change dropped: a blank output was signed meanwhile", metadata: ["quote": "\(quote.id)"])
+                logger.warning("internal melt settled, change dropped: a blank output was signed meanwhile", metadata: ["quote": "\(Redacted(quote.id))"])
                 change = []
                 try await store.completeInternalMelt(quoteID: quote.id, mintQuoteID: mintQuote.id, change: change, at: clock.now())
             }
-            logger.info("melt settled internally", metadata: ["quote": "\(quote.id)", "mint_quote": "\(mintQuote.id)"])
+            logger.info("melt settled internally", metadata: ["quote": "\(Redacted(quote.id))", "mint_quote": "\(Redacted(mintQuote.id))"])
         } catch let error as MintStoreError where error.code == .quoteState {
             // The invoice was paid by someone else meanwhile: nothing moved, release the inputs.
             try await ledger { try await store.failMelt(quoteID: quote.id) }
@@ -183,32 +189,52 @@ extension Mint {
     func settle(_ quote: MeltQuoteRecord, _ result: PaymentResult) async throws {
         switch result {
         case let .paid(fee, preimage):
-            let (_, change) = try signChange(quote, feePaid: fee)
+            // The money has gone out: from here on nothing may keep the quote from PAID. Change that cannot be
+            // signed is dropped (logged) rather than leaving the quote and its inputs pending for good.
+            var change: [SignatureRecord]
+            do {
+                change = try signChange(quote, feePaid: fee).1
+            } catch {
+                logger.error("melt paid, change dropped: it could not be signed", metadata: ["quote": "\(Redacted(quote.id))", "error": "\(error)"])
+                change = []
+            }
             do {
                 try await ledger { try await store.completeMelt(quoteID: quote.id, preimage: preimage, feePaid: fee, change: change, at: clock.now()) }
             } catch let error as CashuError where error.code == .outputsAlreadySigned {
                 // The wallet had a blank output signed elsewhere after the check in `melt` (a race of its own making).
                 // The invoice is paid: settle without change rather than leave the quote pending forever.
-                logger.warning("melt paid, change dropped: a blank output was signed meanwhile", metadata: ["quote": "\(quote.id)"])
+                logger.warning("melt paid, change dropped: a blank output was signed meanwhile", metadata: ["quote": "\(Redacted(quote.id))"])
                 try await ledger { try await store.completeMelt(quoteID: quote.id, preimage: preimage, feePaid: fee, change: [], at: clock.now()) }
+            } catch let error as CashuError where error.code == .transactionError {
+                // Not PENDING any more: another process (or recovery) settled it first. Only an error if it is not PAID.
+                guard try await ledger({ try await store.meltQuote(id: quote.id) })?.state == .paid else { throw error }
             }
-            logger.info("melt paid", metadata: ["quote": "\(quote.id)", "fee": "\(fee)"])
+            logger.info("melt paid", metadata: ["quote": "\(Redacted(quote.id))", "fee": "\(fee)"])
         case let .failed(reason):
             try await ledger { try await store.failMelt(quoteID: quote.id) }
-            logger.info("melt failed, inputs released", metadata: ["quote": "\(quote.id)", "reason": "\(reason)"])
+            logger.info("melt failed, inputs released", metadata: ["quote": "\(Redacted(quote.id))", "reason": "\(reason)"])
         case .pending, .unknown:
-            logger.info("melt still pending", metadata: ["quote": "\(quote.id)"])
+            logger.info("melt still pending", metadata: ["quote": "\(Redacted(quote.id))"])
         }
     }
 
-    /// NUT-08 change: inputs − input fee − amount − Lightning fee, split into powers of two on the blank outputs,
-    /// ascending. When the wallet gave too few outputs, the largest amounts are returned (the rest stays with the
-    /// mint); zero amounts are not signed.
+    /// NUT-08 change: inputs − input fee − amount − Lightning fee, split over the amounts the blank outputs' keysets
+    /// have (largest first, repeats allowed, as cdk does; a keyset of 1, 2, 4, 8 returns 21 as 8, 8, 4, 1), on the
+    /// blank outputs in ascending order. When the wallet gave too few outputs, the largest amounts are returned (the
+    /// rest stays with the mint); zero amounts are not signed.
     func signChange(_ quote: MeltQuoteRecord, feePaid: Amount) throws -> ([BlindSignature], [SignatureRecord]) {
         guard let blank = quote.blankOutputs, !blank.isEmpty, let inputAmount = quote.inputAmount else { return ([], []) }
         let paidOut = quote.amount.adding(min(feePaid, quote.feeReserve)).flatMap { $0.adding(quote.inputFee ?? 0) } ?? inputAmount
         let changeAmount = inputAmount.subtracting(paidOut) ?? 0
-        let amounts = changeAmount.powersOfTwo.suffix(blank.count)
+        // Amounts every blank output's keyset can sign (they are all keysets of the quote's unit).
+        var denominations: Set<Amount>?
+        for id in Set(blank.map(\.id)) {
+            guard let amounts = keysets.entry(id)?.record.amounts else { throw CashuError(.keysetUnknown, "keyset not found: \(id)") }
+            denominations = denominations.map { $0.intersection(amounts) } ?? Set(amounts)
+        }
+        guard let amounts = changeAmount.split(over: Array(denominations ?? []), limit: blank.count)?.sorted() else {
+            throw CashuError(.transactionError, "change \(changeAmount) cannot be split over the blank outputs' keyset amounts")
+        }
         var outputs = [BlindedMessage]()
         for (output, amount) in zip(blank, amounts) {
             var o = output
@@ -223,9 +249,9 @@ extension Mint {
         for quote in try await ledger({ try await store.pendingMeltQuotes() }) {
             do {
                 let result = try await resolvePending(quote)
-                logger.info("recovered pending melt", metadata: ["quote": "\(quote.id)", "result": "\(result)"])
+                logger.info("recovered pending melt", metadata: ["quote": "\(Redacted(quote.id))", "result": "\(result.kind)"])
             } catch {
-                logger.warning("pending melt left pending", metadata: ["quote": "\(quote.id)", "error": "\(error)"])
+                logger.warning("pending melt left pending", metadata: ["quote": "\(Redacted(quote.id))", "error": "\(error)"])
             }
         }
     }

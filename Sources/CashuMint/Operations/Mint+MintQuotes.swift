@@ -6,7 +6,9 @@ extension Mint {
     /// `POST /v1/mint/quote/bolt11` (NUT-04, NUT-23): an invoice for `amount`, and a quote to mint against it.
     public func createMintQuote(_ request: MintQuoteBolt11Request) async throws -> MintQuoteBolt11Response {
         guard !settings.mintingDisabled else { throw CashuError(.mintingDisabled) }
-        guard settings.units.contains(request.unit), keysets.active(unit: request.unit) != nil else { throw CashuError(.unitNotSupported) }
+        guard settings.units.contains(request.unit), keysets.active(unit: request.unit) != nil else {
+            throw CashuError(.unitNotSupported, "unit '\(request.unit.rawValue.prefix(32))' not supported in any keyset.")
+        }
         guard request.amount >= settings.mintMinAmount, request.amount <= settings.mintMaxAmount else {
             throw CashuError(.amountOutsideLimit, "amount must be between \(settings.mintMinAmount) and \(settings.mintMaxAmount)")
         }
@@ -24,7 +26,7 @@ extension Mint {
         let quote = MintQuoteRecord(
             id: QuoteID.make(now: now), method: "bolt11", request: invoice.bolt11, paymentHash: invoice.paymentHash,
             amount: request.amount, unit: request.unit, state: .unpaid, pubkey: request.pubkey?.hex,
-            expiry: now + settings.mintQuoteExpiry, createdAt: now)
+            expiry: now.addingReportingOverflow(settings.mintQuoteExpiry).overflow ? .max : now + settings.mintQuoteExpiry, createdAt: now)
         try await ledger { try await store.addMintQuote(quote) }
         return response(quote)
     }
@@ -40,11 +42,23 @@ extension Mint {
             expiry: quote.expiry, pubkey: quote.pubkey.flatMap { try? Point(hex: $0) }, method: quote.method)
     }
 
-    /// The quote, marked PAID first if the backend reports its invoice paid.
+    /// The quote, marked PAID first if the backend reports its invoice paid: a payment whose event the listener
+    /// missed never strands a paid quote. At most once per `quoteCheckInterval` per quote, so that polling cannot
+    /// flood the backend; a backend that cannot be asked leaves the quote as the ledger has it.
     func refreshedMintQuote(id: String) async throws -> MintQuoteRecord {
         guard var quote = try await ledger({ try await store.mintQuote(id: id) }) else { throw CashuError(.notAllowed, "quote not found") }
-        if quote.state == .unpaid, try await backend.invoiceStatus(paymentHash: quote.paymentHash) == .paid {
-            _ = try await ledger { try await store.markMintQuotePaid(id: quote.id, at: clock.now()) }
+        guard quote.state == .unpaid, quoteChecks.claim(quote.id) else { return quote }
+        let status: InvoiceStatus
+        do {
+            status = try await backend.invoiceStatus(paymentHash: quote.paymentHash)
+        } catch {
+            logger.warning("could not ask the payment backend about a mint quote", metadata: ["quote": "\(Redacted(quote.id))", "error": "\(error)"])
+            return quote
+        }
+        if status == .paid {
+            if try await ledger({ try await store.markMintQuotePaid(id: quote.id, at: clock.now()) }) {
+                logger.info("mint quote paid (found by a quote check)", metadata: ["quote": "\(Redacted(quote.id))"])
+            }
             quote = try await ledger({ try await store.mintQuote(id: id) }) ?? quote
         }
         return quote
@@ -54,7 +68,7 @@ extension Mint {
     public func invoicePaid(paymentHash: String) async throws {
         guard let quote = try await ledger({ try await store.mintQuote(paymentHash: paymentHash) }), quote.state == .unpaid else { return }
         if try await ledger({ try await store.markMintQuotePaid(id: quote.id, at: clock.now()) }) {
-            logger.info("mint quote paid", metadata: ["quote": "\(quote.id)"])
+            logger.info("mint quote paid", metadata: ["quote": "\(Redacted(quote.id))"])
         }
     }
 
@@ -65,7 +79,7 @@ extension Mint {
     public func mint(_ request: MintRequest) async throws -> MintResponse {
         guard !settings.mintingDisabled else { throw CashuError(.mintingDisabled) }
         try checkCounts(inputs: 0, outputs: request.outputs.count)
-        guard !request.outputs.isEmpty else { throw CashuError(.transactionError, "no outputs") }
+        guard !request.outputs.isEmpty else { throw CashuError(.transactionError, "no outputs provided.") }
         let quote = try await refreshedMintQuote(id: request.quote)
         switch quote.state {
         case .unpaid:
@@ -84,7 +98,7 @@ extension Mint {
         }
         let outputs = try verifyOutputs(request.outputs, unit: quote.unit)
         guard outputs.total == quote.amount else {
-            throw CashuError(.transactionUnbalanced, "outputs (\(outputs.total)) must equal the quote amount (\(quote.amount))")
+            throw CashuError(.transactionUnbalanced, "amount to mint does not match quote amount")
         }
         let (signatures, records) = try await signConcurrently(request.outputs)
         let operation = OperationRecord(id: QuoteID.make(now: clock.now()), kind: .mint, quoteID: quote.id, unit: quote.unit, fee: 0, createdAt: clock.now())

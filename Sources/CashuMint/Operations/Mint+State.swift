@@ -14,7 +14,9 @@ extension Mint {
         })
     }
 
-    /// `POST /v1/restore` (NUT-09): the signatures this mint issued on any of the outputs, with those outputs.
+    /// `POST /v1/restore` (NUT-09): the signatures this mint issued on any of the outputs, with those outputs exactly
+    /// as the request gave them (wallets send amount 0 and match what comes back against what they sent, as
+    /// nutshell's and cdk's mints answer); the signatures carry the amounts and keysets they were issued with.
     public func restore(_ request: RestoreRequest) async throws -> RestoreResponse {
         try checkCounts(inputs: 0, outputs: request.outputs.count)
         let keys = request.outputs.map(\.blindedSecret.hex)
@@ -23,10 +25,7 @@ extension Mint {
         var signatures = [BlindSignature]()
         for (output, key) in zip(request.outputs, keys) {
             guard let record = found[key] else { continue }
-            var o = output
-            o.amount = record.amount
-            o.id = record.keysetID
-            outputs.append(o)
+            outputs.append(output)
             signatures.append(try record.blindSignature)
         }
         return RestoreResponse(outputs: outputs, signatures: signatures)

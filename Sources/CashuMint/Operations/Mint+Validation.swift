@@ -27,7 +27,7 @@ extension Mint {
     /// Checks inputs in order of cost: sizes, duplicates, keysets and units, amounts, then the signatures
     /// `k·hash_to_curve(secret) == C`. Nothing here touches the ledger.
     func verifyInputs(_ proofs: [Proof]) throws -> VerifiedInputs {
-        guard !proofs.isEmpty else { throw CashuError(.transactionError, "no inputs") }
+        guard !proofs.isEmpty else { throw CashuError(.transactionError, "no proofs provided.") }
         let now = clock.now()
         var unit: CurrencyUnit?
         var feePPK: [UInt64] = []
@@ -36,17 +36,17 @@ extension Mint {
         secrets.reserveCapacity(proofs.count)
         for proof in proofs {
             if proof.secret.utf8.count > settings.maxSecretLength {
-                throw CashuError(.notAllowed, "secret longer than \(settings.maxSecretLength) bytes")
+                throw CashuError(.notAllowed, "secret too long. max: \(settings.maxSecretLength)")
             }
             if let witness = proof.witness, witness.utf8.count > settings.maxWitnessLength {
-                throw CashuError(.notAllowed, "witness longer than \(settings.maxWitnessLength) bytes")
+                throw CashuError(.notAllowed, "input witness data too long. max: \(settings.maxWitnessLength)")
             }
             guard secrets.insert(proof.secret).inserted else { throw CashuError(.duplicateInputs) }
-            guard let entry = keysets.entry(proof.id) else { throw CashuError(.keysetUnknown, "keyset \(proof.id) is not known") }
+            guard let entry = keysets.entry(proof.id) else { throw CashuError(.keysetUnknown, "keyset not found: \(proof.id)") }
             if let expiry = entry.record.finalExpiry, expiry > 0, now >= expiry {
                 throw CashuError(.keysetExpired, "keyset \(proof.id) has expired")
             }
-            if let unit, unit != entry.record.unit { throw CashuError(.multipleUnits) }
+            if let unit, unit != entry.record.unit { throw CashuError(.multipleUnits, "inputs have different units.") }
             unit = entry.record.unit
             feePPK.append(entry.record.inputFeePPK)
         }
@@ -74,7 +74,7 @@ extension Mint {
         var seen = Set<Point>()
         seen.reserveCapacity(outputs.count)
         for output in outputs {
-            guard let entry = keysets.entry(output.id) else { throw CashuError(.keysetUnknown, "keyset \(output.id) is not known") }
+            guard let entry = keysets.entry(output.id) else { throw CashuError(.keysetUnknown, "keyset not found: \(output.id)") }
             guard entry.record.active else { throw CashuError(.keysetInactive) }
             if let unit, entry.record.unit != unit { throw CashuError(.inputOutputUnitMismatch) }
             guard entry.keyset.privateKeys[output.amount] != nil else {

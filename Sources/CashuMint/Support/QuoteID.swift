@@ -18,12 +18,19 @@ public enum QuoteID {
     }
 }
 
-/// The mint's clock: Unix seconds. Tests substitute their own.
+/// The mint's clock: Unix time. Tests substitute their own.
 public struct MintClock: Sendable {
-    public let now: @Sendable () -> UInt64
+    /// Unix time with its fraction (locktimes expire as soon as the clock passes them, not a second later).
+    public let time: @Sendable () -> Double
 
-    public init(now: @escaping @Sendable () -> UInt64) { self.now = now }
+    public init(time: @escaping @Sendable () -> Double) { self.time = time }
+
+    /// A clock of whole seconds.
+    public init(now: @escaping @Sendable () -> UInt64) { self.time = { Double(now()) } }
+
+    /// Whole Unix seconds.
+    public func now() -> UInt64 { UInt64(max(0, time())) }
 
     /// Wall-clock time.
-    public static let system = MintClock { UInt64(Date().timeIntervalSince1970) }
+    public static let system = MintClock(time: { Date().timeIntervalSince1970 })
 }

@@ -57,16 +57,17 @@ public struct CashuError: Error, Hashable, Sendable, Codable, CustomStringConver
             try c.encode(rawValue)
         }
 
-        /// The standard message of error_codes.md.
+        /// The message for a code given without one: nutshell's wording where it has one (wallets show these texts
+        /// and match on them), error_codes.md's otherwise.
         public var standardDetail: String {
             switch self {
-            case .notAllowed: "Request not allowed"
-            case .proofVerificationFailed: "Proof verification failed"
-            case .transactionError: "Transaction error"
-            case .proofsAlreadySpent: "Proofs already spent"
-            case .proofsPending: "Proofs are pending"
-            case .outputsAlreadySigned: "Outputs already signed"
-            case .outputsPending: "Outputs are pending"
+            case .notAllowed: "not allowed"
+            case .proofVerificationFailed: "proofs could not be verified"
+            case .transactionError: "transaction error"
+            case .proofsAlreadySpent: "proofs already spent"
+            case .proofsPending: "proofs are pending"
+            case .outputsAlreadySigned: "outputs already signed"
+            case .outputsPending: "outputs are pending"
             case .transactionUnbalanced: "Transaction is not balanced (inputs != outputs)"
             case .amountOutsideLimit: "Amount outside of limit range"
             case .duplicateInputs: "Duplicate inputs provided"
@@ -80,16 +81,16 @@ public struct CashuError: Error, Hashable, Sendable, Codable, CustomStringConver
             case .maxOutputsExceeded: "Max outputs exceeded"
             case .duplicateQuoteIDs: "Duplicate quote IDs provided"
             case .maxBatchSizeExceeded: "Max batch size exceeded"
-            case .keysetUnknown: "Keyset is not known"
-            case .keysetInactive: "Keyset is inactive, cannot sign messages"
+            case .keysetUnknown: "keyset not found"
+            case .keysetInactive: "keyset is inactive, cannot sign messages"
             case .keysetExpired: "Keyset has expired"
-            case .quoteNotPaid: "Quote request is not paid"
-            case .quoteAlreadyIssued: "Quote has already been issued"
+            case .quoteNotPaid: "quote not paid"
+            case .quoteAlreadyIssued: "quote already issued"
             case .mintingDisabled: "Minting is disabled"
             case .lightningPaymentFailed: "Lightning payment failed"
-            case .quotePending: "Quote is pending"
-            case .invoiceAlreadyPaid: "Invoice already paid"
-            case .quoteExpired: "Quote is expired"
+            case .quotePending: "quote is pending"
+            case .invoiceAlreadyPaid: "invoice already paid"
+            case .quoteExpired: "quote is expired"
             case .mintRequestSignatureInvalid: "Signature for mint request invalid"
             case .pubkeyRequired: "Pubkey required for mint quote"
             case .clearAuthRequired: "Endpoint requires clear auth"

@@ -39,26 +39,30 @@ public struct SpendingCondition: Sendable, Hashable {
     public init?(_ secret: WellKnownSecret) throws {
         guard secret.kind == .p2pk || secret.kind == .htlc else { return nil }
         for name in SpendingCondition.singleTags where secret.tags(named: name).count > 1 {
-            throw SpendingConditionError(.malformedSecret, "tag \(name) appears more than once")
+            throw SpendingConditionError(.malformedSecret, "malformed NUT-10 secret: duplicate \(name) tag.")
         }
+        // Texts as nutshell words them: wallets show them to people and match on them.
         func parseKeys(_ texts: [String], pathway: String) throws -> [Point] {
             var seen = Set<[UInt8]>()
-            return try texts.map { text in
+            var keys = [Point]()
+            for text in texts {
                 guard text.utf8.count == 66, let key = try? Point(hex: text) else {
-                    throw SpendingConditionError(.malformedSecret, "\(pathway) key is not a compressed public key")
+                    throw SpendingConditionError(.malformedSecret, "malformed NUT-10 secret: invalid compressed public key.")
                 }
                 guard seen.insert(key.xOnly).inserted else {
-                    throw SpendingConditionError(.malformedSecret, "\(pathway) pathway lists the same key twice")
+                    throw SpendingConditionError(
+                        .malformedSecret, keys.contains(key) ? "pubkeys must be unique." : "pubkeys must have unique x-coordinates.")
                 }
-                return key
+                keys.append(key)
             }
+            return keys
         }
         func count(_ name: String, keys: Int) throws -> Int {
             guard let values = try secret.uniqueTag(name) else { return 1 }
             guard values.count == 1, let n = Int(values[0]), n > 0, String(n) == values[0] else {
-                throw SpendingConditionError(.malformedSecret, "\(name) is not a positive integer")
+                throw SpendingConditionError(.malformedSecret, "malformed NUT-10 secret: \(name) must be a positive integer.")
             }
-            guard n <= keys else { throw SpendingConditionError(.malformedSecret, "\(name) exceeds the keys of its pathway") }
+            guard n <= keys else { throw SpendingConditionError(.malformedSecret, "malformed NUT-10 secret: \(name) exceeds available pubkeys.") }
             return n
         }
 
@@ -66,7 +70,7 @@ public struct SpendingCondition: Sendable, Hashable {
         case nil: signatureFlag = .sigInputs
         case let values?:
             guard values.count == 1, let flag = SignatureFlag(rawValue: values[0]) else {
-                throw SpendingConditionError(.malformedSecret, "unknown sigflag")
+                throw SpendingConditionError(.malformedSecret, "malformed NUT-10 secret: invalid sigflag tag.")
             }
             signatureFlag = flag
         }
@@ -77,7 +81,7 @@ public struct SpendingCondition: Sendable, Hashable {
         } else {
             keys = try parseKeys(extra, pathway: "main")
             guard secret.data.utf8.count == 64, let lock = Hex.decode(secret.data) else {
-                throw SpendingConditionError(.malformedSecret, "HTLC data is not a 32-byte hex hash")
+                throw SpendingConditionError(.malformedSecret, "malformed NUT-10 secret: invalid HTLC hash.")
             }
             hashLock = lock
         }
@@ -90,37 +94,47 @@ public struct SpendingCondition: Sendable, Hashable {
     }
 
     /// True once the locktime has passed (never for a permanent lock): NUT-11 calls a lock expired when the mint's
-    /// clock is greater than `locktime`.
-    public func isExpired(now: UInt64) -> Bool {
+    /// clock is greater than `locktime`. `now` is Unix time with its fraction, so a lock for t opens as soon as the
+    /// clock passes t, not a second later.
+    public func isExpired(now: Double) -> Bool {
         guard let locktime else { return false }
-        return now > locktime
+        return now > Double(locktime)
     }
 
     /// Checks a witness against the condition for the message the signatures must cover (the secret for
-    /// SIG_INPUTS, the transaction for SIG_ALL). Throws a description of the unmet condition.
-    public func verify(witness: Witness?, message: [UInt8], now: UInt64) throws {
+    /// SIG_INPUTS, the transaction for SIG_ALL). Throws what failed, in nutshell's words and with its counts: wallets
+    /// show these texts to people and match on them.
+    public func verify(witness: Witness?, message: [UInt8], now: Double) throws {
         let digest = Array(SHA256.hash(data: message))
         let signatures = witness?.signatures ?? []
-        func signers(_ pathway: [Point]) -> Int {
-            pathway.reduce(0) { n, key in n + (signatures.contains { key.verifySchnorr($0, message: digest) } ? 1 : 0) }
-        }
-        var mainSatisfied: Bool
-        if let hashLock {
-            // HTLC receiver pathway: the preimage, plus signatures when `pubkeys` names receivers.
-            var preimageOK = false
-            if let text = witness?.preimage, text.utf8.count == 64, let preimage = Hex.decode(text) {
-                preimageOK = Array(SHA256.hash(data: preimage)) == hashLock
+        func unmet(_ text: String) -> SpendingConditionError { SpendingConditionError(.unmet, text) }
+        /// `required` distinct keys of `pathway` must have signed.
+        func checkSignatures(_ pathway: [Point], required: Int) throws {
+            guard required > 0 else { return }
+            guard !signatures.isEmpty else { throw unmet("no signatures in proof.") }
+            guard pathway.count >= required, signatures.count >= required else {
+                throw unmet("not enough pubkeys (\(pathway.count)) or signatures (\(signatures.count)) present for n_sigs (\(required)).")
             }
-            mainSatisfied = preimageOK && (keys.isEmpty || signers(keys) >= requiredSignatures)
-        } else {
-            mainSatisfied = signers(keys) >= requiredSignatures
+            let valid = pathway.reduce(0) { n, key in n + (signatures.contains { key.verifySchnorr($0, message: digest) } ? 1 : 0) }
+            guard valid >= required else { throw unmet("signature threshold not met. \(valid) < \(required).") }
         }
-        if mainSatisfied { return }
-        if isExpired(now: now) {
-            // Expired lock: the refund pathway opens; without refund keys anyone may spend.
-            if refundKeys.isEmpty || signers(refundKeys) >= requiredRefundSignatures { return }
-            throw SpendingConditionError(.unmet, "not enough valid signatures for the refund pathway")
+        do {
+            if let hashLock {
+                // HTLC receiver pathway: the preimage, plus signatures when `pubkeys` names receivers.
+                guard let text = witness?.preimage, !text.isEmpty else { throw unmet("no HTLC preimage provided") }
+                guard text.utf8.count == 64 else { throw unmet("HTLC preimage must be 64 characters hex.") }
+                guard let preimage = Hex.decode(text) else { throw unmet("invalid preimage for HTLC: not a hex string.") }
+                guard Array(SHA256.hash(data: preimage)) == hashLock else { throw unmet("HTLC preimage does not match.") }
+                if !keys.isEmpty { try checkSignatures(keys, required: requiredSignatures) }
+            } else {
+                try checkSignatures(keys, required: requiredSignatures)
+            }
+        } catch {
+            guard isExpired(now: now) else { throw error }
+            // Expired lock: the refund pathway opens, and its own failure is the one to report; without refund keys
+            // anyone may spend.
+            if refundKeys.isEmpty { return }
+            try checkSignatures(refundKeys, required: requiredRefundSignatures)
         }
-        throw SpendingConditionError(.unmet, hashLock != nil ? "HTLC preimage or signatures missing or invalid" : "not enough valid signatures")
     }
 }

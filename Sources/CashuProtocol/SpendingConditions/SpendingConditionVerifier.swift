@@ -6,23 +6,25 @@ import Secp256k1
 public enum SpendingConditionVerifier {
     /// Verifies every input's condition. `quoteID` is set for melts (it ends the SIG_ALL message).
     /// Throws `CashuError` 10001 with the reason when a condition is malformed or unmet.
-    public static func verify(inputs: [Proof], outputs: [BlindedMessage], quoteID: String? = nil, now: UInt64) throws {
+    public static func verify(inputs: [Proof], outputs: [BlindedMessage], quoteID: String? = nil, now: Double) throws {
         var conditions = [SpendingCondition?]()
         conditions.reserveCapacity(inputs.count)
         for proof in inputs {
             do {
                 conditions.append(try WellKnownSecret.parse(proof.secret).flatMap { try SpendingCondition($0) })
             } catch {
-                throw CashuError(.proofVerificationFailed, "malformed spending condition: \(error)")
+                throw CashuError(.proofVerificationFailed, "\(error)")
             }
         }
         if conditions.contains(where: { $0?.signatureFlag == .sigAll }) {
             // SIG_ALL: every input has the same kind, data and tags; the first input's witness signs everything.
-            let mismatch = CashuError(.proofVerificationFailed, "SIG_ALL inputs must all carry the same condition")
-            guard let first = conditions[0] else { throw mismatch }
-            for c in conditions {
-                guard let c, c.secret.kind == first.secret.kind, c.secret.data == first.secret.data, c.secret.tags == first.secret.tags else {
-                    throw mismatch
+            guard !conditions.contains(where: { $0 == nil }) else {
+                throw CashuError(.proofVerificationFailed, "SIG_ALL transaction contains an ordinary secret.")
+            }
+            let first = conditions[0]!
+            for case let c? in conditions {
+                guard c.secret.kind == first.secret.kind, c.secret.data == first.secret.data, c.secret.tags == first.secret.tags else {
+                    throw CashuError(.proofVerificationFailed, "not all secrets are equal.")
                 }
             }
             let message = Array(sigAllMessage(inputs: inputs, outputs: outputs, quoteID: quoteID).utf8)
@@ -35,7 +37,7 @@ public enum SpendingConditionVerifier {
         }
     }
 
-    static func check(_ condition: SpendingCondition, witness text: String?, message: [UInt8], now: UInt64) throws {
+    static func check(_ condition: SpendingCondition, witness text: String?, message: [UInt8], now: Double) throws {
         var witness: Witness?
         if let text {
             do { witness = try Witness(parsing: text) } catch { throw CashuError(.proofVerificationFailed, "invalid witness: \(error)") }
@@ -43,7 +45,7 @@ public enum SpendingConditionVerifier {
         do {
             try condition.verify(witness: witness, message: message, now: now)
         } catch {
-            throw CashuError(.proofVerificationFailed, "spending condition not met: \(error)")
+            throw CashuError(.proofVerificationFailed, "\(error)")
         }
     }
 

@@ -38,7 +38,7 @@ public struct SpendingKeys: Sendable {
     /// a witness are kept (a co-signer's), HTLC preimages we know are added, and NUT-28's `p2pk_e` is removed as the
     /// spec asks. Plain inputs pass unchanged. Whether the result satisfies the mint is for
     /// `SpendingConditionVerifier` to say.
-    public func sign(inputs: [Proof], outputs: [BlindedMessage], quoteID: String? = nil, now: UInt64) throws -> [Proof] {
+    public func sign(inputs: [Proof], outputs: [BlindedMessage], quoteID: String? = nil, now: Double) throws -> [Proof] {
         let conditions = try inputs.map { proof in try WellKnownSecret.parse(proof.secret).flatMap { try SpendingCondition($0) } }
         var signed = inputs
         for i in signed.indices { signed[i].p2pkEphemeralKey = nil }
@@ -56,7 +56,7 @@ public struct SpendingKeys: Sendable {
         return signed
     }
 
-    func witness(_ existing: String?, condition: SpendingCondition, ephemeral: Point?, message: [UInt8], now: UInt64) throws -> String? {
+    func witness(_ existing: String?, condition: SpendingCondition, ephemeral: Point?, message: [UInt8], now: Double) throws -> String? {
         var witness = (existing.flatMap { try? Witness(parsing: $0) }) ?? Witness()
         let digest = Array(SHA256.hash(data: message))
         let (main, refund) = try signers(for: condition, ephemeral: ephemeral)

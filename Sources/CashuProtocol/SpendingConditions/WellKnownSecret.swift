@@ -56,21 +56,21 @@ public struct WellKnownSecret: Sendable, Hashable {
     }
 
     init(json: JSONValue, kind: String) throws {
-        guard !kind.isEmpty else { throw MalformedError(description: "empty secret kind") }
+        guard !kind.isEmpty else { throw MalformedError(description: "malformed NUT-10 secret: invalid kind.") }
         let body = json[1]!
-        guard let nonce = body["nonce"]?.stringValue else { throw MalformedError(description: "secret nonce is missing or not a string") }
-        guard let data = body["data"]?.stringValue else { throw MalformedError(description: "secret data is missing or not a string") }
+        guard let nonce = body["nonce"]?.stringValue else { throw MalformedError(description: "malformed NUT-10 secret: invalid nonce field.") }
+        guard let data = body["data"]?.stringValue else { throw MalformedError(description: "malformed NUT-10 secret: invalid data field.") }
         var tags = [[String]]()
         if let rawTags = body["tags"], !rawTags.isNull {
-            guard let list = rawTags.arrayValue else { throw MalformedError(description: "secret tags are not an array") }
+            guard let list = rawTags.arrayValue else { throw MalformedError(description: "malformed NUT-10 secret: invalid tags field.") }
             for rawTag in list {
                 guard let items = rawTag.arrayValue, !items.isEmpty else {
-                    throw MalformedError(description: "a tag must be an array of one or more strings")
+                    throw MalformedError(description: "malformed NUT-10 secret: invalid tag.")
                 }
                 var tag = [String]()
                 for item in items {
-                    guard let s = item.stringValue else { throw MalformedError(description: "tag values must be strings") }
-                    guard !s.isEmpty else { throw MalformedError(description: "tag values must be non-empty strings") }
+                    guard let s = item.stringValue else { throw MalformedError(description: "malformed NUT-10 secret: invalid tag.") }
+                    guard !s.isEmpty else { throw MalformedError(description: "malformed NUT-10 secret: invalid tag.") }
                     tag.append(s)
                 }
                 tags.append(tag)
@@ -100,7 +100,7 @@ public struct WellKnownSecret: Sendable, Hashable {
     /// The values of the only tag named `name`, nil if absent; throws if the tag appears more than once.
     public func uniqueTag(_ name: String) throws -> [String]? {
         let found = tags(named: name)
-        guard found.count <= 1 else { throw MalformedError(description: "tag \(name) appears more than once") }
+        guard found.count <= 1 else { throw MalformedError(description: "malformed NUT-10 secret: duplicate \(name) tag.") }
         return found.first.map { Array($0.dropFirst()) }
     }
 }
