@@ -42,12 +42,33 @@ swift build --build-tests
 # with every other test.
 timed='DoubleSpendSoakTests|PostgresOutageTests|HTTPConnectionTests'
 
+# Both passes are also written to a log, from which a summary is printed at the end, passed or failed: the counts,
+# and each failed test with its first recorded issue.
+test_log=$(mktemp /tmp/cashew-test-log.XXXXXX)
+summarise() {
+  local status=$?
+  if [ -s "$test_log" ]; then
+    printf '\n==> summary\n'
+    grep -E '^(✔|✘) Test run with' "$test_log" || true
+    local failed
+    failed=$(grep -E '^✘ Test .* recorded an issue' "$test_log" | awk '!seen[$0]++' | head -n 40 || true)
+    if [ -n "$failed" ]; then
+      printf 'Failed (first 40 issues; search the log above for ✘):\n%s\n' "$failed"
+    fi
+  fi
+  rm -f "$test_log"
+  exit $status
+}
+trap summarise EXIT
+
 log "testing (with a private PostgreSQL; SQLite in-process and in temporary files)"
 export CASHEW_REQUIRE_POSTGRES=1
-scripts/with-postgres.sh swift test --skip-build --skip "$timed"
+tests_failed=0
+scripts/with-postgres.sh swift test --skip-build --skip "$timed" 2>&1 | tee -a "$test_log" || tests_failed=1
 
 log "testing under wall-clock bounds: double-spend soak, PostgreSQL outages, HTTP connection limits"
-scripts/with-postgres.sh swift test --skip-build --filter "$timed"
+scripts/with-postgres.sh swift test --skip-build --filter "$timed" 2>&1 | tee -a "$test_log" || tests_failed=1
+[ $tests_failed -eq 0 ] || exit 1
 
 log "benchmark smoke run (debug build: the figures mean nothing, the Swift/C agreement check does)"
 swift run --skip-build cashew-bench crypto --seconds 0.02 --rounds 1 >/dev/null

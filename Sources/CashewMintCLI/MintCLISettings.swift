@@ -41,7 +41,7 @@ struct MintCLISettings {
         "mint_min_amount", "mint_max_amount", "melt_min_amount", "melt_max_amount", "minting_disabled", "melting_disabled",
         "require_quote_pubkey",
         "lightning_backend", "fake_incoming_delay", "lightning_fee_percent", "lightning_reserve_fee_min", "fake_payment_outcome",
-        "fake_payment_delay", "fake_payment_fee", "fake_btc_price", "log_level", "log_format", "metrics",
+        "fake_payment_delay", "fake_payment_fee", "fake_btc_price", "log_level", "log_format", "metrics", "quote_check_interval",
         "info.name", "info.description", "info.description_long", "info.motd", "info.icon_url", "info.urls", "info.tos_url", "info.contact",
     ]
 
@@ -101,6 +101,7 @@ struct MintCLISettings {
         m.mintingDisabled = try s.bool("minting_disabled", default: false)
         m.meltingDisabled = try s.bool("melting_disabled", default: false)
         m.requireQuotePubkey = try s.bool("require_quote_pubkey", default: false)
+        m.quoteCheckInterval = try s.seconds("quote_check_interval", default: 10, in: 0...3600)
         m.info.name = s.string("info.name", default: "Cashew mint")
         m.info.description = s.string("info.description")
         m.info.descriptionLong = s.string("info.description_long")

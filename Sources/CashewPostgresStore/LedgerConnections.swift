@@ -27,7 +27,7 @@ public struct PostgresLedgerLimits: Sendable, Hashable {
 /// the caller attached to it (a unique-key conflict under load does) never finishes it: each such conflict used to
 /// leak one connection until the pool was empty and the mint hung (issue 10).
 struct LedgerConnections: Sendable {
-    let client: PostgresClient
+    let pool: LedgerPool
     let limits: PostgresLedgerLimits
     let logger: Logger
     let waiting = WaitingCount()
@@ -78,6 +78,8 @@ struct LedgerConnections: Sendable {
         }
         let race = LeaseRace()
         let waiting = self.waiting
+        let pool = self.pool
+        let client = pool.client
         defer { if race.decide(.ended) { waiting.leave() } }
         do {
             return try await withThrowingTaskGroup(of: T?.self) { group in
@@ -86,6 +88,7 @@ struct LedgerConnections: Sendable {
                         // Leased after the timer gave up: hand the connection straight back.
                         guard race.decide(.leased) else { throw TimedOut() }
                         waiting.leave()
+                        pool.leased()
                         return try await body(connection)
                     }
                 }
@@ -106,12 +109,14 @@ struct LedgerConnections: Sendable {
                 throw TimedOut()
             }
         } catch is TimedOut {
+            await leaseFailed()
             throw MintStoreError(.unavailable, "no database connection within \(timeout)")
         } catch let error as PSQLError where error.serverInfo?[.sqlState] != nil {
             throw error
         } catch let error as MintStoreError {
             throw error
         } catch let error as PSQLError {
+            await leaseFailed()
             throw MintStoreError(.unavailable, "PostgreSQL unavailable: \(error.code)")
         } catch is CancellationError {
             throw MintStoreError(.unavailable, "the ledger request was cancelled")
@@ -119,8 +124,15 @@ struct LedgerConnections: Sendable {
             throw MintStoreError(.unavailable, "the database connection closed")
         } catch {
             // ConnectionPoolError (e.g. the circuit breaker after a long outage) and anything else from the driver.
+            await leaseFailed()
             throw MintStoreError(.unavailable, "PostgreSQL unavailable: \(type(of: error))")
         }
+    }
+
+    /// A request found no usable connection: after a while of that, it checks whether the pool is merely still
+    /// backing off from an outage that has ended (see `LedgerPool`).
+    func leaseFailed() async {
+        if pool.leaseFailed() { await pool.recover() }
     }
 
     /// All rows of a statement.

@@ -12,15 +12,14 @@ import PostgresNIO
 /// and by state conditions in `UPDATE … WHERE state = …` (row locks, re-checked after a concurrent commit). Errors
 /// are classified by SQLSTATE and constraint name, never by message text. No table locks are taken.
 public final class PostgresMintStore: MintStore {
-    let client: PostgresClient
-    let runner: Task<Void, Never>
+    /// The connection pool (replaced when it is stuck after an outage).
+    let pool: LedgerPool
     let logger: Logger
     /// Every statement runs through these: bounded waits, connections always given back.
     let connections: LedgerConnections
-    /// Where the pool connects, for `probe()`.
+    /// Where the pool connects, for error messages.
     let host: String
     let port: Int
-    let probeConfiguration: @Sendable () throws -> PostgresConnection.Configuration
     /// Group commit of swaps.
     let swapWriter: SwapWriter
 
@@ -46,7 +45,7 @@ public final class PostgresMintStore: MintStore {
         self.host = host
         self.port = parts.port ?? 5432
         let port = self.port
-        self.probeConfiguration = {
+        let probeConfiguration: @Sendable () throws -> PostgresConnection.Configuration = {
             var c = PostgresConnection.Configuration(
                 host: host, port: port, username: username, password: password, database: database.isEmpty ? nil : database,
                 tls: try tls.connection())
@@ -56,11 +55,10 @@ public final class PostgresMintStore: MintStore {
         configuration.options.maximumConnections = max(1, maxConnections)
         configuration.options.minimumConnections = 0
         configuration.options.connectTimeout = limits.connectTimeout
-        let client = PostgresClient(configuration: configuration, backgroundLogger: logger)
-        self.client = client
+        let pool = LedgerPool(configuration: configuration, probeConfiguration: probeConfiguration, logger: logger)
+        self.pool = pool
         self.logger = logger
-        self.connections = LedgerConnections(client: client, limits: limits, logger: logger)
-        self.runner = Task { await client.run() }
+        self.connections = LedgerConnections(pool: pool, limits: limits, logger: logger)
         // A few statements in flight, each taking the swaps that queued meanwhile.
         self.swapWriter = SwapWriter(maxInFlight: max(1, min(4, maxConnections / 2)), maxBatch: 64, maxQueued: limits.maxWaiting)
     }
@@ -131,17 +129,8 @@ public final class PostgresMintStore: MintStore {
     /// retrying. Classified by SQLSTATE and the driver's error codes, never by message text.
     public func probe() async throws {
         let timeout = connections.limits.connectTimeout
-        let configuration: PostgresConnection.Configuration
-        do { configuration = try probeConfiguration() } catch { throw MintStoreError(.unavailable, "cannot set up TLS: \(error)") }
         do {
-            let connection = try await PostgresConnection.connect(configuration: configuration, id: 0, logger: logger)
-            do {
-                _ = try await connection.query("SELECT 1", logger: logger).get()
-            } catch {
-                try? await connection.close()
-                throw error
-            }
-            try? await connection.close()
+            try await pool.probe()
         } catch let error as PSQLError {
             throw MintStoreError(.unavailable, Self.explain(error, host: host, port: port, timeout: timeout))
         } catch {
@@ -163,7 +152,7 @@ public final class PostgresMintStore: MintStore {
         }
         switch error.code {
         case .connectionError:
-            if let underlying = error.underlying, String(describing: type(of: underlying)).contains("Timeout") {
+            if let underlying = error.underlying as? ChannelError, case .connectTimeout = underlying {
                 return "cannot connect to \(place) within \(timeout)"
             }
             return "cannot connect to \(place) (\(error.underlying.map { String(describing: $0) } ?? "connection failed"))"
@@ -175,8 +164,7 @@ public final class PostgresMintStore: MintStore {
 
     /// Stops the connection pool.
     public func close() async {
-        runner.cancel()
-        await runner.value
+        await pool.close()
     }
 
     /// Applies the PostgreSQL migrations not yet recorded, under an advisory lock so that several mint processes

@@ -105,6 +105,37 @@ struct PostgresOutageTests {
         _ = try HTTPJSON.value(try await HTTPJSON.post(SwapResponse.self, mint.url + "/v1/swap", SwapRequest(inputs: proofs, outputs: outputs.messages)))
     }
 
+    @Test("after a minute-long outage the mint answers again within seconds, not when the pool's backoff next allows")
+    func longOutage() async throws {
+        let cluster = try PostgresCluster()
+        defer { cluster.destroy() }
+        let mint = try CashewMintProcess(database: cluster.url)
+        defer {
+            mint.stop()
+            mint.removeData()
+        }
+        #expect(await Self.ask(mint.url, "/v1/checkstate", Self.checkstate).status == 200)
+        try cluster.stop()
+        // A client keeps asking through the outage, so the pool keeps failing and backing off (after a minute its
+        // retries are 15 s or more apart).
+        let outage = Date()
+        while Date().timeIntervalSince(outage) < 60 {
+            let answer = await Self.ask(mint.url, "/v1/checkstate", Self.checkstate)
+            #expect(answer.status == 503 && answer.code == 11000 && answer.seconds < 8, "during the outage: \(answer)")
+            try await Task.sleep(for: .milliseconds(250))
+        }
+        try cluster.start()
+        let back = Date()
+        var recovered: TimeInterval?
+        while recovered == nil, Date().timeIntervalSince(back) < 30 {
+            if await Self.ask(mint.url, "/v1/checkstate", Self.checkstate).status == 200 { recovered = Date().timeIntervalSince(back) } else {
+                try await Task.sleep(for: .milliseconds(100))
+            }
+        }
+        #expect(recovered != nil && recovered! < 5, "answering again after \(recovered ?? -1) s")
+        #expect(mint.logs.contains("replaced the connection pool"), "the stuck pool was replaced")
+    }
+
     @Test("three 3-second restarts under 16 keep-alive clients: every request is answered, throughput recovers")
     func restartsUnderLoad() async throws {
         let cluster = try PostgresCluster()
