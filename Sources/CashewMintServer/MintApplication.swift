@@ -36,7 +36,7 @@ public func makeMintApplication(
         server: .guardedHTTP1(limits: configuration.limits, maxBodySize: configuration.maxBodySize, logger: logger),
         configuration: ApplicationConfiguration(
             address: .hostname(configuration.host, port: configuration.port), serverName: "Cashew",
-            availableConnectionsDelegate: .maximum(configuration.limits.maxConnections, logger: logger)),
+            availableConnectionsDelegate: ConnectionCap(maximum: configuration.limits.maxConnections, logger: logger)),
         logger: logger)
 }
 

@@ -69,6 +69,7 @@ struct HTTPConnectionTests {
         let info = try await HTTPJSON.get(MintInfo.self, mint.url + "/v1/info", timeout: 15)
         _ = try HTTPJSON.value(info)
         #expect(Date().timeIntervalSince(started) < 10, "answered after \(Date().timeIntervalSince(started)) s")
+        #expect(mint.logs.contains("HTTP connection cap reached"), "the operator is told")
         withExtendedLifetime(idle) {}
     }
 
