@@ -28,10 +28,7 @@ struct DoubleSpendSoakTests {
     func twoProcesses() async throws {
         try await PostgresTestServer.withDatabase { database in
             let a = try CashewMintProcess(database: database)
-            let bDir = FileManager.default.temporaryDirectory.appendingPathComponent("cashew-mint-\(UUID().uuidString)").path
-            try FileManager.default.createDirectory(atPath: bDir, withIntermediateDirectories: true)
-            try FileManager.default.copyItem(atPath: a.dataDir + "/seed", toPath: bDir + "/seed")
-            let b = try CashewMintProcess(dataDir: bDir, database: database)
+            let b = try a.peer()
             defer {
                 a.stop()
                 b.stop()

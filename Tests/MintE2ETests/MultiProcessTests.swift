@@ -12,10 +12,7 @@ struct MultiProcessTests {
         try await PostgresTestServer.withDatabase { database in
             let a = try CashewMintProcess(database: database)
             // Same seed (copied from a's data directory) and database; its own data directory and port.
-            let bDir = FileManager.default.temporaryDirectory.appendingPathComponent("cashew-mint-\(UUID().uuidString)").path
-            try FileManager.default.createDirectory(atPath: bDir, withIntermediateDirectories: true)
-            try FileManager.default.copyItem(atPath: a.dataDir + "/seed", toPath: bDir + "/seed")
-            let b = try CashewMintProcess(dataDir: bDir, database: database)
+            let b = try a.peer()
             defer {
                 a.stop()
                 b.stop()

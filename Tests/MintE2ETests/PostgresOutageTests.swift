@@ -43,170 +43,166 @@ struct PostgresOutageTests {
         return Answer(status: (response as? HTTPURLResponse)?.statusCode ?? 0, code: code, seconds: Date().timeIntervalSince(started))
     }
 
+    /// A private PostgreSQL server and a mint on it, both stopped and removed afterwards.
+    static func withMint(environment: [String: String] = [:], _ body: (PostgresCluster, CashewMintProcess) async throws -> Void) async throws {
+        let cluster = try PostgresCluster()
+        defer { cluster.destroy() }
+        let mint = try CashewMintProcess(database: cluster.url, environment: environment)
+        defer {
+            mint.stop()
+            mint.removeData()
+        }
+        try await body(cluster, mint)
+    }
+
+    /// Seconds until `path` answers 200 (polled every 100 ms), or nil if it does not within `limit`.
+    static func secondsUntilAnswering(_ url: String, _ path: String, _ body: String? = nil, limit: TimeInterval) async throws -> TimeInterval? {
+        let started = Date()
+        while Date().timeIntervalSince(started) < limit {
+            if await ask(url, path, body).status == 200 { return Date().timeIntervalSince(started) }
+            try await Task.sleep(for: .milliseconds(100))
+        }
+        return nil
+    }
+
     static let checkstate = #"{"Ys":["02a9acc1e48c25eeeb9289b5031cc57da9fe72f3fe2861d264bdc074209b107ba2"]}"#
     static let quote = #"{"amount":1,"unit":"sat"}"#
 
     @Test("while PostgreSQL is down: 503 with 11000 within the acquire timeout, /health at once, bounded waiting; then recovery")
     func down() async throws {
-        let cluster = try PostgresCluster()
-        defer { cluster.destroy() }
-        let mint = try CashewMintProcess(database: cluster.url, environment: ["CASHEW_DATABASE_MAX_WAITING": "16"])
-        defer {
-            mint.stop()
-            mint.removeData()
-        }
-        let wallet = HTTPWallet(url: mint.url)
-        let keyset = try await wallet.keyset()
-        let proofs = try await wallet.mint(8, split: [4, 4])
-        try cluster.stop()
+        try await Self.withMint(environment: ["CASHEW_DATABASE_MAX_WAITING": "16"]) { cluster, mint in
+            let wallet = HTTPWallet(url: mint.url)
+            let keyset = try await wallet.keyset()
+            let proofs = try await wallet.mint(8, split: [4, 4])
+            try cluster.stop()
 
-        let health = await Self.ask(mint.url, "/health", nil)
-        #expect(health.status == 503 && health.seconds < 1.5, "health: \(health)")
+            let health = await Self.ask(mint.url, "/health", nil)
+            #expect(health.status == 503 && health.seconds < 1.5, "health: \(health)")
 
-        // A burst of every kind of ledger request: each is answered 503/11000, none waits past the acquire timeout
-        // (2 s), and past 16 waiting the rest are refused at once.
-        let swap = String(decoding: try JSONEncoder().encode(SwapRequest(inputs: proofs, outputs: try BlindedOutputs([4, 4], keyset: keyset.id).messages)), as: UTF8.self)
-        let answers = await withTaskGroup(of: Answer.self) { group in
-            for i in 0..<300 {
-                let (path, body): (String, String?) = switch i % 4 {
-                case 0: ("/v1/checkstate", Self.checkstate)
-                case 1: ("/v1/swap", swap)
-                case 2: ("/v1/mint/quote/bolt11", Self.quote)
-                default: ("/v1/mint/quote/bolt11/someone-elses-quote", nil)
+            // A burst of every kind of ledger request: each is answered 503/11000, none waits past the acquire
+            // timeout (2 s), and past 16 waiting the rest are refused at once.
+            let swap = String(
+                decoding: try JSONEncoder().encode(SwapRequest(inputs: proofs, outputs: try BlindedOutputs([4, 4], keyset: keyset.id).messages)),
+                as: UTF8.self)
+            let answers = await withTaskGroup(of: Answer.self) { group in
+                for i in 0..<300 {
+                    let (path, body): (String, String?) = switch i % 4 {
+                    case 0: ("/v1/checkstate", Self.checkstate)
+                    case 1: ("/v1/swap", swap)
+                    case 2: ("/v1/mint/quote/bolt11", Self.quote)
+                    default: ("/v1/mint/quote/bolt11/someone-elses-quote", nil)
+                    }
+                    group.addTask {
+                        var answer = await Self.ask(mint.url, path, body)
+                        answer.error = path
+                        return answer
+                    }
                 }
-                group.addTask {
-                    var answer = await Self.ask(mint.url, path, body)
-                    answer.error = path
-                    return answer
-                }
+                return await group.reduce(into: [Answer]()) { $0.append($1) }
             }
-            return await group.reduce(into: [Answer]()) { $0.append($1) }
-        }
-        #expect(answers.allSatisfy { $0.status == 503 && $0.code == 11000 }, "\(Set(answers.map { "\($0.status)/\($0.code)" }))")
-        // (Bounds with room for a loaded CI machine: before the fix these requests hung until PostgreSQL returned.)
-        let seconds = answers.map(\.seconds).sorted()
-        #expect(seconds[seconds.count / 2] < 3 && seconds.last! < 8,
+            #expect(answers.allSatisfy { $0.status == 503 && $0.code == 11000 }, "\(Set(answers.map { "\($0.status)/\($0.code)" }))")
+            // (Bounds with room for a loaded CI machine: before the fix these requests hung until PostgreSQL returned.)
+            let seconds = answers.map(\.seconds).sorted()
+            #expect(
+                seconds[seconds.count / 2] < 3 && seconds.last! < 8,
                 "median \(seconds[seconds.count / 2]) s, slow: \(answers.filter { $0.seconds > 4 }.map { "\($0.error ?? "") \(Int($0.seconds)) s" })")
-        #expect(answers.contains { $0.seconds < 1 }, "no request was refused before the acquire timeout: waiting is not bounded")
-        #expect(mint.openDescriptors < 200, "\(mint.openDescriptors) descriptors open during the outage")
-        #expect(mint.residentBytes < 200 << 20, "\(mint.residentBytes >> 20) MB resident during the outage")
+            #expect(answers.contains { $0.seconds < 1 }, "no request was refused before the acquire timeout: waiting is not bounded")
+            #expect(mint.openDescriptors < 200, "\(mint.openDescriptors) descriptors open during the outage")
+            #expect(mint.residentBytes < 200 << 20, "\(mint.residentBytes >> 20) MB resident during the outage")
 
-        // Back: the mint answers within seconds, and the proofs it never spent are spendable.
-        try cluster.start()
-        var recovered: TimeInterval?
-        let back = Date()
-        while recovered == nil, Date().timeIntervalSince(back) < 15 {
-            if await Self.ask(mint.url, "/health", nil).status == 200 { recovered = Date().timeIntervalSince(back) } else {
-                try await Task.sleep(for: .milliseconds(100))
-            }
+            // Back: the mint answers within seconds, and the proofs it never spent are spendable.
+            try cluster.start()
+            let recovered = try await Self.secondsUntilAnswering(mint.url, "/health", limit: 15)
+            #expect(recovered != nil && recovered! < 5, "healthy again after \(recovered ?? -1) s")
+            let outputs = try BlindedOutputs([4, 4], keyset: keyset.id)
+            _ = try HTTPJSON.value(try await HTTPJSON.post(SwapResponse.self, mint.url + "/v1/swap", SwapRequest(inputs: proofs, outputs: outputs.messages)))
         }
-        #expect(recovered != nil && recovered! < 5, "healthy again after \(recovered ?? -1) s")
-        let outputs = try BlindedOutputs([4, 4], keyset: keyset.id)
-        _ = try HTTPJSON.value(try await HTTPJSON.post(SwapResponse.self, mint.url + "/v1/swap", SwapRequest(inputs: proofs, outputs: outputs.messages)))
     }
 
     @Test("after a minute-long outage the mint answers again within seconds, not when the pool's backoff next allows")
     func longOutage() async throws {
-        let cluster = try PostgresCluster()
-        defer { cluster.destroy() }
-        let mint = try CashewMintProcess(database: cluster.url)
-        defer {
-            mint.stop()
-            mint.removeData()
-        }
-        #expect(await Self.ask(mint.url, "/v1/checkstate", Self.checkstate).status == 200)
-        try cluster.stop()
-        // A client keeps asking through the outage, so the pool keeps failing and backing off (after a minute its
-        // retries are 15 s or more apart).
-        let outage = Date()
-        while Date().timeIntervalSince(outage) < 60 {
-            let answer = await Self.ask(mint.url, "/v1/checkstate", Self.checkstate)
-            #expect(answer.status == 503 && answer.code == 11000 && answer.seconds < 8, "during the outage: \(answer)")
-            try await Task.sleep(for: .milliseconds(250))
-        }
-        try cluster.start()
-        let back = Date()
-        var recovered: TimeInterval?
-        while recovered == nil, Date().timeIntervalSince(back) < 30 {
-            if await Self.ask(mint.url, "/v1/checkstate", Self.checkstate).status == 200 { recovered = Date().timeIntervalSince(back) } else {
-                try await Task.sleep(for: .milliseconds(100))
+        try await Self.withMint { cluster, mint in
+            #expect(await Self.ask(mint.url, "/v1/checkstate", Self.checkstate).status == 200)
+            try cluster.stop()
+            // A client keeps asking through the outage, so the pool keeps failing and backing off (after a minute its
+            // retries are 15 s or more apart).
+            let outage = Date()
+            while Date().timeIntervalSince(outage) < 60 {
+                let answer = await Self.ask(mint.url, "/v1/checkstate", Self.checkstate)
+                #expect(answer.status == 503 && answer.code == 11000 && answer.seconds < 8, "during the outage: \(answer)")
+                try await Task.sleep(for: .milliseconds(250))
             }
+            try cluster.start()
+            let recovered = try await Self.secondsUntilAnswering(mint.url, "/v1/checkstate", Self.checkstate, limit: 30)
+            #expect(recovered != nil && recovered! < 5, "answering again after \(recovered ?? -1) s")
+            #expect(mint.logs.contains("replaced the connection pool"), "the stuck pool was replaced")
         }
-        #expect(recovered != nil && recovered! < 5, "answering again after \(recovered ?? -1) s")
-        #expect(mint.logs.contains("replaced the connection pool"), "the stuck pool was replaced")
     }
 
     @Test("three 3-second restarts under 16 keep-alive clients: every request is answered, throughput recovers")
     func restartsUnderLoad() async throws {
-        let cluster = try PostgresCluster()
-        defer { cluster.destroy() }
-        let mint = try CashewMintProcess(database: cluster.url)
-        defer {
-            mint.stop()
-            mint.removeData()
-        }
-        let stop = Flag()
-        let load = Task {
-            await withTaskGroup(of: [Answer].self) { group in
-                for i in 0..<16 {
-                    group.addTask {
-                        var answers = [Answer]()
-                        while !stop.isSet {
-                            answers.append(await Self.ask(mint.url, i % 2 == 0 ? "/v1/checkstate" : "/v1/mint/quote/bolt11", i % 2 == 0 ? Self.checkstate : Self.quote))
+        try await Self.withMint { cluster, mint in
+            let stop = Flag()
+            let load = Task {
+                await withTaskGroup(of: [Answer].self) { group in
+                    for i in 0..<16 {
+                        group.addTask {
+                            var answers = [Answer]()
+                            while !stop.isSet {
+                                answers.append(await Self.ask(mint.url, i % 2 == 0 ? "/v1/checkstate" : "/v1/mint/quote/bolt11", i % 2 == 0 ? Self.checkstate : Self.quote))
+                            }
+                            return answers
                         }
-                        return answers
                     }
+                    return await group.reduce(into: [Answer]()) { $0 += $1 }
                 }
-                return await group.reduce(into: [Answer]()) { $0 += $1 }
             }
-        }
-        try await Task.sleep(for: .seconds(1))
-        for _ in 0..<3 {
-            try cluster.stop()
-            try await Task.sleep(for: .seconds(3))
-            try cluster.start()
-            try await Task.sleep(for: .seconds(2))
-        }
-        // Throughput is back: a full second of only successes.
-        var healthy = false
-        let back = Date()
-        while !healthy, Date().timeIntervalSince(back) < 10 {
-            let probe = await withTaskGroup(of: Answer.self) { group in
-                for _ in 0..<8 { group.addTask { await Self.ask(mint.url, "/v1/checkstate", Self.checkstate) } }
-                return await group.reduce(into: [Answer]()) { $0.append($1) }
+            try await Task.sleep(for: .seconds(1))
+            for _ in 0..<3 {
+                try cluster.stop()
+                try await Task.sleep(for: .seconds(3))
+                try cluster.start()
+                try await Task.sleep(for: .seconds(2))
             }
-            healthy = probe.allSatisfy { $0.status == 200 }
-            if !healthy { try await Task.sleep(for: .milliseconds(200)) }
+            // Throughput is back: a full second of only successes.
+            var healthy = false
+            let back = Date()
+            while !healthy, Date().timeIntervalSince(back) < 10 {
+                let probe = await withTaskGroup(of: Answer.self) { group in
+                    for _ in 0..<8 { group.addTask { await Self.ask(mint.url, "/v1/checkstate", Self.checkstate) } }
+                    return await group.reduce(into: [Answer]()) { $0.append($1) }
+                }
+                healthy = probe.allSatisfy { $0.status == 200 }
+                if !healthy { try await Task.sleep(for: .milliseconds(200)) }
+            }
+            stop.set()
+            let answers = await load.value
+            #expect(healthy, "the mint did not recover within 10 s of the last restart")
+            #expect(answers.allSatisfy { $0.status == 200 || ($0.status == 503 && $0.code == 11000) },
+                    "unexpected answers: \(Set(answers.filter { $0.status != 200 && $0.status != 503 }.map { "\($0.status)/\($0.code)" }))")
+            #expect(!answers.contains { $0.status == 0 }, "\(answers.filter { $0.status == 0 }.count) requests were never answered: \(answers.filter { $0.status == 0 }.prefix(3))")
+            #expect(answers.filter { $0.status == 200 }.count > 100 && answers.contains { $0.status == 503 }, "\(answers.count) answers")
         }
-        stop.set()
-        let answers = await load.value
-        #expect(healthy, "the mint did not recover within 10 s of the last restart")
-        #expect(answers.allSatisfy { $0.status == 200 || ($0.status == 503 && $0.code == 11000) },
-                "unexpected answers: \(Set(answers.filter { $0.status != 200 && $0.status != 503 }.map { "\($0.status)/\($0.code)" }))")
-        #expect(!answers.contains { $0.status == 0 }, "\(answers.filter { $0.status == 0 }.count) requests were never answered: \(answers.filter { $0.status == 0 }.prefix(3))")
-        #expect(answers.filter { $0.status == 200 }.count > 100 && answers.contains { $0.status == 503 }, "\(answers.count) answers")
     }
 
     @Test("SIGTERM stops the mint within shutdown_timeout though its ledger is frozen and a client stalled mid-upload")
     func shutdownDeadline() async throws {
-        let cluster = try PostgresCluster()
-        defer { cluster.destroy() }
-        let mint = try CashewMintProcess(database: cluster.url, environment: ["CASHEW_SHUTDOWN_TIMEOUT": "3", "CASHEW_DATABASE_ACQUIRE_TIMEOUT": "600"])
-        defer { mint.removeData() }
-        // Frozen, not stopped: connections stay open and statements never answer (SIGSTOP on every server process).
-        let frozen = try cluster.freeze()
-        defer { cluster.thaw(frozen) }
-        let stuck = Task { await Self.ask(mint.url, "/v1/checkstate", Self.checkstate, timeout: 60) }
-        let upload = try RawConnection(port: mint.port, timeout: 30)
-        upload.send("POST /v1/swap HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 5000\r\n\r\n{\"inputs\":")
-        try await Task.sleep(for: .milliseconds(500))
-        let started = Date()
-        mint.terminate()
-        let exited = mint.waitForExit(timeout: 10)
-        #expect(exited, "still running 10 s after SIGTERM")
-        #expect(Date().timeIntervalSince(started) < 5, "stopped after \(Date().timeIntervalSince(started)) s with a 3 s deadline")
-        if !exited { mint.kill() }
-        _ = await stuck.value
+        try await Self.withMint(environment: ["CASHEW_SHUTDOWN_TIMEOUT": "3", "CASHEW_DATABASE_ACQUIRE_TIMEOUT": "600"]) { cluster, mint in
+            // Frozen, not stopped: connections stay open and statements never answer (SIGSTOP on every server process).
+            let frozen = try cluster.freeze()
+            defer { cluster.thaw(frozen) }
+            let stuck = Task { await Self.ask(mint.url, "/v1/checkstate", Self.checkstate, timeout: 60) }
+            let upload = try RawConnection(port: mint.port, timeout: 30)
+            upload.send("POST /v1/swap HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 5000\r\n\r\n{\"inputs\":")
+            try await Task.sleep(for: .milliseconds(500))
+            let started = Date()
+            mint.terminate()
+            let exited = mint.waitForExit(timeout: 10)
+            #expect(exited, "still running 10 s after SIGTERM")
+            #expect(Date().timeIntervalSince(started) < 5, "stopped after \(Date().timeIntervalSince(started)) s with a 3 s deadline")
+            if !exited { mint.kill() }
+            _ = await stuck.value
+        }
     }
 
     @Test("serve, migrate and audit fail within seconds with one Error: line when PostgreSQL cannot be used", arguments: [

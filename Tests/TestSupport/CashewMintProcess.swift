@@ -70,6 +70,15 @@ public final class CashewMintProcess: @unchecked Sendable {
         try CashewMintProcess(dataDir: dataDir, database: database, port: port ?? self.port, environment: environment)
     }
 
+    /// A second mint process on the same database with the same seed (copied from this one's data directory), its
+    /// own data directory and port: a scale-out peer.
+    public func peer() throws -> CashewMintProcess {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("cashew-mint-\(UUID().uuidString)").path
+        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        try FileManager.default.copyItem(atPath: dataDir + "/seed", toPath: dir + "/seed")
+        return try CashewMintProcess(dataDir: dir, database: database, environment: environment)
+    }
+
     /// What the mint wrote to standard output and error.
     public var logs: String { (try? String(contentsOfFile: logPath, encoding: .utf8)) ?? "" }
 
