@@ -28,7 +28,9 @@ public struct ShutdownDeadline: Service {
         let deadline = self.deadline
         DispatchQueue.global().asyncAfter(deadline: .now() + Double(deadline.components.seconds) + Double(deadline.components.attoseconds) / 1e18) {
             logger.warning("graceful stop did not finish within the shutdown deadline; exiting", metadata: ["deadline": "\(deadline)"])
-            exit(0)
+            // _exit, not exit: exit handlers could wait on whatever is stuck.
+            fflush(nil)
+            _exit(0)
         }
     }
 
