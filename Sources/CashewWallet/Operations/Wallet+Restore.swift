@@ -19,6 +19,10 @@ extension Wallet {
             var next: UInt32 = 0
             var found = [Proof]()
             while empty < emptyBatches {
+                // A mint that answers every batch would otherwise keep this going until the counter overflowed.
+                guard counter <= UInt32(Int32.max) - UInt32(batchSize) else {
+                    throw WalletError(.protocolViolation, "the mint signed outputs at every counter up to \(counter); restore stopped")
+                }
                 // Amounts do not enter B_; the mint answers with the amounts it signed.
                 let batch = try PreparedOutputs(
                     amounts: Array(repeating: Amount(1), count: batchSize), keyset: keyset, counterStart: counter, seed: seed)
