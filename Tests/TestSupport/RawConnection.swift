@@ -67,3 +67,45 @@ public final class RawConnection: @unchecked Sendable {
 
     deinit { close(fd) }
 }
+
+extension RawConnection {
+    /// One HTTP/1.1 request on a connection of its own (`Connection: close`): the status, the body, and how long
+    /// the answer took; status 0 when none came within `timeout`.
+    public static func exchange(
+        port: Int, method: String, path: String, body: String? = nil, timeout: TimeInterval = 15
+    ) -> (status: Int, body: String, seconds: TimeInterval) {
+        let started = Date()
+        guard let connection = try? RawConnection(port: port, timeout: timeout) else { return (0, "", 0) }
+        var request = "\(method) \(path) HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n"
+        if let body { request += "Content-Type: application/json\r\nContent-Length: \(body.utf8.count)\r\n" }
+        request += "\r\n" + (body ?? "")
+        connection.send(request)
+        let (text, closed) = connection.read()
+        let seconds = Date().timeIntervalSince(started)
+        guard closed, text.hasPrefix("HTTP/1.1 "), let status = Int(text.dropFirst(9).prefix(3)) else { return (0, text, seconds) }
+        let body = text.range(of: "\r\n\r\n").map { String(text[$0.upperBound...]) } ?? ""
+        return (status, body, seconds)
+    }
+
+    /// Runs `work(i)` for i in 0..<count on plain threads, at most `concurrency` at once (blocking socket work that
+    /// would starve Swift's cooperative pool), and returns when all are done.
+    public static func onThreads(count: Int, concurrency: Int, _ work: @escaping @Sendable (Int) -> Void) async {
+        await withCheckedContinuation { (done: CheckedContinuation<Void, Never>) in
+            Thread.detachNewThread {
+                let slots = DispatchSemaphore(value: concurrency)
+                let group = DispatchGroup()
+                for i in 0..<count {
+                    slots.wait()
+                    group.enter()
+                    Thread.detachNewThread {
+                        work(i)
+                        slots.signal()
+                        group.leave()
+                    }
+                }
+                group.wait()
+                done.resume()
+            }
+        }
+    }
+}
