@@ -27,16 +27,10 @@ struct DoubleSpendSoakTests {
     @Test("40 rounds of 50 racers, two processes on one database", .timeLimit(.minutes(5)))
     func twoProcesses() async throws {
         try await PostgresTestServer.withDatabase { database in
-            let a = try CashewMintProcess(database: database)
-            let b = try a.peer()
-            defer {
-                a.stop()
-                b.stop()
-                a.removeData()
-                b.removeData()
+            try await CashewMintProcess.withPair(database: database) { a, b in
+                try await soak(urls: [a.url, b.url], dataDir: a.dataDir, database: database, logs: { a.logs + b.logs })
+                #expect(a.stop() == 0 && b.stop() == 0, "both mints stop gracefully after the soak")
             }
-            try await soak(urls: [a.url, b.url], dataDir: a.dataDir, database: database, logs: { a.logs + b.logs })
-            #expect(a.stop() == 0 && b.stop() == 0, "both mints stop gracefully after the soak")
         }
     }
 

@@ -65,6 +65,22 @@ public final class CashewMintProcess: @unchecked Sendable {
         return try await body(mint)
     }
 
+    /// Two mint processes on one database with one seed (the second a `peer()` of the first), stopped and removed
+    /// afterwards, also when `body` throws.
+    public static func withPair<T>(database: String, _ body: (CashewMintProcess, CashewMintProcess) async throws -> T) async throws -> T {
+        let a = try CashewMintProcess(database: database)
+        defer {
+            a.stop()
+            a.removeData()
+        }
+        let b = try a.peer()
+        defer {
+            b.stop()
+            b.removeData()
+        }
+        return try await body(a, b)
+    }
+
     /// A second process with the same data directory, database and settings (a restart, or a scale-out peer).
     public func restarted(port: Int? = nil) throws -> CashewMintProcess {
         try CashewMintProcess(dataDir: dataDir, database: database, port: port ?? self.port, environment: environment)

@@ -44,7 +44,7 @@ extension Mint {
         let quote = MeltQuoteRecord(
             id: QuoteID.make(now: now), method: "bolt11", request: invoice.bolt11, paymentHash: invoice.paymentHashHex,
             unit: request.unit, amount: payment.amount, feeReserve: payment.feeReserve, amountMsat: amountMsat, state: .unpaid,
-            expiry: now.addingReportingOverflow(settings.meltQuoteExpiry).overflow ? .max : now + settings.meltQuoteExpiry, createdAt: now)
+            expiry: expiry(settings.meltQuoteExpiry, from: now), createdAt: now)
         try await ledger { try await store.addMeltQuote(quote) }
         return response(quote, change: nil)
     }
@@ -129,7 +129,7 @@ extension Mint {
     func verifyBlankOutputs(_ outputs: [BlindedMessage], unit: CurrencyUnit) throws {
         var seen = Set<Point>()
         for output in outputs {
-            guard let entry = keysets.entry(output.id) else { throw CashuError(.keysetUnknown, "keyset not found: \(output.id)") }
+            guard let entry = keysets.entry(output.id) else { throw CashuError.keysetNotFound(output.id) }
             guard entry.record.active else { throw CashuError(.keysetInactive) }
             guard entry.record.unit == unit else { throw CashuError(.inputOutputUnitMismatch, "output unit \(entry.record.unit) does not match quote unit \(unit)") }
             guard seen.insert(output.blindedSecret).inserted else { throw CashuError(.duplicateOutputs) }
@@ -229,7 +229,7 @@ extension Mint {
         // Amounts every blank output's keyset can sign (they are all keysets of the quote's unit).
         var denominations: Set<Amount>?
         for id in Set(blank.map(\.id)) {
-            guard let amounts = keysets.entry(id)?.record.amounts else { throw CashuError(.keysetUnknown, "keyset not found: \(id)") }
+            guard let amounts = keysets.entry(id)?.record.amounts else { throw CashuError.keysetNotFound(id) }
             denominations = denominations.map { $0.intersection(amounts) } ?? Set(amounts)
         }
         guard let amounts = changeAmount.split(over: Array(denominations ?? []), limit: blank.count)?.sorted() else {

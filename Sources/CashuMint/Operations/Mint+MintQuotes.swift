@@ -26,7 +26,7 @@ extension Mint {
         let quote = MintQuoteRecord(
             id: QuoteID.make(now: now), method: "bolt11", request: invoice.bolt11, paymentHash: invoice.paymentHash,
             amount: request.amount, unit: request.unit, state: .unpaid, pubkey: request.pubkey?.hex,
-            expiry: now.addingReportingOverflow(settings.mintQuoteExpiry).overflow ? .max : now + settings.mintQuoteExpiry, createdAt: now)
+            expiry: expiry(settings.mintQuoteExpiry, from: now), createdAt: now)
         try await ledger { try await store.addMintQuote(quote) }
         return response(quote)
     }

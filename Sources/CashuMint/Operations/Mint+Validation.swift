@@ -42,7 +42,7 @@ extension Mint {
                 throw CashuError(.notAllowed, "input witness data too long. max: \(settings.maxWitnessLength)")
             }
             guard secrets.insert(proof.secret).inserted else { throw CashuError(.duplicateInputs) }
-            guard let entry = keysets.entry(proof.id) else { throw CashuError(.keysetUnknown, "keyset not found: \(proof.id)") }
+            guard let entry = keysets.entry(proof.id) else { throw CashuError.keysetNotFound(proof.id) }
             if let expiry = entry.record.finalExpiry, expiry > 0, now >= expiry {
                 throw CashuError(.keysetExpired, "keyset \(proof.id) has expired")
             }
@@ -74,7 +74,7 @@ extension Mint {
         var seen = Set<Point>()
         seen.reserveCapacity(outputs.count)
         for output in outputs {
-            guard let entry = keysets.entry(output.id) else { throw CashuError(.keysetUnknown, "keyset not found: \(output.id)") }
+            guard let entry = keysets.entry(output.id) else { throw CashuError.keysetNotFound(output.id) }
             guard entry.record.active else { throw CashuError(.keysetInactive) }
             if let unit, entry.record.unit != unit { throw CashuError(.inputOutputUnitMismatch) }
             guard entry.keyset.privateKeys[output.amount] != nil else {
@@ -141,6 +141,12 @@ extension Mint {
         }
     }
 
+    /// When something lasting `lifetime` seconds from `now` expires; the end of time rather than an overflow.
+    func expiry(_ lifetime: UInt64, from now: UInt64) -> UInt64 {
+        let (end, overflow) = now.addingReportingOverflow(lifetime)
+        return overflow ? .max : end
+    }
+
     /// Runs a ledger write, turning its conflicts into NUT errors.
     func ledger<T>(_ body: () async throws -> T) async throws -> T {
         do {
@@ -150,4 +156,9 @@ extension Mint {
             throw cashuError(error)
         }
     }
+}
+
+extension CashuError {
+    /// An unknown keyset, in nutshell's words (12001).
+    static func keysetNotFound(_ id: KeysetID) -> CashuError { CashuError(.keysetUnknown, "keyset not found: \(id)") }
 }
