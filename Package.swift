@@ -75,13 +75,19 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
+        // What the composition root needs to build a store or a payment backend chosen by the settings: one factory
+        // value per component, listed once in the server's registry.
+        .target(
+            name: "CashewMintComponents",
+            dependencies: ["CashuMint", "CashewConfig", .product(name: "Logging", package: "swift-log")]
+        ),
         // The ledger's SQL migrations (top-level Migrations/), as resources.
         .target(name: "CashewMigrations", path: "Migrations", exclude: ["README.md"], resources: [.copy("sql")]),
         // The SQLite ledger (zero-setup default).
         .target(
             name: "CashewSQLiteStore",
             dependencies: [
-                "CashuMint", "CashuCrypto", "CashewEncoding", "CashewMigrations", "CashewSQLite",
+                "CashuMint", "CashuCrypto", "CashewEncoding", "CashewMigrations", "CashewSQLite", "CashewMintComponents",
                 .product(name: "SQLiteNIO", package: "sqlite-nio"),
                 .product(name: "Logging", package: "swift-log"),
             ]
@@ -90,7 +96,7 @@ let package = Package(
         .target(
             name: "CashewPostgresStore",
             dependencies: [
-                "CashuMint", "CashuCrypto", "CashuProtocol", "CashewEncoding", "CashewMigrations",
+                "CashuMint", "CashuCrypto", "CashuProtocol", "CashewEncoding", "CashewMigrations", "CashewMintComponents",
                 .product(name: "PostgresNIO", package: "postgres-nio"),
                 .product(name: "NIOSSL", package: "swift-nio-ssl"),
                 .product(name: "Logging", package: "swift-log"),
@@ -99,15 +105,31 @@ let package = Package(
         // A fake Lightning backend that behaves like a node: real signed invoices, configurable outcomes.
         .target(
             name: "FakeLightning",
-            dependencies: ["CashuMint", "CashuProtocol", "Bolt11", "Secp256k1", "CashewEncoding", .product(name: "Crypto", package: "swift-crypto")]
+            dependencies: [
+                "CashuMint", "CashuProtocol", "Bolt11", "Secp256k1", "CashewEncoding", "CashewMintComponents",
+                .product(name: "Crypto", package: "swift-crypto"),
+            ]
+        ),
+        // Lightning through an LNbits wallet (REST).
+        .target(
+            name: "LNbitsBackend",
+            dependencies: [
+                "CashuMint", "Bolt11", "CashewMintComponents",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
         ),
         // Layered settings (flags > environment > TOML file) and a strict TOML-subset reader.
         .target(name: "CashewConfig"),
-        // The mint's HTTP API (Hummingbird 2), health and metrics, and its background services.
+        // The mint's HTTP API (Hummingbird 2), health and metrics, its background services, and the composition
+        // root that builds the running mint from settings (the registry of stores and payment backends).
         .target(
             name: "CashewMintServer",
             dependencies: [
-                "CashuMint", "CashuProtocol", "CashuCrypto", "Secp256k1", "CashewEncoding",
+                "CashuMint", "CashuProtocol", "CashuCrypto", "Secp256k1", "CashewEncoding", "CashewConfig", "CashewMintComponents",
+                "CashewSQLiteStore", "CashewPostgresStore", "FakeLightning", "LNbitsBackend",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdCore", package: "hummingbird"),
                 .product(name: "NIOCore", package: "swift-nio"),
@@ -124,8 +146,7 @@ let package = Package(
         .executableTarget(
             name: "CashewMintCLI",
             dependencies: [
-                "CashewMintServer", "CashuMint", "CashewSQLiteStore", "CashewPostgresStore", "FakeLightning", "CashewConfig", "CashuCrypto", "CashewFiles",
-                "CashuProtocol",
+                "CashewMintServer", "CashuMint", "CashewMintComponents", "CashewConfig", "CashuCrypto", "CashewFiles", "CashuProtocol",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -186,6 +207,9 @@ let package = Package(
             dependencies: [
                 "CashewEncoding", "CashuProtocol", "CashuCrypto", "Secp256k1",
                 .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
             ],
             path: "Tests/TestSupport"
         ),
@@ -227,6 +251,10 @@ let package = Package(
                 "CashuMint", "CashewSQLiteStore", "FakeLightning", "CashuProtocol", "CashuCrypto", "Secp256k1", "Bolt11",
                 "CashewEncoding", "TestSupport",
             ]
+        ),
+        .testTarget(
+            name: "LightningBackendTests",
+            dependencies: ["CashewWallet", "CashuProtocol", "CashuCrypto", "Bolt11", "CashewEncoding", "Secp256k1", "TestSupport"]
         ),
         .testTarget(
             name: "InteropTests",

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Runs Cashew's whole test suite on a fresh Debian machine: installs what it needs (libsecp256k1-dev and
-# PostgreSQL from apt, nutshell 0.21.0 from PyPI into a virtualenv for the interop tests), builds, starts a private
+# PostgreSQL from apt, nutshell 0.21.0 and LNbits 1.6.2 from PyPI into virtualenvs for the interop and Lightning
+# backend tests), builds, starts a private
 # PostgreSQL (scripts/with-postgres.sh), runs every test against it and SQLite (the wall-clock-bound tests in a
 # second pass of their own), smoke-runs the crypto benchmark (debug build, a few milliseconds) so that its C
 # baseline is checked against the Swift code, and builds every product in release.
@@ -31,7 +32,10 @@ apt_install libsecp256k1-dev pkg-config python3-venv postgresql
 log "installing nutshell 0.21.0 (interop peer)"
 export CASHEW_NUTSHELL_VENV="${CASHEW_NUTSHELL_VENV:-$PWD/.build/nutshell-venv}"
 scripts/install-nutshell.sh "$CASHEW_NUTSHELL_VENV"
-# Interop tests fail (rather than skip) when nutshell is missing.
+log "installing LNbits 1.6.2 (a real Lightning accounts server for the LNbits backend's tests)"
+export CASHEW_LNBITS_VENV="${CASHEW_LNBITS_VENV:-$PWD/.build/lnbits-venv}"
+scripts/install-lnbits.sh "$CASHEW_LNBITS_VENV"
+# Interop tests (nutshell, LNbits) fail (rather than skip) when their venvs are missing.
 export CASHEW_REQUIRE_INTEROP=1
 
 log "building"

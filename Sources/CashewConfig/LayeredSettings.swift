@@ -54,6 +54,24 @@ public struct LayeredSettings: Sendable {
 
     public func string(_ key: String, default value: String? = nil) -> String? { text(key) ?? value }
 
+    /// A secret (an API key, a macaroon, a rune): from the environment variable of `key`, or from the file that
+    /// `key_file` names (its text, trimmed). Never from a flag (visible to every user in the process list) or the
+    /// configuration file (which gets copied and shared); either is refused.
+    public func secret(_ key: String) throws -> String? {
+        if flags[key] != nil || file[key] != nil {
+            throw SettingError("\(key) is a secret: set it in the environment (\(environmentName(key))) or in a file named by \(key)_file")
+        }
+        if let v = environment[environmentName(key)], !v.isEmpty { return v }
+        guard let path = text(key + "_file") else { return nil }
+        let text: String
+        do { text = try String(contentsOfFile: path, encoding: .utf8) } catch {
+            throw SettingError("\(origin(key + "_file")): cannot read \(path)")
+        }
+        let trimmed = text.trimmingCharacters(in: .whitespacesAndNewlines)
+        guard !trimmed.isEmpty else { throw SettingError("\(origin(key + "_file")): \(path) is empty") }
+        return trimmed
+    }
+
     public func int(_ key: String, default value: Int) throws -> Int {
         guard let t = text(key) else { return value }
         guard let v = Int(t.trimmingCharacters(in: .whitespaces)) else { throw SettingError("\(origin(key)) must be an integer, not \(t.prefix(40))") }

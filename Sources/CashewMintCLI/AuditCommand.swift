@@ -1,7 +1,7 @@
 import ArgumentParser
 import CashuCrypto
 import CashuMint
-import FakeLightning
+import CashewMintServer
 import Foundation
 import Logging
 
@@ -18,15 +18,14 @@ struct AuditCommand: AsyncParsableCommand {
         LogSetup.bootstrap(level: .warning, format: settings.logFormat)
         let logger = Logger(label: "cashew-mint")
         let master = try SeedLoader(settings: settings).load().master
-        let (ledger, _) = try await Ledger.open(settings, logger: logger)
-        let report: AuditReport
-        do {
-            report = try await ledger.run(Task(settings: settings, master: master, verify: verifySignatures, logger: logger))
-        } catch {
-            await ledger.close()
-            throw error
+        let verify = verifySignatures
+        let report = try await CLIError.lines {
+            try await MintRuntime.withLedger(settings, logger: logger) { store, _ in
+                let keysets = KeysetLedger(store: store, master: master, settings: settings.mint, logger: logger)
+                try await keysets.reload()
+                return try await keysets.audit(verifySignatures: verify)
+            }
         }
-        await ledger.close()
         if json {
             let encoder = JSONEncoder()
             encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
@@ -42,18 +41,5 @@ struct AuditCommand: AsyncParsableCommand {
             if let s = report.signatures { print("signatures: \(s.checked) checked, \(s.invalid) invalid") }
         }
         if report.keysets.contains(where: \.overdrawn) || (report.signatures?.invalid ?? 0) > 0 { throw ExitCode(2) }
-    }
-
-    struct Task: LedgerTask {
-        let settings: MintCLISettings
-        let master: ExtendedPrivateKey
-        let verify: Bool
-        let logger: Logger
-
-        func run<Store: MintStore>(_ store: Store) async throws -> AuditReport {
-            let mint = try Mint(store: store, backend: FakeLightningBackend(settings: settings.fake), master: master, settings: settings.mint, logger: logger)
-            try await mint.reloadKeysets()
-            return try await mint.audit(verifySignatures: verify)
-        }
     }
 }

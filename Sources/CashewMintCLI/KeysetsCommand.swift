@@ -1,7 +1,7 @@
 import ArgumentParser
 import CashuCrypto
 import CashuMint
-import FakeLightning
+import CashewMintServer
 import Foundation
 import Logging
 
@@ -18,9 +18,9 @@ struct KeysetsCommand: AsyncParsableCommand {
         func run() async throws {
             let settings = try common.resolve()
             LogSetup.bootstrap(level: .warning, format: settings.logFormat)
-            let (ledger, _) = try await Ledger.open(settings, logger: Logger(label: "cashew-mint"))
-            let records = try await ledger.run(Read())
-            await ledger.close()
+            let records = try await CLIError.lines {
+                try await MintRuntime.withLedger(settings, logger: Logger(label: "cashew-mint")) { store, _ in try await store.keysets() }
+            }
             if json {
                 let rows = records.map { r -> [String: Any] in
                     ["id": r.id.hex, "unit": r.unit.rawValue, "active": r.active, "input_fee_ppk": r.inputFeePPK, "final_expiry": r.finalExpiry as Any,
@@ -34,10 +34,6 @@ struct KeysetsCommand: AsyncParsableCommand {
                     print("\(r.id.hex)  \(r.unit.rawValue)  \(r.active ? "active  " : "inactive")  fee \(r.inputFeePPK) ppk  \(r.amounts.count) keys  \(r.derivationPath)")
                 }
             }
-        }
-
-        struct Read: LedgerTask {
-            func run<Store: MintStore>(_ store: Store) async throws -> [KeysetRecord] { try await store.keysets() }
         }
     }
 
@@ -55,35 +51,23 @@ struct KeysetsCommand: AsyncParsableCommand {
             LogSetup.bootstrap(level: .warning, format: settings.logFormat)
             let logger = Logger(label: "cashew-mint")
             let (master, _) = try SeedLoader(settings: settings).load()
-            let (ledger, _) = try await Ledger.open(settings, logger: logger)
-            do {
-                if let inputFeePPK, inputFeePPK > MintCLISettings.maxInputFeePPK {
-                    throw CLIError("--input-fee-ppk must be at most \(MintCLISettings.maxInputFeePPK)")
+            if let inputFeePPK, inputFeePPK > MintServerSettings.maxInputFeePPK {
+                throw CLIError("--input-fee-ppk must be at most \(MintServerSettings.maxInputFeePPK)")
+            }
+            if let finalExpiry, finalExpiry > UInt64(Int64.max) { throw CLIError("--final-expiry must be a Unix time below 2^63") }
+            let unit = CurrencyUnit(self.unit)
+            guard settings.mint.units.contains(unit) else {
+                throw CLIError("unit \(unit) is not configured (units = \(settings.mint.units.map(\.rawValue).joined(separator: ",")))")
+            }
+            let (fee, expiry) = (inputFeePPK ?? settings.mint.inputFeePPK, finalExpiry)
+            let record = try await CLIError.lines {
+                try await MintRuntime.withLedger(settings, logger: logger) { store, _ in
+                    let keysets = KeysetLedger(store: store, master: master, settings: settings.mint, logger: logger)
+                    try await keysets.reload()
+                    return try await keysets.rotate(unit: unit, inputFeePPK: fee, finalExpiry: expiry)
                 }
-                if let finalExpiry, finalExpiry > UInt64(Int64.max) { throw CLIError("--final-expiry must be a Unix time below 2^63") }
-                let record = try await ledger.run(Task(settings: settings, master: master, unit: CurrencyUnit(unit), fee: inputFeePPK, expiry: finalExpiry, logger: logger))
-                print("new active \(record.unit.rawValue) keyset \(record.id.hex) (fee \(record.inputFeePPK) ppk)")
-            } catch {
-                await ledger.close()
-                throw error
             }
-            await ledger.close()
-        }
-
-        struct Task: LedgerTask {
-            let settings: MintCLISettings
-            let master: ExtendedPrivateKey
-            let unit: CurrencyUnit
-            let fee: UInt64?
-            let expiry: UInt64?
-            let logger: Logger
-
-            func run<Store: MintStore>(_ store: Store) async throws -> KeysetRecord {
-                guard settings.mint.units.contains(unit) else { throw CLIError("unit \(unit) is not configured (units = \(settings.mint.units.map(\.rawValue).joined(separator: ",")))") }
-                let mint = try Mint(store: store, backend: FakeLightningBackend(settings: settings.fake), master: master, settings: settings.mint, logger: logger)
-                try await mint.reloadKeysets()
-                return try await mint.rotate(unit: unit, inputFeePPK: fee ?? settings.mint.inputFeePPK, finalExpiry: expiry)
-            }
+            print("new active \(record.unit.rawValue) keyset \(record.id.hex) (fee \(record.inputFeePPK) ppk)")
         }
     }
 }

@@ -1,4 +1,5 @@
 import ArgumentParser
+import CashewMintServer
 import Logging
 
 /// `cashew-mint migrate`: applies the ledger's pending migrations and exits.
@@ -10,8 +11,9 @@ struct MigrateCommand: AsyncParsableCommand {
     func run() async throws {
         let settings = try common.resolve()
         LogSetup.bootstrap(level: .warning, format: settings.logFormat)
-        let (ledger, applied) = try await Ledger.open(settings, logger: Logger(label: "cashew-mint"))
-        await ledger.close()
+        let applied = try await CLIError.lines {
+            try await MintRuntime.withLedger(settings, logger: Logger(label: "cashew-mint")) { _, applied in applied }
+        }
         print(applied.isEmpty ? "ledger is up to date" : "applied: " + applied.joined(separator: ", "))
     }
 }

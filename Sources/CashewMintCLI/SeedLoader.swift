@@ -1,5 +1,8 @@
 import CashewEncoding
+import CashewMintServer
+import CashewConfig
 import CashewFiles
+import CashewMintComponents
 import CashuCrypto
 import Foundation
 
@@ -7,7 +10,7 @@ import Foundation
 /// `<data dir>/seed`), else (for `serve` only) a new 24-word mnemonic written to the default seed file with mode
 /// 0600. The seed is never logged or stored in the database.
 struct SeedLoader {
-    let settings: MintCLISettings
+    let settings: MintServerSettings
 
     /// The master key, and whether a new seed was generated (and where). Only `serve` generates one
     /// (`generateIfMissing`): an operator command on the wrong data directory must not silently create a new mint.
@@ -55,4 +58,17 @@ struct SeedLoader {
 struct CLIError: Error, CustomStringConvertible {
     let description: String
     init(_ description: String) { self.description = description }
+}
+
+extension CLIError {
+    /// Runs `body`, turning a component's or a setting's error into a one-line `CLIError`.
+    static func lines<T>(_ body: () async throws -> T) async throws -> T {
+        do {
+            return try await body()
+        } catch let error as ComponentError {
+            throw CLIError(error.description)
+        } catch let error as LayeredSettings.SettingError {
+            throw CLIError(error.description)
+        }
+    }
 }

@@ -1,14 +1,8 @@
 import ArgumentParser
 import CashewMintServer
 import CashuCrypto
-import CashuMint
-import FakeLightning
 import Foundation
-import Hummingbird
 import Logging
-import Metrics
-import Prometheus
-import ServiceLifecycle
 
 /// `cashew-mint serve`: runs the mint until SIGTERM or SIGINT.
 struct ServeCommand: AsyncParsableCommand {
@@ -31,60 +25,25 @@ struct ServeCommand: AsyncParsableCommand {
         let settings = try common.resolve(extra: extra)
         LogSetup.bootstrap(level: settings.logLevel, format: settings.logFormat)
         let logger = Logger(label: "cashew-mint")
-        try FileManager.default.createDirectory(atPath: settings.dataDir, withIntermediateDirectories: true)
-        let (master, generated) = try SeedLoader(settings: settings).load(generateIfMissing: true)
+        // The backend's and the store's settings are checked, and the ledger reached, first: a bad setting or an
+        // unreachable database must not leave a new seed behind.
+        let backend = try await CLIError.lines { try MintRuntime.makeBackend(settings, logger: logger) }
+        let store = try await CLIError.lines { try await MintRuntime.openStore(settings, logger: logger) }
+        let master: ExtendedPrivateKey
+        let generated: String?
+        do {
+            try FileManager.default.createDirectory(atPath: settings.dataDir, withIntermediateDirectories: true)
+            (master, generated) = try SeedLoader(settings: settings).load(generateIfMissing: true)
+        } catch {
+            try? await store.close()
+            throw error
+        }
         if let generated {
             // Unbuffered, so that it is seen even if the process is killed.
             FileHandle.standardOutput.write(Data("generated a new mint seed in \(generated): back it up, it is the only way to recover the mint's keys\n".utf8))
         }
-        let (ledger, applied) = try await Ledger.open(settings, logger: logger)
-        if !applied.isEmpty { logger.info("applied migrations", metadata: ["migrations": "\(applied.joined(separator: ","))"]) }
-        do {
-            try await ledger.run(Serve(settings: settings, master: master, logger: logger))
-        } catch {
-            await ledger.close()
-            throw error
-        }
-        await ledger.close()
-    }
-
-    struct Serve: LedgerTask {
-        let settings: MintCLISettings
-        let master: ExtendedPrivateKey
-        let logger: Logger
-
-        func run<Store: MintStore>(_ store: Store) async throws {
-            let backend = FakeLightningBackend(
-                settings: settings.fake, stateFile: URL(fileURLWithPath: settings.dataDir).appendingPathComponent("fake-lightning.json"))
-            let mint = try Mint(store: store, backend: backend, master: master, settings: settings.mint, logger: logger)
-            try await mint.start()
-            try await mint.recoverPendingMelts()
-            var registry: PrometheusCollectorRegistry?
-            if settings.metrics {
-                let r = PrometheusCollectorRegistry()
-                MetricsSystem.bootstrap(PrometheusMetricsFactory(registry: r))
-                registry = r
-            }
-            let server = MintServerConfiguration(
-                host: settings.host, port: settings.port, maxBodySize: settings.maxBodySize, limits: settings.http)
-            let app = makeMintApplication(router: makeMintRouter(mint: mint, configuration: server, metrics: registry), configuration: server, logger: logger)
-            var configuration = ServiceGroupConfiguration(
-                services: [
-                    .init(service: app),
-                    .init(service: InvoiceListenerService(mint: mint)),
-                    .init(service: LedgerMaintenanceService(mint: mint)),
-                    .init(service: ShutdownDeadline(deadline: settings.shutdownTimeout, logger: logger), successTerminationBehavior: .ignore),
-                ],
-                gracefulShutdownSignals: [.sigterm, .sigint],
-                logger: logger)
-            configuration.maximumGracefulShutdownDuration = ShutdownDeadline.escalation(for: settings.shutdownTimeout)
-            let group = ServiceGroup(configuration: configuration)
-            logger.info("mint ready", metadata: [
-                "address": "\(settings.host):\(settings.port)", "units": "\(settings.mint.units.map(\.rawValue).joined(separator: ","))",
-                "ledger": "\(settings.isPostgres ? "postgres" : settings.database)",
-            ])
-            try await group.run()
-            logger.info("mint stopped")
+        try await CLIError.lines {
+            try await MintRuntime.serve(settings, store: store, backend: backend, master: master, logger: logger)
         }
     }
 }

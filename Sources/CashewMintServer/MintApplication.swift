@@ -41,8 +41,8 @@ public func makeMintApplication(
 }
 
 /// The router of a mint: the Cashu v1 API, `/health` and `/metrics`.
-public func makeMintRouter<Store: MintStore, Backend: PaymentBackend>(
-    mint: Mint<Store, Backend>, configuration: MintServerConfiguration, metrics: PrometheusCollectorRegistry?
+public func makeMintRouter(
+    mint: Mint, configuration: MintServerConfiguration, metrics: PrometheusCollectorRegistry?
 ) -> Router<BasicRequestContext> {
     let router = Router()
     if metrics != nil { router.add(middleware: MetricsMiddleware()) }
@@ -53,7 +53,11 @@ public func makeMintRouter<Store: MintStore, Backend: PaymentBackend>(
     router.get("health") { _, _ -> Response in
         do {
             try await mint.store.checkHealth()
-            return Response(status: .ok, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(string: #"{"status":"ok"}"#)))
+            // The ledger decides the status (e-cash works without Lightning); the backend's state is reported.
+            let lightning = await mint.backend.health() == nil ? "ok" : "unavailable"
+            return Response(
+                status: .ok, headers: [.contentType: "application/json"],
+                body: .init(byteBuffer: ByteBuffer(string: #"{"status":"ok","lightning":""# + lightning + #""}"#)))
         } catch {
             return Response(
                 status: .serviceUnavailable, headers: [.contentType: "application/json"],

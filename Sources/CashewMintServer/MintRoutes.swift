@@ -5,13 +5,13 @@ import Hummingbird
 import Logging
 
 /// The Cashu v1 API (NUT-01 to NUT-09, NUT-12, NUT-23) on a Hummingbird router.
-public struct MintRoutes<Store: MintStore, Backend: PaymentBackend>: Sendable {
-    let mint: Mint<Store, Backend>
+public struct MintRoutes: Sendable {
+    let mint: Mint
     let io: JSONIO
     let version: String
 
     /// Routes for `mint`; bodies larger than `maxBodySize` bytes are refused.
-    public init(mint: Mint<Store, Backend>, maxBodySize: Int = 1 << 20, version: String) {
+    public init(mint: Mint, maxBodySize: Int = 1 << 20, version: String) {
         self.mint = mint
         self.io = JSONIO(maxBodySize: maxBodySize)
         self.version = version

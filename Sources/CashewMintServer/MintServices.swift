@@ -2,32 +2,57 @@ import CashuMint
 import Logging
 import ServiceLifecycle
 
-/// Marks mint quotes PAID as the backend reports paid invoices.
-public struct InvoiceListenerService<Store: MintStore, Backend: PaymentBackend>: Service {
-    let mint: Mint<Store, Backend>
+/// Marks mint quotes PAID as the backend reports paid invoices. It follows the backend's stream of incoming
+/// payments, which survives the backend's reconnects; should the stream end anyway, it subscribes again, so that
+/// it never takes the mint down. Missed events cost nothing but latency: a quote check asks the backend.
+public struct InvoiceListenerService: Service {
+    let mint: Mint
 
-    public init(mint: Mint<Store, Backend>) { self.mint = mint }
+    public init(mint: Mint) { self.mint = mint }
 
     public func run() async throws {
         await cancelWhenGracefulShutdown {
-            for await paymentHash in mint.backend.paidInvoices() {
-                do {
-                    try await mint.invoicePaid(paymentHash: paymentHash)
-                } catch {
-                    mint.logger.warning("could not mark invoice paid", metadata: ["hash": "\(paymentHash)", "error": "\(error)"])
+            while !Task.isCancelled {
+                for await paymentHash in mint.backend.incoming.subscribe() {
+                    do {
+                        try await mint.invoicePaid(paymentHash: paymentHash)
+                    } catch {
+                        mint.logger.warning("could not mark invoice paid", metadata: ["hash": "\(paymentHash)", "error": "\(error)"])
+                    }
                 }
+                guard !Task.isCancelled else { break }
+                mint.logger.notice("the stream of incoming payments ended; subscribing again")
+                try? await Task.sleep(for: .seconds(1))
             }
+        }
+    }
+}
+
+/// Pays the melts that `prefer_async` requests answered PENDING at once. At graceful shutdown it takes no more,
+/// and shutdown waits for those it has (within `shutdown_timeout`); a melt it never started stays PENDING in the
+/// ledger for recovery.
+public struct QueuedMeltService: Service {
+    let mint: Mint
+
+    public init(mint: Mint) { self.mint = mint }
+
+    public func run() async throws {
+        await withTaskGroup(of: Void.self) { group in
+            group.addTask { await mint.payQueuedMelts() }
+            // Graceful shutdown (or cancellation) closes the queue; the payments under way finish.
+            try? await gracefulShutdown()
+            mint.queuedMelts.finish()
         }
     }
 }
 
 /// Settles pending melts whose outcome the backend learns later, and reloads keysets (another mint process on
 /// the same database may have rotated them), every `interval`.
-public struct LedgerMaintenanceService<Store: MintStore, Backend: PaymentBackend>: Service {
-    let mint: Mint<Store, Backend>
+public struct LedgerMaintenanceService: Service {
+    let mint: Mint
     let interval: Duration
 
-    public init(mint: Mint<Store, Backend>, interval: Duration = .seconds(5)) {
+    public init(mint: Mint, interval: Duration = .seconds(5)) {
         self.mint = mint
         self.interval = interval
     }
@@ -42,6 +67,26 @@ public struct LedgerMaintenanceService<Store: MintStore, Backend: PaymentBackend
             }
             // Sleep until the next round, or until shutdown begins.
             try? await cancelWhenGracefulShutdown { try await Task.sleep(for: interval) }
+        }
+    }
+}
+
+/// Runs a component's lifecycle (a store's connection pool, a payment backend's connection) as a service. It is
+/// cancelled when graceful shutdown reaches it, which, by the group's order, is after the services that use it.
+public struct ComponentService: Service, CustomStringConvertible {
+    public let description: String
+    let body: @Sendable () async throws -> Void
+
+    public init(_ description: String, run body: @escaping @Sendable () async throws -> Void) {
+        self.description = description
+        self.body = body
+    }
+
+    public func run() async throws {
+        do {
+            try await cancelWhenGracefulShutdown { try await body() }
+        } catch is CancellationError {
+            // Stopped by shutdown: not an error.
         }
     }
 }

@@ -3,7 +3,8 @@ import Logging
 import PostgresNIO
 import Synchronization
 
-/// The PostgreSQL connection pool, replaced when it is stuck.
+/// The PostgreSQL connection pool, replaced when it is stuck. `run()` runs the pool (and each replacement) as
+/// child tasks of the caller, the store's service; nothing runs unstructured.
 ///
 /// After a long outage postgres-nio's pool retries connecting ever more slowly (100 ms × 1.25ⁿ, up to a minute
 /// apart), so a mint could stay unavailable for most of a minute after its database came back. When leases have
@@ -14,15 +15,39 @@ final class LedgerPool: Sendable {
     let probeConfiguration: @Sendable () throws -> PostgresConnection.Configuration
     let logger: Logger
 
+    /// One pool and the signal that retires it (when it is replaced or the store closes).
+    struct Generation: Sendable {
+        let client: PostgresClient
+        let retired: AsyncStream<Void>
+        let retire: AsyncStream<Void>.Continuation
+
+        init(configuration: PostgresClient.Configuration, logger: Logger) {
+            client = PostgresClient(configuration: configuration, backgroundLogger: logger)
+            (retired, retire) = AsyncStream<Void>.makeStream()
+        }
+
+        /// Runs the pool until it is retired or the caller is cancelled.
+        func run() async {
+            await withTaskGroup(of: Void.self) { group in
+                group.addTask { await client.run() }
+                group.addTask { for await _ in retired {} }
+                await group.next()
+                group.cancelAll()
+            }
+        }
+    }
+
     struct Current {
-        var client: PostgresClient
-        var runner: Task<Void, Never>
+        var generation: Generation
         /// When leases started failing (nil while they succeed).
         var failingSince: ContinuousClock.Instant?
         var lastProbe: ContinuousClock.Instant?
     }
 
     let current: Mutex<Current>
+    /// Pools to run: the first one, then each replacement. Finished by `close()`.
+    let generations: AsyncStream<Generation>
+    let newGeneration: AsyncStream<Generation>.Continuation
 
     /// How long leases must have been failing before a probe, and the least time between probes.
     static let probeAfter: Duration = .seconds(3)
@@ -32,13 +57,24 @@ final class LedgerPool: Sendable {
         self.configuration = configuration
         self.probeConfiguration = probeConfiguration
         self.logger = logger
-        let client = PostgresClient(configuration: configuration, backgroundLogger: logger)
-        // The pool's run loop lives as long as the pool (the store's lifetime); `close()` ends it.
-        current = Mutex(Current(client: client, runner: Task { await client.run() }, failingSince: nil, lastProbe: nil))
+        let first = Generation(configuration: configuration, logger: logger)
+        current = Mutex(Current(generation: first, failingSince: nil, lastProbe: nil))
+        (generations, newGeneration) = AsyncStream<Generation>.makeStream()
+        newGeneration.yield(first)
+    }
+
+    /// Runs the pool, and each pool that replaces it, until cancelled or closed. Leases wait until this runs.
+    func run() async {
+        await withTaskGroup(of: Void.self) { group in
+            for await generation in generations {
+                group.addTask { await generation.run() }
+            }
+            group.cancelAll()
+        }
     }
 
     /// The pool to lease from now.
-    var client: PostgresClient { current.withLock { $0.client } }
+    var client: PostgresClient { current.withLock { $0.generation.client } }
 
     /// A lease succeeded: the pool works.
     func leased() {
@@ -58,7 +94,7 @@ final class LedgerPool: Sendable {
         }
     }
 
-    /// Probes the server and, if it answers, replaces the pool (the old one is shut down; requests still waiting on
+    /// Probes the server and, if it answers, replaces the pool (the old one is retired; requests still waiting on
     /// it are answered unavailable).
     func recover() async {
         do {
@@ -66,14 +102,14 @@ final class LedgerPool: Sendable {
         } catch {
             return
         }
-        let fresh = PostgresClient(configuration: configuration, backgroundLogger: logger)
-        let runner = Task { await fresh.run() }
-        let old = current.withLock { c -> Task<Void, Never> in
-            let old = c.runner
-            c = Current(client: fresh, runner: runner, failingSince: nil, lastProbe: nil)
+        let fresh = Generation(configuration: configuration, logger: logger)
+        let old = current.withLock { c -> Generation in
+            let old = c.generation
+            c = Current(generation: fresh, failingSince: nil, lastProbe: nil)
             return old
         }
-        old.cancel()
+        newGeneration.yield(fresh)
+        old.retire.finish()
         logger.notice("PostgreSQL answers again: replaced the connection pool, which was still backing off")
     }
 
@@ -89,10 +125,9 @@ final class LedgerPool: Sendable {
         try? await connection.close()
     }
 
-    /// Shuts the pool down.
-    func close() async {
-        let runner = current.withLock { $0.runner }
-        runner.cancel()
-        await runner.value
+    /// Shuts the pool down: `run()` returns once the current pool has stopped.
+    func close() {
+        newGeneration.finish()
+        current.withLock { $0.generation }.retire.finish()
     }
 }

@@ -12,7 +12,7 @@ extension PostgresMintStore {
     static func mintQuote(_ r: PostgresRandomAccessRow) throws -> MintQuoteRecord {
         guard let state = MintQuoteState(rawValue: try r.text("state")) else { throw MintStoreError(.unavailable, "bad mint quote state") }
         return MintQuoteRecord(
-            id: try r.text("id"), method: try r.text("method"), request: try r.text("request"), paymentHash: try r.text("payment_hash"),
+            id: try r.text("id"), method: try r.text("method"), request: try r.text("request"), paymentHash: try PaymentHash(hex: r.text("payment_hash")),
             amount: Amount(try r.uint("amount")), unit: CurrencyUnit(try r.text("unit")), state: state, pubkey: try r.optionalText("pubkey"),
             expiry: try r.nonNegative("expiry"), createdAt: try r.nonNegative("created_at"), paidAt: try r.optionalNonNegative("paid_at"),
             issuedAt: try r.optionalNonNegative("issued_at"))
@@ -22,8 +22,8 @@ extension PostgresMintStore {
         try await rows("SELECT \(unescaped: Self.mintQuoteColumns) FROM mint_quotes WHERE id = \(id)").first.map(Self.mintQuote)
     }
 
-    public func mintQuote(paymentHash: String) async throws -> MintQuoteRecord? {
-        try await rows("SELECT \(unescaped: Self.mintQuoteColumns) FROM mint_quotes WHERE payment_hash = \(paymentHash)").first.map(Self.mintQuote)
+    public func mintQuote(paymentHash: PaymentHash) async throws -> MintQuoteRecord? {
+        try await rows("SELECT \(unescaped: Self.mintQuoteColumns) FROM mint_quotes WHERE payment_hash = \(paymentHash.hex)").first.map(Self.mintQuote)
     }
 
     static let meltQuoteColumns = """
@@ -36,7 +36,7 @@ extension PostgresMintStore {
         guard let state = MeltQuoteState(rawValue: try r.text("state")) else { throw MintStoreError(.unavailable, "bad melt quote state") }
         let blank = try r.optionalText("blank_outputs").map { try JSONDecoder().decode([BlindedMessage].self, from: Data($0.utf8)) }
         return MeltQuoteRecord(
-            id: try r.text("id"), method: try r.text("method"), request: try r.text("request"), paymentHash: try r.text("payment_hash"),
+            id: try r.text("id"), method: try r.text("method"), request: try r.text("request"), paymentHash: try PaymentHash(hex: r.text("payment_hash")),
             unit: CurrencyUnit(try r.text("unit")), amount: Amount(try r.uint("amount")), feeReserve: Amount(try r.uint("fee_reserve")),
             amountMsat: try r.uint("amount_msat"), state: state, expiry: try r.nonNegative("expiry"),
             paymentPreimage: try r.optionalText("payment_preimage"), feePaid: try r.optionalUInt("fee_paid").map { Amount($0) },

@@ -155,7 +155,7 @@ extension PostgresMintStore {
         _ = try await write(
             """
             INSERT INTO mint_quotes (id, method, request, payment_hash, amount, unit, state, pubkey, expiry, created_at, paid_at, issued_at)
-            VALUES (\(q.id), \(q.method), \(q.request), \(q.paymentHash), \(String(q.amount.rawValue))::numeric, \(q.unit.rawValue),
+            VALUES (\(q.id), \(q.method), \(q.request), \(q.paymentHash.hex), \(String(q.amount.rawValue))::numeric, \(q.unit.rawValue),
                     \(q.state.rawValue), \(q.pubkey), \(Self.int(q.expiry)), \(Self.int(q.createdAt)), \(q.paidAt.map { Self.int($0) }),
                     \(q.issuedAt.map { Self.int($0) }))
             """)
@@ -195,7 +195,7 @@ extension PostgresMintStore {
         _ = try await write(
             """
             INSERT INTO melt_quotes (id, method, request, payment_hash, unit, amount, fee_reserve, amount_msat, state, expiry, created_at)
-            VALUES (\(q.id), \(q.method), \(q.request), \(q.paymentHash), \(q.unit.rawValue), \(String(q.amount.rawValue))::numeric,
+            VALUES (\(q.id), \(q.method), \(q.request), \(q.paymentHash.hex), \(q.unit.rawValue), \(String(q.amount.rawValue))::numeric,
                     \(String(q.feeReserve.rawValue))::numeric, \(String(q.amountMsat))::numeric, \(q.state.rawValue), \(Self.int(q.expiry)),
                     \(Self.int(q.createdAt)))
             """)

@@ -114,14 +114,16 @@ public final class PostgresMintStore: MintStore {
         }
     }
 
-    /// Connects and lets the pool's run loop start before the first query (postgres-nio warns about queries that
-    /// come earlier).
+    /// A store on `url` (see `init`); its pool connects once `run()` runs.
     public static func connect(
         url: String, maxConnections: Int = 16, limits: PostgresLedgerLimits = .init(), logger: Logger
     ) async throws -> PostgresMintStore {
-        let store = try PostgresMintStore(url: url, maxConnections: maxConnections, limits: limits, logger: logger)
-        try await Task.sleep(for: .milliseconds(20))
-        return store
+        try PostgresMintStore(url: url, maxConnections: maxConnections, limits: limits, logger: logger)
+    }
+
+    /// Runs the connection pool (and any pool that replaces it after an outage) until cancelled or closed.
+    public func run() async throws {
+        await pool.run()
     }
 
     /// Opens one connection of its own, runs `SELECT 1` and closes it, within the connect timeout: so that a
@@ -162,9 +164,9 @@ public final class PostgresMintStore: MintStore {
         }
     }
 
-    /// Stops the connection pool.
+    /// Stops the connection pool (`run()` returns).
     public func close() async {
-        await pool.close()
+        pool.close()
     }
 
     /// Applies the PostgreSQL migrations not yet recorded, under an advisory lock so that several mint processes

@@ -17,7 +17,7 @@ extension SQLiteMintStore {
                     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                     """,
                     [
-                        .text(q.id), .text(q.method), .text(q.request), .text(q.paymentHash), .amount(q.amount), .text(q.unit.rawValue),
+                        .text(q.id), .text(q.method), .text(q.request), .text(q.paymentHash.hex), .amount(q.amount), .text(q.unit.rawValue),
                         .text(q.state.rawValue), .optionalText(q.pubkey), .uint(q.expiry), .uint(q.createdAt), .optionalUInt(q.paidAt),
                         .optionalUInt(q.issuedAt),
                     ])
@@ -30,7 +30,7 @@ extension SQLiteMintStore {
     static func mintQuote(_ row: SQLiteRow) throws -> MintQuoteRecord {
         guard let state = MintQuoteState(rawValue: try row.text("state")) else { throw MintStoreError(.unavailable, "bad mint quote state") }
         return MintQuoteRecord(
-            id: try row.text("id"), method: try row.text("method"), request: try row.text("request"), paymentHash: try row.text("payment_hash"),
+            id: try row.text("id"), method: try row.text("method"), request: try row.text("request"), paymentHash: try PaymentHash(hex: row.text("payment_hash")),
             amount: try row.amount("amount"), unit: CurrencyUnit(try row.text("unit")), state: state, pubkey: row.optionalText("pubkey"),
             expiry: try row.uint("expiry"), createdAt: try row.uint("created_at"), paidAt: row.optionalUInt("paid_at"),
             issuedAt: row.optionalUInt("issued_at"))
@@ -40,9 +40,9 @@ extension SQLiteMintStore {
         try await read { db in try await db.query("SELECT * FROM mint_quotes WHERE id = ?", [.text(id)]).first.map(Self.mintQuote) }
     }
 
-    public func mintQuote(paymentHash: String) async throws -> MintQuoteRecord? {
+    public func mintQuote(paymentHash: PaymentHash) async throws -> MintQuoteRecord? {
         try await read { db in
-            try await db.query("SELECT * FROM mint_quotes WHERE payment_hash = ?", [.text(paymentHash)]).first.map(Self.mintQuote)
+            try await db.query("SELECT * FROM mint_quotes WHERE payment_hash = ?", [.text(paymentHash.hex)]).first.map(Self.mintQuote)
         }
     }
 
@@ -76,7 +76,7 @@ extension SQLiteMintStore {
                     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                     """,
                     [
-                        .text(q.id), .text(q.method), .text(q.request), .text(q.paymentHash), .text(q.unit.rawValue), .amount(q.amount),
+                        .text(q.id), .text(q.method), .text(q.request), .text(q.paymentHash.hex), .text(q.unit.rawValue), .amount(q.amount),
                         .amount(q.feeReserve), .uint(q.amountMsat), .text(q.state.rawValue), .uint(q.expiry), .uint(q.createdAt),
                     ])
             } catch where Self.isConstraint(error) {
@@ -92,7 +92,7 @@ extension SQLiteMintStore {
             blank = try JSONDecoder().decode([BlindedMessage].self, from: Data(json.utf8))
         }
         return MeltQuoteRecord(
-            id: try row.text("id"), method: try row.text("method"), request: try row.text("request"), paymentHash: try row.text("payment_hash"),
+            id: try row.text("id"), method: try row.text("method"), request: try row.text("request"), paymentHash: try PaymentHash(hex: row.text("payment_hash")),
             unit: CurrencyUnit(try row.text("unit")), amount: try row.amount("amount"), feeReserve: try row.amount("fee_reserve"),
             amountMsat: try row.uint("amount_msat"), state: state, expiry: try row.uint("expiry"), paymentPreimage: row.optionalText("payment_preimage"),
             feePaid: row.optionalUInt("fee_paid").map { Amount($0) }, createdAt: try row.uint("created_at"), paidAt: row.optionalUInt("paid_at"),

@@ -14,19 +14,26 @@ import Synchronization
 /// became of them.
 public final class FakeLightningBackend: PaymentBackend, Sendable {
     public let settings: FakeLightningSettings
+    public let name = "fake"
     public let units: Set<CurrencyUnit> = [.sat, .msat, .usd, .eur]
     public var network: String { settings.network }
+    public var conversion: UnitConversion { UnitConversion(btcPrice: settings.btcPrice) }
+    public let incoming = IncomingPayments()
+    public var paysAmountless: Bool { true }
     let nodeKey: Scalar
     let stateFile: URL?
     let state: Mutex<State>
-    let paidContinuation: AsyncStream<String>.Continuation
-    let paidStream: AsyncStream<String>
 
     struct State {
-        /// Incoming invoices: payment hash → creation time and preimage.
-        var invoices: [String: (created: Double, preimage: String)] = [:]
+        /// Incoming invoices: payment hash → creation time, preimage and amount.
+        var invoices: [PaymentHash: (created: Double, preimage: String, amountMsat: UInt64)] = [:]
+        /// Invoices whose payment is still to be announced, with when.
+        var scheduled: [(due: Double, hash: PaymentHash)] = []
         /// Outgoing payments: payment hash → record.
         var payments: [String: OutgoingPayment] = [:]
+        /// Net of the payments taken and made since start, in msat.
+        var received: UInt64 = 0
+        var spent: UInt64 = 0
     }
 
     /// An outgoing payment, as persisted.
@@ -34,6 +41,8 @@ public final class FakeLightningBackend: PaymentBackend, Sendable {
         var outcome: String
         var resolvesAt: Double
         var feeMsat: UInt64
+        /// Absent in state files written before amounts were recorded.
+        var amountMsat: UInt64?
         /// Known only for invoices this node issued; a real payer learns it from the payee, a fake one cannot.
         var preimage: String?
     }
@@ -50,118 +59,95 @@ public final class FakeLightningBackend: PaymentBackend, Sendable {
             initial.payments = payments
         }
         self.state = Mutex(initial)
-        (paidStream, paidContinuation) = AsyncStream<String>.makeStream()
     }
 
-    deinit { paidContinuation.finish() }
-
-    // MARK: Units
-
-    /// msat for an amount in `unit` (rounded up).
-    func msat(_ amount: Amount, _ unit: CurrencyUnit) throws -> UInt64 {
-        switch unit {
-        case .sat:
-            let (v, o) = amount.rawValue.multipliedReportingOverflow(by: 1000)
-            guard !o else { throw CashuError(.amountOutsideLimit, "amount too large") }
-            return v
-        case .msat: return amount.rawValue
-        case .usd, .eur:
-            // cents → msat: cents / (100 · price) BTC = cents · 10^11 / (100 · price) msat
-            let (v, o) = amount.rawValue.multipliedReportingOverflow(by: 1_000_000_000)
-            guard !o else { throw CashuError(.amountOutsideLimit, "amount too large") }
-            let (q, r) = v.quotientAndRemainder(dividingBy: settings.btcPrice)
-            return r == 0 ? q : q + 1
-        default: throw CashuError(.unitNotSupported)
+    /// Announces incoming payments as their delay passes, until cancelled.
+    public func run() async throws {
+        while !Task.isCancelled {
+            announceDue()
+            try? await Task.sleep(for: .milliseconds(50))
         }
     }
 
-    /// An msat amount in `unit` (rounded up).
-    func amount(msat: UInt64, _ unit: CurrencyUnit) throws -> Amount {
-        switch unit {
-        case .sat: return Amount(msat / 1000 + (msat % 1000 == 0 ? 0 : 1))
-        case .msat: return Amount(msat)
-        case .usd, .eur:
-            let (v, o) = msat.multipliedReportingOverflow(by: settings.btcPrice)
-            guard !o else { throw CashuError(.amountOutsideLimit, "amount too large") }
-            return Amount(v / 1_000_000_000 + (v % 1_000_000_000 == 0 ? 0 : 1))
-        default: throw CashuError(.unitNotSupported)
+    func announceDue(now: Double = Date().timeIntervalSince1970) {
+        let due = state.withLock { s -> [PaymentHash] in
+            let due = s.scheduled.filter { $0.due <= now }.map(\.hash)
+            guard !due.isEmpty else { return [] }
+            s.scheduled.removeAll { $0.due <= now }
+            for hash in due { s.received &+= s.invoices[hash]?.amountMsat ?? 0 }
+            return due
+        }
+        for hash in due { incoming.publish(hash) }
+    }
+
+    public func balanceMsat() async throws -> UInt64 {
+        announceDue()
+        return state.withLock { s in
+            let (up, o) = settings.balanceMsat.addingReportingOverflow(s.received)
+            return (o ? UInt64.max : up) >= s.spent ? (o ? UInt64.max : up) - s.spent : 0
         }
     }
 
     // MARK: Incoming
 
-    public func createInvoice(amount: Amount, unit: CurrencyUnit, description: String?, expiry: UInt64) async throws -> CreatedInvoice {
+    public func createInvoice(amountMsat: UInt64, description: String?, expiry: UInt64) async throws -> CreatedInvoice {
         let preimage = SecureRandom.bytes(32)
-        let hash = Array(SHA256.hash(data: preimage))
+        let hash = try PaymentHash(bytes: Array(SHA256.hash(data: preimage)))
         let invoice = try Invoice.Builder(
-            network: settings.network, amountMsat: try msat(amount, unit), paymentHash: hash, paymentSecret: SecureRandom.bytes(32),
+            network: settings.network, amountMsat: amountMsat, paymentHash: hash.bytes, paymentSecret: SecureRandom.bytes(32),
             description: description ?? "", expiry: expiry, features: FeatureBits.words(setting: [8, 14])
         ).sign(with: nodeKey)
-        let hashHex = Hex.encode(hash)
-        state.withLock { $0.invoices[hashHex] = (Date().timeIntervalSince1970, Hex.encode(preimage)) }
-        let delay = settings.incomingDelay
-        let continuation = paidContinuation
-        Task {
-            if delay > 0 { try? await Task.sleep(for: .milliseconds(Int(delay * 1000))) }
-            continuation.yield(hashHex)
+        let now = Date().timeIntervalSince1970
+        state.withLock { s in
+            s.invoices[hash] = (now, Hex.encode(preimage), amountMsat)
+            s.scheduled.append((now + settings.incomingDelay, hash))
         }
-        return CreatedInvoice(bolt11: invoice.bolt11, paymentHash: hashHex)
+        // Paid at once: announced now rather than at the next tick of `run()`.
+        if settings.incomingDelay <= 0 { announceDue(now: now) }
+        return CreatedInvoice(bolt11: invoice.bolt11, paymentHash: hash)
     }
 
-    public func invoiceStatus(paymentHash: String) async throws -> InvoiceStatus {
-        let created = state.withLock { $0.invoices[paymentHash]?.created }
+    public func invoiceStatus(_ hash: PaymentHash) async throws -> InvoiceStatus {
+        let created = state.withLock { $0.invoices[hash]?.created }
         // Invoices issued before a restart are unknown to this process; like nutshell's fake wallet, treat every
         // invoice as paid once its delay has passed.
         guard let created else { return .paid }
         return Date().timeIntervalSince1970 >= created + settings.incomingDelay ? .paid : .unpaid
     }
 
-    public func paidInvoices() -> AsyncStream<String> { paidStream }
-
     // MARK: Outgoing
 
-    public func quote(invoice: Invoice, amountMsat: UInt64, unit: CurrencyUnit) async throws -> PaymentQuote {
-        let reserveMsat = max(settings.reserveFeeMinMsat, Self.percent(settings.feePercent, of: amountMsat))
-        return PaymentQuote(amount: try amount(msat: amountMsat, unit), feeReserve: try amount(msat: reserveMsat, unit))
-    }
-
-    /// `percent` % of `msat`, rounded down, in integers: through `Double` a large amount overflowed `UInt64` and
-    /// trapped (an amountless melt quote for 2^64−1 msat at 100 % killed the mint). At most `msat` for 0…100 %.
-    static func percent(_ percent: Double, of msat: UInt64) -> UInt64 {
-        let ppm = UInt64((min(max(percent.isNaN ? 0 : percent, 0), 100) * 10_000).rounded())
-        let product = msat.multipliedFullWidth(by: ppm)
-        return UInt64(1_000_000).dividingFullWidth(product).quotient
-    }
-
-    public func pay(invoice: Invoice, amountMsat: UInt64, unit: CurrencyUnit, maxFee: Amount) async throws -> PaymentResult {
+    public func pay(invoice: Invoice, amountMsat: UInt64, maxFeeMsat: UInt64) async throws -> PaymentResult {
         let hash = invoice.paymentHashHex
-        let feeMsat = min(settings.paymentFeeMsat, try msat(maxFee, unit))
+        let feeMsat = min(settings.paymentFeeMsat, maxFeeMsat)
         let payment = try state.withLock { s -> OutgoingPayment in
             if let existing = s.payments[hash], existing.outcome != FakeLightningSettings.PaymentOutcome.failed.rawValue {
                 throw CashuError(.invoiceAlreadyPaid, "the node already paid or is paying this invoice")
             }
+            let preimage = (try? PaymentHash(bytes: invoice.paymentHash)).flatMap { s.invoices[$0]?.preimage }
             let p = OutgoingPayment(
                 outcome: settings.paymentOutcome.rawValue, resolvesAt: Date().timeIntervalSince1970 + settings.paymentDelay,
-                feeMsat: feeMsat, preimage: s.invoices[hash]?.preimage)
+                feeMsat: feeMsat, amountMsat: amountMsat, preimage: preimage)
             s.payments[hash] = p
+            if p.outcome == FakeLightningSettings.PaymentOutcome.paid.rawValue { s.spent &+= amountMsat &+ feeMsat }
             return p
         }
         try persist()
         if settings.paymentDelay > 0 {
             try await Task.sleep(for: .milliseconds(Int(settings.paymentDelay * 1000)))
         }
-        return try result(payment, unit: unit)
+        return result(payment)
     }
 
-    public func paymentStatus(paymentHash: String, unit: CurrencyUnit) async throws -> PaymentResult {
-        guard let payment = state.withLock({ $0.payments[paymentHash] }) else { return .unknown }
-        return try result(payment, unit: unit)
+    public func paymentStatus(_ hash: PaymentHash) async throws -> PaymentResult {
+        guard let payment = state.withLock({ $0.payments[hash.hex] }) else { return .unknown }
+        return result(payment)
     }
 
-    func result(_ p: OutgoingPayment, unit: CurrencyUnit) throws -> PaymentResult {
+    func result(_ p: OutgoingPayment) -> PaymentResult {
         if Date().timeIntervalSince1970 < p.resolvesAt { return .pending }
         switch FakeLightningSettings.PaymentOutcome(rawValue: p.outcome) ?? .pending {
-        case .paid: return .paid(fee: try amount(msat: p.feeMsat, unit), preimage: p.preimage)
+        case .paid: return .paid(feeMsat: p.feeMsat, preimage: p.preimage)
         case .failed: return .failed(reason: "fake node configured to fail payments")
         case .pending: return .pending
         }

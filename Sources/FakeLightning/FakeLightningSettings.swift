@@ -4,9 +4,6 @@ import CashuCrypto
 public struct FakeLightningSettings: Sendable, Hashable {
     /// Seconds after which an invoice the node issued counts as paid (as if a payer paid it).
     public var incomingDelay: Double = 1
-    /// Fee reserve: the larger of this percentage of the amount and `reserveFeeMinMsat`.
-    public var feePercent: Double = 2
-    public var reserveFeeMinMsat: UInt64 = 2000
     /// What paying an invoice does.
     public var paymentOutcome: PaymentOutcome = .paid
     /// Seconds an outgoing payment stays in flight before it resolves to `paymentOutcome`.
@@ -15,6 +12,8 @@ public struct FakeLightningSettings: Sendable, Hashable {
     public var paymentFeeMsat: UInt64 = 1000
     /// Fake exchange rate for fiat units (`usd`, `eur`: amounts in cents), in dollars per bitcoin.
     public var btcPrice: UInt64 = 100_000
+    /// What the node holds at start, in msat (its balance then follows the payments it takes and makes).
+    public var balanceMsat: UInt64 = 100_000_000_000
     /// Invoice currency prefix (`bc`: mainnet-looking invoices, as nutshell's fake wallet makes).
     public var network = "bc"
 

@@ -61,4 +61,30 @@ struct ConfigTests {
         #expect(s.unknownFileKeys(known: ["port", "host", "units"]) == ["info.name"])
         #expect(throws: LayeredSettings.SettingError.self) { try LayeredSettings(flags: [:], environment: [:], configFile: "/nonexistent/cashew.toml") }
     }
+
+    @Test("secrets come from the environment or a file, never from a flag or the config file")
+    func secrets() throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("cashew-secret-\(UUID().uuidString)").path
+        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        try "  key-from-file \n".write(toFile: dir + "/key", atomically: true, encoding: .utf8)
+        try "".write(toFile: dir + "/empty", atomically: true, encoding: .utf8)
+        try "api_key = \"in-the-file\"\n".write(toFile: dir + "/cashew.toml", atomically: true, encoding: .utf8)
+
+        #expect(try LayeredSettings(flags: [:], environment: ["CASHEW_API_KEY": "from-env"], configFile: nil).secret("api_key") == "from-env")
+        #expect(try LayeredSettings(flags: ["api_key_file": dir + "/key"], environment: [:], configFile: nil).secret("api_key") == "key-from-file")
+        #expect(try LayeredSettings(flags: [:], environment: [:], configFile: nil).secret("api_key") == nil)
+        #expect(throws: LayeredSettings.SettingError.self) {
+            try LayeredSettings(flags: ["api_key": "on-the-command-line"], environment: [:], configFile: nil).secret("api_key")
+        }
+        #expect(throws: LayeredSettings.SettingError.self) {
+            try LayeredSettings(flags: [:], environment: [:], configFile: dir + "/cashew.toml").secret("api_key")
+        }
+        #expect(throws: LayeredSettings.SettingError.self) {
+            try LayeredSettings(flags: ["api_key_file": dir + "/empty"], environment: [:], configFile: nil).secret("api_key")
+        }
+        #expect(throws: LayeredSettings.SettingError.self) {
+            try LayeredSettings(flags: ["api_key_file": dir + "/missing"], environment: [:], configFile: nil).secret("api_key")
+        }
+    }
 }

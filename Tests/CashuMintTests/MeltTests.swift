@@ -159,7 +159,7 @@ struct MeltTests {
         try await mint.recoverPendingMelts()
         #expect(try await store.pendingMeltQuotes().count == 3)
         // The node now says paid: every pending melt settles, with change.
-        backend.set(status: .paid(fee: 1, preimage: "00"))
+        backend.set(status: .paid(feeMsat: 1000, preimage: "00"))
         try await mint.recoverPendingMelts()
         #expect(try await store.pendingMeltQuotes().isEmpty)
         let settled = try await mint.meltQuote(id: quotes[0].quote)

@@ -6,7 +6,7 @@ import Synchronization
 
 /// A payment backend whose outgoing payments return what the test scripts: `pay` answers `payResult`, and
 /// `paymentStatus` answers `status` (as a node would after the mint lost track, e.g. across a crash).
-/// Invoices and quotes come from a real fake node.
+/// Invoices come from a real fake node.
 final class ScriptedBackend: PaymentBackend, Sendable {
     let node: FakeLightningBackend
     let script = Mutex<(payResult: PaymentResult, status: PaymentResult, payCalls: Int)>((.unknown, .unknown, 0))
@@ -15,8 +15,12 @@ final class ScriptedBackend: PaymentBackend, Sendable {
 
     init(node: FakeLightningBackend = FakeLightningBackend(settings: .instant)) { self.node = node }
 
+    var name: String { "scripted" }
     var units: Set<CurrencyUnit> { node.units }
     var network: String { node.network }
+    var conversion: UnitConversion { node.conversion }
+    var incoming: IncomingPayments { node.incoming }
+    var paysAmountless: Bool { node.paysAmountless }
     func set(pay: PaymentResult? = nil, status: PaymentResult? = nil) {
         script.withLock { s in
             if let pay { s.payResult = pay }
@@ -25,29 +29,31 @@ final class ScriptedBackend: PaymentBackend, Sendable {
     }
     var payCalls: Int { script.withLock { $0.payCalls } }
 
-    func createInvoice(amount: Amount, unit: CurrencyUnit, description: String?, expiry: UInt64) async throws -> CreatedInvoice {
-        try await node.createInvoice(amount: amount, unit: unit, description: description, expiry: expiry)
+    /// A balance to report instead of the node's.
+    let balance = Mutex<UInt64?>(nil)
+    func balanceMsat() async throws -> UInt64 {
+        if let b = balance.withLock({ $0 }) { return b }
+        return try await node.balanceMsat()
     }
-    func invoiceStatus(paymentHash: String) async throws -> InvoiceStatus {
+    func createInvoice(amountMsat: UInt64, description: String?, expiry: UInt64) async throws -> CreatedInvoice {
+        try await node.createInvoice(amountMsat: amountMsat, description: description, expiry: expiry)
+    }
+    func invoiceStatus(_ hash: PaymentHash) async throws -> InvoiceStatus {
         let (status, fails) = invoices.withLock { i in
             i.calls += 1
             return (i.status, i.fails)
         }
         if fails { throw CancellationError() }
         if let status { return status }
-        return try await node.invoiceStatus(paymentHash: paymentHash)
+        return try await node.invoiceStatus(hash)
     }
     func setInvoices(status: InvoiceStatus?, fails: Bool = false) { invoices.withLock { $0.status = status; $0.fails = fails } }
     var invoiceStatusCalls: Int { invoices.withLock { $0.calls } }
-    func paidInvoices() -> AsyncStream<String> { node.paidInvoices() }
-    func quote(invoice: Invoice, amountMsat: UInt64, unit: CurrencyUnit) async throws -> PaymentQuote {
-        try await node.quote(invoice: invoice, amountMsat: amountMsat, unit: unit)
-    }
-    func pay(invoice: Invoice, amountMsat: UInt64, unit: CurrencyUnit, maxFee: Amount) async throws -> PaymentResult {
+    func pay(invoice: Invoice, amountMsat: UInt64, maxFeeMsat: UInt64) async throws -> PaymentResult {
         script.withLock { s in
             s.payCalls += 1
             return s.payResult
         }
     }
-    func paymentStatus(paymentHash: String, unit: CurrencyUnit) async throws -> PaymentResult { script.withLock { $0.status } }
+    func paymentStatus(_ hash: PaymentHash) async throws -> PaymentResult { script.withLock { $0.status } }
 }

@@ -14,11 +14,12 @@ import Testing
 
 /// A mint behind its real router, exercised through Hummingbird's in-process test client.
 struct APIHarness {
-    let mint: Mint<SQLiteMintStore, FakeLightningBackend>
+    let mint: Mint
     let store: SQLiteMintStore
 
     static func with(
-        settings: MintSettings = MintSettings(), fake: FakeLightningSettings = FakeLightningSettings(), maxBodySize: Int = 1 << 20,
+        settings: MintSettings = MintSettings(), fake: FakeLightningSettings = FakeLightningSettings(), fees: FeeReserveRule? = nil,
+        maxBodySize: Int = 1 << 20,
         _ body: @escaping @Sendable (APIHarness, any TestClientProtocol) async throws -> Void
     ) async throws {
         let store = try await SQLiteMintStore.open(path: ":memory:", logger: Logger(label: "test"))
@@ -26,6 +27,8 @@ struct APIHarness {
             try await store.migrate()
             var fake = fake
             fake.incomingDelay = 0
+            var settings = settings
+            if let fees { settings.feeReserve = fees }
             let mint = try Mint(
                 store: store, backend: FakeLightningBackend(settings: fake), master: ExtendedPrivateKey(seed: Array("api".utf8)),
                 settings: settings, logger: Logger(label: "test"))

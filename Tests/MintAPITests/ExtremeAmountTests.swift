@@ -48,9 +48,8 @@ struct ExtremeAmountTests {
         settings.inputFeePPK = setup.inputFeePPK
         settings.mintMaxAmount = Amount(UInt64.max)
         settings.meltMaxAmount = Amount(UInt64.max)
+        settings.feeReserve = FeeReserveRule(percent: setup.feePercent, minMsat: setup.reserveMinMsat)
         var fake = FakeLightningSettings()
-        fake.feePercent = setup.feePercent
-        fake.reserveFeeMinMsat = setup.reserveMinMsat
         fake.btcPrice = setup.btcPrice
         fake.paymentFeeMsat = UInt64.max
         try await APIHarness.with(settings: settings, fake: fake) { _, client in

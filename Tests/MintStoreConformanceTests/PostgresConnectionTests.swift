@@ -24,7 +24,7 @@ struct PostgresConnectionTests {
         try await PostgresTestServer.withDatabase { url in
             let prefer = try await PostgresMintStore.connect(
                 url: url + "?sslmode=prefer", maxConnections: 2, limits: PostgresLedgerLimits(acquireTimeout: .seconds(60)), logger: Logger(label: "test"))
-            let applied = try await prefer.migrate()
+            let applied = try await prefer.whileRunning { try await prefer.migrate() }
             #expect(!applied.isEmpty)
             await prefer.close()
         }

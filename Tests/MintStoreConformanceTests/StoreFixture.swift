@@ -44,8 +44,10 @@ enum StoreFixture {
                 let store = try await PostgresMintStore.connect(
                     url: url, maxConnections: 20, limits: PostgresLedgerLimits(acquireTimeout: .seconds(60)), logger: logger)
                 do {
-                    try await store.migrate()
-                    try await body(store)
+                    try await store.whileRunning {
+                        try await store.migrate()
+                        try await body(store)
+                    }
                 } catch {
                     await store.close()
                     throw error
@@ -81,11 +83,11 @@ enum Records {
 
     static func mintQuote(_ amount: Amount = 64) -> MintQuoteRecord {
         MintQuoteRecord(
-            id: UUID().uuidString, method: "bolt11", request: "lnbc…", paymentHash: Hex.encode(SecureRandom.bytes(32)), amount: amount, unit: .sat,
+            id: UUID().uuidString, method: "bolt11", request: "lnbc…", paymentHash: try! PaymentHash(bytes: SecureRandom.bytes(32)), amount: amount, unit: .sat,
             state: .unpaid, pubkey: nil, expiry: now + 3600, createdAt: now)
     }
 
-    static func meltQuote(hash: String = Hex.encode(SecureRandom.bytes(32))) -> MeltQuoteRecord {
+    static func meltQuote(hash: PaymentHash = try! PaymentHash(bytes: SecureRandom.bytes(32))) -> MeltQuoteRecord {
         MeltQuoteRecord(
             id: UUID().uuidString, method: "bolt11", request: "lnbc…", paymentHash: hash, unit: .sat, amount: 100, feeReserve: 2,
             amountMsat: 100_000, state: .unpaid, expiry: now + 3600, createdAt: now)

@@ -50,13 +50,15 @@ final class NullStore: MintStore {
     let keysetRows = LockedKeysets()
 
     func checkHealth() async throws {}
+    func migrate() async throws -> [String] { [] }
+    func close() async throws {}
     func keysets() async throws -> [KeysetRecord] { keysetRows.get() }
     func addKeyset(_ keyset: KeysetRecord) async throws { keysetRows.add(keyset) }
     func deactivateKeysets(unit: CurrencyUnit) async throws {}
     func swap(inputs: [ProofRecord], outputs: [SignatureRecord], operation: OperationRecord) async throws {}
     func addMintQuote(_ quote: MintQuoteRecord) async throws {}
     func mintQuote(id: String) async throws -> MintQuoteRecord? { nil }
-    func mintQuote(paymentHash: String) async throws -> MintQuoteRecord? { nil }
+    func mintQuote(paymentHash: PaymentHash) async throws -> MintQuoteRecord? { nil }
     func markMintQuotePaid(id: String, at time: UInt64) async throws -> Bool { false }
     func issueMintQuote(id: String, outputs: [SignatureRecord], operation: OperationRecord) async throws {}
     func addMeltQuote(_ quote: MeltQuoteRecord) async throws {}

@@ -37,6 +37,13 @@ public struct MintSettings: Sendable, Hashable {
     public var requireQuotePubkey = false
     /// How often checking an unpaid mint quote may ask the payment backend whether its invoice was paid.
     public var quoteCheckInterval: Duration = .seconds(10)
+    /// How far the backend's balance may fall short of the e-cash outstanding (settlements in flight) before
+    /// minting pauses, in msat.
+    public var solvencyToleranceMsat: UInt64 = 1_000_000
+    /// Most e-cash outstanding per unit: a mint quote that would go beyond is refused.
+    public var maxBalance: [CurrencyUnit: Amount] = [:]
+    /// What melts hold back for Lightning routing fees.
+    public var feeReserve = FeeReserveRule()
     /// What `/v1/info` says about the mint.
     public var info = InfoSettings()
 

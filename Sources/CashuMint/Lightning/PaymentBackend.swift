@@ -2,34 +2,69 @@ import Bolt11
 import CashuCrypto
 
 /// The Lightning seam: everything the mint needs from a node or payment service.
+///
+/// Amounts cross the seam in millisatoshi; the mint converts to and from its units (`UnitConversion`) and applies
+/// the fee-reserve rule (`FeeReserveRule`) itself, so every backend behaves alike. A backend has a lifecycle:
+/// `run()` connects, keeps the connection (reconnecting with backoff), follows incoming payments into `incoming`,
+/// and returns when cancelled. Calls made while it is disconnected fail with `PaymentBackendError`.
 public protocol PaymentBackend: Sendable {
+    /// The backend's registry name (`fake`, `lnbits`, ...), for logs and health.
+    var name: String { get }
     /// Units this backend can take and pay in.
     var units: Set<CurrencyUnit> { get }
     /// The BOLT11 currency prefix of the node's chain (`bc` mainnet, `tb` testnet, `tbs` signet, `bcrt` regtest):
     /// invoices of another network are refused.
     var network: String { get }
+    /// How amounts in the backend's units convert to msat.
+    var conversion: UnitConversion { get }
+    /// Whether it can pay part of an amountless invoice (NUT-05 `amountless` option).
+    var paysAmountless: Bool { get }
+    /// Paid incoming invoices, as the backend learns of them; any number of listeners may follow.
+    var incoming: IncomingPayments { get }
 
-    /// Creates an invoice for `amount` (in `unit`) that the mint's quote will ask the payer to pay.
-    func createInvoice(amount: Amount, unit: CurrencyUnit, description: String?, expiry: UInt64) async throws -> CreatedInvoice
+    /// The backend's lifecycle: connect, stay connected, follow incoming payments. Returns when cancelled.
+    func run() async throws
+    /// Whether the backend answers now (nil), or why not.
+    func health() async -> PaymentBackendError?
+    /// What the backend holds, in msat (the node's channel balance, or the account's balance).
+    func balanceMsat() async throws -> UInt64
+
+    /// Creates an invoice for `amountMsat` that a mint quote asks the payer to pay.
+    func createInvoice(amountMsat: UInt64, description: String?, expiry: UInt64) async throws -> CreatedInvoice
     /// Whether an invoice the backend created has been paid.
-    func invoiceStatus(paymentHash: String) async throws -> InvoiceStatus
-    /// Paid invoices as they arrive (the mint marks their quotes PAID). Finishes when the backend stops.
-    func paidInvoices() -> AsyncStream<String>
+    func invoiceStatus(_ hash: PaymentHash) async throws -> InvoiceStatus
 
-    /// The amount an invoice or a partial/amountless payment of `amountMsat` costs in `unit`, and the fee reserve.
-    func quote(invoice: Invoice, amountMsat: UInt64, unit: CurrencyUnit) async throws -> PaymentQuote
-    /// Pays an invoice (or `amountMsat` of it), spending at most `maxFee` (in `unit`) on fees.
-    func pay(invoice: Invoice, amountMsat: UInt64, unit: CurrencyUnit, maxFee: Amount) async throws -> PaymentResult
+    /// Pays an invoice (or `amountMsat` of an amountless one), spending at most `maxFeeMsat` on routing fees.
+    /// Returns `.pending` when the payment is still in flight, `.unknown` when the outcome cannot be told; only
+    /// `.failed` means the money did not and will not move.
+    func pay(invoice: Invoice, amountMsat: UInt64, maxFeeMsat: UInt64) async throws -> PaymentResult
     /// What became of an outgoing payment (after a restart, or while pending).
-    func paymentStatus(paymentHash: String, unit: CurrencyUnit) async throws -> PaymentResult
+    func paymentStatus(_ hash: PaymentHash) async throws -> PaymentResult
+}
+
+extension PaymentBackend {
+    public func run() async throws {
+        // A backend with no connection to keep: wait for cancellation.
+        while !Task.isCancelled { try? await Task.sleep(for: .seconds(3600)) }
+    }
+
+    public func health() async -> PaymentBackendError? { nil }
+
+    public var paysAmountless: Bool { false }
+}
+
+/// The backend could not be reached or refused to work; nothing was paid because of this call.
+public struct PaymentBackendError: Error, Sendable, Hashable, CustomStringConvertible {
+    public let description: String
+    public init(_ description: String) { self.description = description }
 }
 
 /// An invoice the backend created.
 public struct CreatedInvoice: Sendable, Hashable {
     public var bolt11: String
-    public var paymentHash: String
+    public var paymentHash: PaymentHash
 
-    public init(bolt11: String, paymentHash: String) {
+    public init(bolt11: String, paymentHash: PaymentHash) {
         self.bolt11 = bolt11
         self.paymentHash = paymentHash
     }
@@ -43,23 +78,10 @@ public enum InvoiceStatus: Sendable, Hashable {
     case expired
 }
 
-/// What a payment will cost.
-public struct PaymentQuote: Sendable, Hashable {
-    /// The amount to pay, in the unit.
-    public var amount: Amount
-    /// The most the fee may cost, in the unit.
-    public var feeReserve: Amount
-
-    public init(amount: Amount, feeReserve: Amount) {
-        self.amount = amount
-        self.feeReserve = feeReserve
-    }
-}
-
 /// An outgoing payment's outcome.
 public enum PaymentResult: Sendable, Hashable {
-    /// Paid; the fee in the unit and the preimage.
-    case paid(fee: Amount, preimage: String?)
+    /// Paid; the routing fee in msat and the preimage.
+    case paid(feeMsat: UInt64, preimage: String?)
     /// Definitely failed: the money did not move and never will.
     case failed(reason: String)
     /// In flight.

@@ -24,26 +24,31 @@ extension Mint {
             guard invoiceMsat == requested else { throw CashuError(.amountMismatch) }
             amountMsat = invoiceMsat
         case let (nil, requested?):
+            guard backend.paysAmountless else { throw CashuError(.amountlessInvoiceNotSupported, "this mint's Lightning backend cannot pay amountless invoices") }
             guard requested > 0 else { throw CashuError(.amountOutsideLimit, "amount must be positive") }
             amountMsat = requested
         case (nil, nil): throw CashuError(.amountlessInvoiceNotSupported, "amountless invoice: give options.amountless.amount_msat")
         }
         let now = clock.now()
         guard !invoice.isExpired(now: now) else { throw CashuError(.notAllowed, "invoice has expired") }
-        let payment: PaymentQuote
-        if let own = try await ledger({ try await store.mintQuote(paymentHash: invoice.paymentHashHex) }) {
+        let paymentHash = try PaymentHash(bytes: invoice.paymentHash)
+        let amount: Amount
+        let feeReserve: Amount
+        if let own = try await ledger({ try await store.mintQuote(paymentHash: paymentHash) }) {
             guard own.unit == request.unit else { throw CashuError(.inputOutputUnitMismatch, "the invoice belongs to a \(own.unit) quote") }
             guard own.state == .unpaid else { throw CashuError(.invoiceAlreadyPaid) }
-            payment = PaymentQuote(amount: own.amount, feeReserve: 0)
+            (amount, feeReserve) = (own.amount, 0)
         } else {
-            payment = try await backend.quote(invoice: invoice, amountMsat: amountMsat, unit: request.unit)
+            try await requireBackend()
+            amount = try backend.conversion.amount(msat: amountMsat, request.unit)
+            feeReserve = try backend.conversion.amount(msat: settings.feeReserve.reserveMsat(for: amountMsat), request.unit)
         }
-        guard payment.amount >= settings.meltMinAmount, payment.amount <= settings.meltMaxAmount else {
+        guard amount >= settings.meltMinAmount, amount <= settings.meltMaxAmount else {
             throw CashuError(.amountOutsideLimit, "amount must be between \(settings.meltMinAmount) and \(settings.meltMaxAmount)")
         }
         let quote = MeltQuoteRecord(
-            id: QuoteID.make(now: now), method: "bolt11", request: invoice.bolt11, paymentHash: invoice.paymentHashHex,
-            unit: request.unit, amount: payment.amount, feeReserve: payment.feeReserve, amountMsat: amountMsat, state: .unpaid,
+            id: QuoteID.make(now: now), method: "bolt11", request: invoice.bolt11, paymentHash: paymentHash,
+            unit: request.unit, amount: amount, feeReserve: feeReserve, amountMsat: amountMsat, state: .unpaid,
             expiry: expiry(settings.meltQuoteExpiry, from: now), createdAt: now)
         try await ledger { try await store.addMeltQuote(quote) }
         return response(quote, change: nil)
@@ -105,6 +110,11 @@ extension Mint {
             let signed = try await ledger { try await store.signatures(blindedMessages: blank.map(\.blindedSecret.hex)) }
             guard signed.isEmpty else { throw CashuError(.outputsAlreadySigned, "a blank output was already signed") }
         }
+        let settlesInternally = try await ledger { try await store.mintQuote(paymentHash: quote.paymentHash) } != nil
+        if !settlesInternally {
+            // Paid over Lightning: while the backend is down nothing is reserved (the payment could not even start).
+            try await requireBackend()
+        }
         let operation = OperationRecord(id: QuoteID.make(now: clock.now()), kind: .melt, quoteID: quote.id, unit: quote.unit, fee: inputs.fee, createdAt: clock.now())
         do {
             try await store.beginMelt(
@@ -115,9 +125,7 @@ extension Mint {
             throw cashuError(error)
         }
         guard let pending = try await ledger({ try await store.meltQuote(id: quote.id) }) else { throw CashuError(.notAllowed, "quote not found") }
-        if request.preferAsync == true {
-            let mint = self
-            Task { _ = try? await mint.pay(pending) }
+        if request.preferAsync == true, queuedMelts.enqueue(pending) {
             return response(pending, change: nil)
         }
         let settled = try await pay(pending)
@@ -144,7 +152,8 @@ extension Mint {
             let result: PaymentResult
             do {
                 let invoice = try Invoice(parsing: quote.request)
-                result = try await backend.pay(invoice: invoice, amountMsat: quote.amountMsat, unit: quote.unit, maxFee: quote.feeReserve)
+                let maxFeeMsat = try backend.conversion.msat(quote.feeReserve, quote.unit)
+                result = try await backend.pay(invoice: invoice, amountMsat: quote.amountMsat, maxFeeMsat: maxFeeMsat)
             } catch {
                 // The backend did not answer: the payment may or may not be under way. Keep the inputs pending.
                 logger.warning("payment outcome unknown", metadata: ["quote": "\(Redacted(quote.id))", "error": "\(error)"])
@@ -161,9 +170,9 @@ extension Mint {
     public func resolvePending(_ quote: MeltQuoteRecord) async throws -> PaymentResult {
         if let own = try await ledger({ try await store.mintQuote(paymentHash: quote.paymentHash) }) {
             try await settleInternally(quote, mintQuote: own)
-            return (try await store.meltQuote(id: quote.id))?.state == .paid ? .paid(fee: 0, preimage: nil) : .failed(reason: "internal")
+            return (try await store.meltQuote(id: quote.id))?.state == .paid ? .paid(feeMsat: 0, preimage: nil) : .failed(reason: "internal")
         }
-        let result = try await backend.paymentStatus(paymentHash: quote.paymentHash, unit: quote.unit)
+        let result = try await backend.paymentStatus(quote.paymentHash)
         try await settle(quote, result)
         return result
     }
@@ -188,9 +197,11 @@ extension Mint {
 
     func settle(_ quote: MeltQuoteRecord, _ result: PaymentResult) async throws {
         switch result {
-        case let .paid(fee, preimage):
+        case let .paid(feeMsat, preimage):
             // The money has gone out: from here on nothing may keep the quote from PAID. Change that cannot be
-            // signed is dropped (logged) rather than leaving the quote and its inputs pending for good.
+            // signed is dropped (logged) rather than leaving the quote and its inputs pending for good. A fee the
+            // unit cannot express (or beyond the reserve) counts as the whole reserve.
+            let fee = min((try? backend.conversion.amount(msat: feeMsat, quote.unit)) ?? quote.feeReserve, quote.feeReserve)
             var change: [SignatureRecord]
             do {
                 change = try signChange(quote, feePaid: fee).1
@@ -252,6 +263,30 @@ extension Mint {
                 logger.info("recovered pending melt", metadata: ["quote": "\(Redacted(quote.id))", "result": "\(result.kind)"])
             } catch {
                 logger.warning("pending melt left pending", metadata: ["quote": "\(Redacted(quote.id))", "error": "\(error)"])
+            }
+        }
+    }
+
+    /// Pays the melts queued by `prefer_async` requests, at most `concurrency` at a time, until the queue is
+    /// finished and drained. A failure is logged; the melt stays PENDING for recovery.
+    public func payQueuedMelts(concurrency: Int = 16) async {
+        await withTaskGroup(of: Void.self) { group in
+            var running = 0
+            for await quote in queuedMelts.stream {
+                queuedMelts.taken()
+                if running >= concurrency {
+                    await group.next()
+                    running -= 1
+                }
+                group.addTask {
+                    do {
+                        let settled = try await pay(quote)
+                        logger.info("queued melt settled", metadata: ["quote": "\(Redacted(quote.id))", "state": "\(settled.state.rawValue)"])
+                    } catch {
+                        logger.warning("queued melt left pending", metadata: ["quote": "\(Redacted(quote.id))", "error": "\(error)"])
+                    }
+                }
+                running += 1
             }
         }
     }

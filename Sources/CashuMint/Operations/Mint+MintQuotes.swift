@@ -20,9 +20,17 @@ extension Mint {
             // NUT-20: only the holder of the quote's key can mint it, so a leaked quote ID cannot be stolen.
             throw CashuError(.pubkeyRequired, "this mint requires a pubkey on every mint quote (NUT-20)")
         }
+        try await checkIssuance(amount: request.amount, unit: request.unit)
+        try await requireBackend()
         let now = clock.now()
-        let invoice = try await backend.createInvoice(
-            amount: request.amount, unit: request.unit, description: request.description, expiry: settings.mintQuoteExpiry)
+        let invoice: CreatedInvoice
+        do {
+            invoice = try await backend.createInvoice(
+                amountMsat: try backend.conversion.msat(request.amount, request.unit), description: request.description,
+                expiry: settings.mintQuoteExpiry)
+        } catch let error as PaymentBackendError {
+            throw MintUnavailableError(error: CashuError(.transactionError, "the Lightning backend is unavailable: \(error)"))
+        }
         let quote = MintQuoteRecord(
             id: QuoteID.make(now: now), method: "bolt11", request: invoice.bolt11, paymentHash: invoice.paymentHash,
             amount: request.amount, unit: request.unit, state: .unpaid, pubkey: request.pubkey?.hex,
@@ -50,7 +58,7 @@ extension Mint {
         guard quote.state == .unpaid, quoteChecks.claim(quote.id) else { return quote }
         let status: InvoiceStatus
         do {
-            status = try await backend.invoiceStatus(paymentHash: quote.paymentHash)
+            status = try await backend.invoiceStatus(quote.paymentHash)
         } catch {
             logger.warning("could not ask the payment backend about a mint quote", metadata: ["quote": "\(Redacted(quote.id))", "error": "\(error)"])
             return quote
@@ -65,7 +73,7 @@ extension Mint {
     }
 
     /// Marks the quote of a paid invoice PAID (the backend's stream of paid invoices calls this).
-    public func invoicePaid(paymentHash: String) async throws {
+    public func invoicePaid(paymentHash: PaymentHash) async throws {
         guard let quote = try await ledger({ try await store.mintQuote(paymentHash: paymentHash) }), quote.state == .unpaid else { return }
         if try await ledger({ try await store.markMintQuotePaid(id: quote.id, at: clock.now()) }) {
             logger.info("mint quote paid", metadata: ["quote": "\(Redacted(quote.id))"])

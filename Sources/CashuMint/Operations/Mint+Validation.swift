@@ -162,3 +162,13 @@ extension CashuError {
     /// An unknown keyset, in nutshell's words (12001).
     static func keysetNotFound(_ id: KeysetID) -> CashuError { CashuError(.keysetUnknown, "keyset not found: \(id)") }
 }
+
+extension Mint {
+    /// Throws unavailable (HTTP 503) while the payment backend is known to be down, so that a quote or a melt is
+    /// refused at once rather than after a timeout, with nothing reserved.
+    func requireBackend() async throws {
+        if let failure = await backend.health() {
+            throw MintUnavailableError(error: CashuError(.transactionError, "the Lightning backend is unavailable: \(failure)"))
+        }
+    }
+}

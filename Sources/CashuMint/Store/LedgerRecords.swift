@@ -123,7 +123,7 @@ public struct MintQuoteRecord: Sendable, Hashable {
     /// The invoice the payer pays.
     public var request: String
     /// Hex payment hash of the invoice (how the backend reports payment).
-    public var paymentHash: String
+    public var paymentHash: PaymentHash
     public var amount: Amount
     public var unit: CurrencyUnit
     public var state: MintQuoteState
@@ -135,7 +135,7 @@ public struct MintQuoteRecord: Sendable, Hashable {
     public var issuedAt: UInt64?
 
     public init(
-        id: String, method: String, request: String, paymentHash: String, amount: Amount, unit: CurrencyUnit, state: MintQuoteState,
+        id: String, method: String, request: String, paymentHash: PaymentHash, amount: Amount, unit: CurrencyUnit, state: MintQuoteState,
         pubkey: String?, expiry: UInt64, createdAt: UInt64, paidAt: UInt64? = nil, issuedAt: UInt64? = nil
     ) {
         self.id = id
@@ -159,7 +159,7 @@ public struct MeltQuoteRecord: Sendable, Hashable {
     public var method: String
     /// The invoice to pay.
     public var request: String
-    public var paymentHash: String
+    public var paymentHash: PaymentHash
     public var unit: CurrencyUnit
     /// What the mint pays out, in the unit.
     public var amount: Amount
@@ -182,7 +182,7 @@ public struct MeltQuoteRecord: Sendable, Hashable {
     public var inputFee: Amount?
 
     public init(
-        id: String, method: String, request: String, paymentHash: String, unit: CurrencyUnit, amount: Amount, feeReserve: Amount,
+        id: String, method: String, request: String, paymentHash: PaymentHash, unit: CurrencyUnit, amount: Amount, feeReserve: Amount,
         amountMsat: UInt64, state: MeltQuoteState, expiry: UInt64, paymentPreimage: String? = nil, feePaid: Amount? = nil,
         createdAt: UInt64, paidAt: UInt64? = nil, blankOutputs: [BlindedMessage]? = nil, inputAmount: Amount? = nil, inputFee: Amount? = nil
     ) {

@@ -5,6 +5,13 @@ import CashuProtocol
 /// signatures atomic and decided by the database: unique keys on `Y` and `B_`, conditional state changes, and
 /// failures classified from the database's own error codes. Two mint processes on one database must stay safe.
 public protocol MintStore: Sendable {
+    /// The store's lifecycle (a connection pool's run loop); returns when cancelled. Statements need it running.
+    func run() async throws
+    /// Applies pending migrations; returns their names.
+    func migrate() async throws -> [String]
+    /// Closes the store; nothing may use it afterwards.
+    func close() async throws
+
     /// Throws `unavailable` unless the ledger answers a trivial query now (`/health`). Must not wait long.
     func checkHealth() async throws
 
@@ -28,7 +35,7 @@ public protocol MintStore: Sendable {
 
     func addMintQuote(_ quote: MintQuoteRecord) async throws
     func mintQuote(id: String) async throws -> MintQuoteRecord?
-    func mintQuote(paymentHash: String) async throws -> MintQuoteRecord?
+    func mintQuote(paymentHash: PaymentHash) async throws -> MintQuoteRecord?
     /// UNPAID → PAID. Returns false if the quote was not UNPAID (already paid or issued).
     func markMintQuotePaid(id: String, at time: UInt64) async throws -> Bool
     /// PAID → ISSUED together with recording `outputs` and the operation, all or nothing. Throws `quoteState` when the
@@ -68,4 +75,21 @@ public protocol MintStore: Sendable {
     func auditTotals() async throws -> AuditTotals
     /// Recorded proofs in ascending `Y` order after `y` (all when nil), at most `limit`: audits page through these.
     func proofs(after y: String?, limit: Int) async throws -> [(record: ProofRecord, state: ProofState)]
+}
+
+extension MintStore {
+    public func run() async throws {
+        // A store with nothing to run: wait for cancellation.
+        while !Task.isCancelled { try? await Task.sleep(for: .seconds(3600)) }
+    }
+
+    /// Runs `body` with the store's lifecycle (`run()`) beside it, for work outside the mint's service group
+    /// (operator commands, tests); the lifecycle is cancelled when `body` returns.
+    public func whileRunning<T>(_ body: () async throws -> T) async throws -> T {
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            group.addTask { try await self.run() }
+            defer { group.cancelAll() }
+            return try await body()
+        }
+    }
 }

@@ -1,7 +1,7 @@
 import CashuCrypto
 import Secp256k1
 
-extension Mint {
+extension KeysetLedger {
     /// The audit report; with `verifySignatures`, every recorded proof is re-verified (`k·hash_to_curve(secret)
     /// == C` with the key of its keyset and amount), which reads the whole ledger.
     public func audit(verifySignatures: Bool) async throws -> AuditReport {
@@ -17,7 +17,7 @@ extension Mint {
                 for (proof, _) in page {
                     c.checked += 1
                     let valid: Bool
-                    if let key = keysets.key(proof.keysetID, amount: proof.amount), let signature = try? Point(hex: proof.signature),
+                    if let key = manager.key(proof.keysetID, amount: proof.amount), let signature = try? Point(hex: proof.signature),
                        let y = try? HashToCurve.point(forSecret: proof.secret), y.hex == proof.y
                     {
                         valid = (try? y.multiplied(by: key.privateKey)) == signature

@@ -1,64 +1,63 @@
 import CashewConfig
-import CashewMintServer
-import CashewPostgresStore
+import CashewMintComponents
 import CashuCrypto
 import CashuMint
 import CashuProtocol
-import FakeLightning
 import Foundation
 import Logging
 
-/// Every setting of `cashew-mint`, resolved from flags, `CASHEW_*` environment variables and the TOML file.
-/// The keys are documented in Specs/configuration.md.
-struct MintCLISettings {
-    var host: String
-    var port: Int
-    var dataDir: String
-    var database: String
-    var databasePoolSize: Int
-    /// How requests wait for PostgreSQL (acquire timeout, waiting bound, connect timeout).
-    var databaseLimits: PostgresLedgerLimits
+/// The settings of `cashew-mint` that are not a component's own, resolved from flags, `CASHEW_*` environment
+/// variables and the TOML file. Each store and payment backend reads its own keys (`MintComponents`). The keys
+/// are documented in Specs/configuration.md.
+public struct MintServerSettings: Sendable {
+    public var host: String
+    public var port: Int
+    public var dataDir: String
+    public var database: String
     /// How long a graceful stop may take before the mint exits anyway.
-    var shutdownTimeout: Duration
+    public var shutdownTimeout: Duration
     /// HTTP connection limits and timeouts.
-    var http: HTTPLimits
-    var seed: String?
-    var seedFile: String
-    var seedFileIsDefault: Bool
-    var mint: MintSettings
-    var lightningBackend: String
-    var fake: FakeLightningSettings
-    var maxBodySize: Int
-    var logLevel: Logger.Level
-    var logFormat: String
-    var metrics: Bool
+    public var http: HTTPLimits
+    public var seed: String?
+    public var seedFile: String
+    public var seedFileIsDefault: Bool
+    public var mint: MintSettings
+    /// The registry name of the payment backend (`lightning_backend`).
+    public var lightningBackend: String
+    public var maxBodySize: Int
+    public var logLevel: Logger.Level
+    public var logFormat: String
+    public var metrics: Bool
+    /// How often the solvency watchdog compares the backend's balance with the e-cash outstanding (zero: never).
+    public var solvencyCheckInterval: Duration
+    /// Everything resolved, for the components to read their own keys from.
+    public let layered: LayeredSettings
 
-    static let keys: Set<String> = [
-        "host", "port", "data_dir", "database", "database_pool_size", "database_acquire_timeout", "database_max_waiting",
-        "database_connect_timeout", "shutdown_timeout", "http_idle_timeout", "http_header_timeout", "http_body_timeout", "http_max_connections",
-        "seed", "seed_file", "units", "input_fee_ppk", "denominations",
+    /// The mint's own keys.
+    static let ownKeys: Set<String> = [
+        "host", "port", "data_dir", "database", "shutdown_timeout", "http_idle_timeout", "http_header_timeout", "http_body_timeout",
+        "http_max_connections", "seed", "seed_file", "units", "input_fee_ppk", "denominations",
         "keyset_id_version", "max_inputs", "max_outputs", "max_secret_length", "max_body_size", "mint_quote_expiry", "melt_quote_expiry",
         "mint_min_amount", "mint_max_amount", "melt_min_amount", "melt_max_amount", "minting_disabled", "melting_disabled",
-        "require_quote_pubkey",
-        "lightning_backend", "fake_incoming_delay", "lightning_fee_percent", "lightning_reserve_fee_min", "fake_payment_outcome",
-        "fake_payment_delay", "fake_payment_fee", "fake_btc_price", "log_level", "log_format", "metrics", "quote_check_interval",
+        "require_quote_pubkey", "lightning_backend", "lightning_fee_percent", "lightning_reserve_fee_min", "log_level", "log_format", "metrics",
+        "quote_check_interval", "solvency_check_interval", "solvency_tolerance", "max_balance",
         "info.name", "info.description", "info.description_long", "info.motd", "info.icon_url", "info.urls", "info.tos_url", "info.contact",
     ]
 
-    init(_ s: LayeredSettings) throws {
+    /// Every key a setting may have: the mint's own and every registered component's.
+    public static var keys: Set<String> {
+        MintComponents.stores.reduce(MintComponents.backends.reduce(ownKeys) { $0.union($1.keys) }) { $0.union($1.keys) }
+    }
+
+    public init(_ s: LayeredSettings) throws {
+        typealias CLIError = LayeredSettings.SettingError
+        layered = s
         for key in s.unknownFileKeys(known: Self.keys) { throw CLIError("unknown config key \(key)") }
         host = s.string("host", default: "127.0.0.1")!
         port = try s.int("port", default: 3338)
         guard (0...65535).contains(port) else { throw CLIError("port must be between 0 and 65535") }
         dataDir = s.string("data_dir", default: Self.defaultDataDir())!
         database = s.string("database", default: (dataDir as NSString).appendingPathComponent("mint.sqlite3"))!
-        databasePoolSize = try s.int("database_pool_size", default: 16)
-        guard (1...1000).contains(databasePoolSize) else { throw CLIError("database_pool_size must be between 1 and 1000") }
-        databaseLimits = PostgresLedgerLimits(
-            acquireTimeout: try s.seconds("database_acquire_timeout", default: 2, in: 0.05...600),
-            maxWaiting: try s.int("database_max_waiting", default: 512),
-            connectTimeout: try s.seconds("database_connect_timeout", default: 5, in: 0.1...600))
-        guard (1...1_000_000).contains(databaseLimits.maxWaiting) else { throw CLIError("database_max_waiting must be between 1 and 1000000") }
         shutdownTimeout = try s.seconds("shutdown_timeout", default: 10, in: 1...3600)
         http = HTTPLimits(
             idleTimeout: try s.seconds("http_idle_timeout", default: 60, in: 1...86_400),
@@ -113,26 +112,28 @@ struct MintCLISettings {
             guard let colon = entry.firstIndex(of: ":") else { throw CLIError("info.contact entries are method:info, e.g. email:op@example.com") }
             return MintInfo.Contact(method: String(entry[..<colon]), info: String(entry[entry.index(after: colon)...]))
         }
+        var fees = FeeReserveRule()
+        fees.percent = try s.double("lightning_fee_percent", default: 2)
+        guard (0...100).contains(fees.percent) else { throw CLIError("lightning_fee_percent must be between 0 and 100") }
+        fees.minMsat = try s.uint64("lightning_reserve_fee_min", default: 2000)
+        m.feeReserve = fees
+        let tolerance = try s.uint64("solvency_tolerance", default: 1000)
+        guard tolerance <= 2_100_000_000_000_000 else { throw CLIError("solvency_tolerance must be at most 21 million BTC in sat") }
+        m.solvencyToleranceMsat = tolerance * 1000
+        for entry in s.list("max_balance", default: []) {
+            let parts = entry.split(separator: ":", maxSplits: 1).map { $0.trimmingCharacters(in: .whitespaces) }
+            guard parts.count == 2, !parts[0].isEmpty, let cap = UInt64(parts[1]) else {
+                throw CLIError("max_balance entries are unit:amount, e.g. sat:1000000, not \(entry.prefix(40))")
+            }
+            m.maxBalance[CurrencyUnit(parts[0])] = Amount(cap)
+        }
+        solvencyCheckInterval = try s.seconds("solvency_check_interval", default: 60, in: 0...86_400)
         mint = m
 
         lightningBackend = s.string("lightning_backend", default: "fake")!
-        guard lightningBackend == "fake" else { throw CLIError("lightning_backend \(lightningBackend) is not available (only fake)") }
-        var f = FakeLightningSettings()
-        f.incomingDelay = try s.double("fake_incoming_delay", default: 1)
-        guard (0...86_400).contains(f.incomingDelay) else { throw CLIError("fake_incoming_delay must be between 0 and 86400 seconds") }
-        f.feePercent = try s.double("lightning_fee_percent", default: 2)
-        f.reserveFeeMinMsat = try s.uint64("lightning_reserve_fee_min", default: 2000)
-        guard let outcome = FakeLightningSettings.PaymentOutcome(rawValue: s.string("fake_payment_outcome", default: "paid")!) else {
-            throw CLIError("fake_payment_outcome must be paid, failed or pending")
+        guard MintComponents.backend(named: lightningBackend) != nil else {
+            throw CLIError("lightning_backend must be one of \(MintComponents.backends.map(\.name).joined(separator: ", ")), not \(lightningBackend.prefix(20))")
         }
-        f.paymentOutcome = outcome
-        f.paymentDelay = try s.double("fake_payment_delay", default: 0)
-        guard (0...86_400).contains(f.paymentDelay) else { throw CLIError("fake_payment_delay must be between 0 and 86400 seconds") }
-        guard (0...100).contains(f.feePercent) else { throw CLIError("lightning_fee_percent must be between 0 and 100") }
-        f.paymentFeeMsat = try s.uint64("fake_payment_fee", default: 1000)
-        f.btcPrice = try s.uint64("fake_btc_price", default: 100_000)
-        guard (1...1_000_000_000).contains(f.btcPrice) else { throw CLIError("fake_btc_price must be between 1 and 1000000000") }
-        fake = f
 
         maxBodySize = try s.int("max_body_size", default: 1 << 20)
         guard maxBodySize >= 4096 else { throw CLIError("max_body_size must be at least 4096 bytes") }
@@ -146,15 +147,17 @@ struct MintCLISettings {
     }
 
     /// The largest input fee a keyset may have, in parts per thousand per input (100 units per input).
-    static let maxInputFeePPK: UInt64 = 100_000
+    public static let maxInputFeePPK: UInt64 = 100_000
 
     /// `$XDG_DATA_HOME/cashew-mint`, else `~/.local/share/cashew-mint`.
-    static func defaultDataDir() -> String {
+    public static func defaultDataDir() -> String {
         let env = ProcessInfo.processInfo.environment
         if let xdg = env["XDG_DATA_HOME"], !xdg.isEmpty { return xdg + "/cashew-mint" }
         return (env["HOME"] ?? ".") + "/.local/share/cashew-mint"
     }
 
-    /// `postgres://…` selects PostgreSQL; anything else is an SQLite path.
-    var isPostgres: Bool { database.hasPrefix("postgres://") || database.hasPrefix("postgresql://") }
+    /// A component's view of these settings.
+    public func context(logger: Logger) -> ComponentContext {
+        ComponentContext(settings: layered, dataDir: dataDir, database: database, logger: logger)
+    }
 }

@@ -1,0 +1,130 @@
+import CashewMintComponents
+import CashuCrypto
+import CashuMint
+import Foundation
+import Hummingbird
+import Logging
+import Metrics
+import Prometheus
+import ServiceLifecycle
+
+/// The composition root: builds the running mint from settings, and the ledger alone for the operator commands.
+public enum MintRuntime {
+    /// Opens the configured ledger, runs its lifecycle beside `body`, and closes it afterwards. With `migrate`,
+    /// pending migrations are applied first. For the commands that need no payment backend (migrate, keysets,
+    /// audit): none is built.
+    public static func withLedger<T>(
+        _ settings: MintServerSettings, logger: Logger, migrate: Bool = true, _ body: (any MintStore, [String]) async throws -> T
+    ) async throws -> T {
+        let store = try await openStore(settings, logger: logger)
+        do {
+            let result = try await store.whileRunning {
+                let applied = migrate ? try await migrations(store) : []
+                return try await body(store, applied)
+            }
+            try? await store.close()
+            return result
+        } catch {
+            try? await store.close()
+            throw error
+        }
+    }
+
+    /// The ledger the `database` setting names, opened (and checked) but not yet running.
+    public static func openStore(_ settings: MintServerSettings, logger: Logger) async throws -> any MintStore {
+        guard let factory = MintComponents.store(for: settings.database) else {
+            throw ComponentError("no ledger store takes database \(settings.database.prefix(40)) (an SQLite path, or a postgres:// URL)")
+        }
+        return try await factory.open(settings.context(logger: logger))
+    }
+
+    static func migrations(_ store: any MintStore) async throws -> [String] {
+        do {
+            return try await store.migrate()
+        } catch let error as MintStoreError {
+            throw ComponentError("cannot migrate the ledger: \(error.message)")
+        }
+    }
+
+    /// The configured payment backend, built (not yet connected): `serve` builds it before anything else, so that
+    /// its settings are checked before a seed is generated or a ledger opened.
+    public static func makeBackend(_ settings: MintServerSettings, logger: Logger) throws -> any PaymentBackend {
+        guard let factory = MintComponents.backend(named: settings.lightningBackend) else {
+            throw ComponentError("no payment backend named \(settings.lightningBackend.prefix(20))")
+        }
+        return try factory.make(settings.context(logger: logger))
+    }
+
+    /// Runs the mint until SIGTERM or SIGINT: the ledger's and the backend's lifecycles, then (once migrations,
+    /// keysets and the recovery of pending melts are done) the HTTP API and the background services, as one
+    /// service group. Graceful shutdown stops them in reverse: the API first, the backend and the ledger last.
+    /// `store` and `backend` come from `openStore` and `makeBackend`; `serve` closes the store when it returns.
+    public static func serve(
+        _ settings: MintServerSettings, store: any MintStore, backend: any PaymentBackend, master: ExtendedPrivateKey, logger: Logger
+    ) async throws {
+        let mint: Mint
+        do {
+            mint = try Mint(store: store, backend: backend, master: master, settings: settings.mint, logger: logger)
+        } catch {
+            try? await store.close()
+            throw error
+        }
+        var registry: PrometheusCollectorRegistry?
+        if settings.metrics {
+            let r = PrometheusCollectorRegistry()
+            MetricsSystem.bootstrap(PrometheusMetricsFactory(registry: r))
+            registry = r
+        }
+        let server = MintServerConfiguration(host: settings.host, port: settings.port, maxBodySize: settings.maxBodySize, limits: settings.http)
+        let app = makeMintApplication(router: makeMintRouter(mint: mint, configuration: server, metrics: registry), configuration: server, logger: logger)
+        let serving = MintService(mint: mint, services: [
+            app, QueuedMeltService(mint: mint), InvoiceListenerService(mint: mint), LedgerMaintenanceService(mint: mint),
+            SolvencyWatchdogService(mint: mint, interval: settings.solvencyCheckInterval),
+        ], ready: {
+            logger.info("mint ready", metadata: [
+                "address": "\(settings.host):\(settings.port)", "units": "\(settings.mint.units.map(\.rawValue).joined(separator: ","))",
+                "ledger": "\(MintComponents.store(for: settings.database)?.name ?? "?")", "lightning": "\(backend.name)",
+            ])
+        }, logger: logger)
+        var configuration = ServiceGroupConfiguration(
+            services: [
+                .init(service: ComponentService("ledger") { try await store.run() }),
+                .init(service: ComponentService("payment backend") { try await backend.run() }),
+                .init(service: serving),
+                .init(service: ShutdownDeadline(deadline: settings.shutdownTimeout, logger: logger), successTerminationBehavior: .ignore),
+            ],
+            gracefulShutdownSignals: [.sigterm, .sigint],
+            logger: logger)
+        configuration.maximumGracefulShutdownDuration = ShutdownDeadline.escalation(for: settings.shutdownTimeout)
+        do {
+            try await ServiceGroup(configuration: configuration).run()
+        } catch {
+            backend.incoming.finish()
+            try? await store.close()
+            throw error
+        }
+        backend.incoming.finish()
+        try? await store.close()
+        logger.info("mint stopped")
+    }
+}
+
+/// The mint itself as a service: starts it (migrations, keysets, recovery of pending melts), then runs the API and
+/// the background services as a group of their own, which the outer group's graceful shutdown stops first.
+struct MintService: Service {
+    let mint: Mint
+    let services: [any Service]
+    let ready: @Sendable () -> Void
+    let logger: Logger
+
+    func run() async throws {
+        let applied = try await MintRuntime.migrations(mint.store)
+        if !applied.isEmpty { logger.info("applied migrations", metadata: ["migrations": "\(applied.joined(separator: ","))"]) }
+        try await mint.start()
+        try await mint.recoverPendingMelts()
+        ready()
+        var configuration = ServiceGroupConfiguration(services: services.map { .init(service: $0) }, logger: logger)
+        configuration.maximumGracefulShutdownDuration = nil
+        try await ServiceGroup(configuration: configuration).run()
+    }
+}

@@ -1,0 +1,92 @@
+import CashuCrypto
+import CashuProtocol
+import Synchronization
+
+/// What the last solvency check found: the backend's balance against the e-cash the mint owes.
+public struct SolvencyCheck: Sendable, Hashable {
+    /// What the payment backend holds, in msat.
+    public var balanceMsat: UInt64
+    /// Outstanding e-cash plus the inputs of pending melts, all units converted to msat (saturating).
+    public var liabilitiesMsat: UInt64
+    /// Outstanding plus pending, per unit.
+    public var owed: [CurrencyUnit: UInt128]
+    /// Whether the balance (with the tolerance) covers the liabilities.
+    public var solvent: Bool
+}
+
+/// The watchdog's verdict, shared by the requests of one process: while it is not solvent, minting is paused.
+public final class SolvencyState: Sendable {
+    let state = Mutex<SolvencyCheck?>(nil)
+
+    public init() {}
+
+    /// The last check (nil before the first).
+    public var last: SolvencyCheck? { state.withLock { $0 } }
+
+    /// Why minting is paused, or nil.
+    var pausedReason: String? {
+        state.withLock { check in
+            guard let check, !check.solvent else { return nil }
+            return "the Lightning backend holds \(check.balanceMsat / 1000) sat, less than the \(check.liabilitiesMsat / 1000) sat of e-cash outstanding"
+        }
+    }
+
+    func record(_ check: SolvencyCheck) { state.withLock { $0 = check } }
+}
+
+extension Mint {
+    /// Compares the backend's balance with the e-cash outstanding plus pending melts, per the ledger, and records
+    /// the verdict: while the balance (plus `solvencyToleranceMsat`) is short, new mint quotes are refused (20003);
+    /// swaps and melts go on. Returns the check.
+    @discardableResult
+    public func checkSolvency() async throws -> SolvencyCheck {
+        let balance = try await backend.balanceMsat()
+        let totals = try await ledger { try await store.auditTotals() }
+        let report = AuditReport(totals: totals, keysets: try await ledger { try await store.keysets() }, generatedAt: clock.now())
+        var owed = [CurrencyUnit: UInt128]()
+        var liabilities: UInt64 = 0
+        for unit in report.units {
+            let amount = unit.outstanding + unit.pending
+            let currency = CurrencyUnit(unit.unit)
+            owed[currency] = amount
+            // A unit the backend cannot convert, or an amount beyond 2^64, counts as everything.
+            let msat = amount > UInt128(UInt64.max) ? UInt64.max : (try? backend.conversion.msat(Amount(UInt64(amount)), currency)) ?? UInt64.max
+            let (sum, overflow) = liabilities.addingReportingOverflow(msat)
+            liabilities = overflow ? UInt64.max : sum
+        }
+        let (covered, overflow) = balance.addingReportingOverflow(settings.solvencyToleranceMsat)
+        let check = SolvencyCheck(balanceMsat: balance, liabilitiesMsat: liabilities, owed: owed, solvent: overflow || covered >= liabilities)
+        let wasSolvent = solvency.last?.solvent ?? true
+        solvency.record(check)
+        if wasSolvent && !check.solvent {
+            logger.critical("minting paused: the Lightning backend holds less than the e-cash outstanding", metadata: [
+                "balance_msat": "\(balance)", "liabilities_msat": "\(liabilities)",
+            ])
+        } else if !wasSolvent && check.solvent {
+            logger.notice("minting resumed: the Lightning backend covers the e-cash outstanding again", metadata: [
+                "balance_msat": "\(balance)", "liabilities_msat": "\(liabilities)",
+            ])
+        }
+        return check
+    }
+
+    /// Refuses a mint quote while minting is paused, or when it would take the unit's outstanding e-cash above
+    /// `maxBalance` (nutshell's `mint_max_balance`, per unit here).
+    func checkIssuance(amount: Amount, unit: CurrencyUnit) async throws {
+        if let reason = solvency.pausedReason {
+            throw CashuError(.mintingDisabled, "minting is paused: \(reason)")
+        }
+        guard let cap = settings.maxBalance[unit] else { return }
+        let totals = try await ledger { try await store.auditTotals() }
+        let records = try await ledger { try await store.keysets() }.filter { $0.unit == unit }
+        var owed: UInt128 = 0
+        for record in records {
+            let t = totals.keysets[record.id] ?? AuditTotals.Keyset()
+            let spent = t.redeemed + t.pending
+            owed += spent > t.issued ? 0 : t.issued - spent
+        }
+        guard owed + UInt128(amount.rawValue) <= UInt128(cap.rawValue) else {
+            throw CashuError(.notAllowed, "Mint has reached maximum balance.")
+        }
+    }
+}

@@ -1,0 +1,229 @@
+import Bolt11
+import CashuCrypto
+import CashuMint
+import Foundation
+import Logging
+import Synchronization
+
+/// Lightning through an LNbits wallet (its REST API): the mint's invoices are the wallet's incoming payments, and
+/// melts are paid from the wallet. LNbits pays an invoice once per payment hash, so asking it again is safe.
+///
+/// Incoming payments are found by polling the wallet's newest successful payments every `pollInterval`, which
+/// `run()` does; that poll is also the health check (reconnection is the next poll, with backoff while LNbits is
+/// down). A quote check asks LNbits directly, so nothing depends on the poll.
+public final class LNbitsBackend: PaymentBackend, Sendable {
+    /// How to reach the wallet.
+    public struct Settings: Sendable {
+        /// The LNbits server, e.g. `https://lnbits.example.com`.
+        public var url: String
+        /// The wallet's admin key (it can pay).
+        public var adminKey: String
+        /// The BOLT11 prefix of the chain LNbits' funding source is on.
+        public var network = "bc"
+        /// Timeout of each call but paying.
+        public var requestTimeout: Duration = .seconds(5)
+        /// How long a payment call may take; past it the payment counts as in flight and is settled later.
+        public var payTimeout: Duration = .seconds(60)
+        /// How often incoming payments (and health) are polled.
+        public var pollInterval: Duration = .seconds(1)
+
+        public init(url: String, adminKey: String) {
+            self.url = url
+            self.adminKey = adminKey
+        }
+    }
+
+    public let settings: Settings
+    public let name = "lnbits"
+    /// LNbits takes whole satoshi.
+    public let units: Set<CurrencyUnit> = [.sat]
+    public var network: String { settings.network }
+    public let conversion = UnitConversion()
+    public let incoming = IncomingPayments()
+    let client: LNbitsClient
+    let logger: Logger
+
+    struct State {
+        /// Why the last poll failed (nil: it succeeded).
+        var failure: PaymentBackendError? = PaymentBackendError("LNbits has not been reached yet")
+        /// Incoming payments already announced (bounded: the newest `seenLimit`).
+        var seen: Set<String> = []
+        var seenOrder: [String] = []
+    }
+
+    let state = Mutex(State())
+    static let seenLimit = 10_000
+
+    public init(settings: Settings, logger: Logger) {
+        self.settings = settings
+        self.client = LNbitsClient(url: settings.url, key: settings.adminKey, timeout: settings.requestTimeout)
+        self.logger = logger
+    }
+
+    // MARK: Lifecycle
+
+    public func run() async throws {
+        var backoff = settings.pollInterval
+        while !Task.isCancelled {
+            do {
+                try await pollIncoming()
+                let recovered = state.withLock { s -> Bool in
+                    defer { s.failure = nil }
+                    return s.failure != nil
+                }
+                if recovered { logger.info("LNbits answers", metadata: ["url": "\(settings.url)"]) }
+                backoff = settings.pollInterval
+            } catch {
+                let reason = PaymentBackendError("\(error)")
+                let changed = state.withLock { s -> Bool in
+                    defer { s.failure = reason }
+                    return s.failure == nil
+                }
+                if changed { logger.warning("LNbits is unavailable; retrying", metadata: ["error": "\(reason)"]) }
+                backoff = min(backoff * 2, .seconds(30))
+            }
+            try? await Task.sleep(for: backoff)
+        }
+    }
+
+    public func health() async -> PaymentBackendError? { state.withLock { $0.failure } }
+
+    /// Announces incoming payments that succeeded and were not announced before.
+    func pollIncoming() async throws {
+        let answer = try await call {
+            try await client.get("/api/v1/payments/paginated?limit=100&sortby=updated_at&direction=desc&status=success", timeout: .seconds(2))
+        }
+        guard answer.status == 200 else { throw PaymentBackendError("LNbits answered the payment list with \(answer.detail)") }
+        let payments = answer.json["data"] as? [[String: Any]] ?? []
+        var fresh = [PaymentHash]()
+        for p in payments {
+            guard let amount = (p["amount"] as? NSNumber)?.int64Value, amount > 0, let hex = p["payment_hash"] as? String,
+                  let hash = try? PaymentHash(hex: hex.lowercased())
+            else { continue }
+            let isNew = state.withLock { s -> Bool in
+                guard s.seen.insert(hash.hex).inserted else { return false }
+                s.seenOrder.append(hash.hex)
+                if s.seenOrder.count > Self.seenLimit { s.seen.remove(s.seenOrder.removeFirst()) }
+                return true
+            }
+            if isNew { fresh.append(hash) }
+        }
+        for hash in fresh { incoming.publish(hash) }
+    }
+
+    public func balanceMsat() async throws -> UInt64 {
+        let answer = try await call { try await client.get("/api/v1/wallet") }
+        guard answer.status == 200, let balance = (answer.json["balance"] as? NSNumber)?.int64Value else {
+            throw PaymentBackendError("LNbits answered the balance with \(answer.detail)")
+        }
+        return UInt64(max(0, balance))
+    }
+
+    // MARK: Incoming
+
+    public func createInvoice(amountMsat: UInt64, description: String?, expiry: UInt64) async throws -> CreatedInvoice {
+        guard amountMsat % 1000 == 0, amountMsat > 0 else { throw PaymentBackendError("LNbits invoices are for whole satoshi") }
+        var body: [String: Any] = ["out": false, "amount": amountMsat / 1000, "unit": "sat", "expiry": min(expiry, UInt64(Int32.max))]
+        body["memo"] = description ?? ""
+        let answer = try await call { try await client.post("/api/v1/payments", body) }
+        guard (200..<300).contains(answer.status), let hex = answer.json["payment_hash"] as? String,
+              let bolt11 = (answer.json["bolt11"] as? String) ?? (answer.json["payment_request"] as? String)
+        else { throw PaymentBackendError("LNbits did not create the invoice: \(answer.detail)") }
+        return CreatedInvoice(bolt11: bolt11, paymentHash: try PaymentHash(hex: hex.lowercased()))
+    }
+
+    public func invoiceStatus(_ hash: PaymentHash) async throws -> InvoiceStatus {
+        let answer = try await call { try await client.get("/api/v1/payments/\(hash.hex)") }
+        switch answer.status {
+        case 200:
+            if answer.json["paid"] as? Bool == true { return .paid }
+            return answer.json["status"] as? String == "failed" ? .expired : .unpaid
+        case 404: throw PaymentBackendError("LNbits does not know the invoice")
+        default: throw PaymentBackendError("LNbits answered the invoice status with \(answer.detail)")
+        }
+    }
+
+    // MARK: Outgoing
+
+    public func pay(invoice: Invoice, amountMsat: UInt64, maxFeeMsat: UInt64) async throws -> PaymentResult {
+        // LNbits pays an invoice's own amount, and only whole satoshi: anything else cannot be sent (nothing moved).
+        guard let invoiceMsat = invoice.amountMsat, invoiceMsat == amountMsat else {
+            return .failed(reason: "LNbits pays only invoices with an amount, in full")
+        }
+        let hash = try PaymentHash(bytes: invoice.paymentHash)
+        let answer: LNbitsClient.Answer
+        do {
+            answer = try await client.post("/api/v1/payments", ["out": true, "bolt11": invoice.bolt11], timeout: settings.payTimeout)
+        } catch {
+            // The call may or may not have reached LNbits: only its record can tell.
+            logger.warning("LNbits payment call failed; the outcome will be asked", metadata: ["error": "\(error)"])
+            return (try? await paymentStatus(hash)) ?? .unknown
+        }
+        switch answer.status {
+        case 200..<300:
+            let status = answer.json["status"] as? String
+            if status == "success" { return Self.paid(answer.json) }
+            return try await confirm(hash, said: answer.detail)
+        default:
+            // 520 carries LNbits' own verdict (`status`); any refusal is checked against its record before the
+            // inputs may be released: a "failed" that hides an earlier success must not release them.
+            return try await confirm(hash, said: answer.detail)
+        }
+    }
+
+    /// The payment's outcome by LNbits' record, after a pay call that did not report success. No record at all
+    /// means the payment was never made.
+    func confirm(_ hash: PaymentHash, said: String) async throws -> PaymentResult {
+        let answer = try await call { try await client.get("/api/v1/payments/\(hash.hex)") }
+        switch answer.status {
+        case 404: return .failed(reason: "LNbits did not pay: \(said)")
+        case 200: return Self.outgoing(answer.json, failure: said)
+        default: return .unknown
+        }
+    }
+
+    public func paymentStatus(_ hash: PaymentHash) async throws -> PaymentResult {
+        let answer = try await call { try await client.get("/api/v1/payments/\(hash.hex)") }
+        switch answer.status {
+        case 200: return Self.outgoing(answer.json, failure: "LNbits reports the payment failed")
+        case 404: return .unknown
+        default: throw PaymentBackendError("LNbits answered the payment status with \(answer.detail)")
+        }
+    }
+
+    /// An outgoing payment's state from `GET /api/v1/payments/{hash}`.
+    static func outgoing(_ json: [String: Any], failure: String) -> PaymentResult {
+        if json["paid"] as? Bool == true {
+            let details = json["details"] as? [String: Any] ?? [:]
+            return paid(details.merging(["preimage": json["preimage"] ?? NSNull()]) { old, new in new is NSNull ? old : new })
+        }
+        switch json["status"] as? String {
+        case "failed": return .failed(reason: failure)
+        case "pending", nil: return .pending
+        default: return .pending
+        }
+    }
+
+    /// A successful payment: the fee (LNbits records outgoing fees as negative msat) and the preimage.
+    static func paid(_ payment: [String: Any]) -> PaymentResult {
+        let fee = (payment["fee"] as? NSNumber)?.int64Value ?? 0
+        let preimage = (payment["preimage"] as? String).flatMap { $0.isEmpty || $0 == String(repeating: "0", count: 64) ? nil : $0 }
+        return .paid(feeMsat: fee.magnitude, preimage: preimage)
+    }
+
+    /// A call whose transport failure becomes a `PaymentBackendError` and marks LNbits unavailable at once (not
+    /// only at the next poll), so that the next quote is refused without waiting.
+    func call(_ body: () async throws -> LNbitsClient.Answer) async throws -> LNbitsClient.Answer {
+        do {
+            return try await body()
+        } catch let error as LNbitsClientError {
+            let reason = PaymentBackendError(error.description)
+            let changed = state.withLock { s -> Bool in
+                defer { s.failure = reason }
+                return s.failure == nil
+            }
+            if changed { logger.warning("LNbits is unavailable; retrying", metadata: ["error": "\(reason)"]) }
+            throw reason
+        }
+    }
+}
