@@ -114,7 +114,7 @@ let package = Package(
         .target(
             name: "LNbitsBackend",
             dependencies: [
-                "CashuMint", "Bolt11", "CashewMintComponents",
+                "CashuMint", "CashuProtocol", "CashuCrypto", "Bolt11", "CashewMintComponents",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
@@ -254,7 +254,12 @@ let package = Package(
         ),
         .testTarget(
             name: "LightningBackendTests",
-            dependencies: ["CashewWallet", "CashuProtocol", "CashuCrypto", "Bolt11", "CashewEncoding", "Secp256k1", "TestSupport"]
+            dependencies: [
+                "CashewWallet", "CashuProtocol", "CashuCrypto", "CashuMint", "LNbitsBackend", "Bolt11", "CashewEncoding", "Secp256k1", "TestSupport",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
         ),
         .testTarget(
             name: "InteropTests",

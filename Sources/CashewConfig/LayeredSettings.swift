@@ -54,13 +54,18 @@ public struct LayeredSettings: Sendable {
 
     public func string(_ key: String, default value: String? = nil) -> String? { text(key) ?? value }
 
+    /// Refuses a secret given as a flag or in the configuration file (whether or not it is used).
+    public func checkSecretPlacement(_ key: String) throws {
+        if flags[key] != nil || file[key] != nil {
+            throw SettingError("\(key) is a secret: set it in the environment (\(environmentName(key))) or in a file named by \(key)_file")
+        }
+    }
+
     /// A secret (an API key, a macaroon, a rune): from the environment variable of `key`, or from the file that
     /// `key_file` names (its text, trimmed). Never from a flag (visible to every user in the process list) or the
     /// configuration file (which gets copied and shared); either is refused.
     public func secret(_ key: String) throws -> String? {
-        if flags[key] != nil || file[key] != nil {
-            throw SettingError("\(key) is a secret: set it in the environment (\(environmentName(key))) or in a file named by \(key)_file")
-        }
+        try checkSecretPlacement(key)
         if let v = environment[environmentName(key)], !v.isEmpty { return v }
         guard let path = text(key + "_file") else { return nil }
         let text: String

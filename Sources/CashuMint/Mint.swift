@@ -24,6 +24,8 @@ public struct Mint: Sendable {
     public let queuedMelts: MeltQueue
     /// The solvency watchdog's last verdict (`checkSolvency()`).
     public let solvency: SolvencyState
+    /// Outstanding e-cash per unit for `max_balance`, read from the ledger at most every 2 s.
+    let issuance: IssuanceTotals
 
     /// A mint over `store` and `backend` whose keys derive from `master`. Call `start()` before serving.
     public init(
@@ -39,6 +41,7 @@ public struct Mint: Sendable {
         self.quoteChecks = QuoteCheckThrottle(interval: settings.quoteCheckInterval)
         self.queuedMelts = MeltQueue()
         self.solvency = SolvencyState()
+        self.issuance = IssuanceTotals()
         // A keyset path with the largest unit and keyset index, which no keyset reaches in practice.
         self.publicKey = try master.derive(DerivationPath([.hardened(129372), .hardened(0x7FFF_FFFF), .hardened(0x7FFF_FFFF)])).publicKey
     }

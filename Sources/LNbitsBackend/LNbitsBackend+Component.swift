@@ -6,7 +6,8 @@ extension LNbitsBackend {
     /// environment (`CASHEW_LNBITS_ADMIN_KEY`) or a file (`lnbits_admin_key_file`).
     public static let component = PaymentBackendFactory(
         name: "lnbits",
-        keys: ["lnbits_url", "lnbits_admin_key", "lnbits_admin_key_file", "lnbits_poll_interval", "lnbits_pay_timeout", "lightning_network"]
+        keys: ["lnbits_url", "lnbits_admin_key", "lnbits_admin_key_file", "lnbits_poll_interval", "lnbits_pay_timeout", "lightning_network"],
+        secretKeys: ["lnbits_admin_key"]
     ) { context in
         let s = context.settings
         guard let url = s.string("lnbits_url"), url.hasPrefix("http://") || url.hasPrefix("https://") else {

@@ -1,6 +1,7 @@
 import Bolt11
 import CashuCrypto
 import CashuMint
+import CashuProtocol
 import Foundation
 import Logging
 import Synchronization
@@ -13,7 +14,7 @@ import Synchronization
 /// down). A quote check asks LNbits directly, so nothing depends on the poll.
 public final class LNbitsBackend: PaymentBackend, Sendable {
     /// How to reach the wallet.
-    public struct Settings: Sendable {
+    public struct Settings: Sendable, CustomStringConvertible {
         /// The LNbits server, e.g. `https://lnbits.example.com`.
         public var url: String
         /// The wallet's admin key (it can pay).
@@ -31,6 +32,17 @@ public final class LNbitsBackend: PaymentBackend, Sendable {
             self.url = url
             self.adminKey = adminKey
         }
+
+        /// Without the key (and without credentials in the URL).
+        public var description: String { "LNbits(\(Self.redacted(url)), network \(network))" }
+
+        /// `url` without user and password, for logs.
+        static func redacted(_ url: String) -> String {
+            guard var parts = URLComponents(string: url), parts.user != nil || parts.password != nil else { return url }
+            parts.user = nil
+            parts.password = nil
+            return parts.string ?? "(url)"
+        }
     }
 
     public let settings: Settings
@@ -44,8 +56,11 @@ public final class LNbitsBackend: PaymentBackend, Sendable {
     let logger: Logger
 
     struct State {
-        /// Why the last poll failed (nil: it succeeded).
+        /// Why LNbits counts as down (nil: it answers).
         var failure: PaymentBackendError? = PaymentBackendError("LNbits has not been reached yet")
+        /// Calls in a row that timed out: LNbits serialises payments behind one lock, so one slow answer is not an
+        /// outage; two are.
+        var timeouts = 0
         /// Incoming payments already announced (bounded: the newest `seenLimit`).
         var seen: Set<String> = []
         var seenOrder: [String] = []
@@ -68,19 +83,18 @@ public final class LNbitsBackend: PaymentBackend, Sendable {
             do {
                 try await pollIncoming()
                 let recovered = state.withLock { s -> Bool in
-                    defer { s.failure = nil }
+                    defer {
+                        s.failure = nil
+                        s.timeouts = 0
+                    }
                     return s.failure != nil
                 }
-                if recovered { logger.info("LNbits answers", metadata: ["url": "\(settings.url)"]) }
+                if recovered { logger.info("LNbits answers", metadata: ["url": "\(Settings.redacted(settings.url))"]) }
                 backoff = settings.pollInterval
             } catch {
-                let reason = PaymentBackendError("\(error)")
-                let changed = state.withLock { s -> Bool in
-                    defer { s.failure = reason }
-                    return s.failure == nil
-                }
-                if changed { logger.warning("LNbits is unavailable; retrying", metadata: ["error": "\(reason)"]) }
-                backoff = min(backoff * 2, .seconds(30))
+                // `call` (or the poll itself) has marked LNbits down, or counted a first timeout; while it is down
+                // the polls back off.
+                if state.withLock({ $0.failure != nil }) { backoff = min(backoff * 2, .seconds(30)) }
             }
             try? await Task.sleep(for: backoff)
         }
@@ -91,11 +105,17 @@ public final class LNbitsBackend: PaymentBackend, Sendable {
     /// Announces incoming payments that succeeded and were not announced before.
     func pollIncoming() async throws {
         let answer = try await call {
-            try await client.get("/api/v1/payments/paginated?limit=100&sortby=updated_at&direction=desc&status=success", timeout: .seconds(2))
+            try await client.get("/api/v1/payments/paginated?limit=100&sortby=updated_at&direction=desc&status=success")
         }
-        guard answer.status == 200 else { throw PaymentBackendError("LNbits answered the payment list with \(answer.detail)") }
+        guard answer.status == 200 else {
+            let reason = PaymentBackendError("LNbits answered the payment list with \(answer.detail)")
+            markDown(reason)
+            throw reason
+        }
         let payments = answer.json["data"] as? [[String: Any]] ?? []
         var fresh = [PaymentHash]()
+        // Nobody listens yet (the mint is still starting): announce these at a later poll, when someone does.
+        guard incoming.subscriberCount > 0 else { return }
         for p in payments {
             guard let amount = (p["amount"] as? NSNumber)?.int64Value, amount > 0, let hex = p["payment_hash"] as? String,
                   let hash = try? PaymentHash(hex: hex.lowercased())
@@ -126,6 +146,10 @@ public final class LNbitsBackend: PaymentBackend, Sendable {
         var body: [String: Any] = ["out": false, "amount": amountMsat / 1000, "unit": "sat", "expiry": min(expiry, UInt64(Int32.max))]
         body["memo"] = description ?? ""
         let answer = try await call { try await client.post("/api/v1/payments", body) }
+        if [400, 422].contains(answer.status) {
+            // LNbits refused this request (not an outage): the wallet's error, not 503.
+            throw CashuError(.notAllowed, "the Lightning backend refused the invoice: \(answer.detail)")
+        }
         guard (200..<300).contains(answer.status), let hex = answer.json["payment_hash"] as? String,
               let bolt11 = (answer.json["bolt11"] as? String) ?? (answer.json["payment_request"] as? String)
         else { throw PaymentBackendError("LNbits did not create the invoice: \(answer.detail)") }
@@ -151,35 +175,52 @@ public final class LNbitsBackend: PaymentBackend, Sendable {
             return .failed(reason: "LNbits pays only invoices with an amount, in full")
         }
         let hash = try PaymentHash(bytes: invoice.paymentHash)
+        // LNbits takes no fee limit: it routes with its own reserve. Above the quote's, nothing is sent.
+        if let reserve = try await feeReserveMsat(invoice: invoice, amountMsat: amountMsat), reserve > maxFeeMsat {
+            return .failed(reason: "LNbits' fee reserve (\(reserve) msat) is above the quote's (\(maxFeeMsat) msat)")
+        }
         let answer: LNbitsClient.Answer
         do {
             answer = try await client.post("/api/v1/payments", ["out": true, "bolt11": invoice.bolt11], timeout: settings.payTimeout)
         } catch {
             // The call may or may not have reached LNbits: only its record can tell.
             logger.warning("LNbits payment call failed; the outcome will be asked", metadata: ["error": "\(error)"])
-            return (try? await paymentStatus(hash)) ?? .unknown
+            do {
+                return try await paymentStatus(hash)
+            } catch {
+                logger.warning("LNbits payment status unknown", metadata: ["error": "\(error)"])
+                return .unknown
+            }
         }
-        switch answer.status {
-        case 200..<300:
-            let status = answer.json["status"] as? String
-            if status == "success" { return Self.paid(answer.json) }
-            return try await confirm(hash, said: answer.detail)
-        default:
-            // 520 carries LNbits' own verdict (`status`); any refusal is checked against its record before the
-            // inputs may be released: a "failed" that hides an earlier success must not release them.
-            return try await confirm(hash, said: answer.detail)
-        }
+        if (200..<300).contains(answer.status), answer.json["status"] as? String == "success" { return Self.paid(answer.json) }
+        // LNbits' own refusal: 520 with `status: failed`, or a 4xx with its `detail`. Only then does "no record"
+        // prove that nothing was paid; after anything else (a proxy's 504, a 2xx saying pending) it proves nothing.
+        let refused = (answer.status == 520 && answer.json["status"] as? String == "failed")
+            || ([400, 401, 403, 422].contains(answer.status) && answer.json["detail"] != nil)
+        return try await confirm(hash, said: answer.detail, refused: refused)
     }
 
-    /// The payment's outcome by LNbits' record, after a pay call that did not report success. No record at all
-    /// means the payment was never made.
-    func confirm(_ hash: PaymentHash, said: String) async throws -> PaymentResult {
+    /// The payment's outcome by LNbits' record, after a pay call that did not report success: a "failed" that
+    /// hides an earlier success must not release the inputs. No record at all means the payment was never made
+    /// only when LNbits itself refused the call (`refused`).
+    func confirm(_ hash: PaymentHash, said: String, refused: Bool) async throws -> PaymentResult {
         let answer = try await call { try await client.get("/api/v1/payments/\(hash.hex)") }
         switch answer.status {
-        case 404: return .failed(reason: "LNbits did not pay: \(said)")
+        case 404: return refused ? .failed(reason: "LNbits did not pay: \(said)") : .unknown
         case 200: return Self.outgoing(answer.json, failure: said)
         default: return .unknown
         }
+    }
+
+    /// LNbits' own fee reserve for paying `invoice` (routing reserve plus any service fee), in msat.
+    public func feeReserveMsat(invoice: Invoice, amountMsat: UInt64) async throws -> UInt64? {
+        var query = URLComponents()
+        query.queryItems = [URLQueryItem(name: "invoice", value: invoice.bolt11)]
+        let answer = try await call { try await client.get("/api/v1/payments/fee-reserve" + (query.percentEncodedQuery.map { "?" + $0 } ?? "")) }
+        guard answer.status == 200, let reserve = (answer.json["fee_reserve"] as? NSNumber)?.int64Value else {
+            throw PaymentBackendError("LNbits answered the fee reserve with \(answer.detail)")
+        }
+        return UInt64(max(0, reserve))
     }
 
     public func paymentStatus(_ hash: PaymentHash) async throws -> PaymentResult {
@@ -215,15 +256,29 @@ public final class LNbitsBackend: PaymentBackend, Sendable {
     /// only at the next poll), so that the next quote is refused without waiting.
     func call(_ body: () async throws -> LNbitsClient.Answer) async throws -> LNbitsClient.Answer {
         do {
-            return try await body()
+            let answer = try await body()
+            state.withLock { $0.timeouts = 0 }
+            return answer
         } catch let error as LNbitsClientError {
             let reason = PaymentBackendError(error.description)
-            let changed = state.withLock { s -> Bool in
-                defer { s.failure = reason }
-                return s.failure == nil
+            let down = state.withLock { s -> Bool in
+                if error.timedOut {
+                    s.timeouts += 1
+                    return s.timeouts >= 2
+                }
+                return true
             }
-            if changed { logger.warning("LNbits is unavailable; retrying", metadata: ["error": "\(reason)"]) }
+            if down { markDown(reason) }
             throw reason
         }
+    }
+
+    /// Marks LNbits down (logged once per outage): quotes and melts are refused until a poll succeeds.
+    func markDown(_ reason: PaymentBackendError) {
+        let changed = state.withLock { s -> Bool in
+            defer { s.failure = reason }
+            return s.failure == nil
+        }
+        if changed { logger.warning("LNbits is unavailable; retrying", metadata: ["error": "\(reason)"]) }
     }
 }

@@ -5,7 +5,7 @@ import NIOHTTP1
 
 /// LNbits' REST API, as far as the mint uses it: JSON requests with the wallet's key in `X-Api-Key`, over
 /// AsyncHTTPClient with a timeout on every call. Errors never carry the key.
-struct LNbitsClient: Sendable {
+struct LNbitsClient: Sendable, CustomStringConvertible {
     let baseURL: String
     let key: String
     let timeout: Duration
@@ -17,6 +17,9 @@ struct LNbitsClient: Sendable {
 
         var detail: String { (json["detail"] as? String).map { String($0.prefix(200)) } ?? "HTTP \(status)" }
     }
+
+    /// Without the key.
+    var description: String { "LNbitsClient(\(LNbitsBackend.Settings.redacted(baseURL)))" }
 
     init(url: String, key: String, timeout: Duration) {
         baseURL = url.hasSuffix("/") ? String(url.dropLast()) : url
@@ -48,7 +51,8 @@ struct LNbitsClient: Sendable {
             response = try await HTTPClient.shared.execute(request, timeout: TimeAmount(limit))
             bytes = try await response.body.collect(upTo: 4 << 20)
         } catch {
-            throw LNbitsClientError.transport("\(method) \(Self.redactedPath(path)): \(Self.describe(error))")
+            let timedOut = (error as? HTTPClientError).map { [.deadlineExceeded, .readTimeout, .writeTimeout].contains($0) } ?? false
+            throw LNbitsClientError.transport("\(method) \(Self.redactedPath(path)): \(Self.describe(error))", timedOut: timedOut)
         }
         let json = (try? JSONSerialization.jsonObject(with: Data(bytes.readableBytesView))) as? [String: Any] ?? [:]
         return Answer(status: Int(response.status.code), json: json)
@@ -67,11 +71,18 @@ struct LNbitsClient: Sendable {
 
 /// LNbits could not be asked: nothing is known about what the call did.
 enum LNbitsClientError: Error, CustomStringConvertible {
-    case transport(String)
+    /// The call failed on the way; `timedOut` when LNbits was reached but too slow (it serialises payments).
+    case transport(String, timedOut: Bool)
 
     var description: String {
         switch self {
-        case let .transport(message): "cannot reach LNbits (\(message))"
+        case let .transport(message, _): "cannot reach LNbits (\(message))"
+        }
+    }
+
+    var timedOut: Bool {
+        switch self {
+        case let .transport(_, timedOut): timedOut
         }
     }
 }

@@ -77,9 +77,10 @@ public enum MintRuntime {
         }
         let server = MintServerConfiguration(host: settings.host, port: settings.port, maxBodySize: settings.maxBodySize, limits: settings.http)
         let app = makeMintApplication(router: makeMintRouter(mint: mint, configuration: server, metrics: registry), configuration: server, logger: logger)
+        // Graceful shutdown stops services in reverse order: the API first (no new requests), then the workers.
         let serving = MintService(mint: mint, services: [
-            app, QueuedMeltService(mint: mint), InvoiceListenerService(mint: mint), LedgerMaintenanceService(mint: mint),
-            SolvencyWatchdogService(mint: mint, interval: settings.solvencyCheckInterval),
+            QueuedMeltService(mint: mint), InvoiceListenerService(mint: mint), LedgerMaintenanceService(mint: mint),
+            SolvencyWatchdogService(mint: mint, interval: settings.solvencyCheckInterval), app,
         ], ready: {
             logger.info("mint ready", metadata: [
                 "address": "\(settings.host):\(settings.port)", "units": "\(settings.mint.units.map(\.rawValue).joined(separator: ","))",

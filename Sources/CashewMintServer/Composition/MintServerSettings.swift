@@ -53,6 +53,7 @@ public struct MintServerSettings: Sendable {
         typealias CLIError = LayeredSettings.SettingError
         layered = s
         for key in s.unknownFileKeys(known: Self.keys) { throw CLIError("unknown config key \(key)") }
+        for key in MintComponents.backends.flatMap(\.secretKeys) { try s.checkSecretPlacement(key) }
         host = s.string("host", default: "127.0.0.1")!
         port = try s.int("port", default: 3338)
         guard (0...65535).contains(port) else { throw CLIError("port must be between 0 and 65535") }

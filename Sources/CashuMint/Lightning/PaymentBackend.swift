@@ -29,6 +29,10 @@ public protocol PaymentBackend: Sendable {
     /// What the backend holds, in msat (the node's channel balance, or the account's balance).
     func balanceMsat() async throws -> UInt64
 
+    /// The least fee reserve the backend itself holds for paying `invoice` (nil: none of its own). A melt quote
+    /// reserves the larger of this and the mint's `FeeReserveRule`, so that the backend never spends more on fees
+    /// than the wallet reserved.
+    func feeReserveMsat(invoice: Invoice, amountMsat: UInt64) async throws -> UInt64?
     /// Creates an invoice for `amountMsat` that a mint quote asks the payer to pay.
     func createInvoice(amountMsat: UInt64, description: String?, expiry: UInt64) async throws -> CreatedInvoice
     /// Whether an invoice the backend created has been paid.
@@ -51,6 +55,8 @@ extension PaymentBackend {
     public func health() async -> PaymentBackendError? { nil }
 
     public var paysAmountless: Bool { false }
+
+    public func feeReserveMsat(invoice: Invoice, amountMsat: UInt64) async throws -> UInt64? { nil }
 }
 
 /// The backend could not be reached or refused to work; nothing was paid because of this call.

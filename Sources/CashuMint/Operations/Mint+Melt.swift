@@ -41,7 +41,13 @@ extension Mint {
         } else {
             try await requireBackend()
             amount = try backend.conversion.amount(msat: amountMsat, request.unit)
-            feeReserve = try backend.conversion.amount(msat: settings.feeReserve.reserveMsat(for: amountMsat), request.unit)
+            var reserveMsat = settings.feeReserve.reserveMsat(for: amountMsat)
+            do {
+                if let own = try await backend.feeReserveMsat(invoice: invoice, amountMsat: amountMsat) { reserveMsat = max(reserveMsat, own) }
+            } catch let error as PaymentBackendError {
+                throw MintUnavailableError(error: CashuError(.transactionError, "the Lightning backend is unavailable: \(error)"))
+            }
+            feeReserve = try backend.conversion.amount(msat: reserveMsat, request.unit)
         }
         guard amount >= settings.meltMinAmount, amount <= settings.meltMaxAmount else {
             throw CashuError(.amountOutsideLimit, "amount must be between \(settings.meltMinAmount) and \(settings.meltMaxAmount)")
@@ -57,8 +63,13 @@ extension Mint {
     /// `GET /v1/melt/quote/bolt11/{id}`: the quote; a pending one is first settled if the backend knows the outcome.
     public func meltQuote(id: String) async throws -> MeltQuoteBolt11Response {
         guard var quote = try await ledger({ try await store.meltQuote(id: id) }) else { throw CashuError(.notAllowed, "quote not found") }
-        if quote.state == .pending {
-            _ = try? await resolvePending(quote)
+        // A pending melt asks the backend, at most once per quote-check interval (polling must not flood it).
+        if quote.state == .pending, quoteChecks.claim("melt:" + quote.id) {
+            do {
+                try await resolvePending(quote)
+            } catch {
+                logger.warning("could not ask the payment backend about a pending melt", metadata: ["quote": "\(Redacted(quote.id))", "error": "\(error)"])
+            }
             quote = try await ledger({ try await store.meltQuote(id: id) }) ?? quote
         }
         return response(quote, change: try await change(of: quote))

@@ -45,7 +45,8 @@ extension Mint {
         let report = AuditReport(totals: totals, keysets: try await ledger { try await store.keysets() }, generatedAt: clock.now())
         var owed = [CurrencyUnit: UInt128]()
         var liabilities: UInt64 = 0
-        for unit in report.units {
+        // Units the backend does not take (keysets of a unit no longer offered) are not backed by it.
+        for unit in report.units where backend.units.contains(CurrencyUnit(unit.unit)) {
             let amount = unit.outstanding + unit.pending
             let currency = CurrencyUnit(unit.unit)
             owed[currency] = amount
@@ -77,16 +78,55 @@ extension Mint {
             throw CashuError(.mintingDisabled, "minting is paused: \(reason)")
         }
         guard let cap = settings.maxBalance[unit] else { return }
-        let totals = try await ledger { try await store.auditTotals() }
-        let records = try await ledger { try await store.keysets() }.filter { $0.unit == unit }
-        var owed: UInt128 = 0
-        for record in records {
-            let t = totals.keysets[record.id] ?? AuditTotals.Keyset()
-            let spent = t.redeemed + t.pending
-            owed += spent > t.issued ? 0 : t.issued - spent
-        }
+        let owed = try await issuance.outstanding(unit: unit) { try await outstandingByUnit() }
         guard owed + UInt128(amount.rawValue) <= UInt128(cap.rawValue) else {
             throw CashuError(.notAllowed, "Mint has reached maximum balance.")
+        }
+    }
+
+    /// Issued minus redeemed and pending, per unit, from the ledger's sums.
+    func outstandingByUnit() async throws -> [CurrencyUnit: UInt128] {
+        let totals = try await ledger { try await store.auditTotals() }
+        var owed = [CurrencyUnit: UInt128]()
+        for record in try await ledger({ try await store.keysets() }) {
+            let t = totals.keysets[record.id] ?? AuditTotals.Keyset()
+            let spent = t.redeemed + t.pending
+            owed[record.unit, default: 0] += spent > t.issued ? 0 : t.issued - spent
+        }
+        return owed
+    }
+}
+
+/// The outstanding e-cash per unit that `max_balance` checks against: the ledger's sums are a scan of every proof
+/// and signature, so they are read at most every `maxAge` however many quotes arrive, and one request refreshes
+/// them while the others use the last sums (a cap that may lag by seconds, never a scan per request).
+public final class IssuanceTotals: Sendable {
+    struct Cached {
+        var owed: [CurrencyUnit: UInt128]
+        var at: ContinuousClock.Instant
+    }
+
+    let state = Mutex<(cached: Cached?, refreshing: Bool)>((nil, false))
+    let maxAge: Duration
+
+    public init(maxAge: Duration = .seconds(2)) { self.maxAge = maxAge }
+
+    func outstanding(unit: CurrencyUnit, read: () async throws -> [CurrencyUnit: UInt128]) async throws -> UInt128 {
+        let now = ContinuousClock.now
+        let (cached, refresh) = state.withLock { s -> (Cached?, Bool) in
+            if let c = s.cached, now - c.at < maxAge { return (c, false) }
+            if s.cached != nil && s.refreshing { return (s.cached, false) }
+            s.refreshing = true
+            return (s.cached, true)
+        }
+        guard refresh else { return cached?.owed[unit] ?? 0 }
+        do {
+            let owed = try await read()
+            state.withLock { $0 = (Cached(owed: owed, at: .now), false) }
+            return owed[unit] ?? 0
+        } catch {
+            state.withLock { $0.refreshing = false }
+            throw error
         }
     }
 }
