@@ -64,6 +64,7 @@ final class LedgerPool: Sendable {
     }
 
     /// Runs the pool, and each pool that replaces it, until cancelled or closed. Leases wait until this runs.
+    /// Once per store: cancelling it ends the stream of pools for good (as `close()` does).
     func run() async {
         await withTaskGroup(of: Void.self) { group in
             for await generation in generations {

@@ -14,7 +14,7 @@ import Testing
 /// The LNbits backend against a server that answers what the test scripts, in LNbits' documented shapes: how each
 /// answer to a payment is read. The rule under test: inputs may be released (`failed`) only after LNbits' own
 /// refusal with no record of the payment, or its record saying failed.
-@Suite("LNbits backend: reading LNbits' answers")
+@Suite("LNbits backend: reading LNbits' answers", .serialized)
 struct LNbitsAnswerTests {
     /// What the scripted server answers, and what it was asked.
     struct Script: Sendable {
@@ -51,9 +51,12 @@ struct LNbitsAnswerTests {
         let app = Application(router: router, configuration: .init(address: .hostname("127.0.0.1", port: port)), logger: Logger(label: "stub"))
         try await withThrowingTaskGroup(of: Void.self) { group in
             group.addTask { try await app.runService() }
-            for _ in 0..<200 where !FreePort.accepts(port) { try await Task.sleep(for: .milliseconds(10)) }
+            for _ in 0..<1000 where !FreePort.accepts(port) { try await Task.sleep(for: .milliseconds(10)) }
             var settings = LNbitsBackend.Settings(url: "http://127.0.0.1:\(port)", adminKey: "stub-key")
-            settings.payTimeout = .seconds(5)
+            // Generous: the stub's handlers share the test process's threads with every other suite (some of
+            // which block them waiting for processes), and a timeout here would test nothing.
+            settings.requestTimeout = .seconds(60)
+            settings.payTimeout = .seconds(60)
             try await body(LNbitsBackend(settings: settings, logger: Logger(label: "test")), box)
             group.cancelAll()
         }
