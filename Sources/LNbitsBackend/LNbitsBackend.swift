@@ -61,12 +61,15 @@ public final class LNbitsBackend: PaymentBackend, Sendable {
         /// Calls in a row that timed out: LNbits serialises payments behind one lock, so one slow answer is not an
         /// outage; two are.
         var timeouts = 0
+        /// The last call was answered 429 (the poll backs off).
+        var rateLimited = false
         /// Incoming payments already announced (bounded: the newest `seenLimit`).
         var seen: Set<String> = []
         var seenOrder: [String] = []
     }
 
     let state = Mutex(State())
+    let rateLimitLogged = Mutex(false)
     static let seenLimit = 10_000
 
     public init(settings: Settings, logger: Logger) {
@@ -92,9 +95,11 @@ public final class LNbitsBackend: PaymentBackend, Sendable {
                 if recovered { logger.info("LNbits answers", metadata: ["url": "\(Settings.redacted(settings.url))"]) }
                 backoff = settings.pollInterval
             } catch {
-                // `call` (or the poll itself) has marked LNbits down, or counted a first timeout; while it is down
-                // the polls back off.
-                if state.withLock({ $0.failure != nil }) { backoff = min(backoff * 2, .seconds(30)) }
+                // `call` (or the poll itself) has marked LNbits down, or counted a first timeout, or LNbits asked the
+                // mint to slow down: the polls back off.
+                if state.withLock({ s in defer { s.rateLimited = false }; return s.failure != nil || s.rateLimited }) {
+                    backoff = min(backoff * 2, .seconds(30))
+                }
             }
             try? await Task.sleep(for: backoff)
         }
@@ -195,8 +200,9 @@ public final class LNbitsBackend: PaymentBackend, Sendable {
         if (200..<300).contains(answer.status), answer.json["status"] as? String == "success" { return Self.paid(answer.json) }
         // LNbits' own refusal: 520 with `status: failed`, or a 4xx with its `detail`. Only then does "no record"
         // prove that nothing was paid; after anything else (a proxy's 504, a 2xx saying pending) it proves nothing.
+        // (429 comes from LNbits' rate limiter, before the payment is looked at.)
         let refused = (answer.status == 520 && answer.json["status"] as? String == "failed")
-            || ([400, 401, 403, 422].contains(answer.status) && answer.json["detail"] != nil)
+            || ([400, 401, 403, 422].contains(answer.status) && answer.json["detail"] != nil) || answer.status == 429
         return try await confirm(hash, said: answer.detail, refused: refused)
     }
 
@@ -258,6 +264,19 @@ public final class LNbitsBackend: PaymentBackend, Sendable {
         do {
             let answer = try await body()
             state.withLock { $0.timeouts = 0 }
+            if answer.status == 429 {
+                // LNbits' rate limit (200 requests a minute per address by default): busy, not down. The poll
+                // backs off; the caller gets "unavailable", which a wallet retries.
+                state.withLock { $0.rateLimited = true }
+                let logged = rateLimitLogged.withLock { logged -> Bool in
+                    defer { logged = true }
+                    return logged
+                }
+                if !logged {
+                    logger.error("LNbits is rate-limiting the mint (HTTP 429): raise LNbits' rate limit for the mint's address")
+                }
+                throw PaymentBackendError("LNbits is rate-limiting the mint (HTTP 429)")
+            }
             return answer
         } catch let error as LNbitsClientError {
             let reason = PaymentBackendError(error.description)

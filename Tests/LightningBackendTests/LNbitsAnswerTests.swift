@@ -97,6 +97,8 @@ struct LNbitsAnswerTests {
         Case(name: "garbage with status 200: the record decides (failed)", pay: (200, "not json"),
              record: (200, #"{"paid":false,"status":"failed"}"#), expected: .failed(reason: "HTTP 200")),
         Case(name: "HTTP 500 and the record errors too: unknown", pay: (500, "{}"), record: (500, "{}"), expected: .unknown),
+        Case(name: "429 from LNbits' rate limiter and no record: not paid", pay: (429, #"{"error":"Rate limit exceeded: 200 per 1 minute"}"#),
+             record: (404, #"{"detail":"Payment does not exist."}"#), expected: .failed(reason: "LNbits did not pay: HTTP 429")),
     ]
 
     @Test("each answer to a payment, checked against LNbits' record", arguments: cases)
