@@ -42,9 +42,9 @@ log "building"
 swift build --build-tests
 
 # Tests that hold the mint to wall-clock bounds (answers within a second or two while PostgreSQL is down or being
-# hammered, connection timeouts) run in a second pass on their own: in the first pass they would share two cores
-# with every other test.
-timed='DoubleSpendSoakTests|PostgresOutageTests|HTTPConnectionTests'
+# hammered, connection timeouts, LNbits stopped under a running mint) run in a second pass on their own: in the
+# first pass they would share two cores with every other test.
+timed='DoubleSpendSoakTests|PostgresOutageTests|HTTPConnectionTests|LNbitsEndToEndTests'
 
 # Both passes are also written to a log, from which a summary is printed at the end, passed or failed: the counts,
 # and each failed test with its first recorded issue.
@@ -70,7 +70,7 @@ export CASHEW_REQUIRE_POSTGRES=1
 tests_failed=0
 scripts/with-postgres.sh swift test --skip-build --skip "$timed" 2>&1 | tee -a "$test_log" || tests_failed=1
 
-log "testing under wall-clock bounds: double-spend soak, PostgreSQL outages, HTTP connection limits"
+log "testing under wall-clock bounds: double-spend soak, PostgreSQL outages, HTTP connection limits, LNbits end to end"
 scripts/with-postgres.sh swift test --skip-build --filter "$timed" 2>&1 | tee -a "$test_log" || tests_failed=1
 [ $tests_failed -eq 0 ] || exit 1
 
