@@ -41,6 +41,15 @@ struct LNbitsEndToEndTests {
         }
 
         func sats(_ account: LNbitsServer.Account) async throws -> Int { try await lnbits.balanceMsat(account) / 1000 }
+
+        /// Mints `amount` into `wallet`: the mint's invoice is paid by the payer account through LNbits.
+        func mint(_ amount: Amount, into wallet: Wallet, at mintURL: String) async throws {
+            let quote = try await wallet.requestMint(amount: amount, mintURL: mintURL)
+            let paid = try await lnbits.pay(payer, quote.request)
+            #expect((200..<300).contains(paid.status), "\(paid.body)")
+            try await wallet.waitUntilPaid(quote: quote.quote, mintURL: mintURL, timeout: .seconds(30), poll: .milliseconds(100))
+            _ = try await wallet.mint(quote: quote.quote, amount: amount, mintURL: mintURL)
+        }
     }
 
     static func withWallet(_ body: (Wallet) async throws -> Void) async throws {
@@ -81,11 +90,7 @@ struct LNbitsEndToEndTests {
 
         // Our wallet: mint 1000 (the payer pays the mint's invoice through LNbits), melt 300 to the payee.
         try await Self.withWallet { wallet in
-            let quote = try await wallet.requestMint(amount: 1000, mintURL: mint.url)
-            let paid = try await setup.lnbits.pay(setup.payer, quote.request)
-            #expect((200..<300).contains(paid.status), "\(paid.body)")
-            try await wallet.waitUntilPaid(quote: quote.quote, mintURL: mint.url, timeout: .seconds(30), poll: .milliseconds(100))
-            _ = try await wallet.mint(quote: quote.quote, amount: 1000, mintURL: mint.url)
+            try await setup.mint(1000, into: wallet, at: mint.url)
             #expect(try await wallet.balance(mintURL: mint.url) == 1000)
             #expect(try await setup.sats(setup.mintAccount) == 1000)
             #expect(try await setup.sats(setup.payer) == 100_000 - 1000)
@@ -153,10 +158,7 @@ struct LNbitsEndToEndTests {
             mint.removeData()
         }
         try await Self.withWallet { wallet in
-            let quote = try await wallet.requestMint(amount: 64, mintURL: mint.url)
-            _ = try await setup.lnbits.pay(setup.payer, quote.request)
-            try await wallet.waitUntilPaid(quote: quote.quote, mintURL: mint.url, timeout: .seconds(30), poll: .milliseconds(100))
-            _ = try await wallet.mint(quote: quote.quote, amount: 64, mintURL: mint.url)
+            try await setup.mint(64, into: wallet, at: mint.url)
             let payeeInvoice = try await setup.lnbits.invoice(setup.payee, sats: 10)
 
             setup.lnbits.stop(keepData: true)
@@ -225,10 +227,7 @@ struct LNbitsEndToEndTests {
             mint.removeData()
         }
         try await Self.withWallet { wallet in
-            let quote = try await wallet.requestMint(amount: 200, mintURL: mint.url)
-            _ = try await setup.lnbits.pay(setup.payer, quote.request)
-            try await wallet.waitUntilPaid(quote: quote.quote, mintURL: mint.url, timeout: .seconds(30), poll: .milliseconds(100))
-            _ = try await wallet.mint(quote: quote.quote, amount: 200, mintURL: mint.url)
+            try await setup.mint(200, into: wallet, at: mint.url)
 
             let invoice = try await setup.lnbits.invoice(setup.payee, sats: 100)
             let meltQuote = try await wallet.meltQuote(invoice: invoice, mintURL: mint.url)
@@ -270,10 +269,7 @@ struct LNbitsEndToEndTests {
             mint.removeData()
         }
         try await Self.withWallet { wallet in
-            let quote = try await wallet.requestMint(amount: 500, mintURL: mint.url)
-            _ = try await setup.lnbits.pay(setup.payer, quote.request)
-            try await wallet.waitUntilPaid(quote: quote.quote, mintURL: mint.url, timeout: .seconds(30), poll: .milliseconds(100))
-            _ = try await wallet.mint(quote: quote.quote, amount: 500, mintURL: mint.url)
+            try await setup.mint(500, into: wallet, at: mint.url)
             #expect(try await rawPost(mint.url + "/v1/mint/quote/bolt11", #"{"amount":10,"unit":"sat"}"#).status == 200)
 
             // The operator (or a thief with the key) moves 100 sat out of the mint's account behind its back.
