@@ -121,6 +121,35 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
+        // What the LND and Core Lightning backends share: their REST APIs' HTTPS calls (node certificate, auth header,
+        // line-delimited JSON streams), node health, and their JSON numbers.
+        .target(
+            name: "LightningNodeHTTP",
+            dependencies: [
+                "CashuMint",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        // Lightning through an LND node (REST, v0.18 and later).
+        .target(
+            name: "LNDBackend",
+            dependencies: [
+                "CashuMint", "CashuProtocol", "CashuCrypto", "Bolt11", "CashewMintComponents", "LightningNodeHTTP",
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        // Lightning through a Core Lightning node (clnrest).
+        .target(
+            name: "CLNBackend",
+            dependencies: [
+                "CashuMint", "CashuProtocol", "CashuCrypto", "Secp256k1", "Bolt11", "CashewMintComponents", "LightningNodeHTTP",
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
         // Layered settings (flags > environment > TOML file) and a strict TOML-subset reader.
         .target(name: "CashewConfig"),
         // The mint's HTTP API (Hummingbird 2), health and metrics, its background services, and the composition
@@ -129,7 +158,7 @@ let package = Package(
             name: "CashewMintServer",
             dependencies: [
                 "CashuMint", "CashuProtocol", "CashuCrypto", "Secp256k1", "CashewEncoding", "CashewConfig", "CashewMintComponents",
-                "CashewSQLiteStore", "CashewPostgresStore", "FakeLightning", "LNbitsBackend",
+                "CashewSQLiteStore", "CashewPostgresStore", "FakeLightning", "LNbitsBackend", "LNDBackend", "CLNBackend",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdCore", package: "hummingbird"),
                 .product(name: "NIOCore", package: "swift-nio"),
@@ -255,8 +284,13 @@ let package = Package(
         .testTarget(
             name: "LightningBackendTests",
             dependencies: [
-                "CashewWallet", "CashuProtocol", "CashuCrypto", "CashuMint", "LNbitsBackend", "Bolt11", "CashewEncoding", "Secp256k1", "TestSupport",
+                "CashewWallet", "CashuProtocol", "CashuCrypto", "CashuMint", "LNbitsBackend", "LNDBackend", "CLNBackend", "CashewSQLiteStore",
+                "Bolt11", "CashewEncoding", "Secp256k1", "TestSupport",
                 .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdTLS", package: "hummingbird"),
+                .product(name: "HummingbirdCore", package: "hummingbird"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+                .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Logging", package: "swift-log"),
             ]

@@ -44,7 +44,7 @@ swift build --build-tests
 # Tests that hold the mint to wall-clock bounds (answers within a second or two while PostgreSQL is down or being
 # hammered, connection timeouts, LNbits stopped under a running mint) run in a second pass on their own: in the
 # first pass they would share two cores with every other test.
-timed='DoubleSpendSoakTests|PostgresOutageTests|HTTPConnectionTests|LNbitsEndToEndTests'
+timed='DoubleSpendSoakTests|PostgresOutageTests|HTTPConnectionTests|LNbitsEndToEndTests|MeltFaultTests'
 
 # Both passes are also written to a log, from which a summary is printed at the end, passed or failed: the counts,
 # and each failed test with its first recorded issue.

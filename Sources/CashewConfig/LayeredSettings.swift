@@ -77,6 +77,17 @@ public struct LayeredSettings: Sendable {
         return trimmed
     }
 
+    /// A secret as bytes: the environment variable's text, or the whole file that `key_file` names (binary files such
+    /// as LND's macaroons). The same placement rules as `secret`.
+    public func secretBytes(_ key: String) throws -> [UInt8]? {
+        try checkSecretPlacement(key)
+        if let v = environment[environmentName(key)], !v.isEmpty { return Array(v.utf8) }
+        guard let path = text(key + "_file") else { return nil }
+        guard let data = FileManager.default.contents(atPath: path) else { throw SettingError("\(origin(key + "_file")): cannot read \(path)") }
+        guard !data.isEmpty else { throw SettingError("\(origin(key + "_file")): \(path) is empty") }
+        return Array(data)
+    }
+
     public func int(_ key: String, default value: Int) throws -> Int {
         guard let t = text(key) else { return value }
         guard let v = Int(t.trimmingCharacters(in: .whitespaces)) else { throw SettingError("\(origin(key)) must be an integer, not \(t.prefix(40))") }

@@ -211,7 +211,7 @@ extension PostgresMintStore {
             """
             WITH pending AS (
                 UPDATE melt_quotes SET state = 'PENDING', blank_outputs = \(blank), input_amount = \(String(inputAmount.rawValue))::numeric,
-                    input_fee = \(String(inputFee.rawValue))::numeric
+                    input_fee = \(String(inputFee.rawValue))::numeric, payment_attempt_at = \(t)
                 WHERE id = \(quoteID) AND state = 'UNPAID' RETURNING id
             ), ins_operation AS (
                 INSERT INTO operations (id, kind, quote_id, unit, fee, created_at)
@@ -283,5 +283,18 @@ extension PostgresMintStore {
             SELECT count(*)::bigint AS n FROM released
             """)
         guard let n = try updated.first?.int("n"), n == 1 else { throw MintStoreError(.quoteState, "melt quote \(quoteID) is not PENDING") }
+    }
+
+    public func claimPaymentAttempt(quoteID: String, at time: UInt64, staleBefore: UInt64) async throws -> Bool {
+        let claimed = try await write(
+            """
+            WITH claimed AS (
+                UPDATE melt_quotes SET payment_attempt_at = \(Self.int(time))
+                WHERE id = \(quoteID) AND state = 'PENDING' AND (payment_attempt_at IS NULL OR payment_attempt_at <= \(Self.int(staleBefore)))
+                RETURNING id
+            )
+            SELECT count(*)::bigint AS n FROM claimed
+            """)
+        return try claimed.first?.int("n") == 1
     }
 }

@@ -117,10 +117,10 @@ extension SQLiteMintStore {
             do {
                 updated = try await db.query(
                     """
-                    UPDATE melt_quotes SET state = 'PENDING', blank_outputs = ?, input_amount = ?, input_fee = ?
+                    UPDATE melt_quotes SET state = 'PENDING', blank_outputs = ?, input_amount = ?, input_fee = ?, payment_attempt_at = ?
                     WHERE id = ? AND state = 'UNPAID' RETURNING id
                     """,
-                    [.text(blank), .amount(inputAmount), .amount(inputFee), .text(quoteID)])
+                    [.text(blank), .amount(inputAmount), .amount(inputFee), .uint(operation.createdAt), .text(quoteID)])
             } catch where Self.isConstraint(error) {
                 // Another quote for the same invoice is already pending or paid.
                 throw MintStoreError(.quoteState, "the invoice is already being paid")
@@ -166,6 +166,17 @@ extension SQLiteMintStore {
             guard !updated.isEmpty else { throw MintStoreError(.quoteState, "melt quote \(quoteID) is not PENDING") }
             _ = try await db.query("DELETE FROM proofs WHERE melt_quote_id = ? AND state = 'pending'", [.text(quoteID)])
             _ = try await db.query("DELETE FROM operations WHERE quote_id = ? AND kind = 'melt'", [.text(quoteID)])
+        }
+    }
+
+    public func claimPaymentAttempt(quoteID: String, at time: UInt64, staleBefore: UInt64) async throws -> Bool {
+        try await transaction { db in
+            !(try await db.query(
+                """
+                UPDATE melt_quotes SET payment_attempt_at = ?
+                WHERE id = ? AND state = 'PENDING' AND (payment_attempt_at IS NULL OR payment_attempt_at <= ?) RETURNING id
+                """,
+                [.uint(time), .text(quoteID), .uint(staleBefore)])).isEmpty
         }
     }
 }

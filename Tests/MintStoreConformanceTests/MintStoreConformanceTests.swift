@@ -144,6 +144,28 @@ struct MintStoreConformanceTests {
         }
     }
 
+    @Test("a pending melt's payment attempt: recorded by beginMelt, claimed again only when stale, by one caller", arguments: StoreKind.available)
+    func paymentAttempt(_ kind: StoreKind) async throws {
+        try await StoreFixture.with(kind) { store in
+            let quote = Records.meltQuote()
+            try await store.addMeltQuote(quote)
+            let t = Records.now
+            // Not PENDING: nothing to send.
+            #expect(try await store.claimPaymentAttempt(quoteID: quote.id, at: t, staleBefore: t) == false)
+            try await store.beginMelt(quoteID: quote.id, inputs: [Records.proof(128)], blankOutputs: [], inputAmount: 128, inputFee: 0, operation: Records.operation(.melt, quote: quote.id))
+            // beginMelt recorded the attempt at `now`: not stale before then.
+            #expect(try await store.claimPaymentAttempt(quoteID: quote.id, at: t + 10, staleBefore: t - 1) == false)
+            // Stale: 20 callers race, exactly one claims it.
+            let wins = try await withThrowingTaskGroup(of: Bool.self) { group in
+                for _ in 0..<20 { group.addTask { try await store.claimPaymentAttempt(quoteID: quote.id, at: t + 120, staleBefore: t) } }
+                return try await group.reduce(0) { $0 + ($1 ? 1 : 0) }
+            }
+            #expect(wins == 1)
+            #expect(try await store.claimPaymentAttempt(quoteID: quote.id, at: t + 130, staleBefore: t + 60) == false)
+            #expect(try await store.claimPaymentAttempt(quoteID: quote.id, at: t + 300, staleBefore: t + 120) == true)
+        }
+    }
+
     @Test("internal melts settle the mint quote in the same transaction", arguments: StoreKind.available)
     func internalMelt(_ kind: StoreKind) async throws {
         try await StoreFixture.with(kind) { store in

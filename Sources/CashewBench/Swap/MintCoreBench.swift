@@ -67,6 +67,7 @@ final class NullStore: MintStore {
     func completeMelt(quoteID: String, preimage: String?, feePaid: Amount, change: [SignatureRecord], at time: UInt64) async throws {}
     func completeInternalMelt(quoteID: String, mintQuoteID: String, change: [SignatureRecord], at time: UInt64) async throws {}
     func failMelt(quoteID: String) async throws {}
+    func claimPaymentAttempt(quoteID: String, at time: UInt64, staleBefore: UInt64) async throws -> Bool { false }
     func pendingMeltQuotes() async throws -> [MeltQuoteRecord] { [] }
     func proofStates(ys: [String]) async throws -> [String: (state: ProofState, witness: String?)] { [:] }
     func signatures(blindedMessages: [String]) async throws -> [String: SignatureRecord] { [:] }

@@ -2,6 +2,8 @@ import CashewMintComponents
 import CashewPostgresStore
 import CashewSQLiteStore
 import FakeLightning
+import CLNBackend
+import LNDBackend
 import LNbitsBackend
 
 /// The registry: every ledger store and payment backend the mint can be built with. A new one is its own target
@@ -17,6 +19,8 @@ public enum MintComponents {
     public static let backends: [PaymentBackendFactory] = [
         FakeLightningBackend.component,
         LNbitsBackend.component,
+        LNDBackend.component,
+        CLNBackend.component,
     ]
 
     /// The backend factory registered under `name`.

@@ -40,7 +40,7 @@ public struct MintServerSettings: Sendable {
         "keyset_id_version", "max_inputs", "max_outputs", "max_secret_length", "max_body_size", "mint_quote_expiry", "melt_quote_expiry",
         "mint_min_amount", "mint_max_amount", "melt_min_amount", "melt_max_amount", "minting_disabled", "melting_disabled",
         "require_quote_pubkey", "lightning_backend", "lightning_fee_percent", "lightning_reserve_fee_min", "log_level", "log_format", "metrics",
-        "quote_check_interval", "solvency_check_interval", "solvency_tolerance", "max_balance",
+        "quote_check_interval", "melt_resend_after", "solvency_check_interval", "solvency_tolerance", "max_balance",
         "info.name", "info.description", "info.description_long", "info.motd", "info.icon_url", "info.urls", "info.tos_url", "info.contact",
     ]
 
@@ -102,6 +102,7 @@ public struct MintServerSettings: Sendable {
         m.meltingDisabled = try s.bool("melting_disabled", default: false)
         m.requireQuotePubkey = try s.bool("require_quote_pubkey", default: false)
         m.quoteCheckInterval = try s.seconds("quote_check_interval", default: 10, in: 0...3600)
+        m.meltResendAfter = try s.seconds("melt_resend_after", default: 120, in: 0...86_400)
         m.info.name = s.string("info.name", default: "Cashew mint")
         m.info.description = s.string("info.description")
         m.info.descriptionLong = s.string("info.description_long")

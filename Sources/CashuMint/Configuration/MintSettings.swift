@@ -37,6 +37,10 @@ public struct MintSettings: Sendable, Hashable {
     public var requireQuotePubkey = false
     /// How often checking an unpaid mint quote may ask the payment backend whether its invoice was paid.
     public var quoteCheckInterval: Duration = .seconds(10)
+    /// How long after a PENDING melt's payment was handed to the backend it is sent again when the backend has no
+    /// record of it (the process died before the call, or the call was lost on the way). Backends pay a payment
+    /// hash at most once, so a second send cannot pay twice; this only has to outlast a call still on its way.
+    public var meltResendAfter: Duration = .seconds(120)
     /// How far the backend's balance may fall short of the e-cash outstanding (settlements in flight) before
     /// minting pauses, in msat.
     public var solvencyToleranceMsat: UInt64 = 1_000_000

@@ -160,19 +160,22 @@ extension Mint {
         if let own = try await ledger({ try await store.mintQuote(paymentHash: quote.paymentHash) }) {
             try await settleInternally(quote, mintQuote: own)
         } else {
-            let result: PaymentResult
-            do {
-                let invoice = try Invoice(parsing: quote.request)
-                let maxFeeMsat = try backend.conversion.msat(quote.feeReserve, quote.unit)
-                result = try await backend.pay(invoice: invoice, amountMsat: quote.amountMsat, maxFeeMsat: maxFeeMsat)
-            } catch {
-                // The backend did not answer: the payment may or may not be under way. Keep the inputs pending.
-                logger.warning("payment outcome unknown", metadata: ["quote": "\(Redacted(quote.id))", "error": "\(error)"])
-                result = .unknown
-            }
-            try await settle(quote, result)
+            try await settle(quote, await send(quote))
         }
         return try await ledger({ try await store.meltQuote(id: quote.id) }) ?? quote
+    }
+
+    /// Hands a PENDING melt's payment to the backend; an error becomes `.unknown` (the inputs stay pending).
+    func send(_ quote: MeltQuoteRecord) async -> PaymentResult {
+        do {
+            let invoice = try Invoice(parsing: quote.request)
+            let maxFeeMsat = try backend.conversion.msat(quote.feeReserve, quote.unit)
+            return try await backend.pay(invoice: invoice, amountMsat: quote.amountMsat, maxFeeMsat: maxFeeMsat)
+        } catch {
+            // The backend did not answer: the payment may or may not be under way. Keep the inputs pending.
+            logger.warning("payment outcome unknown", metadata: ["quote": "\(Redacted(quote.id))", "error": "\(error)"])
+            return .unknown
+        }
     }
 
     /// Asks the backend about a PENDING melt and settles it if the outcome is known (start-up recovery and quote
@@ -183,7 +186,19 @@ extension Mint {
             try await settleInternally(quote, mintQuote: own)
             return (try await store.meltQuote(id: quote.id))?.state == .paid ? .paid(feeMsat: 0, preimage: nil) : .failed(reason: "internal")
         }
-        let result = try await backend.paymentStatus(quote.paymentHash)
+        var result = try await backend.paymentStatus(quote.paymentHash)
+        if result == .unknown {
+            // The backend has no record: the payment never reached it (the process died before the call, the call
+            // was lost, or a queued melt was never started), or a call is still on its way. Once the last attempt is
+            // older than `meltResendAfter`, send it again: the backend pays a hash at most once, and its answer
+            // (paid, failed because the invoice expired, ...) settles the melt.
+            let now = clock.now()
+            let wait = UInt64(max(0, settings.meltResendAfter.components.seconds))
+            if try await ledger({ try await store.claimPaymentAttempt(quoteID: quote.id, at: now, staleBefore: now >= wait ? now - wait : 0) }) {
+                logger.warning("the backend has no record of a pending melt's payment; sending it again", metadata: ["quote": "\(Redacted(quote.id))"])
+                result = await send(quote)
+            }
+        }
         try await settle(quote, result)
         return result
     }

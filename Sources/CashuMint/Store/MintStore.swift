@@ -56,6 +56,10 @@ public protocol MintStore: Sendable {
     func completeInternalMelt(quoteID: String, mintQuoteID: String, change: [SignatureRecord], at time: UInt64) async throws
     /// PENDING → UNPAID: the pending inputs are released (deleted), as if the melt never started.
     func failMelt(quoteID: String) async throws
+    /// Records that a PENDING melt's payment is being handed to the backend at `time`, if its last attempt was at
+    /// or before `staleBefore` (`beginMelt` records the first). Returns false when the quote is not PENDING or another
+    /// attempt is more recent: one process at a time re-sends a payment the backend has no record of.
+    func claimPaymentAttempt(quoteID: String, at time: UInt64, staleBefore: UInt64) async throws -> Bool
     /// Melt quotes in the PENDING state (for start-up recovery).
     func pendingMeltQuotes() async throws -> [MeltQuoteRecord]
 
