@@ -285,6 +285,7 @@ let package = Package(
             name: "LightningBackendTests",
             dependencies: [
                 "CashewWallet", "CashuProtocol", "CashuCrypto", "CashuMint", "LNbitsBackend", "LNDBackend", "CLNBackend", "CashewSQLiteStore",
+                "CashewConfig", "CashewMintComponents",
                 "Bolt11", "CashewEncoding", "Secp256k1", "TestSupport",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdTLS", package: "hummingbird"),

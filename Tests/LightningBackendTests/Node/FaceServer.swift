@@ -108,8 +108,8 @@ enum FaceServer {
         let app = Application(router: face.router(box), server: server, configuration: .init(address: .hostname("127.0.0.1", port: port)), logger: logger)
         try await withThrowingTaskGroup(of: Void.self) { group in
             group.addTask { try await app.runService() }
-            for _ in 0..<1000 where !FreePort.accepts(port) { try await Task.sleep(for: .milliseconds(10)) }
-            guard FreePort.accepts(port) else {
+            for _ in 0..<1000 where !(await accepts(port)) { try await Task.sleep(for: .milliseconds(10)) }
+            guard await accepts(port) else {
                 // The server did not start: its own error says why.
                 try await group.next()
                 throw FaceError("the \(face) server did not start")
@@ -122,6 +122,12 @@ enum FaceServer {
             }
             group.cancelAll()
         }
+    }
+
+    /// `FreePort.accepts` off the cooperative pool: its blocking `connect` must not hold a thread the server needs
+    /// to start (two servers starting at once otherwise starved each other on two cores).
+    static func accepts(_ port: Int) async -> Bool {
+        await withCheckedContinuation { done in DispatchQueue.global().async { done.resume(returning: FreePort.accepts(port)) } }
     }
 
     /// A self-signed certificate for 127.0.0.1 (as LND makes for itself), in a fresh temporary directory.
