@@ -9,9 +9,10 @@ import Synchronization
 /// Lightning through an LNbits wallet (its REST API): the mint's invoices are the wallet's incoming payments, and
 /// melts are paid from the wallet. LNbits pays an invoice once per payment hash, so asking it again is safe.
 ///
-/// Incoming payments are found by polling the wallet's newest successful payments every `pollInterval`, which
-/// `run()` does; that poll is also the health check (reconnection is the next poll, with backoff while LNbits is
-/// down). A quote check asks LNbits directly, so nothing depends on the poll.
+/// Incoming payments come through LNbits' websocket for the wallet when it is available, and are otherwise found by
+/// polling the wallet's newest successful payments every `pollInterval`; `run()` does both. The poll is also the
+/// health check (reconnection is the next poll, with backoff while LNbits is down), every 30 s while the websocket
+/// is open. A quote check asks LNbits directly, so nothing depends on either.
 public final class LNbitsBackend: PaymentBackend, Sendable {
     /// How to reach the wallet.
     public struct Settings: Sendable, CustomStringConvertible {
@@ -70,6 +71,10 @@ public final class LNbitsBackend: PaymentBackend, Sendable {
 
     let state = Mutex(State())
     let rateLimitLogged = Mutex(false)
+    /// Whether LNbits' websocket is connected (the poll then only checks health, every `quietPollInterval`).
+    let webSocketOpen = Mutex(false)
+    /// How often the poll runs while the websocket brings incoming payments.
+    static let quietPollInterval: Duration = .seconds(30)
     static let seenLimit = 10_000
 
     public init(settings: Settings, logger: Logger) {
@@ -81,8 +86,24 @@ public final class LNbitsBackend: PaymentBackend, Sendable {
     // MARK: Lifecycle
 
     public func run() async throws {
+        await withTaskGroup(of: Void.self) { group in
+            group.addTask { await self.followWebSocket() }
+            await self.poll()
+            group.cancelAll()
+        }
+    }
+
+    /// Polls the wallet's newest payments (incoming payments and health): every `pollInterval`, or every
+    /// `quietPollInterval` while the websocket is open; backing off while LNbits is down or rate-limiting.
+    func poll() async {
         var backoff = settings.pollInterval
+        var lastPoll = ContinuousClock.now - .seconds(3600)
         while !Task.isCancelled {
+            if webSocketOpen.withLock({ $0 }), ContinuousClock.now - lastPoll < max(settings.pollInterval, Self.quietPollInterval) {
+                try? await Task.sleep(for: min(settings.pollInterval, .seconds(1)))
+                continue
+            }
+            lastPoll = .now
             do {
                 try await pollIncoming()
                 let recovered = state.withLock { s -> Bool in
@@ -118,20 +139,23 @@ public final class LNbitsBackend: PaymentBackend, Sendable {
             throw reason
         }
         let payments = answer.json["data"] as? [[String: Any]] ?? []
-        var fresh = [PaymentHash]()
+        announce(payments.compactMap { p in
+            guard let amount = (p["amount"] as? NSNumber)?.int64Value, amount > 0, let hex = p["payment_hash"] as? String else { return nil }
+            return try? PaymentHash(hex: hex.lowercased())
+        })
+    }
+
+    /// Publishes the incoming payments not announced before (by the poll or the websocket).
+    func announce(_ hashes: [PaymentHash]) {
         // Nobody listens yet (the mint is still starting): announce these at a later poll, when someone does.
         guard incoming.subscriberCount > 0 else { return }
-        for p in payments {
-            guard let amount = (p["amount"] as? NSNumber)?.int64Value, amount > 0, let hex = p["payment_hash"] as? String,
-                  let hash = try? PaymentHash(hex: hex.lowercased())
-            else { continue }
-            let isNew = state.withLock { s -> Bool in
+        let fresh = state.withLock { s in
+            hashes.filter { hash in
                 guard s.seen.insert(hash.hex).inserted else { return false }
                 s.seenOrder.append(hash.hex)
                 if s.seenOrder.count > Self.seenLimit { s.seen.remove(s.seenOrder.removeFirst()) }
                 return true
             }
-            if isNew { fresh.append(hash) }
         }
         for hash in fresh { incoming.publish(hash) }
     }

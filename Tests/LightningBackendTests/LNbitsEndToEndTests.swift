@@ -255,6 +255,37 @@ struct LNbitsEndToEndTests {
         }
     }
 
+    @Test("a paid invoice reaches the mint through LNbits' websocket, without the poll or a quote check")
+    func websocket() async throws {
+        let setup = try await Setup.make()
+        defer { setup.lnbits.stop() }
+        var environment = setup.mintEnvironment
+        environment["CASHEW_LNBITS_POLL_INTERVAL"] = "600"  // the poll would take ten minutes
+        environment["CASHEW_QUOTE_CHECK_INTERVAL"] = "3600"  // and a quote check asks LNbits once, below
+        let mint = try CashewMintProcess(environment: environment)
+        defer {
+            mint.stop()
+            mint.removeData()
+        }
+        for _ in 0..<100 where !mint.logs.contains("LNbits websocket connected") { try await Task.sleep(for: .milliseconds(100)) }
+        #expect(mint.logs.contains("LNbits websocket connected"), "\(mint.logs.suffix(2000))")
+        let created = try await rawPost(mint.url + "/v1/mint/quote/bolt11", #"{"amount":21,"unit":"sat"}"#)
+        let json = try #require(try JSONSerialization.jsonObject(with: Data(created.body.utf8)) as? [String: Any])
+        let id = try #require(json["quote"] as? String)
+        let request = try #require(json["request"] as? String)
+        // The one quote check LNbits gets asked: unpaid.
+        #expect(try await RawHTTP.get(mint.url + "/v1/mint/quote/bolt11/" + id).body.contains("\"UNPAID\""))
+        let paid = try await setup.lnbits.pay(setup.payer, request)
+        #expect((200..<300).contains(paid.status), "\(paid.body)")
+        var state = ""
+        for _ in 0..<100 where !state.contains("\"PAID\"") {
+            state = try await RawHTTP.get(mint.url + "/v1/mint/quote/bolt11/" + id).body
+            if !state.contains("\"PAID\"") { try await Task.sleep(for: .milliseconds(100)) }
+        }
+        #expect(state.contains("\"PAID\""), "the payment did not arrive through the websocket: \(state)")
+        #expect(!mint.logs.contains(setup.mintAccount.adminKey), "the admin key (in the websocket's URL) was logged")
+    }
+
     @Test("draining the mint's LNbits account by hand pauses minting (20003) while e-cash keeps working; refunding resumes it")
     func solvencyWatchdog() async throws {
         let setup = try await Setup.make()

@@ -203,4 +203,9 @@ public enum RawHTTP {
         let response = try await HTTPClient.shared.execute(request, timeout: TimeAmount(timeout))
         return (Int(response.status.code), String(buffer: try await response.body.collect(upTo: 8 << 20)))
     }
+
+    public static func get(_ url: String, timeout: Duration = .seconds(30)) async throws -> (status: Int, body: String) {
+        let response = try await HTTPClient.shared.execute(HTTPClientRequest(url: url), timeout: TimeAmount(timeout))
+        return (Int(response.status.code), String(buffer: try await response.body.collect(upTo: 8 << 20)))
+    }
 }
