@@ -2,6 +2,7 @@ import CLNBackend
 import CashewSQLiteStore
 import CashuCrypto
 import CashuMint
+import CashewWallet
 import CashuProtocol
 import Foundation
 import LNDBackend
@@ -133,6 +134,66 @@ struct MeltFaultTests {
         }
     }
 
+    @Test("cashew-mint built from settings on LND and Core Lightning (TLS with the node's certificate, macaroon or rune file): our wallet mints and melts; a melt left PENDING by a lost answer is settled by the mint and then by the wallet's recovery",
+          arguments: [Face.lnd, Face.cln])
+    func mintProcess(_ face: Face) async throws {
+        let box = NodeBox()
+        try await FaceServer.run(face, box) { url, certificate in
+            let dir = FileManager.default.temporaryDirectory.appendingPathComponent("cashew-\(face)-secrets-\(UUID().uuidString)").path
+            try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+            defer { try? FileManager.default.removeItem(atPath: dir) }
+            var environment = ["CASHEW_LIGHTNING_BACKEND": face.rawValue, "CASHEW_MELT_RESEND_AFTER": "0", "CASHEW_QUOTE_CHECK_INTERVAL": "0"]
+            switch face {
+            case .lnd:
+                // The macaroon file as lncli writes it: binary.
+                FileManager.default.createFile(atPath: dir + "/admin.macaroon", contents: Data(Reply.bytes(hex: LNDFace.macaroonHex)))
+                environment.merge(["CASHEW_LND_URL": url, "CASHEW_LND_CERT_FILE": certificate!, "CASHEW_LND_MACAROON_FILE": dir + "/admin.macaroon",
+                                   "CASHEW_LND_PAY_TIMEOUT": "3", "CASHEW_LND_REQUEST_TIMEOUT": "2", "CASHEW_LND_HEALTH_INTERVAL": "0.2"]) { $1 }
+            case .cln:
+                try "scripted-rune\n".write(toFile: dir + "/rune", atomically: true, encoding: .utf8)
+                environment.merge(["CASHEW_CLN_URL": url, "CASHEW_CLN_CERT_FILE": certificate!, "CASHEW_CLN_RUNE_FILE": dir + "/rune",
+                                   "CASHEW_CLN_PAY_TIMEOUT": "3", "CASHEW_CLN_REQUEST_TIMEOUT": "2", "CASHEW_CLN_HEALTH_INTERVAL": "0.2"]) { $1 }
+            case .lnbits: return
+            }
+            let mint = try CashewMintProcess(environment: environment)
+            defer {
+                mint.stop()
+                mint.removeData()
+            }
+            let node = box.node
+            try await LNbitsEndToEndTests.withWallet { wallet in
+                let quote = try await wallet.requestMint(amount: 200, mintURL: mint.url)
+                try await wallet.waitUntilPaid(quote: quote.quote, mintURL: mint.url, timeout: .seconds(30), poll: .milliseconds(100))
+                _ = try await wallet.mint(quote: quote.quote, amount: 200, mintURL: mint.url)
+
+                // A plain melt: paid, fee 1 sat, the rest of the reserve back as change.
+                let first = try node.externalInvoice(amountMsat: 50_000)
+                let paid = try await wallet.melt(try await wallet.meltQuote(invoice: first.bolt11, mintURL: mint.url), mintURL: mint.url)
+                #expect(paid.state == .paid && paid.fee == 1, "\(face): \(paid)")
+                #expect(try await wallet.balance(mintURL: mint.url) == 149)
+
+                // The node pays but its answer is lost, and its record cannot be read at first: PENDING.
+                let second = try node.externalInvoice(amountMsat: 100_000)
+                let meltQuote = try await wallet.meltQuote(invoice: second.bolt11, mintURL: mint.url)
+                node.set(.pay, .timeout, .after)
+                node.set(.status, .http500, count: 3)
+                let pending = try await wallet.melt(meltQuote, mintURL: mint.url)
+                #expect(pending.state == .pending, "\(face): \(pending)")
+                // The mint settles it from the node's record (maintenance every 5 s), and the wallet's recovery
+                // completes its side with the change.
+                var recovered: [RecoveredOperation] = []
+                for _ in 0..<100 where !recovered.contains(where: { $0.kind == .melt && $0.outcome == .completed }) {
+                    recovered = try await wallet.recover(mintURL: mint.url)
+                    if !recovered.contains(where: { $0.kind == .melt && $0.outcome == .completed }) { try await Task.sleep(for: .milliseconds(200)) }
+                }
+                #expect(recovered.contains { $0.kind == .melt && $0.outcome == .completed }, "\(face): \(recovered) \(mint.logs.suffix(1500))")
+                #expect(try await wallet.balance(mintURL: mint.url) == 48, "\(face)")
+                #expect(node.state.withLock { ($0.sends, $0.paidOutMsat) } == (2, 150_000), "\(face): paid once each")
+            }
+            #expect(!mint.logs.contains("scripted-rune") && !mint.logs.contains(LNDFace.macaroonHex), "a secret was logged")
+        }
+    }
+
     /// An earlier attempt of the hash failed; the mint's own attempt is in flight: the record must read PENDING
     /// (never the stale FAILED), then PAID when the attempt completes.
     static func staleFailed(_ rig: Rig, _ face: Face) async throws {
@@ -261,7 +322,7 @@ struct Rig {
             s.pollInterval = .milliseconds(200)
             return LNbitsBackend(settings: s, logger: logger)
         case .lnd:
-            var s = LNDBackend.Settings(url: url, macaroonHex: "0201036c6e64")
+            var s = LNDBackend.Settings(url: url, macaroonHex: LNDFace.macaroonHex)
             s.certificateFile = certificate
             s.requestTimeout = MeltFaultTests.requestTimeout
             s.payTimeout = MeltFaultTests.payTimeout

@@ -39,8 +39,22 @@ enum LNDFace {
         return r
     }
 
+    /// The macaroon every request must carry (hex of the bytes the tests write as the macaroon file).
+    static let macaroonHex = "0201036c6e64"
+
+    struct MacaroonCheck: RouterMiddleware {
+        typealias Context = BasicRequestContext
+        func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+            guard request.headers[.init("Grpc-Metadata-macaroon")!] == LNDFace.macaroonHex else {
+                return LNDFace.error(500, code: 2, "verification failed: signature mismatch after caveat verification", streamed: false)
+            }
+            return try await next(request, context)
+        }
+    }
+
     static func router(_ box: NodeBox) -> Router<BasicRequestContext> {
         let router = Router()
+        router.add(middleware: MacaroonCheck())
         router.get("/v1/balance/channels") { _, _ in
             Reply.json(200, #"{"balance":"10000000","local_balance":{"sat":"10000000","msat":"10000000000"},"remote_balance":{"sat":"0","msat":"0"}}"#)
         }
