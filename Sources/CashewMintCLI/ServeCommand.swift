@@ -27,7 +27,7 @@ struct ServeCommand: AsyncParsableCommand {
         let logger = Logger(label: "cashew-mint")
         // The backend's and the store's settings are checked, and the ledger reached, first: a bad setting or an
         // unreachable database must not leave a new seed behind.
-        let backend = try await CLIError.lines { try MintRuntime.makeBackend(settings, logger: logger) }
+        let backends = try await CLIError.lines { try MintRuntime.makeBackends(settings, logger: logger) }
         let store = try await CLIError.lines { try await MintRuntime.openStore(settings, logger: logger) }
         let master: ExtendedPrivateKey
         let generated: String?
@@ -43,7 +43,7 @@ struct ServeCommand: AsyncParsableCommand {
             FileHandle.standardOutput.write(Data("generated a new mint seed in \(generated): back it up, it is the only way to recover the mint's keys\n".utf8))
         }
         try await CLIError.lines {
-            try await MintRuntime.serve(settings, store: store, backend: backend, master: master, logger: logger)
+            try await MintRuntime.serve(settings, store: store, backends: backends, master: master, logger: logger)
         }
     }
 }

@@ -54,7 +54,8 @@ public func makeMintRouter(
         do {
             try await mint.store.checkHealth()
             // The ledger decides the status (e-cash works without Lightning); the backend's state is reported.
-            let lightning = await mint.backend.health() == nil ? "ok" : "unavailable"
+            var lightning = "ok"
+            for backend in mint.backends.all where await backend.health() != nil { lightning = "unavailable" }
             return Response(
                 status: .ok, headers: [.contentType: "application/json"],
                 body: .init(byteBuffer: ByteBuffer(string: #"{"status":"ok","lightning":""# + lightning + #""}"#)))

@@ -12,8 +12,15 @@ public struct InvoiceListenerService: Service {
 
     public func run() async throws {
         await cancelWhenGracefulShutdown {
+            await withTaskGroup(of: Void.self) { group in
+                for backend in mint.backends.all { group.addTask { await follow(backend) } }
+            }
+        }
+    }
+
+    func follow(_ backend: any PaymentBackend) async {
             while !Task.isCancelled {
-                for await paymentHash in mint.backend.incoming.subscribe() {
+                for await paymentHash in backend.incoming.subscribe() {
                     do {
                         try await mint.invoicePaid(paymentHash: paymentHash)
                     } catch {
@@ -21,10 +28,9 @@ public struct InvoiceListenerService: Service {
                     }
                 }
                 guard !Task.isCancelled else { break }
-                mint.logger.notice("the stream of incoming payments ended; subscribing again")
+                mint.logger.notice("the stream of incoming payments ended; subscribing again", metadata: ["backend": "\(backend.name)"])
                 try? await Task.sleep(for: .seconds(1))
             }
-        }
     }
 }
 

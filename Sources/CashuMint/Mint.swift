@@ -10,7 +10,8 @@ import Secp256k1
 /// which dynamic dispatch costs nothing.
 public struct Mint: Sendable {
     public let store: any MintStore
-    public let backend: any PaymentBackend
+    /// The payment backends, and which serves each unit.
+    public let backends: PaymentBackends
     /// The keysets as the ledger holds them.
     public let keysetLedger: KeysetLedger
     public let settings: MintSettings
@@ -27,13 +28,22 @@ public struct Mint: Sendable {
     /// Outstanding e-cash per unit for `max_balance`, read from the ledger at most every 2 s.
     let issuance: IssuanceTotals
 
-    /// A mint over `store` and `backend` whose keys derive from `master`. Call `start()` before serving.
+    /// A mint over `store` and one `backend` for every unit, whose keys derive from `master`. Call `start()` before
+    /// serving.
     public init(
         store: any MintStore, backend: any PaymentBackend, master: ExtendedPrivateKey, settings: MintSettings, clock: MintClock = .system,
         logger: Logger
     ) throws {
+        try self.init(store: store, backends: PaymentBackends(backend), master: master, settings: settings, clock: clock, logger: logger)
+    }
+
+    /// A mint over `store` and `backends` (one per unit), whose keys derive from `master`.
+    public init(
+        store: any MintStore, backends: PaymentBackends, master: ExtendedPrivateKey, settings: MintSettings, clock: MintClock = .system,
+        logger: Logger
+    ) throws {
         self.store = store
-        self.backend = backend
+        self.backends = backends
         self.keysetLedger = KeysetLedger(store: store, master: master, settings: settings, clock: clock, logger: logger)
         self.settings = settings
         self.clock = clock
@@ -46,13 +56,19 @@ public struct Mint: Sendable {
         self.publicKey = try master.derive(DerivationPath([.hardened(129372), .hardened(0x7FFF_FFFF), .hardened(0x7FFF_FFFF)])).publicKey
     }
 
+    /// The default payment backend (the one for every unit no other backend is chosen for).
+    public var backend: any PaymentBackend { backends.primary }
+
+    /// The payment backend that serves `unit`.
+    public func backend(for unit: CurrencyUnit) -> any PaymentBackend { backends.backend(for: unit) }
+
     /// The keys of every keyset the ledger knows.
     public var keysets: KeysetManager { keysetLedger.manager }
 
     /// Checks that the backend takes every configured unit, then activates the keysets (`KeysetLedger.activate`).
     public func start() async throws {
-        for unit in settings.units where !backend.units.contains(unit) {
-            throw CashuError(.unitNotSupported, "the payment backend does not support unit \(unit)")
+        for unit in settings.units where !backend(for: unit).units.contains(unit) {
+            throw CashuError(.unitNotSupported, "the payment backend \(backend(for: unit).name) does not support unit \(unit)")
         }
         try await keysetLedger.activate()
     }

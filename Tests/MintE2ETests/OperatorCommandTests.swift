@@ -80,6 +80,13 @@ struct OperatorCommandTests {
         (["serve", "--set", "lightning_backend=lnbits", "--set", "lnbits_url=http://127.0.0.1:1"], "CASHEW_LNBITS_ADMIN_KEY"),
         (["serve", "--set", "lightning_backend=lnbits", "--set", "lnbits_url=http://127.0.0.1:1", "--set", "lnbits_admin_key=k"], "secret"),
         (["serve", "--set", "lightning_backend=lnbits", "--set", "lnbits_url=http://127.0.0.1:1", "--set", "lnbits_admin_key_file=/nonexistent"], "cannot read"),
+        (["serve", "--set", "lightning_backend=lnd", "--set", "lnd_url=https://127.0.0.1:1", "--set", "lnd_macaroon=0201"], "secret"),
+        (["serve", "--set", "lightning_backend=cln", "--set", "cln_url=https://127.0.0.1:1"], "CASHEW_CLN_RUNE"),
+        // One backend per unit: each entry names a configured unit and a registered backend, whose settings it checks.
+        (["serve", "--set", "units=sat,usd", "--set", "unit_backends=usd:nope"], "not a payment backend"),
+        (["serve", "--set", "units=sat,usd", "--set", "unit_backends=eur:fake"], "not in units"),
+        (["serve", "--set", "units=sat,usd", "--set", "unit_backends=usd"], "unit:backend"),
+        (["serve", "--set", "units=sat,usd", "--set", "unit_backends=usd:lnd"], "lnd_url"),
         // Operator commands never create a seed: on the wrong data directory they would audit a different mint.
         (["audit"], "no seed"),
         (["keysets", "rotate"], "no seed"),

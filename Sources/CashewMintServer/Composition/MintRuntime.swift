@@ -46,13 +46,22 @@ public enum MintRuntime {
         }
     }
 
-    /// The configured payment backend, built (not yet connected): `serve` builds it before anything else, so that
-    /// its settings are checked before a seed is generated or a ledger opened.
-    public static func makeBackend(_ settings: MintServerSettings, logger: Logger) throws -> any PaymentBackend {
-        guard let factory = MintComponents.backend(named: settings.lightningBackend) else {
-            throw ComponentError("no payment backend named \(settings.lightningBackend.prefix(20))")
+    /// The configured payment backends, built (not yet connected): `lightning_backend` for every unit, and
+    /// `unit_backends` for the units it names; a backend named twice is built once. `serve` builds them before
+    /// anything else, so that their settings are checked before a seed is generated or a ledger opened.
+    public static func makeBackends(_ settings: MintServerSettings, logger: Logger) throws -> PaymentBackends {
+        var built = [String: any PaymentBackend]()
+        func make(_ name: String) throws -> any PaymentBackend {
+            if let backend = built[name] { return backend }
+            guard let factory = MintComponents.backend(named: name) else { throw ComponentError("no payment backend named \(name.prefix(20))") }
+            let backend = try factory.make(settings.context(logger: logger))
+            built[name] = backend
+            return backend
         }
-        return try factory.make(settings.context(logger: logger))
+        let primary = try make(settings.lightningBackend)
+        var byUnit = [CurrencyUnit: any PaymentBackend]()
+        for (unit, name) in settings.unitBackends { byUnit[unit] = try make(name) }
+        return PaymentBackends(default: primary, byUnit: byUnit)
     }
 
     /// Runs the mint until SIGTERM or SIGINT: the ledger's and the backend's lifecycles, then (once migrations,
@@ -60,11 +69,11 @@ public enum MintRuntime {
     /// service group. Graceful shutdown stops them in reverse: the API first, the backend and the ledger last.
     /// `store` and `backend` come from `openStore` and `makeBackend`; `serve` closes the store when it returns.
     public static func serve(
-        _ settings: MintServerSettings, store: any MintStore, backend: any PaymentBackend, master: ExtendedPrivateKey, logger: Logger
+        _ settings: MintServerSettings, store: any MintStore, backends: PaymentBackends, master: ExtendedPrivateKey, logger: Logger
     ) async throws {
         let mint: Mint
         do {
-            mint = try Mint(store: store, backend: backend, master: master, settings: settings.mint, logger: logger)
+            mint = try Mint(store: store, backends: backends, master: master, settings: settings.mint, logger: logger)
         } catch {
             try? await store.close()
             throw error
@@ -84,13 +93,13 @@ public enum MintRuntime {
         ], ready: {
             logger.info("mint ready", metadata: [
                 "address": "\(settings.host):\(settings.port)", "units": "\(settings.mint.units.map(\.rawValue).joined(separator: ","))",
-                "ledger": "\(MintComponents.store(for: settings.database)?.name ?? "?")", "lightning": "\(backend.name)",
+                "ledger": "\(MintComponents.store(for: settings.database)?.name ?? "?")", "lightning": "\(lightningSummary(settings, backends))",
             ])
         }, logger: logger)
         var configuration = ServiceGroupConfiguration(
-            services: [
-                .init(service: ComponentService("ledger") { try await store.run() }),
-                .init(service: ComponentService("payment backend") { try await backend.run() }),
+            services: [.init(service: ComponentService("ledger") { try await store.run() })]
+                + backends.all.map { backend in .init(service: ComponentService("payment backend \(backend.name)") { try await backend.run() }) }
+                + [
                 .init(service: serving),
                 .init(service: ShutdownDeadline(deadline: settings.shutdownTimeout, logger: logger), successTerminationBehavior: .ignore),
             ],
@@ -100,14 +109,20 @@ public enum MintRuntime {
         do {
             try await ServiceGroup(configuration: configuration).run()
         } catch {
-            backend.incoming.finish()
+            for backend in backends.all { backend.incoming.finish() }
             try? await store.close()
             throw error
         }
-        backend.incoming.finish()
+        for backend in backends.all { backend.incoming.finish() }
         try? await store.close()
         logger.info("mint stopped")
     }
+}
+
+/// `lnd`, or `lnd (usd: fake)` when some units have a backend of their own: for the start-up log.
+func lightningSummary(_ settings: MintServerSettings, _ backends: PaymentBackends) -> String {
+    let others = settings.unitBackends.sorted { $0.key.rawValue < $1.key.rawValue }.filter { $0.value != settings.lightningBackend }
+    return settings.lightningBackend + (others.isEmpty ? "" : " (" + others.map { "\($0.key.rawValue): \($0.value)" }.joined(separator: ", ") + ")")
 }
 
 /// The mint itself as a service: starts it (migrations, keysets, recovery of pending melts), then runs the API and

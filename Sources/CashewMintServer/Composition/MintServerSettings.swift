@@ -22,6 +22,8 @@ public struct MintServerSettings: Sendable {
     public var seedFile: String
     public var seedFileIsDefault: Bool
     public var mint: MintSettings
+    /// Units served by another backend than `lightningBackend` (`unit_backends`, `unit:backend` entries).
+    public var unitBackends: [CurrencyUnit: String] = [:]
     /// The registry name of the payment backend (`lightning_backend`).
     public var lightningBackend: String
     public var maxBodySize: Int
@@ -40,7 +42,7 @@ public struct MintServerSettings: Sendable {
         "keyset_id_version", "max_inputs", "max_outputs", "max_secret_length", "max_body_size", "mint_quote_expiry", "melt_quote_expiry",
         "mint_min_amount", "mint_max_amount", "melt_min_amount", "melt_max_amount", "minting_disabled", "melting_disabled",
         "require_quote_pubkey", "lightning_backend", "lightning_fee_percent", "lightning_reserve_fee_min", "log_level", "log_format", "metrics",
-        "quote_check_interval", "melt_resend_after", "solvency_check_interval", "solvency_tolerance", "max_balance",
+        "quote_check_interval", "melt_resend_after", "solvency_check_interval", "solvency_tolerance", "max_balance", "unit_backends",
         "info.name", "info.description", "info.description_long", "info.motd", "info.icon_url", "info.urls", "info.tos_url", "info.contact",
     ]
 
@@ -135,6 +137,19 @@ public struct MintServerSettings: Sendable {
         lightningBackend = s.string("lightning_backend", default: "fake")!
         guard MintComponents.backend(named: lightningBackend) != nil else {
             throw CLIError("lightning_backend must be one of \(MintComponents.backends.map(\.name).joined(separator: ", ")), not \(lightningBackend.prefix(20))")
+        }
+        for entry in s.list("unit_backends", default: []) {
+            let parts = entry.split(separator: ":", maxSplits: 1).map { $0.trimmingCharacters(in: .whitespaces) }
+            guard parts.count == 2, !parts[0].isEmpty, !parts[1].isEmpty else {
+                throw CLIError("unit_backends entries are unit:backend, e.g. usd:fake, not \(entry.prefix(40))")
+            }
+            let unit = CurrencyUnit(parts[0].lowercased())
+            guard m.units.contains(unit) else { throw CLIError("unit_backends names unit \(unit.rawValue.prefix(20)), which is not in units") }
+            guard MintComponents.backend(named: parts[1]) != nil else {
+                throw CLIError("unit_backends: \(parts[1].prefix(20)) is not a payment backend (\(MintComponents.backends.map(\.name).joined(separator: ", ")))")
+            }
+            guard unitBackends[unit] == nil else { throw CLIError("unit_backends names unit \(unit.rawValue.prefix(20)) twice") }
+            unitBackends[unit] = parts[1]
         }
 
         maxBodySize = try s.int("max_body_size", default: 1 << 20)

@@ -13,6 +13,7 @@ extension Mint {
         }
         let invoice: Invoice
         do { invoice = try Invoice(parsing: request.request) } catch { throw CashuError(.notAllowed, "invalid bolt11 invoice: \(error)") }
+        let backend = backend(for: request.unit)
         guard invoice.network == backend.network else {
             throw CashuError(.notAllowed, "the invoice is for network \(invoice.network); this mint pays on \(backend.network)")
         }
@@ -39,7 +40,7 @@ extension Mint {
             guard own.state == .unpaid else { throw CashuError(.invoiceAlreadyPaid) }
             (amount, feeReserve) = (own.amount, 0)
         } else {
-            try await requireBackend()
+            try await requireBackend(backend)
             amount = try backend.conversion.amount(msat: amountMsat, request.unit)
             var reserveMsat = settings.feeReserve.reserveMsat(for: amountMsat)
             do {
@@ -124,7 +125,7 @@ extension Mint {
         let settlesInternally = try await ledger { try await store.mintQuote(paymentHash: quote.paymentHash) } != nil
         if !settlesInternally {
             // Paid over Lightning: while the backend is down nothing is reserved (the payment could not even start).
-            try await requireBackend()
+            try await requireBackend(backend(for: quote.unit))
         }
         let operation = OperationRecord(id: QuoteID.make(now: clock.now()), kind: .melt, quoteID: quote.id, unit: quote.unit, fee: inputs.fee, createdAt: clock.now())
         do {
@@ -167,6 +168,7 @@ extension Mint {
 
     /// Hands a PENDING melt's payment to the backend; an error becomes `.unknown` (the inputs stay pending).
     func send(_ quote: MeltQuoteRecord) async -> PaymentResult {
+        let backend = backend(for: quote.unit)
         do {
             let invoice = try Invoice(parsing: quote.request)
             let maxFeeMsat = try backend.conversion.msat(quote.feeReserve, quote.unit)
@@ -186,7 +188,7 @@ extension Mint {
             try await settleInternally(quote, mintQuote: own)
             return (try await store.meltQuote(id: quote.id))?.state == .paid ? .paid(feeMsat: 0, preimage: nil) : .failed(reason: "internal")
         }
-        var result = try await backend.paymentStatus(quote.paymentHash)
+        var result = try await backend(for: quote.unit).paymentStatus(quote.paymentHash)
         if result == .unknown {
             // The backend has no record: the payment never reached it (the process died before the call, the call
             // was lost, or a queued melt was never started), or a call is still on its way. Once the last attempt is
@@ -227,7 +229,7 @@ extension Mint {
             // The money has gone out: from here on nothing may keep the quote from PAID. Change that cannot be
             // signed is dropped (logged) rather than leaving the quote and its inputs pending for good. A fee the
             // unit cannot express (or beyond the reserve) counts as the whole reserve.
-            let fee = min((try? backend.conversion.amount(msat: feeMsat, quote.unit)) ?? quote.feeReserve, quote.feeReserve)
+            let fee = min((try? backend(for: quote.unit).conversion.amount(msat: feeMsat, quote.unit)) ?? quote.feeReserve, quote.feeReserve)
             var change: [SignatureRecord]
             do {
                 change = try signChange(quote, feePaid: fee).1

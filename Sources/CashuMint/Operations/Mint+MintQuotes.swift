@@ -21,7 +21,8 @@ extension Mint {
             throw CashuError(.pubkeyRequired, "this mint requires a pubkey on every mint quote (NUT-20)")
         }
         try await checkIssuance(amount: request.amount, unit: request.unit)
-        try await requireBackend()
+        let backend = backend(for: request.unit)
+        try await requireBackend(backend)
         let now = clock.now()
         let invoice: CreatedInvoice
         do {
@@ -58,7 +59,7 @@ extension Mint {
         guard quote.state == .unpaid, quoteChecks.claim(quote.id) else { return quote }
         let status: InvoiceStatus
         do {
-            status = try await backend.invoiceStatus(quote.paymentHash)
+            status = try await backend(for: quote.unit).invoiceStatus(quote.paymentHash)
         } catch {
             logger.warning("could not ask the payment backend about a mint quote", metadata: ["quote": "\(Redacted(quote.id))", "error": "\(error)"])
             return quote

@@ -1,16 +1,29 @@
 import CashuCrypto
 import CashuProtocol
+import Logging
 import Synchronization
 
-/// What the last solvency check found: the backend's balance against the e-cash the mint owes.
+/// What the last solvency check found: each backend's balance against the e-cash of the units it serves.
 public struct SolvencyCheck: Sendable, Hashable {
-    /// What the payment backend holds, in msat.
+    /// One backend's part.
+    public struct Backend: Sendable, Hashable {
+        public var name: String
+        /// What it holds, in msat.
+        public var balanceMsat: UInt64
+        /// Outstanding e-cash plus the inputs of pending melts of its units, converted to msat (saturating).
+        public var liabilitiesMsat: UInt64
+        public var solvent: Bool
+    }
+
+    /// What the payment backends hold together, in msat (saturating).
     public var balanceMsat: UInt64
     /// Outstanding e-cash plus the inputs of pending melts, all units converted to msat (saturating).
     public var liabilitiesMsat: UInt64
     /// Outstanding plus pending, per unit.
     public var owed: [CurrencyUnit: UInt128]
-    /// Whether the balance (with the tolerance) covers the liabilities.
+    /// Per backend.
+    public var backends: [Backend]
+    /// Whether every backend's balance (with the tolerance) covers the liabilities of its units.
     public var solvent: Bool
 }
 
@@ -26,8 +39,8 @@ public final class SolvencyState: Sendable {
     /// Why minting is paused, or nil.
     var pausedReason: String? {
         state.withLock { check in
-            guard let check, !check.solvent else { return nil }
-            return "the Lightning backend holds \(check.balanceMsat / 1000) sat, less than the \(check.liabilitiesMsat / 1000) sat of e-cash outstanding"
+            guard let check, let short = check.backends.first(where: { !$0.solvent }) else { return nil }
+            return "the Lightning backend (\(short.name)) holds \(short.balanceMsat / 1000) sat, less than the \(short.liabilitiesMsat / 1000) sat of e-cash outstanding"
         }
     }
 
@@ -40,33 +53,41 @@ extension Mint {
     /// swaps and melts go on. Returns the check.
     @discardableResult
     public func checkSolvency() async throws -> SolvencyCheck {
-        let balance = try await backend.balanceMsat()
         let totals = try await ledger { try await store.auditTotals() }
         let report = AuditReport(totals: totals, keysets: try await ledger { try await store.keysets() }, generatedAt: clock.now())
         var owed = [CurrencyUnit: UInt128]()
-        var liabilities: UInt64 = 0
-        // Units the backend does not take (keysets of a unit no longer offered) are not backed by it.
-        for unit in report.units where backend.units.contains(CurrencyUnit(unit.unit)) {
-            let amount = unit.outstanding + unit.pending
-            let currency = CurrencyUnit(unit.unit)
-            owed[currency] = amount
-            // A unit the backend cannot convert, or an amount beyond 2^64, counts as everything.
-            let msat = amount > UInt128(UInt64.max) ? UInt64.max : (try? backend.conversion.msat(Amount(UInt64(amount)), currency)) ?? UInt64.max
-            let (sum, overflow) = liabilities.addingReportingOverflow(msat)
-            liabilities = overflow ? UInt64.max : sum
+        var parts = [SolvencyCheck.Backend]()
+        for (position, backend) in backends.all.enumerated() {
+            let balance = try await backend.balanceMsat()
+            var liabilities: UInt64 = 0
+            // Each unit counts against the backend that serves it; units no backend takes (keysets of a unit no longer
+            // offered) are not backed by any.
+            for unit in report.units {
+                let currency = CurrencyUnit(unit.unit)
+                guard backends.units(of: position, among: [currency]) == [currency], backend.units.contains(currency) else { continue }
+                let amount = unit.outstanding + unit.pending
+                owed[currency] = amount
+                // A unit the backend cannot convert, or an amount beyond 2^64, counts as everything.
+                let msat = amount > UInt128(UInt64.max) ? UInt64.max : (try? backend.conversion.msat(Amount(UInt64(amount)), currency)) ?? UInt64.max
+                let (sum, overflow) = liabilities.addingReportingOverflow(msat)
+                liabilities = overflow ? UInt64.max : sum
+            }
+            let (covered, overflow) = balance.addingReportingOverflow(settings.solvencyToleranceMsat)
+            parts.append(.init(name: backend.name, balanceMsat: balance, liabilitiesMsat: liabilities, solvent: overflow || covered >= liabilities))
         }
-        let (covered, overflow) = balance.addingReportingOverflow(settings.solvencyToleranceMsat)
-        let check = SolvencyCheck(balanceMsat: balance, liabilitiesMsat: liabilities, owed: owed, solvent: overflow || covered >= liabilities)
+        let saturatingSum = { (values: [UInt64]) in values.reduce(UInt64(0)) { a, b in let (s, o) = a.addingReportingOverflow(b); return o ? .max : s } }
+        let check = SolvencyCheck(
+            balanceMsat: saturatingSum(parts.map(\.balanceMsat)), liabilitiesMsat: saturatingSum(parts.map(\.liabilitiesMsat)), owed: owed,
+            backends: parts, solvent: parts.allSatisfy(\.solvent))
         let wasSolvent = solvency.last?.solvent ?? true
         solvency.record(check)
+        let detail: Logger.Metadata = [
+            "backends": "\(parts.map { "\($0.name): \($0.balanceMsat) msat held, \($0.liabilitiesMsat) msat owed" }.joined(separator: "; "))",
+        ]
         if wasSolvent && !check.solvent {
-            logger.critical("minting paused: the Lightning backend holds less than the e-cash outstanding", metadata: [
-                "balance_msat": "\(balance)", "liabilities_msat": "\(liabilities)",
-            ])
+            logger.critical("minting paused: the Lightning backend holds less than the e-cash outstanding", metadata: detail)
         } else if !wasSolvent && check.solvent {
-            logger.notice("minting resumed: the Lightning backend covers the e-cash outstanding again", metadata: [
-                "balance_msat": "\(balance)", "liabilities_msat": "\(liabilities)",
-            ])
+            logger.notice("minting resumed: the Lightning backend covers the e-cash outstanding again", metadata: detail)
         }
         return check
     }

@@ -166,7 +166,7 @@ extension CashuError {
 extension Mint {
     /// Throws unavailable (HTTP 503) while the payment backend is known to be down, so that a quote or a melt is
     /// refused at once rather than after a timeout, with nothing reserved.
-    func requireBackend() async throws {
+    func requireBackend(_ backend: any PaymentBackend) async throws {
         if let failure = await backend.health() {
             throw MintUnavailableError(error: CashuError(.transactionError, "the Lightning backend is unavailable: \(failure)"))
         }
