@@ -47,16 +47,29 @@ public final class FakeLightningBackend: PaymentBackend, Sendable {
         var preimage: String?
     }
 
-    /// A node with a random key; `stateFile` keeps outgoing payments across restarts.
+    /// What the state file holds: the outgoing payments, and what the node took in and paid out since its
+    /// first start (so that its balance survives restarts).
+    struct SavedState: Codable {
+        var payments: [String: OutgoingPayment]
+        var receivedMsat: UInt64
+        var spentMsat: UInt64
+    }
+
+    /// A node with a random key; `stateFile` keeps outgoing payments and the balance across restarts.
     public init(settings: FakeLightningSettings, stateFile: URL? = nil) {
         self.settings = settings
         self.nodeKey = Scalar.random()
         self.stateFile = stateFile
         var initial = State()
-        if let stateFile, let data = try? Data(contentsOf: stateFile),
-           let payments = try? JSONDecoder().decode([String: OutgoingPayment].self, from: data)
-        {
-            initial.payments = payments
+        if let stateFile, let data = try? Data(contentsOf: stateFile) {
+            if let saved = try? JSONDecoder().decode(SavedState.self, from: data) {
+                initial.payments = saved.payments
+                initial.received = saved.receivedMsat
+                initial.spent = saved.spentMsat
+            } else if let payments = try? JSONDecoder().decode([String: OutgoingPayment].self, from: data) {
+                // Written before the balance was kept: the payments alone.
+                initial.payments = payments
+            }
         }
         self.state = Mutex(initial)
     }
@@ -77,6 +90,9 @@ public final class FakeLightningBackend: PaymentBackend, Sendable {
             for hash in due { s.received &+= s.invoices[hash]?.amountMsat ?? 0 }
             return due
         }
+        guard !due.isEmpty else { return }
+        // The fake's own bookkeeping: a failed write costs the balance across a restart, nothing else.
+        try? persist()
         for hash in due { incoming.publish(hash) }
     }
 
@@ -155,8 +171,10 @@ public final class FakeLightningBackend: PaymentBackend, Sendable {
 
     func persist() throws {
         guard let stateFile else { return }
-        let payments = state.withLock { $0.payments }
-        // Written to a temporary file and renamed over the old one: the payment is on disk before it is attempted.
-        try JSONEncoder().encode(payments).write(to: stateFile, options: .atomic)
+        // Written to a temporary file and renamed over the old one, under the lock (so that an older state never
+        // overwrites a newer one): the payment is on disk before it is attempted.
+        try state.withLock { s in
+            try JSONEncoder().encode(SavedState(payments: s.payments, receivedMsat: s.received, spentMsat: s.spent)).write(to: stateFile, options: .atomic)
+        }
     }
 }

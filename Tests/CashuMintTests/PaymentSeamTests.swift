@@ -1,7 +1,9 @@
+import Bolt11
+import Foundation
 import CashuCrypto
 import CashuMint
 import CashuProtocol
-import FakeLightning
+@testable import FakeLightning
 import Testing
 
 /// The parts of the payment seam every backend shares: the incoming-payment fan-out, unit conversion and the
@@ -41,6 +43,29 @@ struct PaymentSeamTests {
         var late = incoming.subscribe().makeAsyncIterator()
         #expect(await late.next() == nil)
         _ = b
+    }
+
+    @Test("the fake node's balance survives a restart (state file); a payments-only file from before is still read")
+    func fakeBalancePersisted() async throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("cashew-fake-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let file = dir.appendingPathComponent("fake-lightning.json")
+        var settings = FakeLightningSettings.instant
+        settings.balanceMsat = 1_000_000
+        let node = FakeLightningBackend(settings: settings, stateFile: file)
+        _ = try await node.createInvoice(amountMsat: 50_000, description: nil, expiry: 60)  // paid at once: +50,000
+        let elsewhere = try await FakeLightningBackend(settings: .instant).createInvoice(amountMsat: 20_000, description: nil, expiry: 60)
+        _ = try await node.pay(invoice: try Invoice(parsing: elsewhere.bolt11), amountMsat: 20_000, maxFeeMsat: 5000)  // −21,000
+        #expect(try await node.balanceMsat() == 1_029_000)
+        let restarted = FakeLightningBackend(settings: settings, stateFile: file)
+        #expect(try await restarted.balanceMsat() == 1_029_000)
+        #expect(try await restarted.paymentStatus(try PaymentHash(bytes: try Invoice(parsing: elsewhere.bolt11).paymentHash)) != .unknown)
+
+        try #"{"00":{"outcome":"paid","resolvesAt":0,"feeMsat":1000,"amountMsat":5000}}"#.write(to: file, atomically: true, encoding: .utf8)
+        let old = FakeLightningBackend(settings: settings, stateFile: file)
+        #expect(old.state.withLock { $0.payments.count } == 1)
+        #expect(try await old.balanceMsat() == 1_000_000)
     }
 
     @Test("the fake node announces paid invoices to every subscriber from its run loop")

@@ -41,7 +41,8 @@ struct CrashRecoveryTests {
             let nodeState = mint.dataDir + "/fake-lightning.json"
             for _ in 0..<1200 where !pending {
                 try await Task.sleep(for: .milliseconds(50))
-                let recorded = ((try? Data(contentsOf: URL(fileURLWithPath: nodeState)))?.count ?? 0) > 2
+                let saved = (try? Data(contentsOf: URL(fileURLWithPath: nodeState))).flatMap { try? JSONSerialization.jsonObject(with: $0) as? [String: Any] }
+                let recorded = ((saved?["payments"] as? [String: Any])?.count ?? 0) > 0
                 let states = try? await wallet.states(proofs)
                 pending = recorded && (states?.allSatisfy { $0 == .pending } ?? false)
             }
@@ -50,10 +51,12 @@ struct CrashRecoveryTests {
             _ = await melt.value
             // The node finishes the payment while the mint is down.
             let data = try Data(contentsOf: URL(fileURLWithPath: nodeState))
-            var payments = try #require(try JSONSerialization.jsonObject(with: data) as? [String: [String: Any]])
+            var saved = try #require(try JSONSerialization.jsonObject(with: data) as? [String: Any])
+            var payments = try #require(saved["payments"] as? [String: [String: Any]])
             #expect(payments.count == 1)
             for key in payments.keys { payments[key]?["resolvesAt"] = 0 }
-            try JSONSerialization.data(withJSONObject: payments).write(to: URL(fileURLWithPath: nodeState), options: .atomic)
+            saved["payments"] = payments
+            try JSONSerialization.data(withJSONObject: saved).write(to: URL(fileURLWithPath: nodeState), options: .atomic)
 
             // Restart on the same data directory and database. The fake node's state file still knows the payment.
             let restarted = try mint.restarted()
