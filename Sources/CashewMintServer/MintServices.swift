@@ -54,25 +54,11 @@ public struct QueuedMeltService: Service {
 
 /// Settles pending melts whose outcome the backend learns later, and reloads keysets (another mint process on
 /// the same database may have rotated them), every `interval`.
-public struct LedgerMaintenanceService: Service {
-    let mint: Mint
-    let interval: Duration
-
-    public init(mint: Mint, interval: Duration = .seconds(5)) {
-        self.mint = mint
-        self.interval = interval
-    }
-
-    public func run() async throws {
-        while !Task.isCancelled && !Task.isShuttingDownGracefully {
-            do {
-                try await mint.recoverPendingMelts()
-                try await mint.reloadKeysets()
-            } catch {
-                mint.logger.warning("ledger maintenance failed", metadata: ["error": "\(error)"])
-            }
-            // Sleep until the next round, or until shutdown begins.
-            try? await cancelWhenGracefulShutdown { try await Task.sleep(for: interval) }
+public enum LedgerMaintenanceService {
+    public static func make(mint: Mint, interval: Duration = .seconds(5)) -> PeriodicService {
+        PeriodicService("ledger maintenance", every: interval, logger: mint.logger) {
+            try await mint.recoverPendingMelts()
+            try await mint.reloadKeysets()
         }
     }
 }

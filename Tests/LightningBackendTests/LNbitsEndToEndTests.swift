@@ -63,18 +63,9 @@ struct LNbitsEndToEndTests {
         try await store.close()
     }
 
-    func nutshell(_ mint: CashewMintProcess, _ name: String, _ args: [String]) throws -> Interop.Output {
-        let dir = mint.dataDir + "/wallets"
-        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
-        return try Interop.run(
-            Interop.venv! + "/bin/cashu", ["-y", "-w", name] + args,
-            environment: ["CASHU_DIR": dir, "MINT_URL": mint.url, "HOME": dir, "DEBUG": "FALSE"], currentDirectory: dir)
-    }
+    func nutshell(_ mint: CashewMintProcess, _ name: String, _ args: [String]) throws -> Interop.Output { try NutshellWallet.run(mint, name, args) }
 
-    func nutshellBalance(_ out: Interop.Output) -> Int? {
-        guard let r = out.stdout.range(of: "Balance: [0-9]+", options: .regularExpression) else { return nil }
-        return Int(out.stdout[r].dropFirst("Balance: ".count))
-    }
+    func nutshellBalance(_ out: Interop.Output) -> Int? { NutshellWallet.balance(out) }
 
     @Test("our wallet and nutshell's mint and melt real LNbits payments: balances exact on every side, fee reserve returned as change")
     func mintAndMelt() async throws {

@@ -7,18 +7,9 @@ import Testing
 /// same token again fails with 11001, pay an invoice with change; balances exact; the audit adds up.
 @Suite("End to end: nutshell's wallet against cashew-mint", .enabled(if: Interop.available), .serialized)
 struct NutshellWalletE2ETests {
-    func balance(_ out: Interop.Output) -> Int? {
-        guard let r = out.stdout.range(of: "Balance: [0-9]+", options: .regularExpression) else { return nil }
-        return Int(out.stdout[r].dropFirst("Balance: ".count))
-    }
+    func balance(_ out: Interop.Output) -> Int? { NutshellWallet.balance(out) }
 
-    func wallet(_ mint: CashewMintProcess, _ name: String, _ args: [String]) throws -> Interop.Output {
-        let dir = mint.dataDir + "/wallets"
-        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
-        return try Interop.run(
-            Interop.venv! + "/bin/cashu", ["-y", "-w", name] + args,
-            environment: ["CASHU_DIR": dir, "MINT_URL": mint.url, "HOME": dir, "DEBUG": "FALSE"], currentDirectory: dir)
-    }
+    func wallet(_ mint: CashewMintProcess, _ name: String, _ args: [String]) throws -> Interop.Output { try NutshellWallet.run(mint, name, args) }
 
     @Test("mint, send, receive, double receive, pay with change", arguments: Ledger.available)
     func walletFlow(_ ledger: Ledger) async throws {

@@ -88,8 +88,8 @@ public enum MintRuntime {
         let app = makeMintApplication(router: makeMintRouter(mint: mint, configuration: server, metrics: registry), configuration: server, logger: logger)
         // Graceful shutdown stops services in reverse order: the API first (no new requests), then the workers.
         let serving = MintService(mint: mint, services: [
-            QueuedMeltService(mint: mint), InvoiceListenerService(mint: mint), LedgerMaintenanceService(mint: mint),
-            SolvencyWatchdogService(mint: mint, interval: settings.solvencyCheckInterval), app,
+            QueuedMeltService(mint: mint), InvoiceListenerService(mint: mint), LedgerMaintenanceService.make(mint: mint),
+            SolvencyWatchdogService.make(mint: mint, interval: settings.solvencyCheckInterval), app,
         ], ready: {
             logger.info("mint ready", metadata: [
                 "address": "\(settings.host):\(settings.port)", "units": "\(settings.mint.units.map(\.rawValue).joined(separator: ","))",

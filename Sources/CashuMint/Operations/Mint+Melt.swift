@@ -46,7 +46,7 @@ extension Mint {
             do {
                 if let own = try await backend.feeReserveMsat(invoice: invoice, amountMsat: amountMsat) { reserveMsat = max(reserveMsat, own) }
             } catch let error as PaymentBackendError {
-                throw MintUnavailableError(error: CashuError(.transactionError, "the Lightning backend is unavailable: \(error)"))
+                throw MintUnavailableError.lightning(error)
             }
             feeReserve = try backend.conversion.amount(msat: reserveMsat, request.unit)
         }

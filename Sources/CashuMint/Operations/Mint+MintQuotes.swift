@@ -30,7 +30,7 @@ extension Mint {
                 amountMsat: try backend.conversion.msat(request.amount, request.unit), description: request.description,
                 expiry: settings.mintQuoteExpiry)
         } catch let error as PaymentBackendError {
-            throw MintUnavailableError(error: CashuError(.transactionError, "the Lightning backend is unavailable: \(error)"))
+            throw MintUnavailableError.lightning(error)
         }
         let quote = MintQuoteRecord(
             id: QuoteID.make(now: now), method: "bolt11", request: invoice.bolt11, paymentHash: invoice.paymentHash,

@@ -168,7 +168,7 @@ extension Mint {
     /// refused at once rather than after a timeout, with nothing reserved.
     func requireBackend(_ backend: any PaymentBackend) async throws {
         if let failure = await backend.health() {
-            throw MintUnavailableError(error: CashuError(.transactionError, "the Lightning backend is unavailable: \(failure)"))
+            throw MintUnavailableError.lightning(failure)
         }
     }
 }

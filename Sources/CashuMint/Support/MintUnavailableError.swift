@@ -9,3 +9,10 @@ public struct MintUnavailableError: Error, Sendable {
         self.error = error
     }
 }
+
+extension MintUnavailableError {
+    /// The payment backend is down or did not answer (HTTP 503, code 11000): one wording for every quote and melt.
+    static func lightning(_ reason: any Error) -> MintUnavailableError {
+        MintUnavailableError(error: CashuError(.transactionError, "the Lightning backend is unavailable: \(reason)"))
+    }
+}
