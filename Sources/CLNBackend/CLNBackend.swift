@@ -44,6 +44,7 @@ public final class CLNBackend: PaymentBackend, Sendable {
     public var network: String { settings.network }
     public let conversion = UnitConversion()
     public let incoming = IncomingPayments()
+    public var payTimeout: Duration { settings.payTimeout }
     let client: NodeHTTPClient
     let health: NodeHealth
     let logger: Logger
@@ -76,21 +77,23 @@ public final class CLNBackend: PaymentBackend, Sendable {
         }
     }
 
-    /// Long-polls `waitanyinvoice` from the highest `pay_index` the node had paid when the mint started.
+    /// Long-polls `waitanyinvoice`: at first without `lastpay_index` (the next invoice paid from now on; those paid
+    /// before are found by quote checks, which ask the node), then from the last `pay_index` seen, so that nothing
+    /// paid between two polls is missed. Never lists every invoice (a busy node has too many).
     func followInvoices() async {
         var lastPayIndex: UInt64?
         var backoff = settings.healthInterval
         while !Task.isCancelled {
             do {
-                if lastPayIndex == nil {
-                    let answer = try await rpc("listinvoices", [:])
-                    let invoices = answer.json["invoices"] as? [[String: Any]] ?? []
-                    lastPayIndex = invoices.compactMap { NodeJSON.uint($0["pay_index"]) }.max() ?? 0
-                }
                 let wait = 30
-                let answer = try await client.post("/v1/waitanyinvoice", ["lastpay_index": lastPayIndex!, "timeout": wait], timeout: .seconds(wait + 15))
-                if Self.rpcError(answer) == 904 { continue }  // timed out: nothing paid meanwhile
-                guard answer.ok, Self.rpcError(answer) == nil else { throw PaymentBackendError("Core Lightning answered waitanyinvoice with \(answer.detail)") }
+                var params: [String: Any] = ["timeout": wait]
+                if let lastPayIndex { params["lastpay_index"] = lastPayIndex }
+                let answer: NodeAnswer
+                do {
+                    answer = try await rpc("waitanyinvoice", params, timeout: .seconds(wait + 15), marksHealth: false)
+                } catch let error as CLNRefusal where error.code == 904 {
+                    continue  // timed out: nothing paid meanwhile
+                }
                 backoff = settings.healthInterval
                 if let index = NodeJSON.uint(answer.json["pay_index"]) { lastPayIndex = max(lastPayIndex ?? 0, index) }
                 if answer.json["status"] as? String == "paid", let hex = answer.json["payment_hash"] as? String, let hash = try? PaymentHash(hex: hex.lowercased()) {
@@ -108,7 +111,9 @@ public final class CLNBackend: PaymentBackend, Sendable {
     public func balanceMsat() async throws -> UInt64 {
         let answer = try await rpc("listfunds", [:])
         guard let channels = answer.json["channels"] as? [[String: Any]] else { throw PaymentBackendError("Core Lightning's listfunds is unreadable") }
-        return channels.reduce(0) { sum, c in sum &+ (NodeJSON.uint(c["our_amount_msat"]) ?? 0) }
+        // What the node can pay with: open channels (splicing ones too), not channels being opened or closed.
+        let usable: Set<String> = ["CHANNELD_NORMAL", "CHANNELD_AWAITING_SPLICE"]
+        return channels.filter { usable.contains($0["state"] as? String ?? "") }.reduce(0) { sum, c in sum &+ (NodeJSON.uint(c["our_amount_msat"]) ?? 0) }
     }
 
     // MARK: Incoming
@@ -178,7 +183,9 @@ public final class CLNBackend: PaymentBackend, Sendable {
             said = "\(error)"
         }
         do {
-            switch try await paymentStatus(hash) {
+            // Only when the node answered the call itself has it stopped trying; otherwise (a timeout, a lost
+            // answer) `xpay` may still be at work.
+            switch try await listpays(hash, failuresAreFinal: refused) {
             case .unknown: return refused ? .failed(reason: "Core Lightning did not pay: \(said)") : .unknown
             case let other: return other
             }
@@ -195,6 +202,14 @@ public final class CLNBackend: PaymentBackend, Sendable {
     /// By `listpays`: complete if any attempt completed, pending if one is in flight, failed only if every attempt
     /// failed; unknown when there is none.
     public func paymentStatus(_ hash: PaymentHash) async throws -> PaymentResult {
+        try await listpays(hash, failuresAreFinal: false)
+    }
+
+    /// `failuresAreFinal`: the caller's own `xpay`/`pay` call has returned, so the node has stopped trying. Otherwise
+    /// "every attempt failed" is believed only once the newest attempt is older than the pay timeout: before Core
+    /// Lightning 26.06, `listpays` shows an `xpay` payment as failed between two attempts, while `xpay` is still
+    /// looking for the next route, and releasing the inputs then would let the payment go out afterwards.
+    func listpays(_ hash: PaymentHash, failuresAreFinal: Bool) async throws -> PaymentResult {
         let answer = try await rpc("listpays", ["payment_hash": hash.hex])
         guard let pays = answer.json["pays"] as? [[String: Any]] else { throw PaymentBackendError("Core Lightning's listpays is unreadable") }
         if let done = pays.first(where: { $0["status"] as? String == "complete" }) {
@@ -202,8 +217,14 @@ public final class CLNBackend: PaymentBackend, Sendable {
         }
         if pays.contains(where: { $0["status"] as? String == "pending" }) { return .pending }
         if pays.isEmpty { return .unknown }
-        if pays.allSatisfy({ $0["status"] as? String == "failed" }) { return .failed(reason: "Core Lightning: every attempt failed") }
-        throw PaymentBackendError("Core Lightning's payment status is unreadable")
+        guard pays.allSatisfy({ $0["status"] as? String == "failed" }) else { throw PaymentBackendError("Core Lightning's payment status is unreadable") }
+        if !failuresAreFinal {
+            let newest = pays.compactMap { NodeJSON.uint($0["created_at"]) }.max() ?? UInt64.max
+            let now = UInt64(Date().timeIntervalSince1970)
+            let settled = UInt64(settings.payTimeout.components.seconds) + 60
+            guard newest <= now, now - newest > settled else { return .pending }
+        }
+        return .failed(reason: "Core Lightning: every attempt failed")
     }
 
     static func fee(_ json: [String: Any]) -> UInt64 {
@@ -215,19 +236,26 @@ public final class CLNBackend: PaymentBackend, Sendable {
 
     /// One RPC: the answer when the node gives a result; `CLNRefusal` when it gives its own error; a
     /// `PaymentBackendError` (the node marked down) when it cannot be reached or answers something else.
-    func rpc(_ method: String, _ params: [String: Any], timeout: Duration? = nil) async throws -> NodeAnswer {
+    func rpc(_ method: String, _ params: [String: Any], timeout: Duration? = nil, marksHealth: Bool = true) async throws -> NodeAnswer {
         let answer: NodeAnswer
         do {
             answer = try await client.post("/v1/\(method)", params, timeout: timeout)
         } catch let error as NodeCallError {
             let reason = PaymentBackendError("Core Lightning: \(error.description)")
             // A payment that outlasts its call (a hold invoice) says nothing about the node's health.
-            if !(error.timedOut && ["xpay", "pay"].contains(method)) { health.down(reason) }
+            if marksHealth, !(error.timedOut && ["xpay", "pay"].contains(method)) { health.down(reason) }
             throw reason
         }
         if let code = Self.rpcError(answer) {
-            health.up()
-            throw CLNRefusal(code: code, message: (answer.json["message"] as? String).map { String($0.prefix(200)) } ?? "")
+            let message = (answer.json["message"] as? String).map { String($0.prefix(200)) } ?? ""
+            // The rune refused (1501/1502, HTTP 401/403): the node cannot be used until the operator fixes it.
+            if [1501, 1502].contains(code) || [401, 403].contains(answer.status) {
+                let reason = PaymentBackendError("Core Lightning refused the rune for \(method): \(message)")
+                health.down(reason)
+                throw reason
+            }
+            if marksHealth { health.up() }
+            throw CLNRefusal(code: code, message: message)
         }
         guard answer.ok, !answer.json.isEmpty else {
             let reason = PaymentBackendError("Core Lightning answered \(method) with \(answer.detail)")

@@ -54,6 +54,11 @@ public struct LayeredSettings: Sendable {
 
     public func string(_ key: String, default value: String? = nil) -> String? { text(key) ?? value }
 
+    /// The value of `key`'s environment variable alone (nil when unset or empty).
+    public func environmentValue(_ key: String) -> String? {
+        environment[environmentName(key)].flatMap { $0.isEmpty ? nil : $0 }
+    }
+
     /// Refuses a secret given as a flag or in the configuration file (whether or not it is used).
     public func checkSecretPlacement(_ key: String) throws {
         if flags[key] != nil || file[key] != nil {

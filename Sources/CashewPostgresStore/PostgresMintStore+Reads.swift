@@ -29,7 +29,7 @@ extension PostgresMintStore {
     static let meltQuoteColumns = """
         id, method, request, payment_hash, unit, amount::text AS amount, fee_reserve::text AS fee_reserve, amount_msat::text AS amount_msat,
         state, expiry, payment_preimage, fee_paid::text AS fee_paid, created_at, paid_at, blank_outputs, input_amount::text AS input_amount,
-        input_fee::text AS input_fee
+        input_fee::text AS input_fee, payment_attempt_at, payment_backend
         """
 
     static func meltQuote(_ r: PostgresRandomAccessRow) throws -> MeltQuoteRecord {
@@ -41,7 +41,8 @@ extension PostgresMintStore {
             amountMsat: try r.uint("amount_msat"), state: state, expiry: try r.nonNegative("expiry"),
             paymentPreimage: try r.optionalText("payment_preimage"), feePaid: try r.optionalUInt("fee_paid").map { Amount($0) },
             createdAt: try r.nonNegative("created_at"), paidAt: try r.optionalNonNegative("paid_at"), blankOutputs: blank,
-            inputAmount: try r.optionalUInt("input_amount").map { Amount($0) }, inputFee: try r.optionalUInt("input_fee").map { Amount($0) })
+            inputAmount: try r.optionalUInt("input_amount").map { Amount($0) }, inputFee: try r.optionalUInt("input_fee").map { Amount($0) },
+            paymentAttemptAt: try r.optionalNonNegative("payment_attempt_at"), paymentBackend: try r.optionalText("payment_backend"))
     }
 
     public func meltQuote(id: String) async throws -> MeltQuoteRecord? {

@@ -202,7 +202,8 @@ extension PostgresMintStore {
     }
 
     public func beginMelt(
-        quoteID: String, inputs: [ProofRecord], blankOutputs: [BlindedMessage], inputAmount: Amount, inputFee: Amount, operation: OperationRecord
+        quoteID: String, inputs: [ProofRecord], blankOutputs: [BlindedMessage], inputAmount: Amount, inputFee: Amount, operation: OperationRecord,
+        paymentBackend: String?
     ) async throws {
         let blank = String(decoding: try JSONEncoder().encode(blankOutputs), as: UTF8.self)
         let p = ProofColumns(inputs)
@@ -211,7 +212,7 @@ extension PostgresMintStore {
             """
             WITH pending AS (
                 UPDATE melt_quotes SET state = 'PENDING', blank_outputs = \(blank), input_amount = \(String(inputAmount.rawValue))::numeric,
-                    input_fee = \(String(inputFee.rawValue))::numeric, payment_attempt_at = \(t)
+                    input_fee = \(String(inputFee.rawValue))::numeric, payment_attempt_at = \(t), payment_backend = \(paymentBackend)
                 WHERE id = \(quoteID) AND state = 'UNPAID' RETURNING id
             ), ins_operation AS (
                 INSERT INTO operations (id, kind, quote_id, unit, fee, created_at)
@@ -269,12 +270,14 @@ extension PostgresMintStore {
         }
     }
 
-    public func failMelt(quoteID: String) async throws {
+    public func failMelt(quoteID: String, attempt: UInt64?) async throws {
+        let expected = attempt.map { Self.int($0) }
         let updated = try await write(
             """
             WITH released AS (
-                UPDATE melt_quotes SET state = 'UNPAID', blank_outputs = NULL, input_amount = NULL, input_fee = NULL
-                WHERE id = \(quoteID) AND state = 'PENDING' RETURNING id
+                UPDATE melt_quotes SET state = 'UNPAID', blank_outputs = NULL, input_amount = NULL, input_fee = NULL, payment_attempt_at = NULL,
+                    payment_backend = NULL
+                WHERE id = \(quoteID) AND state = 'PENDING' AND (\(expected)::bigint IS NULL OR payment_attempt_at = \(expected)::bigint) RETURNING id
             ), del_proofs AS (
                 DELETE FROM proofs WHERE melt_quote_id = \(quoteID) AND state = 'pending' AND EXISTS (SELECT 1 FROM released)
             ), del_operation AS (
@@ -285,12 +288,13 @@ extension PostgresMintStore {
         guard let n = try updated.first?.int("n"), n == 1 else { throw MintStoreError(.quoteState, "melt quote \(quoteID) is not PENDING") }
     }
 
-    public func claimPaymentAttempt(quoteID: String, at time: UInt64, staleBefore: UInt64) async throws -> Bool {
+    public func claimPaymentAttempt(quoteID: String, from expected: UInt64?, to time: UInt64) async throws -> Bool {
+        let from = expected.map { Self.int($0) }
         let claimed = try await write(
             """
             WITH claimed AS (
                 UPDATE melt_quotes SET payment_attempt_at = \(Self.int(time))
-                WHERE id = \(quoteID) AND state = 'PENDING' AND (payment_attempt_at IS NULL OR payment_attempt_at <= \(Self.int(staleBefore)))
+                WHERE id = \(quoteID) AND state = 'PENDING' AND payment_attempt_at IS NOT DISTINCT FROM \(from)::bigint
                 RETURNING id
             )
             SELECT count(*)::bigint AS n FROM claimed

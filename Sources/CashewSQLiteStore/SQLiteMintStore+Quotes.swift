@@ -97,7 +97,8 @@ extension SQLiteMintStore {
             amountMsat: try row.uint("amount_msat"), state: state, expiry: try row.uint("expiry"), paymentPreimage: row.optionalText("payment_preimage"),
             feePaid: row.optionalUInt("fee_paid").map { Amount($0) }, createdAt: try row.uint("created_at"), paidAt: row.optionalUInt("paid_at"),
             blankOutputs: blank, inputAmount: row.optionalUInt("input_amount").map { Amount($0) },
-            inputFee: row.optionalUInt("input_fee").map { Amount($0) })
+            inputFee: row.optionalUInt("input_fee").map { Amount($0) }, paymentAttemptAt: row.optionalUInt("payment_attempt_at"),
+            paymentBackend: row.optionalText("payment_backend"))
     }
 
     public func meltQuote(id: String) async throws -> MeltQuoteRecord? {
@@ -109,7 +110,8 @@ extension SQLiteMintStore {
     }
 
     public func beginMelt(
-        quoteID: String, inputs: [ProofRecord], blankOutputs: [BlindedMessage], inputAmount: Amount, inputFee: Amount, operation: OperationRecord
+        quoteID: String, inputs: [ProofRecord], blankOutputs: [BlindedMessage], inputAmount: Amount, inputFee: Amount, operation: OperationRecord,
+        paymentBackend: String?
     ) async throws {
         let blank = String(decoding: try JSONEncoder().encode(blankOutputs), as: UTF8.self)
         try await transaction { db in
@@ -117,10 +119,11 @@ extension SQLiteMintStore {
             do {
                 updated = try await db.query(
                     """
-                    UPDATE melt_quotes SET state = 'PENDING', blank_outputs = ?, input_amount = ?, input_fee = ?, payment_attempt_at = ?
+                    UPDATE melt_quotes SET state = 'PENDING', blank_outputs = ?, input_amount = ?, input_fee = ?, payment_attempt_at = ?,
+                        payment_backend = ?
                     WHERE id = ? AND state = 'UNPAID' RETURNING id
                     """,
-                    [.text(blank), .amount(inputAmount), .amount(inputFee), .uint(operation.createdAt), .text(quoteID)])
+                    [.text(blank), .amount(inputAmount), .amount(inputFee), .uint(operation.createdAt), .optionalText(paymentBackend), .text(quoteID)])
             } catch where Self.isConstraint(error) {
                 // Another quote for the same invoice is already pending or paid.
                 throw MintStoreError(.quoteState, "the invoice is already being paid")
@@ -155,28 +158,26 @@ extension SQLiteMintStore {
         }
     }
 
-    public func failMelt(quoteID: String) async throws {
+    public func failMelt(quoteID: String, attempt: UInt64?) async throws {
         try await transaction { db in
             let updated = try await db.query(
                 """
-                UPDATE melt_quotes SET state = 'UNPAID', blank_outputs = NULL, input_amount = NULL, input_fee = NULL
-                WHERE id = ? AND state = 'PENDING' RETURNING id
+                UPDATE melt_quotes SET state = 'UNPAID', blank_outputs = NULL, input_amount = NULL, input_fee = NULL, payment_attempt_at = NULL,
+                    payment_backend = NULL
+                WHERE id = ? AND state = 'PENDING' AND (? IS NULL OR payment_attempt_at = ?) RETURNING id
                 """,
-                [.text(quoteID)])
+                [.text(quoteID), .optionalUInt(attempt), .optionalUInt(attempt)])
             guard !updated.isEmpty else { throw MintStoreError(.quoteState, "melt quote \(quoteID) is not PENDING") }
             _ = try await db.query("DELETE FROM proofs WHERE melt_quote_id = ? AND state = 'pending'", [.text(quoteID)])
             _ = try await db.query("DELETE FROM operations WHERE quote_id = ? AND kind = 'melt'", [.text(quoteID)])
         }
     }
 
-    public func claimPaymentAttempt(quoteID: String, at time: UInt64, staleBefore: UInt64) async throws -> Bool {
+    public func claimPaymentAttempt(quoteID: String, from expected: UInt64?, to time: UInt64) async throws -> Bool {
         try await transaction { db in
             !(try await db.query(
-                """
-                UPDATE melt_quotes SET payment_attempt_at = ?
-                WHERE id = ? AND state = 'PENDING' AND (payment_attempt_at IS NULL OR payment_attempt_at <= ?) RETURNING id
-                """,
-                [.uint(time), .text(quoteID), .uint(staleBefore)])).isEmpty
+                "UPDATE melt_quotes SET payment_attempt_at = ? WHERE id = ? AND state = 'PENDING' AND payment_attempt_at IS ? RETURNING id",
+                [.uint(time), .text(quoteID), .optionalUInt(expected)])).isEmpty
         }
     }
 }

@@ -19,6 +19,7 @@ public final class FakeLightningBackend: PaymentBackend, Sendable {
     public var network: String { settings.network }
     public var conversion: UnitConversion { UnitConversion(btcPrice: settings.btcPrice) }
     public let incoming = IncomingPayments()
+    public var payTimeout: Duration { .milliseconds(Int(min(settings.paymentDelay, 86_400) * 1000)) }
     public var paysAmountless: Bool { true }
     let nodeKey: Scalar
     let stateFile: URL?

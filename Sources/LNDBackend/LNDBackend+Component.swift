@@ -15,6 +15,9 @@ extension LNDBackend {
         guard let url = s.string("lnd_url"), url.hasPrefix("https://") || url.hasPrefix("http://") else {
             throw context.invalid("lightning_backend = lnd needs lnd_url (https://host:port of LND's REST API)")
         }
+        if let text = s.environmentValue("lnd_macaroon"), !isHex(text) {
+            throw context.invalid("CASHEW_LND_MACAROON must be the macaroon in hex (a binary macaroon goes in lnd_macaroon_file)")
+        }
         guard let macaroon = try macaroonHex(s.secretBytes("lnd_macaroon")) else {
             throw context.invalid("lightning_backend = lnd needs a macaroon: lnd_macaroon_file, or CASHEW_LND_MACAROON (hex)")
         }
@@ -35,11 +38,16 @@ extension LNDBackend {
         }
     }
 
+    static func isHex(_ text: String) -> Bool {
+        let t = text.trimmingCharacters(in: .whitespacesAndNewlines)
+        return !t.isEmpty && t.count % 2 == 0 && t.allSatisfy(\.isHexDigit)
+    }
+
     /// A macaroon given as hex text, or as the binary file `lncli` writes: hex.
     static func macaroonHex(_ value: [UInt8]?) -> String? {
         guard let value, !value.isEmpty else { return nil }
         let text = String(decoding: value, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
-        if !text.isEmpty, text.count % 2 == 0, text.allSatisfy(\.isHexDigit) { return text.lowercased() }
+        if isHex(text) { return text.lowercased() }
         return value.map { String(format: "%02x", $0) }.joined()
     }
 }

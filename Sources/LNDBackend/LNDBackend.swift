@@ -46,6 +46,7 @@ public final class LNDBackend: PaymentBackend, Sendable {
     public var network: String { settings.network }
     public let conversion = UnitConversion()
     public let incoming = IncomingPayments()
+    public var payTimeout: Duration { settings.payTimeout }
     let client: NodeHTTPClient
     let health: NodeHealth
     let logger: Logger
@@ -200,8 +201,15 @@ public final class LNDBackend: PaymentBackend, Sendable {
         // The first update is the payment's current state; later ones are not waited for.
         let result: PaymentResult? = try await call {
             try await client.stream(.GET, path, body: nil, timeout: settings.requestTimeout) { line -> PaymentResult? in
-                if let payment = line.json["result"] as? [String: Any] { return Self.payment(payment) }
-                if Self.grpcCode(line.json) == 5 { return .unknown }  // "payment isn't initiated": no record
+                if let payment = line.json["result"] as? [String: Any] {
+                    // A record in a state this code does not know is not "no record": it must not cause a second send.
+                    let result = Self.payment(payment)
+                    guard result != .unknown else { throw PaymentBackendError("LND's payment record has an unknown status") }
+                    return result
+                }
+                // NotFound with LND's own words ("payment isn't initiated"): no record. A NotFound of something in
+                // front of LND (a route it does not serve) says nothing.
+                if Self.grpcCode(line.json) == 5, line.detail.contains("initiated") { return .unknown }
                 throw PaymentBackendError("LND answered the payment status with \(line.detail)")
             }
         }

@@ -53,6 +53,7 @@ public final class LNbitsBackend: PaymentBackend, Sendable {
     public var network: String { settings.network }
     public let conversion = UnitConversion()
     public let incoming = IncomingPayments()
+    public var payTimeout: Duration { settings.payTimeout }
     let client: LNbitsClient
     let logger: Logger
 

@@ -27,6 +27,12 @@ struct LNbitsClient: Sendable, CustomStringConvertible {
         self.timeout = timeout
     }
 
+    /// Not `HTTPClient.shared`, which follows redirects: a redirect to another host would carry the `X-Api-Key`
+    /// along. Process-wide, so never shut down.
+    static let http = HTTPClient(
+        eventLoopGroupProvider: .singleton,
+        configuration: HTTPClient.Configuration(redirectConfiguration: .disallow, timeout: .init(connect: .seconds(10), read: nil)))
+
     func get(_ path: String, timeout: Duration? = nil) async throws -> Answer {
         try await send(.GET, path, body: nil, timeout: timeout)
     }
@@ -48,7 +54,7 @@ struct LNbitsClient: Sendable, CustomStringConvertible {
         let response: HTTPClientResponse
         let bytes: ByteBuffer
         do {
-            response = try await HTTPClient.shared.execute(request, timeout: TimeAmount(limit))
+            response = try await Self.http.execute(request, timeout: TimeAmount(limit))
             bytes = try await response.body.collect(upTo: 4 << 20)
         } catch {
             let timedOut = (error as? HTTPClientError).map { [.deadlineExceeded, .readTimeout, .writeTimeout].contains($0) } ?? false

@@ -17,6 +17,9 @@ public struct NodeHTTPClient: Sendable, CustomStringConvertible {
     /// - Parameter certificateFile: a PEM file of the certificate (or CA) the node's TLS certificate must chain to;
     ///   nil trusts the system's roots.
     public init(url: String, authHeader: (name: String, value: String), certificateFile: String?, timeout: Duration) throws {
+        guard url.hasPrefix("https://") || Self.isLoopback(url) else {
+            throw NodeCallError("\(Self.redacted(url)) is not https: the node's credential would cross the network in the clear (plain http only on loopback)")
+        }
         baseURL = url.hasSuffix("/") ? String(url.dropLast()) : url
         self.authHeader = authHeader
         self.timeout = timeout
@@ -35,6 +38,12 @@ public struct NodeHTTPClient: Sendable, CustomStringConvertible {
 
     /// Without the header's value (and without credentials in the URL).
     public var description: String { "NodeHTTPClient(\(Self.redacted(baseURL)))" }
+
+    /// Whether `url` names this machine (127.0.0.0/8, ::1, localhost), where plain http does not leave the host.
+    public static func isLoopback(_ url: String) -> Bool {
+        guard let host = URLComponents(string: url)?.host?.lowercased() else { return false }
+        return host == "localhost" || host == "::1" || host == "[::1]" || host.hasPrefix("127.")
+    }
 
     /// `url` without user and password, for logs.
     public static func redacted(_ url: String) -> String {
@@ -65,10 +74,18 @@ public struct NodeHTTPClient: Sendable, CustomStringConvertible {
         return request
     }
 
+    /// The HTTP client of every node backend. Not `HTTPClient.shared`: that one follows redirects, and a redirect to
+    /// another host would carry the macaroon or rune along (only `Authorization` and cookies are dropped); and its
+    /// 90-s read timeout would cut LND's invoice stream, which is silent between payments. Each call has its own
+    /// deadline instead. Process-wide, like `HTTPClient.shared`, so it is never shut down.
+    static let http = HTTPClient(
+        eventLoopGroupProvider: .singleton,
+        configuration: HTTPClient.Configuration(redirectConfiguration: .disallow, timeout: .init(connect: .seconds(10), read: nil)))
+
     func send(_ method: HTTPMethod, _ path: String, body: Data?, timeout: Duration?) async throws -> NodeAnswer {
         let request = request(method, path, body: body)
         do {
-            let response = try await HTTPClient.shared.execute(request, timeout: TimeAmount(timeout ?? self.timeout))
+            let response = try await Self.http.execute(request, timeout: TimeAmount(timeout ?? self.timeout))
             let bytes = try await response.body.collect(upTo: 16 << 20)
             return NodeAnswer(status: Int(response.status.code), bytes: Array(bytes.readableBytesView))
         } catch {
@@ -84,8 +101,13 @@ public struct NodeHTTPClient: Sendable, CustomStringConvertible {
     ) async throws -> T? {
         let request = request(method, path, body: try body.map { try JSONSerialization.data(withJSONObject: $0) })
         let deadline: NIODeadline = timeout.map { .now() + TimeAmount($0) } ?? .distantFuture
+        // What `line` throws is the caller's own error and passes through unchanged; only the transport's errors
+        // become `NodeCallError`.
+        func handle(_ answer: NodeAnswer) async throws -> T? {
+            do { return try await line(answer) } catch { throw LineHandlerError(error: error) }
+        }
         do {
-            let response = try await HTTPClient.shared.execute(request, deadline: deadline)
+            let response = try await Self.http.execute(request, deadline: deadline)
             let status = Int(response.status.code)
             var pending = [UInt8]()
             for try await chunk in response.body {
@@ -95,11 +117,13 @@ public struct NodeHTTPClient: Sendable, CustomStringConvertible {
                     let text = Array(pending[..<newline])
                     pending.removeSubrange(...newline)
                     guard text.contains(where: { $0 > 32 }) else { continue }
-                    if let value = try await line(NodeAnswer(status: status, bytes: text)) { return value }
+                    if let value = try await handle(NodeAnswer(status: status, bytes: text)) { return value }
                 }
             }
-            if pending.contains(where: { $0 > 32 }), let value = try await line(NodeAnswer(status: status, bytes: pending)) { return value }
+            if pending.contains(where: { $0 > 32 }), let value = try await handle(NodeAnswer(status: status, bytes: pending)) { return value }
             return nil
+        } catch let error as LineHandlerError {
+            throw error.error
         } catch let error as NodeCallError {
             throw error
         } catch {
@@ -111,6 +135,11 @@ public struct NodeHTTPClient: Sendable, CustomStringConvertible {
     static func redactedPath(_ path: String) -> String {
         path.split(separator: "?").first.map { $0.split(separator: "/").map { $0.count >= 32 ? "…" : String($0) }.joined(separator: "/") } ?? ""
     }
+}
+
+/// An error thrown by a stream's line handler, carried past the transport's error handling unchanged.
+struct LineHandlerError: Error {
+    let error: any Error
 }
 
 /// A node's answer: its HTTP status and body (a JSON object when `json` is not empty).

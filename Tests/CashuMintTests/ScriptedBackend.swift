@@ -21,6 +21,9 @@ final class ScriptedBackend: PaymentBackend, Sendable {
     var conversion: UnitConversion { node.conversion }
     var incoming: IncomingPayments { node.incoming }
     var paysAmountless: Bool { node.paysAmountless }
+    /// The pay timeout it declares.
+    let timeout = Mutex<Duration>(.zero)
+    var payTimeout: Duration { timeout.withLock { $0 } }
     func set(pay: PaymentResult? = nil, status: PaymentResult? = nil) {
         script.withLock { s in
             if let pay { s.payResult = pay }

@@ -9,6 +9,7 @@ import LNDBackend
 import LNbitsBackend
 import Logging
 import Secp256k1
+import Synchronization
 import TestSupport
 import Testing
 
@@ -131,6 +132,9 @@ struct MeltFaultTests {
             try await Self.inFlightAcrossRestart(face, box, url, certificate)
             try await Rig.with(face, box, url: url, certificate: certificate) { rig in try await Self.twoQuotesOneInvoice(rig, face) }
             try await Rig.with(face, box, url: url, certificate: certificate) { rig in try await Self.incoming(rig, face) }
+            if face == .cln {
+                try await Rig.with(face, box, url: url, certificate: certificate) { rig in try await Self.xpayStillRetrying(rig) }
+            }
         }
     }
 
@@ -142,7 +146,7 @@ struct MeltFaultTests {
             let dir = FileManager.default.temporaryDirectory.appendingPathComponent("cashew-\(face)-secrets-\(UUID().uuidString)").path
             try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
             defer { try? FileManager.default.removeItem(atPath: dir) }
-            var environment = ["CASHEW_LIGHTNING_BACKEND": face.rawValue, "CASHEW_MELT_RESEND_AFTER": "0", "CASHEW_QUOTE_CHECK_INTERVAL": "0"]
+            var environment = ["CASHEW_LIGHTNING_BACKEND": face.rawValue, "CASHEW_MELT_RESEND_AFTER": "60", "CASHEW_QUOTE_CHECK_INTERVAL": "0"]
             switch face {
             case .lnd:
                 // The macaroon file as lncli writes it: binary.
@@ -210,6 +214,38 @@ struct MeltFaultTests {
         node.resolve(target.hash, succeed: true)
         #expect(try await rig.settle(quote.quote) == .paid, "\(face): stale FAILED then success")
         #expect(node.state.withLock { $0.paidOutMsat } == 100_000)
+    }
+
+    /// Core Lightning before 26.06 lists an `xpay` payment as failed between two attempts while `xpay` is still
+    /// retrying: a recent "every attempt failed" must not release the inputs; the same record once older than the pay
+    /// timeout does; and a retry that succeeds meanwhile is PAID.
+    static func xpayStillRetrying(_ rig: Rig) async throws {
+        let node = rig.node
+        let proofs = try await rig.mintProofs(200)
+        let target = try node.externalInvoice(amountMsat: 100_000)
+        let quote = try await rig.mint.createMeltQuote(MeltQuoteBolt11Request(request: target.bolt11, unit: .sat))
+        node.recentAttempts.withLock { $0 = true }
+        node.set(outcome: .fail)
+        node.set(.pay, .timeout, .after)  // xpay's answer is lost; its record: one failed attempt, just now
+        #expect(await rig.melt(quote.quote, proofs) == .pending)
+        for _ in 0..<3 { try await rig.mint.recoverPendingMelts() }
+        #expect(try await rig.states(proofs) == [.pending], "a recent failed attempt released the inputs")
+        // xpay's next attempt succeeds.
+        node.set(outcome: .succeed)
+        _ = node.send(target.bolt11)
+        #expect(try await rig.settle(quote.quote) == .paid)
+        #expect(node.state.withLock { $0.paidOutMsat } == 100_000)
+
+        // Another melt whose only attempt failed long ago: released.
+        let more = try await rig.mintProofs(200)
+        let other = try node.externalInvoice(amountMsat: 50_000)
+        let second = try await rig.mint.createMeltQuote(MeltQuoteBolt11Request(request: other.bolt11, unit: .sat))
+        node.set(outcome: .fail)
+        node.set(.pay, .timeout, .after)
+        #expect(await rig.melt(second.quote, more) == .pending)
+        node.recentAttempts.withLock { $0 = false }
+        #expect(try await rig.settle(second.quote) == .unpaid)
+        #expect(try await rig.states(more) == [.unspent])
     }
 
     /// The payee holds the HTLC: the melt answers PENDING within the pay timeout (no hang), stays PENDING with its
@@ -310,6 +346,8 @@ struct Rig {
     let backend: any PaymentBackend
     let mint: Mint
     let store: SQLiteMintStore
+    /// The mint's clock, which recovery moves on so that a payment with no record is sent again without waiting.
+    let clock: OffsetClock
 
     static func backend(_ face: Face, url: String, certificate: String?) throws -> any PaymentBackend {
         var logger = Logger(label: "backend")
@@ -349,11 +387,13 @@ struct Rig {
         let store = try await SQLiteMintStore.open(path: database, logger: logger)
         try await store.migrate()
         var settings = MintSettings()
-        settings.meltResendAfter = .zero
+        settings.meltResendAfter = .seconds(60)
         settings.quoteCheckInterval = .zero
-        let mint = try Mint(store: store, backend: backend, master: ExtendedPrivateKey(seed: Array("melt faults".utf8)), settings: settings, logger: logger)
+        let clock = OffsetClock()
+        let mint = try Mint(
+            store: store, backend: backend, master: ExtendedPrivateKey(seed: Array("melt faults".utf8)), settings: settings, clock: clock.clock, logger: logger)
         try await mint.start()
-        let rig = Rig(node: node, backend: backend, mint: mint, store: store)
+        let rig = Rig(node: node, backend: backend, mint: mint, store: store, clock: clock)
         do {
             try await withThrowingTaskGroup(of: Void.self) { group in
                 group.addTask { try await backend.run() }
@@ -403,15 +443,24 @@ struct Rig {
         Set(try await mint.checkState(CheckStateRequest(ys: proofs.map { try $0.y })).states.map(\.state))
     }
 
-    /// Runs recovery until the quote leaves PENDING (or 10 rounds), as the maintenance service does.
+    /// Runs recovery until the quote leaves PENDING (or 10 rounds), as the maintenance service does, each round a
+    /// minute later on the mint's clock (past `melt_resend_after`).
     func settle(_ quote: String) async throws -> MeltFaultTests.Final? {
         for _ in 0..<10 {
             let state = try await mint.meltQuote(id: quote).state
             if state == .paid { return .paid }
             if state == .unpaid { return .unpaid }
+            clock.advance(61)
             try await mint.recoverPendingMelts()
             try await Task.sleep(for: .milliseconds(100))
         }
         return nil
     }
+}
+
+/// The wall clock, moved on by hand.
+final class OffsetClock: Sendable {
+    let offset = Mutex<Double>(0)
+    var clock: MintClock { MintClock(time: { [self] in Date().timeIntervalSince1970 + offset.withLock { $0 } }) }
+    func advance(_ seconds: Double) { offset.withLock { $0 += seconds } }
 }

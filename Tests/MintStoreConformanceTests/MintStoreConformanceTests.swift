@@ -144,25 +144,40 @@ struct MintStoreConformanceTests {
         }
     }
 
-    @Test("a pending melt's payment attempt: recorded by beginMelt, claimed again only when stale, by one caller", arguments: StoreKind.available)
+    @Test("a pending melt's payment attempt: stamped by beginMelt with the backend, claimed by exactly one caller, and a superseded attempt cannot release the inputs", arguments: StoreKind.available)
     func paymentAttempt(_ kind: StoreKind) async throws {
         try await StoreFixture.with(kind) { store in
             let quote = Records.meltQuote()
             try await store.addMeltQuote(quote)
             let t = Records.now
-            // Not PENDING: nothing to send.
-            #expect(try await store.claimPaymentAttempt(quoteID: quote.id, at: t, staleBefore: t) == false)
-            try await store.beginMelt(quoteID: quote.id, inputs: [Records.proof(128)], blankOutputs: [], inputAmount: 128, inputFee: 0, operation: Records.operation(.melt, quote: quote.id))
-            // beginMelt recorded the attempt at `now`: not stale before then.
-            #expect(try await store.claimPaymentAttempt(quoteID: quote.id, at: t + 10, staleBefore: t - 1) == false)
-            // Stale: 20 callers race, exactly one claims it.
+            // Not PENDING: nothing to claim.
+            #expect(try await store.claimPaymentAttempt(quoteID: quote.id, from: nil, to: t) == false)
+            let inputs = [Records.proof(128)]
+            try await store.beginMelt(
+                quoteID: quote.id, inputs: inputs, blankOutputs: [], inputAmount: 128, inputFee: 0, operation: Records.operation(.melt, quote: quote.id),
+                paymentBackend: "lnd")
+            let begun = try #require(try await store.meltQuote(id: quote.id))
+            #expect(begun.paymentAttemptAt == t && begun.paymentBackend == "lnd")
+            // A claim from a value that is not the current one fails.
+            #expect(try await store.claimPaymentAttempt(quoteID: quote.id, from: nil, to: t + 10) == false)
+            #expect(try await store.claimPaymentAttempt(quoteID: quote.id, from: t - 1, to: t + 10) == false)
+            // 20 callers that read the same attempt race: exactly one claims it.
             let wins = try await withThrowingTaskGroup(of: Bool.self) { group in
-                for _ in 0..<20 { group.addTask { try await store.claimPaymentAttempt(quoteID: quote.id, at: t + 120, staleBefore: t) } }
+                for i in 0..<20 { group.addTask { try await store.claimPaymentAttempt(quoteID: quote.id, from: t, to: t + 120 + UInt64(i)) } }
                 return try await group.reduce(0) { $0 + ($1 ? 1 : 0) }
             }
             #expect(wins == 1)
-            #expect(try await store.claimPaymentAttempt(quoteID: quote.id, at: t + 130, staleBefore: t + 60) == false)
-            #expect(try await store.claimPaymentAttempt(quoteID: quote.id, at: t + 300, staleBefore: t + 120) == true)
+            let claimed = try #require(try await store.meltQuote(id: quote.id)?.paymentAttemptAt)
+            #expect(claimed >= t + 120)
+            // The first attempt's sender learns "failed": it may not release the inputs, the newer attempt decides.
+            await expectStoreError(.quoteState) { try await store.failMelt(quoteID: quote.id, attempt: t) }
+            #expect(try await store.meltQuote(id: quote.id)?.state == .pending)
+            #expect(try await store.proofStates(ys: inputs.map(\.y)).values.allSatisfy { $0.state == .pending })
+            // The current attempt's sender may.
+            try await store.failMelt(quoteID: quote.id, attempt: claimed)
+            let released = try #require(try await store.meltQuote(id: quote.id))
+            #expect(released.state == .unpaid && released.paymentAttemptAt == nil && released.paymentBackend == nil)
+            #expect(try await store.proofStates(ys: inputs.map(\.y)).isEmpty)
         }
     }
 

@@ -63,11 +63,11 @@ final class NullStore: MintStore {
     func issueMintQuote(id: String, outputs: [SignatureRecord], operation: OperationRecord) async throws {}
     func addMeltQuote(_ quote: MeltQuoteRecord) async throws {}
     func meltQuote(id: String) async throws -> MeltQuoteRecord? { nil }
-    func beginMelt(quoteID: String, inputs: [ProofRecord], blankOutputs: [BlindedMessage], inputAmount: Amount, inputFee: Amount, operation: OperationRecord) async throws {}
+    func beginMelt(quoteID: String, inputs: [ProofRecord], blankOutputs: [BlindedMessage], inputAmount: Amount, inputFee: Amount, operation: OperationRecord, paymentBackend: String?) async throws {}
     func completeMelt(quoteID: String, preimage: String?, feePaid: Amount, change: [SignatureRecord], at time: UInt64) async throws {}
     func completeInternalMelt(quoteID: String, mintQuoteID: String, change: [SignatureRecord], at time: UInt64) async throws {}
-    func failMelt(quoteID: String) async throws {}
-    func claimPaymentAttempt(quoteID: String, at time: UInt64, staleBefore: UInt64) async throws -> Bool { false }
+    func failMelt(quoteID: String, attempt: UInt64?) async throws {}
+    func claimPaymentAttempt(quoteID: String, from expected: UInt64?, to time: UInt64) async throws -> Bool { false }
     func pendingMeltQuotes() async throws -> [MeltQuoteRecord] { [] }
     func proofStates(ys: [String]) async throws -> [String: (state: ProofState, witness: String?)] { [:] }
     func signatures(blindedMessages: [String]) async throws -> [String: SignatureRecord] { [:] }

@@ -19,6 +19,9 @@ public protocol PaymentBackend: Sendable {
     var conversion: UnitConversion { get }
     /// Whether it can pay part of an amountless invoice (NUT-05 `amountless` option).
     var paysAmountless: Bool { get }
+    /// The longest a payment call may take, the node's own retrying included: a payment with no record at the
+    /// backend is sent again only well after this (`Mint.resendWait`).
+    var payTimeout: Duration { get }
     /// Paid incoming invoices, as the backend learns of them; any number of listeners may follow.
     var incoming: IncomingPayments { get }
 
@@ -55,6 +58,8 @@ extension PaymentBackend {
     public func health() async -> PaymentBackendError? { nil }
 
     public var paysAmountless: Bool { false }
+
+    public var payTimeout: Duration { .zero }
 
     public func feeReserveMsat(invoice: Invoice, amountMsat: UInt64) async throws -> UInt64? { nil }
 }

@@ -130,7 +130,8 @@ extension Mint {
         let operation = OperationRecord(id: QuoteID.make(now: clock.now()), kind: .melt, quoteID: quote.id, unit: quote.unit, fee: inputs.fee, createdAt: clock.now())
         do {
             try await store.beginMelt(
-                quoteID: quote.id, inputs: inputs.records, blankOutputs: blank, inputAmount: inputs.total, inputFee: inputs.fee, operation: operation)
+                quoteID: quote.id, inputs: inputs.records, blankOutputs: blank, inputAmount: inputs.total, inputFee: inputs.fee, operation: operation,
+                paymentBackend: settlesInternally ? nil : backend(for: quote.unit).name)
         } catch let error as MintStoreError where error.code == .quoteState {
             throw CashuError(.quotePending, "the quote is being paid by another request")
         } catch let error as MintStoreError {
@@ -157,11 +158,26 @@ extension Mint {
     }
 
     /// Pays a PENDING melt and settles the ledger by the outcome; returns the quote as it then stands.
-    func pay(_ quote: MeltQuoteRecord) async throws -> MeltQuoteRecord {
+    ///
+    /// `claim`: the melt waited in a queue, so the attempt `beginMelt` stamped may have been taken over (recovery sends
+    /// a payment the backend has no record of once it is old enough). The attempt is then claimed first, and the
+    /// melt left alone if it is no longer PENDING or someone else has sent it.
+    func pay(_ quote: MeltQuoteRecord, claim: Bool = false) async throws -> MeltQuoteRecord {
         if let own = try await ledger({ try await store.mintQuote(paymentHash: quote.paymentHash) }) {
             try await settleInternally(quote, mintQuote: own)
+        } else if claim {
+            let now = clock.now()
+            // Claimed from the attempt `beginMelt` stamped (the queued record's): if recovery has sent it since, the
+            // attempt has moved on and the claim fails.
+            guard let current = try await ledger({ try await store.meltQuote(id: quote.id) }), current.state == .pending,
+                  try await ledger({ try await store.claimPaymentAttempt(quoteID: quote.id, from: quote.paymentAttemptAt, to: now) })
+            else {
+                logger.info("queued melt already handled elsewhere", metadata: ["quote": "\(Redacted(quote.id))"])
+                return try await ledger({ try await store.meltQuote(id: quote.id) }) ?? quote
+            }
+            try await settle(current, await send(current), attempt: now)
         } else {
-            try await settle(quote, await send(quote))
+            try await settle(quote, await send(quote), attempt: quote.paymentAttemptAt)
         }
         return try await ledger({ try await store.meltQuote(id: quote.id) }) ?? quote
     }
@@ -180,28 +196,48 @@ extension Mint {
         }
     }
 
-    /// Asks the backend about a PENDING melt and settles it if the outcome is known (start-up recovery and quote
-    /// checks use this). Returns the outcome.
+    /// How long after a payment attempt the backend's "no record" means the payment never reached it: at least
+    /// `meltResendAfter`, and always beyond the backend's own pay timeout (a call still under way, a node still
+    /// looking for a route, leaves no record yet).
+    func resendWait(_ backend: any PaymentBackend) -> UInt64 {
+        let wait = max(settings.meltResendAfter, backend.payTimeout + .seconds(5))
+        return UInt64(max(1, wait.components.seconds))
+    }
+
+    /// Asks the backend about a PENDING melt and settles it if the outcome is known (start-up recovery, maintenance
+    /// and quote checks use this). Returns the outcome.
+    ///
+    /// When the backend has no record of the payment, it never reached the backend (the process died before the
+    /// call, the call was lost, a queued melt never started) or a call is still on its way. Once the attempt is
+    /// older than `resendWait`, the attempt is claimed (one process wins) and the payment sent again through the
+    /// same backend: a backend pays a hash at most once, and its answer settles the melt. A melt whose attempt was
+    /// not recorded (begun before the upgrade that records it) or that another backend took is never re-sent.
     @discardableResult
     public func resolvePending(_ quote: MeltQuoteRecord) async throws -> PaymentResult {
         if let own = try await ledger({ try await store.mintQuote(paymentHash: quote.paymentHash) }) {
             try await settleInternally(quote, mintQuote: own)
             return (try await store.meltQuote(id: quote.id))?.state == .paid ? .paid(feeMsat: 0, preimage: nil) : .failed(reason: "internal")
         }
-        var result = try await backend(for: quote.unit).paymentStatus(quote.paymentHash)
-        if result == .unknown {
-            // The backend has no record: the payment never reached it (the process died before the call, the call
-            // was lost, or a queued melt was never started), or a call is still on its way. Once the last attempt is
-            // older than `meltResendAfter`, send it again: the backend pays a hash at most once, and its answer
-            // (paid, failed because the invoice expired, ...) settles the melt.
+        // The attempt as it is now: a failure read from the backend releases the inputs only if no newer attempt
+        // has been sent meanwhile.
+        guard let current = try await ledger({ try await store.meltQuote(id: quote.id) }), current.state == .pending else { return .pending }
+        let backend = backend(for: current.unit)
+        var attempt = current.paymentAttemptAt
+        var result = try await backend.paymentStatus(current.paymentHash)
+        if result == .unknown, let last = attempt {
             let now = clock.now()
-            let wait = UInt64(max(0, settings.meltResendAfter.components.seconds))
-            if try await ledger({ try await store.claimPaymentAttempt(quoteID: quote.id, at: now, staleBefore: now >= wait ? now - wait : 0) }) {
-                logger.warning("the backend has no record of a pending melt's payment; sending it again", metadata: ["quote": "\(Redacted(quote.id))"])
-                result = await send(quote)
+            if current.paymentBackend != backend.name {
+                logger.warning("a pending melt's payment is unknown to the backend, which did not send it; it is not sent again", metadata: [
+                    "quote": "\(Redacted(current.id))", "sent_through": "\(current.paymentBackend ?? "unrecorded")", "backend": "\(backend.name)",
+                ])
+            } else if now > last, now - last > resendWait(backend),
+                      try await ledger({ try await store.claimPaymentAttempt(quoteID: current.id, from: last, to: now) }) {
+                logger.warning("the backend has no record of a pending melt's payment; sending it again", metadata: ["quote": "\(Redacted(current.id))"])
+                attempt = now
+                result = await send(current)
             }
         }
-        try await settle(quote, result)
+        try await settle(current, result, attempt: attempt)
         return result
     }
 
@@ -223,7 +259,9 @@ extension Mint {
         }
     }
 
-    func settle(_ quote: MeltQuoteRecord, _ result: PaymentResult) async throws {
+    /// Settles a PENDING melt by its payment's outcome. `attempt` is the payment attempt the outcome belongs to: a
+    /// failure releases the inputs only while that is still the quote's attempt.
+    func settle(_ quote: MeltQuoteRecord, _ result: PaymentResult, attempt: UInt64?) async throws {
         switch result {
         case let .paid(feeMsat, preimage):
             // The money has gone out: from here on nothing may keep the quote from PAID. Change that cannot be
@@ -250,7 +288,15 @@ extension Mint {
             }
             logger.info("melt paid", metadata: ["quote": "\(Redacted(quote.id))", "fee": "\(fee)"])
         case let .failed(reason):
-            try await ledger { try await store.failMelt(quoteID: quote.id) }
+            do {
+                try await store.failMelt(quoteID: quote.id, attempt: attempt)
+            } catch let error as MintStoreError where error.code == .quoteState {
+                // Settled meanwhile, or the payment was sent again: that attempt's outcome decides, not this one.
+                logger.notice("melt failure not applied: the quote moved on", metadata: ["quote": "\(Redacted(quote.id))", "reason": "\(reason)"])
+                return
+            } catch let error as MintStoreError {
+                throw cashuError(error)
+            }
             logger.info("melt failed, inputs released", metadata: ["quote": "\(Redacted(quote.id))", "reason": "\(reason)"])
         case .pending, .unknown:
             logger.info("melt still pending", metadata: ["quote": "\(Redacted(quote.id))"])
@@ -308,7 +354,7 @@ extension Mint {
                 }
                 group.addTask {
                     do {
-                        let settled = try await pay(quote)
+                        let settled = try await pay(quote, claim: true)
                         logger.info("queued melt settled", metadata: ["quote": "\(Redacted(quote.id))", "state": "\(settled.state.rawValue)"])
                     } catch {
                         logger.warning("queued melt left pending", metadata: ["quote": "\(Redacted(quote.id))", "error": "\(error)"])

@@ -180,12 +180,20 @@ public struct MeltQuoteRecord: Sendable, Hashable {
     public var inputAmount: Amount?
     /// The input fee of the pending melt.
     public var inputFee: Amount?
+    /// When the pending melt's payment was last handed to the backend (nil: before that was recorded). Also the
+    /// token of that attempt: only its sender may release the inputs on a failure.
+    public var paymentAttemptAt: UInt64?
+    /// The backend the payment was handed to (its registry name).
+    public var paymentBackend: String?
 
     public init(
         id: String, method: String, request: String, paymentHash: PaymentHash, unit: CurrencyUnit, amount: Amount, feeReserve: Amount,
         amountMsat: UInt64, state: MeltQuoteState, expiry: UInt64, paymentPreimage: String? = nil, feePaid: Amount? = nil,
-        createdAt: UInt64, paidAt: UInt64? = nil, blankOutputs: [BlindedMessage]? = nil, inputAmount: Amount? = nil, inputFee: Amount? = nil
+        createdAt: UInt64, paidAt: UInt64? = nil, blankOutputs: [BlindedMessage]? = nil, inputAmount: Amount? = nil, inputFee: Amount? = nil,
+        paymentAttemptAt: UInt64? = nil, paymentBackend: String? = nil
     ) {
+        self.paymentAttemptAt = paymentAttemptAt
+        self.paymentBackend = paymentBackend
         self.id = id
         self.method = method
         self.request = request

@@ -47,19 +47,23 @@ public protocol MintStore: Sendable {
     func addMeltQuote(_ quote: MeltQuoteRecord) async throws
     func meltQuote(id: String) async throws -> MeltQuoteRecord?
     /// UNPAID → PENDING, with `inputs` recorded as pending and the blank outputs, input amount and fee kept on the
-    /// quote, all or nothing. Throws `quoteState`, `proofsSpent` or `proofsPending`.
-    func beginMelt(quoteID: String, inputs: [ProofRecord], blankOutputs: [BlindedMessage], inputAmount: Amount, inputFee: Amount, operation: OperationRecord) async throws
+    /// quote, all or nothing; the payment attempt is stamped with the operation's time and `paymentBackend`. Throws
+    /// `quoteState`, `proofsSpent` or `proofsPending`.
+    func beginMelt(
+        quoteID: String, inputs: [ProofRecord], blankOutputs: [BlindedMessage], inputAmount: Amount, inputFee: Amount, operation: OperationRecord,
+        paymentBackend: String?) async throws
     /// PENDING → PAID: the pending inputs become spent, change signatures are recorded.
     func completeMelt(quoteID: String, preimage: String?, feePaid: Amount, change: [SignatureRecord], at time: UInt64) async throws
     /// Settles a melt that pays one of this mint's own invoices: in one transaction the mint quote goes UNPAID → PAID
     /// and the melt PENDING → PAID with its change. Throws `quoteState` if the mint quote is not UNPAID.
     func completeInternalMelt(quoteID: String, mintQuoteID: String, change: [SignatureRecord], at time: UInt64) async throws
-    /// PENDING → UNPAID: the pending inputs are released (deleted), as if the melt never started.
-    func failMelt(quoteID: String) async throws
-    /// Records that a PENDING melt's payment is being handed to the backend at `time`, if its last attempt was at
-    /// or before `staleBefore` (`beginMelt` records the first). Returns false when the quote is not PENDING or another
-    /// attempt is more recent: one process at a time re-sends a payment the backend has no record of.
-    func claimPaymentAttempt(quoteID: String, at time: UInt64, staleBefore: UInt64) async throws -> Bool
+    /// PENDING → UNPAID: the pending inputs are released (deleted), as if the melt never started. With `attempt`,
+    /// only while the quote's payment attempt is still that one (a sender whose attempt was superseded by a newer
+    /// one must not release the inputs); throws `quoteState` otherwise.
+    func failMelt(quoteID: String, attempt: UInt64?) async throws
+    /// Moves a PENDING melt's payment attempt from `expected` (the value read, nil for none) to `time`, atomically:
+    /// of several callers that read the same attempt, exactly one gets true and may send the payment.
+    func claimPaymentAttempt(quoteID: String, from expected: UInt64?, to time: UInt64) async throws -> Bool
     /// Melt quotes in the PENDING state (for start-up recovery).
     func pendingMeltQuotes() async throws -> [MeltQuoteRecord]
 
@@ -96,4 +100,17 @@ extension MintStore {
             return try await body()
         }
     }
+}
+
+extension MintStore {
+    /// `beginMelt` without a backend name.
+    public func beginMelt(
+        quoteID: String, inputs: [ProofRecord], blankOutputs: [BlindedMessage], inputAmount: Amount, inputFee: Amount, operation: OperationRecord
+    ) async throws {
+        try await beginMelt(
+            quoteID: quoteID, inputs: inputs, blankOutputs: blankOutputs, inputAmount: inputAmount, inputFee: inputFee, operation: operation, paymentBackend: nil)
+    }
+
+    /// `failMelt` whatever the payment attempt (no payment was sent: an internal settlement, a refusal before sending).
+    public func failMelt(quoteID: String) async throws { try await failMelt(quoteID: quoteID, attempt: nil) }
 }

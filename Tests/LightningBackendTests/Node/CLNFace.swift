@@ -11,9 +11,10 @@ enum CLNFace {
          "amount_received_msat": i.amountMsat, "pay_index": i.payIndex, "paid_at": 1, "expires_at": 2_000_000_000]
     }
 
-    static func pays(_ p: ScriptedNode.Payment, _ hash: String) -> [[String: Any]] {
-        p.attempts.map { a in
-            var r: [String: Any] = ["payment_hash": hash, "amount_msat": p.amountMsat, "created_at": 1]
+    static func pays(_ p: ScriptedNode.Payment, _ hash: String, recent: Bool = false) -> [[String: Any]] {
+        let createdAt = recent ? Int(Date().timeIntervalSince1970) : 1_600_000_000
+        return p.attempts.map { a in
+            var r: [String: Any] = ["payment_hash": hash, "amount_msat": p.amountMsat, "created_at": createdAt]
             switch a.status {
             case .succeeded:
                 r["status"] = "complete"
@@ -77,7 +78,7 @@ enum CLNFace {
             case "listpays":
                 if let f = node.take(.status) { return await Reply.fault(f.fault, node, refusal: error(-1, "internal error")) }
                 guard let hash = body["payment_hash"] as? String else { return error(-32602, "payment_hash") }
-                return Reply.json(200, ["pays": node.payment(hash).map { pays($0, hash) } ?? []])
+                return Reply.json(200, ["pays": node.payment(hash).map { pays($0, hash, recent: node.recentAttempts.withLock { $0 }) } ?? []])
             default:
                 return Reply.json(404, #"{"code":-32601,"message":"Unknown command"}"#)
             }

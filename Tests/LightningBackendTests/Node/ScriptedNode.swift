@@ -63,6 +63,8 @@ final class ScriptedNode: Sendable {
     }
 
     let state = Mutex(State())
+    /// Whether attempts are reported as made just now (`created_at`), rather than long ago.
+    let recentAttempts = Mutex(false)
     let feeMsat: UInt64 = 1000
     let key = Scalar.random()
     /// How long a `timeout` fault keeps the caller waiting (beyond the client's timeout).
