@@ -85,6 +85,7 @@ public final class LNDBackend: PaymentBackend, Sendable {
     func followInvoices() async {
         var backoff = settings.healthInterval
         while !Task.isCancelled {
+            let opened = ContinuousClock.now
             do {
                 let index = settleIndex.withLock { $0 }
                 let path = "/v1/invoices/subscribe" + (index > 0 ? "?settle_index=\(index)" : "")
@@ -104,6 +105,8 @@ public final class LNDBackend: PaymentBackend, Sendable {
             } catch {
                 if !Task.isCancelled { logger.warning("LND's invoice stream ended; reconnecting", metadata: ["error": "\(error)"]) }
             }
+            // A stream that lasted was a working connection: start the backoff again.
+            if ContinuousClock.now - opened > .seconds(30) { backoff = settings.healthInterval }
             try? await Task.sleep(for: backoff)
             backoff = min(backoff * 2, .seconds(60))
         }

@@ -31,7 +31,13 @@ struct LNbitsClient: Sendable, CustomStringConvertible {
     /// along. Process-wide, so never shut down.
     static let http = HTTPClient(
         eventLoopGroupProvider: .singleton,
-        configuration: HTTPClient.Configuration(redirectConfiguration: .disallow, timeout: .init(connect: .seconds(10), read: nil)))
+        configuration: {
+            var c = HTTPClient.Configuration(redirectConfiguration: .disallow, timeout: .init(connect: .seconds(10), read: nil))
+            // Payments to hold invoices keep a connection each for up to the pay timeout: over HTTP/1.1 the default
+            // of 8 per host would leave status and health calls waiting behind them.
+            c.connectionPool = .init(idleTimeout: .seconds(60), concurrentHTTP1ConnectionsPerHostSoftLimit: 64)
+            return c
+        }())
 
     func get(_ path: String, timeout: Duration? = nil) async throws -> Answer {
         try await send(.GET, path, body: nil, timeout: timeout)

@@ -80,7 +80,13 @@ public struct NodeHTTPClient: Sendable, CustomStringConvertible {
     /// deadline instead. Process-wide, like `HTTPClient.shared`, so it is never shut down.
     static let http = HTTPClient(
         eventLoopGroupProvider: .singleton,
-        configuration: HTTPClient.Configuration(redirectConfiguration: .disallow, timeout: .init(connect: .seconds(10), read: nil)))
+        configuration: {
+            var c = HTTPClient.Configuration(redirectConfiguration: .disallow, timeout: .init(connect: .seconds(10), read: nil))
+            // Payments to hold invoices keep a connection each for up to the pay timeout: over HTTP/1.1 the default
+            // of 8 per host would leave status and health calls waiting behind them.
+            c.connectionPool = .init(idleTimeout: .seconds(60), concurrentHTTP1ConnectionsPerHostSoftLimit: 64)
+            return c
+        }())
 
     func send(_ method: HTTPMethod, _ path: String, body: Data?, timeout: Duration?) async throws -> NodeAnswer {
         let request = request(method, path, body: body)

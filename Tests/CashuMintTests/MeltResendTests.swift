@@ -68,6 +68,20 @@ struct MeltResendTests {
         #expect(try await s.mint.meltQuote(id: melt.quote).state == .paid)
     }
 
+    @Test("a wallet's quote check and start-up recovery never send a payment again (only the maintenance pass does)")
+    func onlyMaintenanceResends() async throws {
+        let s = try await Setup.make()
+        defer { Task { try? await s.store.close() } }
+        s.backend.set(pay: .unknown, status: .unknown)
+        let melt = try await s.pendingMelt()
+        s.clock.advance(3600)
+        #expect(try await s.mint.meltQuote(id: melt.quote).state == .pending)
+        try await s.mint.recoverPendingMelts(resend: false)
+        #expect(s.backend.payCalls == 1)
+        try await s.mint.recoverPendingMelts()
+        #expect(s.backend.payCalls == 2)
+    }
+
     @Test("the wait is never shorter than the backend's own pay timeout, whatever melt_resend_after says")
     func waitCoversPayTimeout() async throws {
         let s = try await Setup.make(resendAfter: .zero)

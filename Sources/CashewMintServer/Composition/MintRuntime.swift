@@ -137,7 +137,7 @@ struct MintService: Service {
         let applied = try await MintRuntime.migrations(mint.store)
         if !applied.isEmpty { logger.info("applied migrations", metadata: ["migrations": "\(applied.joined(separator: ","))"]) }
         try await mint.start()
-        try await mint.recoverPendingMelts()
+        try await mint.recoverPendingMelts(resend: false)
         ready()
         var configuration = ServiceGroupConfiguration(services: services.map { .init(service: $0) }, logger: logger)
         configuration.maximumGracefulShutdownDuration = nil

@@ -67,7 +67,7 @@ extension Mint {
         // A pending melt asks the backend, at most once per quote-check interval (polling must not flood it).
         if quote.state == .pending, quoteChecks.claim("melt:" + quote.id) {
             do {
-                try await resolvePending(quote)
+                try await resolvePending(quote, resend: false)
             } catch {
                 logger.warning("could not ask the payment backend about a pending melt", metadata: ["quote": "\(Redacted(quote.id))", "error": "\(error)"])
             }
@@ -212,8 +212,10 @@ extension Mint {
     /// older than `resendWait`, the attempt is claimed (one process wins) and the payment sent again through the
     /// same backend: a backend pays a hash at most once, and its answer settles the melt. A melt whose attempt was
     /// not recorded (begun before the upgrade that records it) or that another backend took is never re-sent.
+    /// `resend`: whether this caller may send the payment again (the maintenance pass does; a wallet's quote check
+    /// and start-up recovery do not, so that neither waits for a payment call).
     @discardableResult
-    public func resolvePending(_ quote: MeltQuoteRecord) async throws -> PaymentResult {
+    public func resolvePending(_ quote: MeltQuoteRecord, resend: Bool = true) async throws -> PaymentResult {
         if let own = try await ledger({ try await store.mintQuote(paymentHash: quote.paymentHash) }) {
             try await settleInternally(quote, mintQuote: own)
             return (try await store.meltQuote(id: quote.id))?.state == .paid ? .paid(feeMsat: 0, preimage: nil) : .failed(reason: "internal")
@@ -224,7 +226,7 @@ extension Mint {
         let backend = backend(for: current.unit)
         var attempt = current.paymentAttemptAt
         var result = try await backend.paymentStatus(current.paymentHash)
-        if result == .unknown, let last = attempt {
+        if resend, result == .unknown, let last = attempt {
             let now = clock.now()
             if current.paymentBackend != backend.name {
                 logger.warning("a pending melt's payment is unknown to the backend, which did not send it; it is not sent again", metadata: [
@@ -330,10 +332,12 @@ extension Mint {
     }
 
     /// Settles every PENDING melt whose outcome the backend now knows; the rest stay pending (fail closed).
-    public func recoverPendingMelts() async throws {
+    /// `resend`: whether a payment the backend has no record of may be sent again (the maintenance pass; start-up
+    /// recovery does not, so that the API does not wait for payment calls).
+    public func recoverPendingMelts(resend: Bool = true) async throws {
         for quote in try await ledger({ try await store.pendingMeltQuotes() }) {
             do {
-                let result = try await resolvePending(quote)
+                let result = try await resolvePending(quote, resend: resend)
                 logger.info("recovered pending melt", metadata: ["quote": "\(Redacted(quote.id))", "result": "\(result.kind)"])
             } catch {
                 logger.warning("pending melt left pending", metadata: ["quote": "\(Redacted(quote.id))", "error": "\(error)"])
