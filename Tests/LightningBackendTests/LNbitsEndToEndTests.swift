@@ -200,6 +200,59 @@ struct LNbitsEndToEndTests {
         }
     }
 
+    @Test("LNbits freezes the moment it has paid a melt: the melt stays PENDING with its inputs while LNbits does not answer, and settles PAID by itself, once, when it does again")
+    func pendingThroughOutage() async throws {
+        let setup = try await Setup.make()
+        defer { setup.lnbits.stop() }
+        // The mint reaches LNbits through a proxy that, when armed, freezes LNbits (SIGSTOP) as its answer to the
+        // payment arrives and drops that answer: LNbits paid, the mint never heard, and cannot ask. (Stopping LNbits
+        // takes seconds, during which the mint's maintenance pass can still read the record and settle the melt.)
+        let frozen = LockedPIDs()
+        let proxy = try KillingProxy(target: setup.lnbits.port) {
+            let pids = setup.lnbits.serverProcesses()
+            for pid in pids { kill(pid, SIGSTOP) }
+            frozen.set(pids)
+        }
+        defer {
+            for pid in frozen.value { kill(pid, SIGCONT) }
+            proxy.stop()
+        }
+        var environment = setup.mintEnvironment
+        environment["CASHEW_LNBITS_URL"] = "http://127.0.0.1:\(proxy.port)"
+        environment["CASHEW_LNBITS_REQUEST_TIMEOUT"] = "5"
+        let mint = try CashewMintProcess(environment: environment)
+        defer {
+            mint.stop()
+            mint.removeData()
+        }
+        try await Self.withWallet { wallet in
+            try await setup.mint(200, into: wallet, at: mint.url)
+            let invoice = try await setup.lnbits.invoice(setup.payee, sats: 100)
+            let meltQuote = try await wallet.meltQuote(invoice: invoice, mintURL: mint.url)
+            proxy.arm(path: "/api/v1/payments")
+            let melted = try await wallet.melt(meltQuote, mintURL: mint.url)
+            #expect(melted.state == .pending, "\(melted)\n\(mint.logs.suffix(3000))")
+            // LNbits does not answer: maintenance passes and quote checks come and go, the melt stays PENDING.
+            let quoteURL = mint.url + "/v1/melt/quote/bolt11/\(meltQuote.quote)"
+            for _ in 0..<4 {
+                #expect(try HTTPJSON.value(try await HTTPJSON.get(MeltQuoteBolt11Response.self, quoteURL)).state == .pending)
+                try await Task.sleep(for: .seconds(2))
+            }
+            for pid in frozen.value { kill(pid, SIGCONT) }
+            var state: MeltQuoteState?
+            for _ in 0..<150 where state != .paid {
+                state = try HTTPJSON.value(try await HTTPJSON.get(MeltQuoteBolt11Response.self, quoteURL)).state
+                if state != .paid { try await Task.sleep(for: .milliseconds(200)) }
+            }
+            #expect(state == .paid, "\(mint.logs.suffix(2000))")
+            let recovered = try await wallet.recover(mintURL: mint.url)
+            #expect(recovered.contains { $0.kind == .melt && $0.outcome == .completed }, "\(recovered)")
+            #expect(try await wallet.balance(mintURL: mint.url) == 100)
+            #expect(try await setup.sats(setup.payee) == 100, "paid once")
+            #expect(try await setup.sats(setup.mintAccount) == 100)
+        }
+    }
+
     @Test("kill -9 the moment LNbits has paid a melt: after a restart the mint settles it PAID from LNbits' record, once; the wallet's recovery agrees")
     func killedMidMelt() async throws {
         let setup = try await Setup.make()
@@ -331,4 +384,12 @@ final class MintHolder: @unchecked Sendable {
         get { lock.withLock { current } }
         set { lock.withLock { current = newValue } }
     }
+}
+
+/// Process IDs a proxy callback records for the test.
+final class LockedPIDs: @unchecked Sendable {
+    private let lock = NSLock()
+    private var stored: [pid_t] = []
+    var value: [pid_t] { lock.withLock { stored } }
+    func set(_ pids: [pid_t]) { lock.withLock { stored = pids } }
 }

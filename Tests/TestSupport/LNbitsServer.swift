@@ -163,7 +163,7 @@ public final class LNbitsServer: @unchecked Sendable {
     }
 
     /// The processes running this server (found by their command line: the launcher and the server it forks).
-    func serverProcesses() -> [pid_t] {
+    public func serverProcesses() -> [pid_t] {
         guard let venv = Self.venv, let entries = try? FileManager.default.contentsOfDirectory(atPath: "/proc") else { return [] }
         let marker = Array((venv + "/bin/lnbits\0--host\0127.0.0.1\0--port\0\(port)\0").utf8)
         return entries.compactMap { entry -> pid_t? in
