@@ -23,6 +23,16 @@ extension LNbitsBackend {
                     self.webSocketOpen.withLock { $0 = true }
                     defer { self.webSocketOpen.withLock { $0 = false } }
                     self.logger.info("LNbits websocket connected; incoming payments arrive through it")
+                    // LNbits answered: it is up again (the poll, slowed while the websocket is open, must not be the
+                    // only way back).
+                    let recovered = self.state.withLock { s -> Bool in
+                        defer {
+                            s.failure = nil
+                            s.timeouts = 0
+                        }
+                        return s.failure != nil
+                    }
+                    if recovered { self.logger.info("LNbits answers", metadata: ["url": "\(Settings.redacted(self.settings.url))"]) }
                     for try await message in inbound.messages(maxSize: 1 << 20) {
                         guard case let .text(text) = message,
                               let json = (try? JSONSerialization.jsonObject(with: Data(text.utf8))) as? [String: Any],

@@ -100,7 +100,10 @@ public final class LNbitsBackend: PaymentBackend, Sendable {
         var backoff = settings.pollInterval
         var lastPoll = ContinuousClock.now - .seconds(3600)
         while !Task.isCancelled {
-            if webSocketOpen.withLock({ $0 }), ContinuousClock.now - lastPoll < max(settings.pollInterval, Self.quietPollInterval) {
+            // While the websocket is open and LNbits counts as up, the poll is only a safety net. While LNbits counts
+            // as down, the poll runs (with its backoff): it is what brings LNbits back.
+            if webSocketOpen.withLock({ $0 }), state.withLock({ $0.failure == nil }),
+               ContinuousClock.now - lastPoll < max(settings.pollInterval, Self.quietPollInterval) {
                 try? await Task.sleep(for: min(settings.pollInterval, .seconds(1)))
                 continue
             }
