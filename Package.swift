@@ -115,7 +115,7 @@ let package = Package(
         .target(
             name: "LNbitsBackend",
             dependencies: [
-                "CashuMint", "CashuProtocol", "CashuCrypto", "Bolt11", "CashewMintComponents",
+                "CashuMint", "CashuProtocol", "CashuCrypto", "Bolt11", "CashewMintComponents", "LightningNodeHTTP",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "HummingbirdWSClient", package: "hummingbird-websocket"),
                 .product(name: "NIOSSL", package: "swift-nio-ssl"),

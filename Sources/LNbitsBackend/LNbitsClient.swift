@@ -1,5 +1,6 @@
 import AsyncHTTPClient
 import Foundation
+import LightningNodeHTTP
 import NIOCore
 import NIOHTTP1
 
@@ -27,18 +28,6 @@ struct LNbitsClient: Sendable, CustomStringConvertible {
         self.timeout = timeout
     }
 
-    /// Not `HTTPClient.shared`, which follows redirects: a redirect to another host would carry the `X-Api-Key`
-    /// along. Process-wide, so never shut down.
-    static let http = HTTPClient(
-        eventLoopGroupProvider: .singleton,
-        configuration: {
-            var c = HTTPClient.Configuration(redirectConfiguration: .disallow, timeout: .init(connect: .seconds(10), read: nil))
-            // Payments to hold invoices keep a connection each for up to the pay timeout: over HTTP/1.1 the default
-            // of 8 per host would leave status and health calls waiting behind them.
-            c.connectionPool = .init(idleTimeout: .seconds(60), concurrentHTTP1ConnectionsPerHostSoftLimit: 64)
-            return c
-        }())
-
     func get(_ path: String, timeout: Duration? = nil) async throws -> Answer {
         try await send(.GET, path, body: nil, timeout: timeout)
     }
@@ -60,7 +49,8 @@ struct LNbitsClient: Sendable, CustomStringConvertible {
         let response: HTTPClientResponse
         let bytes: ByteBuffer
         do {
-            response = try await Self.http.execute(request, timeout: TimeAmount(limit))
+            // The node backends' client: no redirects (the `X-Api-Key` would go along), no idle read timeout.
+            response = try await NodeHTTPClient.http.execute(request, timeout: TimeAmount(limit))
             bytes = try await response.body.collect(upTo: 4 << 20)
         } catch {
             let timedOut = (error as? HTTPClientError).map { [.deadlineExceeded, .readTimeout, .writeTimeout].contains($0) } ?? false

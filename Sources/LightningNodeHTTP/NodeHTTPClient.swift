@@ -74,11 +74,11 @@ public struct NodeHTTPClient: Sendable, CustomStringConvertible {
         return request
     }
 
-    /// The HTTP client of every node backend. Not `HTTPClient.shared`: that one follows redirects, and a redirect to
+    /// The HTTP client of every node backend (LNbits too). Not `HTTPClient.shared`: that one follows redirects, and a redirect to
     /// another host would carry the macaroon or rune along (only `Authorization` and cookies are dropped); and its
     /// 90-s read timeout would cut LND's invoice stream, which is silent between payments. Each call has its own
     /// deadline instead. Process-wide, like `HTTPClient.shared`, so it is never shut down.
-    static let http = HTTPClient(
+    public static let http = HTTPClient(
         eventLoopGroupProvider: .singleton,
         configuration: {
             var c = HTTPClient.Configuration(redirectConfiguration: .disallow, timeout: .init(connect: .seconds(10), read: nil))

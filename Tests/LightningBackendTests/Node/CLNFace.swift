@@ -59,11 +59,7 @@ enum CLNFace {
                     return error(-32602, "invstring: should be a bolt11 or bolt12 invoice")
                 }
                 let refusal = error(205, "Failed after 1 attempts. We could not find a usable set of paths.")
-                let fault = node.take(.pay)
-                if let fault, fault.moment == .before { return await Reply.fault(fault.fault, node, refusal: refusal) }
-                let answer = node.send(bolt11)
-                if case .sent(.inFlight) = answer { await node.waitWhileHeld(hash, limit: .seconds(60)) }
-                if let fault { return await Reply.fault(fault.fault, node, refusal: refusal) }
+                return await Reply.pay(node, bolt11, hash: hash, refusal: refusal) { answer in
                 switch answer {
                 case .bad(let why): return error(-32602, why)
                 case .inFlight: return error(200, "Already have payment in progress")
@@ -74,6 +70,7 @@ enum CLNFace {
                     }
                     return Reply.json(200, ["payment_preimage": done["preimage"]!, "amount_msat": p.amountMsat, "amount_sent_msat": done["amount_sent_msat"]!,
                                             "failed_parts": 0, "successful_parts": 1])
+                }
                 }
             case "listpays":
                 if let f = node.take(.status) { return await Reply.fault(f.fault, node, refusal: error(-1, "internal error")) }

@@ -92,16 +92,13 @@ enum LNDFace {
                   body["fee_limit_msat"] != nil, body["timeout_seconds"] != nil
             else { return error(500, code: 2, "invalid payment request", streamed: true) }
             let refusal = error(500, code: 2, "invoice expired or no route", streamed: true)
-            let fault = node.take(.pay)
-            if let fault, fault.moment == .before { return await Reply.fault(fault.fault, node, refusal: refusal) }
-            let answer = node.send(bolt11)
-            if case .sent(.inFlight) = answer { await node.waitWhileHeld(hash, limit: .seconds(60)) }
-            if let fault { return await Reply.fault(fault.fault, node, refusal: refusal) }
+            return await Reply.pay(node, bolt11, hash: hash, refusal: refusal) { answer in
             switch answer {
             case .bad(let why): return error(500, code: 2, why, streamed: true)
             case .alreadyPaid: return error(409, code: 6, "invoice is already paid", streamed: true)
             case .inFlight: return error(409, code: 6, "payment is in transition", streamed: true)
             case .sent: return Reply.stream(lines: [["result": payment(node.payment(hash)!, hash)]])
+            }
             }
         }
         router.get("/v2/router/track/:hash") { _, context -> Response in

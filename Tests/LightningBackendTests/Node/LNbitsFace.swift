@@ -29,17 +29,14 @@ enum LNbitsFace {
             guard let bolt11 = body["bolt11"] as? String, let hash = ScriptedNode.hash(ofInvoice: bolt11) else {
                 return Reply.json(400, #"{"detail":"Invalid bolt11 invoice."}"#)
             }
-            let fault = node.take(.pay)
-            if let fault, fault.moment == .before { return await Reply.fault(fault.fault, node, refusal: refusal) }
-            let answer = node.send(bolt11)
-            if case .sent(.inFlight) = answer { await node.waitWhileHeld(hash, limit: .seconds(60)) }
-            if let fault { return await Reply.fault(fault.fault, node, refusal: refusal) }
+            return await Reply.pay(node, bolt11, hash: hash, refusal: refusal) { answer in
             switch answer {
             case .bad(let why): return Reply.json(400, ["detail": why])
             case .alreadyPaid: return Reply.json(520, #"{"detail":"Payment already paid.","status":"failed"}"#)
             case .inFlight: return Reply.json(520, #"{"detail":"Payment is still pending.","status":"pending"}"#)
             case .sent:
                 return record(node.payment(hash)!, hash, status: 201)
+            }
             }
         }
         router.get("/api/v1/payments/:hash") { _, context -> Response in
