@@ -29,6 +29,10 @@ let package = Package(
         .package(url: "https://github.com/swift-server/swift-prometheus.git", from: "2.4.1"),
         .package(url: "https://github.com/apple/swift-nio-extras.git", from: "1.35.2"),
         .package(url: "https://github.com/apple/swift-http-types.git", from: "1.8.0"),
+        .package(url: "https://github.com/grpc/grpc-swift-2.git", from: "2.4.3"),
+        .package(url: "https://github.com/grpc/grpc-swift-nio-transport.git", from: "2.9.2"),
+        .package(url: "https://github.com/grpc/grpc-swift-protobuf.git", from: "2.4.1"),
+        .package(url: "https://github.com/apple/swift-protobuf.git", from: "1.39.0"),
     ],
     targets: [
         // Debian's libsecp256k1-dev 0.2.0 (ecdh, extrakeys, schnorrsig, recovery).
@@ -153,6 +157,20 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
+        // The management API: nutshell's gRPC management protocol (Protos/management.proto; the Swift code in
+        // Generated/ is made by scripts/generate-protos.sh and committed), served with mutual TLS.
+        .target(
+            name: "CashewManagementRPC",
+            dependencies: [
+                "CashuMint", "CashuProtocol", "CashuCrypto",
+                .product(name: "GRPCCore", package: "grpc-swift-2"),
+                .product(name: "GRPCNIOTransportHTTP2", package: "grpc-swift-nio-transport"),
+                .product(name: "GRPCProtobuf", package: "grpc-swift-protobuf"),
+                .product(name: "SwiftProtobuf", package: "swift-protobuf"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
         // Layered settings (flags > environment > TOML file) and a strict TOML-subset reader.
         .target(name: "CashewConfig"),
         // The mint's HTTP API (Hummingbird 2), health and metrics, its background services, and the composition
@@ -162,6 +180,7 @@ let package = Package(
             dependencies: [
                 "CashuMint", "CashuProtocol", "CashuCrypto", "Secp256k1", "CashewEncoding", "CashewConfig", "CashewMintComponents",
                 "CashewSQLiteStore", "CashewPostgresStore", "FakeLightning", "LNbitsBackend", "LNDBackend", "CLNBackend",
+                "CashewManagementRPC",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdCore", package: "hummingbird"),
                 .product(name: "NIOCore", package: "swift-nio"),

@@ -43,7 +43,7 @@ struct KeysetsCommand: AsyncParsableCommand {
             discussion: "Other running mint processes pick the new keyset up within seconds.")
         @OptionGroup var common: CommonOptions
         @Option(help: "Unit to rotate.") var unit: String = "sat"
-        @Option(help: "Input fee of the new keyset in parts per thousand (default: the configured input_fee_ppk).") var inputFeePPK: UInt64?
+        @Option(help: "Input fee of the new keyset in parts per thousand (default: the unit's current fee). Kept across restarts.") var inputFeePPK: UInt64?
         @Option(help: "Unix time after which the new keyset's proofs expire.") var finalExpiry: UInt64?
 
         func run() async throws {
@@ -59,12 +59,12 @@ struct KeysetsCommand: AsyncParsableCommand {
             guard settings.mint.units.contains(unit) else {
                 throw CLIError("unit \(unit) is not configured (units = \(settings.mint.units.map(\.rawValue).joined(separator: ",")))")
             }
-            let (fee, expiry) = (inputFeePPK ?? settings.mint.inputFeePPK, finalExpiry)
             let record = try await CLIError.lines {
                 try await MintRuntime.withLedger(settings, logger: logger) { store, _ in
                     let keysets = KeysetLedger(store: store, master: master, settings: settings.mint, logger: logger)
                     try await keysets.reload()
-                    return try await keysets.rotate(unit: unit, inputFeePPK: fee, finalExpiry: expiry)
+                    // A fee other than the configured one is kept in the ledger's settings, so a restart keeps this keyset.
+                    return try await keysets.rotateKeepingPolicy(unit: unit, inputFeePPK: inputFeePPK, denominations: nil, finalExpiry: finalExpiry)
                 }
             }
             print("new active \(record.unit.rawValue) keyset \(record.id.hex) (fee \(record.inputFeePPK) ppk)")

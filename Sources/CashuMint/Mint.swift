@@ -14,7 +14,8 @@ public struct Mint: Sendable {
     public let backends: PaymentBackends
     /// The keysets as the ledger holds them.
     public let keysetLedger: KeysetLedger
-    public let settings: MintSettings
+    /// The settings with the management API's overrides (`reloadSettings()` follows other processes' changes).
+    public let live: LiveSettings
     public let clock: MintClock
     public let logger: Logger
     /// The mint's own public key, published in `/v1/info` (derived from the seed at a path of its own).
@@ -44,8 +45,8 @@ public struct Mint: Sendable {
     ) throws {
         self.store = store
         self.backends = backends
-        self.keysetLedger = KeysetLedger(store: store, master: master, settings: settings, clock: clock, logger: logger)
-        self.settings = settings
+        self.live = LiveSettings(settings)
+        self.keysetLedger = KeysetLedger(store: store, master: master, live: live, clock: clock, logger: logger)
         self.clock = clock
         self.logger = logger
         self.quoteChecks = QuoteCheckThrottle(interval: settings.quoteCheckInterval)
@@ -56,6 +57,9 @@ public struct Mint: Sendable {
         self.publicKey = try master.derive(DerivationPath([.hardened(129372), .hardened(0x7FFF_FFFF), .hardened(0x7FFF_FFFF)])).publicKey
     }
 
+    /// The settings in force: the configured ones with the management API's overrides.
+    public var settings: MintSettings { live.current }
+
     /// The default payment backend (the one for every unit no other backend is chosen for).
     public var backend: any PaymentBackend { backends.primary }
 
@@ -65,8 +69,10 @@ public struct Mint: Sendable {
     /// The keys of every keyset the ledger knows.
     public var keysets: KeysetManager { keysetLedger.manager }
 
-    /// Checks that the backend takes every configured unit, then activates the keysets (`KeysetLedger.activate`).
+    /// Loads the management API's setting overrides, checks that the backend takes every configured unit, then
+    /// activates the keysets (`KeysetLedger.activate`, which keeps a keyset rotated through the management API).
     public func start() async throws {
+        try await reloadSettings()
         for unit in settings.units where !backend(for: unit).units.contains(unit) {
             throw CashuError(.unitNotSupported, "the payment backend \(backend(for: unit).name) does not support unit \(unit)")
         }

@@ -268,4 +268,65 @@ struct MintStoreConformanceTests {
             #expect(totals.keysets[Records.keysetID]?.redeemedCount == 100)
         }
     }
+
+    @Test("mint quotes: an operator's PAID → UNPAID, never from ISSUED", arguments: StoreKind.available)
+    func mintQuoteUnpaid(_ kind: StoreKind) async throws {
+        try await StoreFixture.with(kind) { store in
+            let q = Records.mintQuote()
+            try await store.addMintQuote(q)
+            #expect(try await !store.markMintQuoteUnpaid(id: q.id))
+            #expect(try await store.markMintQuotePaid(id: q.id, at: Records.now + 1))
+            #expect(try await store.markMintQuoteUnpaid(id: q.id))
+            let back = try #require(try await store.mintQuote(id: q.id))
+            #expect(back.state == .unpaid && back.paidAt == nil)
+            #expect(try await store.markMintQuotePaid(id: q.id, at: Records.now + 2))
+            try await store.issueMintQuote(id: q.id, outputs: [Records.signature()], operation: Records.operation(.mint, quote: q.id))
+            #expect(try await !store.markMintQuoteUnpaid(id: q.id))
+            #expect(try await store.mintQuote(id: q.id)?.state == .issued)
+            #expect(try await !store.markMintQuoteUnpaid(id: "nope"))
+        }
+    }
+
+    @Test("settings overrides: saved under a version check, and 20 processes changing them at once lose no change", arguments: StoreKind.available)
+    func settingsOverrides(_ kind: StoreKind) async throws {
+        try await StoreFixture.with(kind) { store in
+            #expect(try await store.settingsOverrides() == nil)
+            #expect(try await !store.saveSettingsOverrides("{}", expected: 3, at: Records.now))
+            #expect(try await store.saveSettingsOverrides(#"{"motd":"a"}"#, expected: 0, at: Records.now))
+            #expect(try await !store.saveSettingsOverrides(#"{"motd":"b"}"#, expected: 0, at: Records.now))
+            #expect(try await store.settingsOverrides()?.document == #"{"motd":"a"}"#)
+            #expect(try await store.settingsOverrides()?.version == 1)
+            #expect(try await store.saveSettingsOverrides(#"{"motd":"c"}"#, expected: 1, at: Records.now))
+            #expect(try await !store.saveSettingsOverrides(#"{"motd":"d"}"#, expected: 1, at: Records.now))
+            #expect(try await store.settingsOverrides()?.version == 2)
+
+            // Each writer is a process of its own (its own LiveSettings), adding one URL by read-modify-write.
+            let failures = await withTaskGroup(of: Int.self) { group in
+                for i in 0..<20 {
+                    group.addTask {
+                        let live = LiveSettings(MintSettings())
+                        do {
+                            try await live.update(in: store, now: Records.now) { o in o.urls = (o.urls ?? []) + ["https://m\(i).example"] }
+                            return 0
+                        } catch {
+                            return 1
+                        }
+                    }
+                }
+                return await group.reduce(0, +)
+            }
+            #expect(failures == 0)
+            let (document, version) = try #require(try await store.settingsOverrides())
+            let overrides = try SettingsOverrides.decode(document)
+            #expect(Set(overrides.urls ?? []) == Set((0..<20).map { "https://m\($0).example" }))
+            #expect(overrides.motd == "c" && version == 22)
+
+            // A reader applies what is stored; an older version never replaces a newer one.
+            let live = LiveSettings(MintSettings())
+            #expect(try await live.reload(from: store))
+            #expect(live.current.info.urls.count == 20 && live.current.info.motd == "c")
+            #expect(!live.apply(SettingsOverrides(), version: 1))
+            #expect(live.current.info.motd == "c")
+        }
+    }
 }

@@ -60,6 +60,9 @@ final class NullStore: MintStore {
     func mintQuote(id: String) async throws -> MintQuoteRecord? { nil }
     func mintQuote(paymentHash: PaymentHash) async throws -> MintQuoteRecord? { nil }
     func markMintQuotePaid(id: String, at time: UInt64) async throws -> Bool { false }
+    func markMintQuoteUnpaid(id: String) async throws -> Bool { false }
+    func settingsOverrides() async throws -> (document: String, version: Int64)? { nil }
+    func saveSettingsOverrides(_ document: String, expected: Int64, at time: UInt64) async throws -> Bool { false }
     func issueMintQuote(id: String, outputs: [SignatureRecord], operation: OperationRecord) async throws {}
     func addMeltQuote(_ quote: MeltQuoteRecord) async throws {}
     func meltQuote(id: String) async throws -> MeltQuoteRecord? { nil }

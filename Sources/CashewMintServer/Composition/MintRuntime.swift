@@ -1,3 +1,4 @@
+import CashewManagementRPC
 import CashewMintComponents
 import CashuCrypto
 import CashuMint
@@ -86,11 +87,25 @@ public enum MintRuntime {
         }
         let server = MintServerConfiguration(host: settings.host, port: settings.port, maxBodySize: settings.maxBodySize, limits: settings.http)
         let app = makeMintApplication(router: makeMintRouter(mint: mint, configuration: server, metrics: registry), configuration: server, logger: logger)
-        // Graceful shutdown stops services in reverse order: the API first (no new requests), then the workers.
-        let serving = MintService(mint: mint, services: [
+        var services: [any Service] = [
             QueuedMeltService(mint: mint), InvoiceListenerService(mint: mint), LedgerMaintenanceService.make(mint: mint),
-            SolvencyWatchdogService.make(mint: mint, interval: settings.solvencyCheckInterval), app,
-        ], ready: {
+            SolvencyWatchdogService.make(mint: mint, interval: settings.solvencyCheckInterval),
+            PeriodicService("settings reload", every: settings.settingsReloadInterval, logger: logger) { try await mint.reloadSettings() },
+        ]
+        if let management = settings.management {
+            do {
+                services.append(try ManagementServer(mint: mint, settings: management, version: server.version, logger: logger))
+            } catch {
+                try? await store.close()
+                throw error
+            }
+            if management.insecure {
+                logger.warning("the management API runs without TLS (management_insecure): anyone who can reach \(management.host):\(management.port) can change the mint")
+            }
+        }
+        // Graceful shutdown stops services in reverse order: the APIs first (no new requests), then the workers.
+        services.append(app)
+        let serving = MintService(mint: mint, services: services, ready: {
             logger.info("mint ready", metadata: [
                 "address": "\(settings.host):\(settings.port)", "units": "\(settings.mint.units.map(\.rawValue).joined(separator: ","))",
                 "ledger": "\(MintComponents.store(for: settings.database)?.name ?? "?")", "lightning": "\(lightningSummary(settings, backends))",

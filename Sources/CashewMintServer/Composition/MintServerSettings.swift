@@ -1,4 +1,5 @@
 import CashewConfig
+import CashewManagementRPC
 import CashewMintComponents
 import CashuCrypto
 import CashuMint
@@ -32,6 +33,10 @@ public struct MintServerSettings: Sendable {
     public var metrics: Bool
     /// How often the solvency watchdog compares the backend's balance with the e-cash outstanding (zero: never).
     public var solvencyCheckInterval: Duration
+    /// The management API (nutshell's gRPC protocol), when `management_port` is set.
+    public var management: ManagementSettings?
+    /// How often every process re-reads the settings that the management API keeps in the ledger.
+    public var settingsReloadInterval: Duration
     /// Everything resolved, for the components to read their own keys from.
     public let layered: LayeredSettings
 
@@ -43,6 +48,8 @@ public struct MintServerSettings: Sendable {
         "mint_min_amount", "mint_max_amount", "melt_min_amount", "melt_max_amount", "minting_disabled", "melting_disabled",
         "require_quote_pubkey", "lightning_backend", "lightning_fee_percent", "lightning_reserve_fee_min", "log_level", "log_format", "metrics",
         "quote_check_interval", "melt_resend_after", "solvency_check_interval", "solvency_tolerance", "max_balance", "unit_backends",
+        "management_port", "management_host", "management_ca_file", "management_cert_file", "management_key_file", "management_insecure",
+        "settings_reload_interval",
         "info.name", "info.description", "info.description_long", "info.motd", "info.icon_url", "info.urls", "info.tos_url", "info.contact",
     ]
 
@@ -161,10 +168,40 @@ public struct MintServerSettings: Sendable {
         logFormat = s.string("log_format", default: "text")!
         guard ["text", "json"].contains(logFormat) else { throw CLIError("log_format must be text or json") }
         metrics = try s.bool("metrics", default: true)
+        settingsReloadInterval = try s.seconds("settings_reload_interval", default: 2, in: 1...3600)
+        management = try Self.management(s)
+    }
+
+    /// The management API's settings: off without `management_port`; mutual TLS needs the three files, and no TLS
+    /// only with `management_insecure = true`.
+    static func management(_ s: LayeredSettings) throws -> ManagementSettings? {
+        typealias CLIError = LayeredSettings.SettingError
+        let files = ["management_ca_file", "management_cert_file", "management_key_file"]
+        guard s.string("management_port") != nil else {
+            for key in files + ["management_insecure", "management_host"] where s.string(key) != nil {
+                throw CLIError("\(key) is set but management_port is not: the management API is off")
+            }
+            return nil
+        }
+        let port = try s.int("management_port", default: 8086)
+        guard (0...65535).contains(port) else { throw CLIError("management_port must be between 0 and 65535") }
+        let host = s.string("management_host", default: "127.0.0.1")!
+        if try s.bool("management_insecure", default: false) {
+            for key in files where s.string(key) != nil { throw CLIError("\(key) is set, but management_insecure = true turns TLS off: choose one") }
+            return ManagementSettings(host: host, port: port, tls: nil)
+        }
+        let paths = try files.map { key -> String in
+            guard let path = s.string(key), !path.isEmpty else {
+                throw CLIError("\(key) is required for the management API's mutual TLS (or set management_insecure = true); `cashew-mint management certificates` shows how to make them")
+            }
+            guard FileManager.default.isReadableFile(atPath: path) else { throw CLIError("\(key): cannot read \(path.prefix(200))") }
+            return path
+        }
+        return ManagementSettings(host: host, port: port, tls: .init(caFile: paths[0], certFile: paths[1], keyFile: paths[2]))
     }
 
     /// The largest input fee a keyset may have, in parts per thousand per input (100 units per input).
-    public static let maxInputFeePPK: UInt64 = 100_000
+    public static let maxInputFeePPK = MintSettings.maxInputFeePPK
 
     /// `$XDG_DATA_HOME/cashew-mint`, else `~/.local/share/cashew-mint`.
     public static func defaultDataDir() -> String {

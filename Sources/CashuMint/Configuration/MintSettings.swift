@@ -50,8 +50,46 @@ public struct MintSettings: Sendable, Hashable {
     public var feeReserve = FeeReserveRule()
     /// What `/v1/info` says about the mint.
     public var info = InfoSettings()
+    /// Per unit, bolt11 minting's own settings where the management API changed them (`mint(unit)` resolves them).
+    public var mintMethods: [CurrencyUnit: MethodSettings] = [:]
+    /// Per unit, bolt11 melting's own settings.
+    public var meltMethods: [CurrencyUnit: MethodSettings] = [:]
+    /// Per unit, the input fee and denominations of its keysets where they differ from `inputFeePPK` and
+    /// `denominations` (a rotation through the management API).
+    public var unitKeysets: [CurrencyUnit: KeysetPolicy] = [:]
+
+    /// The largest input fee a keyset may have, in parts per thousand per input (100 units per input).
+    public static let maxInputFeePPK: UInt64 = 100_000
 
     public init() {}
+
+    /// What one payment method of one unit allows; nil limits are the mint-wide ones.
+    public struct MethodSettings: Sendable, Hashable {
+        public var disabled = false
+        public var minAmount: Amount?
+        public var maxAmount: Amount?
+        /// NUT-04 `description` (invoice descriptions taken) or NUT-05 `amountless` (amountless invoices paid).
+        public var option = true
+
+        public init() {}
+    }
+
+    /// A unit's minting as it stands: disabled when minting is, or this unit's bolt11 minting is.
+    public func mint(_ unit: CurrencyUnit) -> (disabled: Bool, min: Amount, max: Amount, option: Bool) {
+        let m = mintMethods[unit]
+        return (mintingDisabled || m?.disabled == true, m?.minAmount ?? mintMinAmount, m?.maxAmount ?? mintMaxAmount, m?.option ?? true)
+    }
+
+    /// A unit's melting as it stands.
+    public func melt(_ unit: CurrencyUnit) -> (disabled: Bool, min: Amount, max: Amount, option: Bool) {
+        let m = meltMethods[unit]
+        return (meltingDisabled || m?.disabled == true, m?.minAmount ?? meltMinAmount, m?.maxAmount ?? meltMaxAmount, m?.option ?? true)
+    }
+
+    /// The input fee and denominations a unit's active keyset should have.
+    public func keysetPolicy(_ unit: CurrencyUnit) -> KeysetPolicy {
+        unitKeysets[unit] ?? KeysetPolicy(inputFeePPK: inputFeePPK, denominations: denominations)
+    }
 
     /// Descriptive fields of `/v1/info`.
     public struct InfoSettings: Sendable, Hashable {
@@ -65,5 +103,18 @@ public struct MintSettings: Sendable, Hashable {
         public var tosURL: String?
 
         public init() {}
+    }
+}
+
+/// The input fee and denominations of a unit's keysets.
+public struct KeysetPolicy: Sendable, Hashable, Codable {
+    /// Parts per thousand per input.
+    public var inputFeePPK: UInt64
+    /// Denominations 2^0 … 2^(count−1).
+    public var denominations: Int
+
+    public init(inputFeePPK: UInt64, denominations: Int) {
+        self.inputFeePPK = inputFeePPK
+        self.denominations = denominations
     }
 }

@@ -30,28 +30,28 @@ extension Mint {
     /// `GET /v1/info`, with `nuts` listing exactly what this mint does (nutshell's wallet reads the presence of a
     /// NUT's key as support).
     public func info(version: String) -> MintInfo {
+        let settings = self.settings
         let units = settings.units
-        func methods(min: Amount, max: Amount, options: JSONValue?) -> JSONValue {
-            .array(units.map { unit in
-                var pairs: [(String, JSONValue)] = [
+        // A unit whose method the operator disabled is left out of `methods`; the NUT is `disabled` when nothing is left.
+        typealias Method = (disabled: Bool, min: Amount, max: Amount, option: Bool)
+        func methods(_ method: (CurrencyUnit) -> Method, option: String) -> [JSONValue] {
+            units.compactMap { unit in
+                let m = method(unit)
+                guard !m.disabled else { return nil }
+                return .object([
                     ("method", .string("bolt11")), ("unit", .string(unit.rawValue)),
-                    ("min_amount", .uint(min.rawValue)), ("max_amount", .uint(max.rawValue)),
-                ]
-                if let options { pairs.append(("options", options)) }
-                return .object(pairs)
-            })
+                    ("min_amount", .uint(m.min.rawValue)), ("max_amount", .uint(m.max.rawValue)),
+                    ("options", .object([(option, .bool(m.option))])),
+                ])
+            }
         }
+        let minting = methods(settings.mint, option: "description")
+        // Amountless invoices are paid when the request names the amount (NUT-23 `options.amountless`).
+        let melting = methods(settings.melt, option: "amountless")
         let supported: JSONValue = .object([("supported", .bool(true))])
         let nuts: [String: JSONValue] = [
-            "4": .object([
-                ("methods", methods(min: settings.mintMinAmount, max: settings.mintMaxAmount, options: .object([("description", .bool(true))]))),
-                ("disabled", .bool(settings.mintingDisabled)),
-            ]),
-            "5": .object([
-                // Amountless invoices are paid when the request names the amount (NUT-23 `options.amountless`).
-                ("methods", methods(min: settings.meltMinAmount, max: settings.meltMaxAmount, options: .object([("amountless", .bool(true))]))),
-                ("disabled", .bool(settings.meltingDisabled)),
-            ]),
+            "4": .object([("methods", .array(minting)), ("disabled", .bool(settings.mintingDisabled || minting.isEmpty))]),
+            "5": .object([("methods", .array(melting)), ("disabled", .bool(settings.meltingDisabled || melting.isEmpty))]),
             "7": supported, "8": supported, "9": supported, "10": supported, "11": supported, "12": supported,
             "14": supported, "20": supported,
         ]

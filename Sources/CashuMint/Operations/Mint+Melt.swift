@@ -7,10 +7,13 @@ extension Mint {
     /// `POST /v1/melt/quote/bolt11` (NUT-05, NUT-23): what paying an invoice costs. Invoices of this mint's own
     /// quotes are settled internally, without Lightning and without a fee.
     public func createMeltQuote(_ request: MeltQuoteBolt11Request) async throws -> MeltQuoteBolt11Response {
+        let settings = self.settings
         guard !settings.meltingDisabled else { throw CashuError(.notAllowed, "melting is disabled") }
         guard settings.units.contains(request.unit) else {
             throw CashuError(.unitNotSupported, "unit '\(request.unit.rawValue.prefix(32))' not supported in any keyset.")
         }
+        let method = settings.melt(request.unit)
+        guard !method.disabled else { throw CashuError(.notAllowed, "melting \(request.unit) is disabled") }
         let invoice: Invoice
         do { invoice = try Invoice(parsing: request.request) } catch { throw CashuError(.notAllowed, "invalid bolt11 invoice: \(error)") }
         let backend = backend(for: request.unit)
@@ -25,6 +28,7 @@ extension Mint {
             guard invoiceMsat == requested else { throw CashuError(.amountMismatch) }
             amountMsat = invoiceMsat
         case let (nil, requested?):
+            guard method.option else { throw CashuError(.amountlessInvoiceNotSupported, "this mint does not pay amountless invoices") }
             guard backend.paysAmountless else { throw CashuError(.amountlessInvoiceNotSupported, "this mint's Lightning backend cannot pay amountless invoices") }
             guard requested > 0 else { throw CashuError(.amountOutsideLimit, "amount must be positive") }
             amountMsat = requested
@@ -50,8 +54,8 @@ extension Mint {
             }
             feeReserve = try backend.conversion.amount(msat: reserveMsat, request.unit)
         }
-        guard amount >= settings.meltMinAmount, amount <= settings.meltMaxAmount else {
-            throw CashuError(.amountOutsideLimit, "amount must be between \(settings.meltMinAmount) and \(settings.meltMaxAmount)")
+        guard amount >= method.min, amount <= method.max else {
+            throw CashuError(.amountOutsideLimit, "amount must be between \(method.min) and \(method.max)")
         }
         let quote = MeltQuoteRecord(
             id: QuoteID.make(now: now), method: "bolt11", request: invoice.bolt11, paymentHash: paymentHash,
@@ -107,6 +111,7 @@ extension Mint {
         case .paid: throw CashuError(.invoiceAlreadyPaid, "melt quote is not unpaid: paid")
         case .unpaid: break
         }
+        guard !settings.melt(quote.unit).disabled else { throw CashuError(.notAllowed, "melting \(quote.unit) is disabled") }
         guard quote.expiry > clock.now() else { throw CashuError(.quoteExpired) }
         let inputs = try verifyInputs(request.inputs)
         guard inputs.unit == quote.unit else { throw CashuError(.inputOutputUnitMismatch, "proof unit \(inputs.unit) does not match quote unit \(quote.unit)") }

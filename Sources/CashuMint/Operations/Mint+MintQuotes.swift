@@ -5,12 +5,18 @@ import Secp256k1
 extension Mint {
     /// `POST /v1/mint/quote/bolt11` (NUT-04, NUT-23): an invoice for `amount`, and a quote to mint against it.
     public func createMintQuote(_ request: MintQuoteBolt11Request) async throws -> MintQuoteBolt11Response {
+        let settings = self.settings
         guard !settings.mintingDisabled else { throw CashuError(.mintingDisabled) }
         guard settings.units.contains(request.unit), keysets.active(unit: request.unit) != nil else {
             throw CashuError(.unitNotSupported, "unit '\(request.unit.rawValue.prefix(32))' not supported in any keyset.")
         }
-        guard request.amount >= settings.mintMinAmount, request.amount <= settings.mintMaxAmount else {
-            throw CashuError(.amountOutsideLimit, "amount must be between \(settings.mintMinAmount) and \(settings.mintMaxAmount)")
+        let method = settings.mint(request.unit)
+        guard !method.disabled else { throw CashuError(.mintingDisabled, "minting \(request.unit) is disabled") }
+        guard request.amount >= method.min, request.amount <= method.max else {
+            throw CashuError(.amountOutsideLimit, "amount must be between \(method.min) and \(method.max)")
+        }
+        if request.description != nil, !method.option {
+            throw CashuError(.notAllowed, "this mint takes no invoice descriptions")
         }
         if let description = request.description, description.utf8.count > 639 {
             // BOLT11 fields hold at most 1023 five-bit words: 639 bytes.
@@ -90,6 +96,7 @@ extension Mint {
         try checkCounts(inputs: 0, outputs: request.outputs.count)
         guard !request.outputs.isEmpty else { throw CashuError(.transactionError, "no outputs provided.") }
         let quote = try await refreshedMintQuote(id: request.quote)
+        guard !settings.mint(quote.unit).disabled else { throw CashuError(.mintingDisabled, "minting \(quote.unit) is disabled") }
         switch quote.state {
         case .unpaid:
             throw quote.expiry <= clock.now() ? CashuError(.quoteExpired) : CashuError(.quoteNotPaid)

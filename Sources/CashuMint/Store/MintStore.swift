@@ -42,6 +42,9 @@ public protocol MintStore: Sendable {
     /// quote is not PAID at that moment (unpaid, or issued by a concurrent request), `outputsSigned` on conflict.
     func issueMintQuote(id: String, outputs: [SignatureRecord], operation: OperationRecord) async throws
 
+    /// PAID → UNPAID (an operator's correction through the management API). Returns false if the quote was not PAID.
+    func markMintQuoteUnpaid(id: String) async throws -> Bool
+
     // MARK: Melt quotes
 
     func addMeltQuote(_ quote: MeltQuoteRecord) async throws
@@ -66,6 +69,15 @@ public protocol MintStore: Sendable {
     func claimPaymentAttempt(quoteID: String, from expected: UInt64?, to time: UInt64) async throws -> Bool
     /// Melt quotes in the PENDING state (for start-up recovery).
     func pendingMeltQuotes() async throws -> [MeltQuoteRecord]
+
+    // MARK: Settings
+
+    /// The settings the management API changed (a `SettingsOverrides` JSON document) and its version; nil before any
+    /// were saved.
+    func settingsOverrides() async throws -> (document: String, version: Int64)?
+    /// Saves `document` as version `expected + 1` if the stored version is still `expected` (0: none saved yet).
+    /// Returns false when another writer saved first (the caller reads again and retries).
+    func saveSettingsOverrides(_ document: String, expected: Int64, at time: UInt64) async throws -> Bool
 
     // MARK: Queries
 
