@@ -157,8 +157,8 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
-        // The management API: nutshell's gRPC management protocol (Protos/management.proto; the Swift code in
-        // Generated/ is made by scripts/generate-protos.sh and committed), served with mutual TLS.
+        // The management API: nutshell's gRPC management protocol (Protos/management.proto, kept unchanged; the Swift
+        // code in Generated/ is made by scripts/generate-protos.sh and committed), served with mutual TLS.
         .target(
             name: "CashewManagementRPC",
             dependencies: [
@@ -169,7 +169,8 @@ let package = Package(
                 .product(name: "SwiftProtobuf", package: "swift-protobuf"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "Logging", package: "swift-log"),
-            ]
+            ],
+            exclude: ["Protos"]
         ),
         // Layered settings (flags > environment > TOML file) and a strict TOML-subset reader.
         .target(name: "CashewConfig"),

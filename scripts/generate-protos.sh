@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Regenerates the Swift code of the management API (Sources/CashewManagementRPC/Generated) from
-# Protos/management.proto, nutshell's management protocol (cashu 0.21.0,
+# Sources/CashewManagementRPC/Protos/management.proto, nutshell's management protocol (cashu 0.21.0,
 # cashu/mint/management_rpc/protos/management.proto), kept unchanged.
 #
 # The generated code is committed: CI never runs this (building the protoc plugins takes about ten minutes).
@@ -28,7 +28,7 @@ echo "// placeholder" >"$tools/Sources/Empty/Empty.swift"
 bin="$(cd "$tools" && swift build -c release --show-bin-path)"
 out="$root/Sources/CashewManagementRPC/Generated"
 mkdir -p "$out"
-protoc --proto_path="$root/Protos" \
+protoc --proto_path="$root/Sources/CashewManagementRPC/Protos" \
     --plugin=protoc-gen-swift="$bin/protoc-gen-swift" --swift_out="$out" --swift_opt=Visibility=Internal \
     --plugin=protoc-gen-grpc-swift="$bin/protoc-gen-grpc-swift-2" --grpc-swift_out="$out" \
     --grpc-swift_opt=Visibility=Internal,Client=false,Server=true \
