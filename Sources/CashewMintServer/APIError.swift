@@ -8,15 +8,19 @@ import Hummingbird
 struct APIError: Error, HTTPResponseError {
     let status: HTTPResponse.Status
     let error: CashuError
+    /// Extra response headers (`Retry-After`).
+    var headers: HTTPFields = [:]
 
-    init(_ error: CashuError, status: HTTPResponse.Status = .badRequest) {
+    init(_ error: CashuError, status: HTTPResponse.Status = .badRequest, headers: HTTPFields = [:]) {
         self.status = status
         self.error = error
+        self.headers = headers
     }
 
     func response(from request: Request, context: some RequestContext) throws -> Response {
         let body = try JSONEncoder().encode(error)
-        return Response(
-            status: status, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(bytes: body)))
+        var fields = headers
+        fields[.contentType] = "application/json"
+        return Response(status: status, headers: fields, body: .init(byteBuffer: ByteBuffer(bytes: body)))
     }
 }

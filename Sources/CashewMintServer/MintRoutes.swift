@@ -18,7 +18,7 @@ public struct MintRoutes: Sendable {
     }
 
     /// Adds the routes to `router`.
-    public func add(to router: Router<BasicRequestContext>) {
+    public func add(to router: Router<MintRequestContext>) {
         let v1 = router.group("v1")
         v1.get("info") { _, _ in try io.encode(mint.info(version: version)) }
         v1.get("keys") { _, _ in try io.encode(mint.keys()) }
@@ -74,7 +74,7 @@ public struct MintRoutes: Sendable {
     }
 
     /// Only the bolt11 method exists (NUT-23).
-    func method(_ context: BasicRequestContext) throws {
+    func method(_ context: MintRequestContext) throws {
         let method = try context.parameters.require("method")
         guard method == "bolt11" else { throw APIError(CashuError(.unitNotSupported, "payment method \(method.prefix(32)) is not supported")) }
     }

@@ -85,7 +85,9 @@ public enum MintRuntime {
             MetricsSystem.bootstrap(PrometheusMetricsFactory(registry: r))
             registry = r
         }
-        let server = MintServerConfiguration(host: settings.host, port: settings.port, maxBodySize: settings.maxBodySize, limits: settings.http)
+        let server = MintServerConfiguration(
+            host: settings.host, port: settings.port, maxBodySize: settings.maxBodySize, limits: settings.http,
+            requestLimits: RequestLimits(settings.requestLimits))
         let app = makeMintApplication(router: makeMintRouter(mint: mint, configuration: server, metrics: registry), configuration: server, logger: logger)
         var services: [any Service] = [
             QueuedMeltService(mint: mint), InvoiceListenerService(mint: mint), LedgerMaintenanceService.make(mint: mint),

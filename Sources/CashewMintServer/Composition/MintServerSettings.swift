@@ -19,6 +19,8 @@ public struct MintServerSettings: Sendable {
     public var shutdownTimeout: Duration
     /// HTTP connection limits and timeouts.
     public var http: HTTPLimits
+    /// Per-client rate limits, requests in flight and connections per client.
+    public var requestLimits: RequestLimitSettings
     public var seed: String?
     public var seedFile: String
     public var seedFileIsDefault: Bool
@@ -49,7 +51,8 @@ public struct MintServerSettings: Sendable {
         "require_quote_pubkey", "lightning_backend", "lightning_fee_percent", "lightning_reserve_fee_min", "log_level", "log_format", "metrics",
         "quote_check_interval", "melt_resend_after", "solvency_check_interval", "solvency_tolerance", "max_balance", "unit_backends",
         "management_port", "management_host", "management_ca_file", "management_cert_file", "management_key_file", "management_insecure",
-        "settings_reload_interval",
+        "settings_reload_interval", "rate_limit", "rate_limit_reads", "rate_limit_read_burst", "rate_limit_writes", "rate_limit_write_burst",
+        "trusted_proxies", "rate_limit_exempt", "max_requests_in_flight", "max_client_requests_in_flight", "max_client_connections",
         "info.name", "info.description", "info.description_long", "info.motd", "info.icon_url", "info.urls", "info.tos_url", "info.contact",
     ]
 
@@ -169,7 +172,39 @@ public struct MintServerSettings: Sendable {
         guard ["text", "json"].contains(logFormat) else { throw CLIError("log_format must be text or json") }
         metrics = try s.bool("metrics", default: true)
         settingsReloadInterval = try s.seconds("settings_reload_interval", default: 2, in: 1...3600)
+        requestLimits = try Self.requestLimits(s)
         management = try Self.management(s)
+    }
+
+    /// Rate limits and request limits; every count must be positive (a limit of zero would refuse everyone).
+    static func requestLimits(_ s: LayeredSettings) throws -> RequestLimitSettings {
+        typealias CLIError = LayeredSettings.SettingError
+        var r = RequestLimitSettings()
+        r.enabled = try s.bool("rate_limit", default: true)
+        func count(_ key: String, _ value: Int) throws -> Int {
+            let v = try s.int(key, default: value)
+            guard (1...10_000_000).contains(v) else { throw CLIError("\(key) must be between 1 and 10000000") }
+            return v
+        }
+        r.readsPerMinute = try count("rate_limit_reads", r.readsPerMinute)
+        r.readBurst = try count("rate_limit_read_burst", r.readBurst)
+        r.writesPerMinute = try count("rate_limit_writes", r.writesPerMinute)
+        r.writeBurst = try count("rate_limit_write_burst", r.writeBurst)
+        r.maxInFlight = try count("max_requests_in_flight", r.maxInFlight)
+        r.maxInFlightPerClient = try count("max_client_requests_in_flight", r.maxInFlightPerClient)
+        r.maxConnectionsPerClient = try count("max_client_connections", r.maxConnectionsPerClient)
+        func ranges(_ key: String, _ value: [IPRange]) throws -> [IPRange] {
+            guard s.string(key) != nil else { return value }
+            return try s.list(key, default: []).map { text in
+                guard let range = IPRange(text.trimmingCharacters(in: .whitespaces)) else {
+                    throw CLIError("\(key): \(text.prefix(60)) is not an IP address or CIDR range")
+                }
+                return range
+            }
+        }
+        r.trustedProxies = try ranges("trusted_proxies", r.trustedProxies)
+        r.exempt = try ranges("rate_limit_exempt", r.exempt)
+        return r
     }
 
     /// The management API's settings: off without `management_port`; mutual TLS needs the three files, and no TLS

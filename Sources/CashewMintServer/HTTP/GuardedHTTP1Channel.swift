@@ -10,17 +10,32 @@ struct GuardedHTTP1Channel: ServerChildChannel {
 
     let inner: HTTP1Channel
     let limits: HTTPLimits
+    /// Connections per client (nil: not limited), and whose connections are not counted (proxies, exempt clients).
+    let perClient: (connections: ConnectionsPerClient, uncounted: [IPRange])?
     let logger: Logger
 
-    init(responder: @escaping HTTPChannelHandler.Responder, limits: HTTPLimits, maxBodySize: Int, logger: Logger) {
+    init(
+        responder: @escaping HTTPChannelHandler.Responder, limits: HTTPLimits, maxBodySize: Int,
+        perClient: (connections: ConnectionsPerClient, uncounted: [IPRange])?, logger: Logger
+    ) {
         self.inner = HTTP1Channel(
             responder: responder,
             configuration: .init(additionalChannelHandlers: [RequestGuardHandler(maxBodySize: maxBodySize, logger: logger)]))
         self.limits = limits
+        self.perClient = perClient
         self.logger = logger
     }
 
     func setup(channel: any Channel, logger: Logger) -> EventLoopFuture<Value> {
+        if let (connections, uncounted) = perClient, let peer = IPAddress(channel.remoteAddress), !uncounted.contains(peer) {
+            let client = peer.clientKey
+            guard connections.open(client) else {
+                self.logger.debug("connection refused: too many from one client", metadata: ["client": "\(client)"])
+                channel.close(promise: nil)
+                return channel.eventLoop.makeFailedFuture(ChannelError.alreadyClosed)
+            }
+            channel.closeFuture.whenComplete { _ in connections.close(client) }
+        }
         do {
             try channel.pipeline.syncOperations.addHandler(ConnectionGuardHandler(limits: limits, logger: self.logger), position: .first)
         } catch {
@@ -36,7 +51,11 @@ struct GuardedHTTP1Channel: ServerChildChannel {
 
 extension HTTPServerBuilder {
     /// HTTP/1 with the mint's connection limits and timeouts.
-    static func guardedHTTP1(limits: HTTPLimits, maxBodySize: Int, logger: Logger) -> HTTPServerBuilder {
-        .init { responder in GuardedHTTP1Channel(responder: responder, limits: limits, maxBodySize: maxBodySize, logger: logger) }
+    static func guardedHTTP1(
+        limits: HTTPLimits, maxBodySize: Int, perClient: (connections: ConnectionsPerClient, uncounted: [IPRange])?, logger: Logger
+    ) -> HTTPServerBuilder {
+        .init { responder in
+            GuardedHTTP1Channel(responder: responder, limits: limits, maxBodySize: maxBodySize, perClient: perClient, logger: logger)
+        }
     }
 }
