@@ -78,6 +78,7 @@ let package = Package(
                 "CashuProtocol", "CashuCrypto", "Secp256k1", "CashewEncoding", "Bolt11",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "Metrics", package: "swift-metrics"),
             ]
         ),
         // What the composition root needs to build a store or a payment backend chosen by the settings: one factory
@@ -290,6 +291,7 @@ let package = Package(
                 "CashuMint", "CashewSQLiteStore", "CashewPostgresStore", "CashuProtocol", "CashuCrypto", "Secp256k1", "CashewEncoding",
                 "TestSupport",
                 .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "SQLiteNIO", package: "sqlite-nio"),
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),

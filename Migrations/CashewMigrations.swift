@@ -34,16 +34,26 @@ public enum LedgerMigrations {
         }
     }
 
-    /// Splits a migration into statements at semicolons that end a line (the migrations contain no procedural
-    /// code, so this is exact for them). Comment lines are dropped.
+    /// Splits a migration into statements at semicolons that end a line, except inside a PostgreSQL dollar-quoted
+    /// body (`$$ … $$`, a function's code) or an SQLite trigger's `BEGIN … END;`, which stay one statement. Comment
+    /// lines are dropped.
     public static func statements(_ sql: String) -> [String] {
         var statements = [String]()
         var current = ""
+        var inDollarQuote = false
+        var inTriggerBody = false
         for line in sql.split(separator: "\n", omittingEmptySubsequences: false) {
             let trimmed = line.trimmingCharacters(in: .whitespaces)
             if trimmed.hasPrefix("--") || trimmed.isEmpty { continue }
             current += line + "\n"
-            if trimmed.hasSuffix(";") {
+            if line.components(separatedBy: "$$").count % 2 == 0 { inDollarQuote.toggle() }
+            let upper = trimmed.uppercased()
+            if !inDollarQuote, upper.hasPrefix("CREATE TRIGGER"), upper.hasSuffix(" BEGIN") { inTriggerBody = true }
+            if inTriggerBody {
+                guard upper == "END;" else { continue }
+                inTriggerBody = false
+            }
+            if trimmed.hasSuffix(";"), !inDollarQuote {
                 statements.append(current.trimmingCharacters(in: .whitespacesAndNewlines))
                 current = ""
             }

@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # Runs a command with a private, temporary PostgreSQL server on 127.0.0.1 and a free port, and stops and removes
 # the server when the command ends (also on failure or Ctrl-C). The command finds it through POSTGRES_HOSTNAME,
-# POSTGRES_PORT, POSTGRES_USER, POSTGRES_PASSWORD and POSTGRES_DB (and CASHEW_TEST_DATABASE_URL).
+# POSTGRES_PORT, POSTGRES_USER, POSTGRES_PASSWORD and POSTGRES_DB (and CASHEW_TEST_DATABASE_URL). When PgBouncer is
+# installed, one runs in front of the server in transaction pooling mode, on a free port given in PGBOUNCER_PORT
+# (same user, password and databases).
 #
 #   scripts/with-postgres.sh [--durable] COMMAND [ARGS...]
 #
@@ -37,12 +39,46 @@ if [ $durable -eq 0 ]; then
 fi
 
 cleanup() {
+  if [ -f "$datadir/pgbouncer.pid" ]; then kill "$(cat "$datadir/pgbouncer.pid")" 2>/dev/null || true; fi
   as_pg "$bindir/pg_ctl" -D "$datadir" -m immediate stop >/dev/null 2>&1 || true
   rm -rf "$datadir"
 }
 trap cleanup EXIT INT TERM
 
 as_pg "$bindir/pg_ctl" -D "$datadir" -w -t 60 -l "$datadir/server.log" -o "$opts" start >/dev/null
+
+pgbouncer=$(command -v pgbouncer || { [ -x /usr/sbin/pgbouncer ] && echo /usr/sbin/pgbouncer; } || true)
+if [ -n "$pgbouncer" ]; then
+  pgb_port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+  # Every database of the server, through pools of 8 server connections per database in transaction mode: a
+  # server connection is a client's only for one transaction, and prepared statements do not survive it (1.18).
+  cat > "$datadir/pgbouncer.ini" <<PGB
+[databases]
+* = host=127.0.0.1 port=$port
+[pgbouncer]
+listen_addr = 127.0.0.1
+listen_port = $pgb_port
+unix_socket_dir =
+auth_type = scram-sha-256
+auth_file = $datadir/pgbouncer-users.txt
+pool_mode = transaction
+default_pool_size = 8
+max_client_conn = 4000
+ignore_startup_parameters = extra_float_digits
+logfile = $datadir/pgbouncer.log
+pidfile = $datadir/pgbouncer.pid
+PGB
+  printf '"cashew" "%s"\n' "$password" > "$datadir/pgbouncer-users.txt"
+  if [ "$(id -u)" -eq 0 ]; then chown postgres:postgres "$datadir/pgbouncer.ini" "$datadir/pgbouncer-users.txt"; fi
+  chmod 600 "$datadir/pgbouncer-users.txt"
+  as_pg "$pgbouncer" -d -q "$datadir/pgbouncer.ini"
+  for _ in $(seq 1 100); do
+    python3 -c "import socket,sys; s=socket.socket(); sys.exit(s.connect_ex(('127.0.0.1', $pgb_port)))" && break
+    sleep 0.1
+  done
+  export PGBOUNCER_PORT=$pgb_port
+  echo "PgBouncer $("$pgbouncer" --version | head -n 1 | awk '{print $2}') on 127.0.0.1:$pgb_port (transaction pooling)" >&2
+fi
 
 export POSTGRES_HOSTNAME=127.0.0.1 POSTGRES_PORT=$port POSTGRES_USER=cashew POSTGRES_PASSWORD=$password POSTGRES_DB=postgres
 export CASHEW_TEST_DATABASE_URL="postgres://cashew:$password@127.0.0.1:$port/postgres"

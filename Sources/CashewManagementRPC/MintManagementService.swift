@@ -283,13 +283,13 @@ struct MintManagementService: Cashu_Mint.SimpleServiceProtocol {
             guard let record = try await mint.store.keysets().first(where: { $0.id.hex == request.id }) else {
                 throw OperatorError(.notFound, "Keyset with ID \(request.id.prefix(80)) not found")
             }
-            return keyset(record, totals: try await mint.store.auditTotals())
+            return keyset(record, totals: try await mint.store.ledgerTotals())
         }
     }
 
     func getKeysets(request: Cashu_GetKeysetsRequest, context: ServerContext) async throws -> Cashu_GetKeysetsResponse {
         try await mapped {
-            let totals = try await mint.store.auditTotals()
+            let totals = try await mint.store.ledgerTotals()
             var r = Cashu_GetKeysetsResponse()
             r.keysets = try await mint.store.keysets().map { keyset($0, totals: totals) }
             return r

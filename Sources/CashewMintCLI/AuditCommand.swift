@@ -39,7 +39,12 @@ struct AuditCommand: AsyncParsableCommand {
                 print("\(u.unit): issued \(u.issued), redeemed \(u.redeemed), pending \(u.pending), outstanding \(u.outstanding), fees \(u.fees)")
             }
             if let s = report.signatures { print("signatures: \(s.checked) checked, \(s.invalid) invalid") }
+            if let r = report.runningTotals {
+                print(r.consistent ? "running totals: consistent" : "running totals: DIFFER from the tables for \(r.mismatches.joined(separator: ", "))")
+            }
         }
-        if report.keysets.contains(where: \.overdrawn) || (report.signatures?.invalid ?? 0) > 0 { throw ExitCode(2) }
+        if report.keysets.contains(where: \.overdrawn) || (report.signatures?.invalid ?? 0) > 0 || report.runningTotals?.consistent == false {
+            throw ExitCode(2)
+        }
     }
 }

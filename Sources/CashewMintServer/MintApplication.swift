@@ -47,12 +47,11 @@ public func makeMintApplication(
         logger: logger)
 }
 
-/// The router of a mint: the Cashu v1 API, `/health` and `/metrics`.
-public func makeMintRouter(
-    mint: Mint, configuration: MintServerConfiguration, metrics: PrometheusCollectorRegistry?
-) -> Router<MintRequestContext> {
+/// The router of a mint: the Cashu v1 API and `/health`. With `metrics`, requests are measured (latency per
+/// route); the figures are served by `makeMetricsApplication` on a listener of their own, never on the API's port.
+public func makeMintRouter(mint: Mint, configuration: MintServerConfiguration, metrics: Bool) -> Router<MintRequestContext> {
     let router = Router(context: MintRequestContext.self)
-    if metrics != nil { router.add(middleware: MetricsMiddleware()) }
+    if metrics { router.add(middleware: MetricsMiddleware()) }
     router.add(middleware: RequestLogMiddleware(level: .debug))
     if let limits = configuration.requestLimits { router.add(middleware: RequestLimitMiddleware(limits: limits)) }
     // The API is public and uses no cookies: any web wallet may call it (preflight requests answered here).
@@ -73,12 +72,27 @@ public func makeMintRouter(
                 body: .init(byteBuffer: ByteBuffer(string: #"{"status":"ledger unavailable"}"#)))
         }
     }
-    if let metrics {
-        router.get("metrics") { _, _ -> Response in
-            var text = [UInt8]()
-            metrics.emit(into: &text)
-            return Response(status: .ok, headers: [.contentType: "text/plain; version=0.0.4"], body: .init(byteBuffer: ByteBuffer(bytes: text)))
-        }
+    return router
+}
+
+/// `GET /metrics` in Prometheus' text format: the registry's figures, with the business gauges refreshed from the
+/// ledger first (`BusinessMetrics`).
+public func makeMetricsRouter(registry: PrometheusCollectorRegistry, business: BusinessMetrics) -> Router<BasicRequestContext> {
+    let router = Router()
+    router.get("metrics") { _, _ -> Response in
+        await business.refresh()
+        var text = [UInt8]()
+        registry.emit(into: &text)
+        return Response(status: .ok, headers: [.contentType: "text/plain; version=0.0.4"], body: .init(byteBuffer: ByteBuffer(bytes: text)))
     }
     return router
+}
+
+/// The metrics listener (`metrics_host`, `metrics_port`): only `/metrics`, apart from the public API.
+public func makeMetricsApplication(
+    registry: PrometheusCollectorRegistry, business: BusinessMetrics, host: String, port: Int, logger: Logger
+) -> some ApplicationProtocol {
+    Application(
+        router: makeMetricsRouter(registry: registry, business: business),
+        configuration: ApplicationConfiguration(address: .hostname(host, port: port), serverName: "Cashew metrics"), logger: logger)
 }

@@ -31,6 +31,14 @@ struct LedgerConnections: Sendable {
     let limits: PostgresLedgerLimits
     let logger: Logger
     let waiting = WaitingCount()
+    /// Connections leased now (for the pool-usage metric).
+    let leased = LeasedCount()
+
+    final class LeasedCount: Sendable {
+        let count = Mutex(0)
+        func add(_ n: Int) { count.withLock { $0 += n } }
+        var value: Int { count.withLock { $0 } }
+    }
 
     /// Requests currently waiting for a connection.
     final class WaitingCount: Sendable {
@@ -80,6 +88,7 @@ struct LedgerConnections: Sendable {
         let waiting = self.waiting
         let pool = self.pool
         let client = pool.client
+        let leased = self.leased
         defer { if race.decide(.ended) { waiting.leave() } }
         do {
             return try await withThrowingTaskGroup(of: T?.self) { group in
@@ -89,6 +98,8 @@ struct LedgerConnections: Sendable {
                         guard race.decide(.leased) else { throw TimedOut() }
                         waiting.leave()
                         pool.leased()
+                        leased.add(1)
+                        defer { leased.add(-1) }
                         return try await body(connection)
                     }
                 }

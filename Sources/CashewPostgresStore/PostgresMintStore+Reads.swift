@@ -133,8 +133,40 @@ extension PostgresMintStore {
         for r in try await rows("SELECT unit, sum(fee)::text AS total FROM operations GROUP BY unit") {
             totals.fees[CurrencyUnit(try r.text("unit"))] = try Self.uint128(r.text("total"))
         }
+        totals.running = try await Self.runningTotals(rows)
         return totals
     }
+
+    public func ledgerTotals() async throws -> AuditTotals {
+        let running = try await Self.runningTotals { try await rows($0) }
+        return AuditTotals(keysets: running.keysets, fees: running.fees)
+    }
+
+    static func runningTotals(_ rows: (PostgresQuery) async throws -> [PostgresRandomAccessRow]) async throws -> AuditTotals.Running {
+        var totals = AuditTotals.Running()
+        for r in try await rows("SELECT kind, key, sum(amount)::text AS total, sum(count)::bigint AS n FROM ledger_totals GROUP BY kind, key") {
+            let key = try r.text("key"), total = try Self.uint128(r.text("total")), n = try r.nonNegative("n")
+            let kind = try r.text("kind")
+            if kind == "fees" {
+                totals.fees[CurrencyUnit(key)] = total
+                continue
+            }
+            let id = try KeysetID(hex: key)
+            switch kind {
+            case "issued": (totals.keysets[id, default: .init()].issued, totals.keysets[id, default: .init()].issuedCount) = (total, n)
+            case "redeemed": (totals.keysets[id, default: .init()].redeemed, totals.keysets[id, default: .init()].redeemedCount) = (total, n)
+            case "pending": (totals.keysets[id, default: .init()].pending, totals.keysets[id, default: .init()].pendingCount) = (total, n)
+            default: throw MintStoreError(.unavailable, "ledger_totals holds an unknown kind")
+            }
+        }
+        return totals
+    }
+
+    public func pendingMeltCount() async throws -> Int {
+        Int(try await rows("SELECT count(*)::bigint AS n FROM melt_quotes WHERE state = 'PENDING'").first?.nonNegative("n") ?? 0)
+    }
+
+    public var poolUsage: (leased: Int, maximum: Int)? { (connections.leased.value, connections.pool.configuration.options.maximumConnections) }
 
     static func uint128(_ text: String) throws -> UInt128 {
         guard let v = UInt128(text) else { throw MintStoreError(.unavailable, "sum \(text.prefix(40)) is not an unsigned integer") }

@@ -45,6 +45,7 @@ extension SQLiteMintStore {
             for row in try await db.query("SELECT unit, \(feeHalves) FROM operations GROUP BY unit") {
                 totals.fees[CurrencyUnit(try row.text("unit"))] = try Self.sum(row)
             }
+            totals.running = try await Self.runningTotals(db)
             return totals
         }
     }
@@ -57,6 +58,39 @@ extension SQLiteMintStore {
                     secret: try row.text("secret"), signature: try row.text("c"), witness: row.optionalText("witness"))
                 return (record, try row.text("state") == "pending" ? ProofState.pending : .spent)
             }
+        }
+    }
+
+    public func ledgerTotals() async throws -> AuditTotals {
+        try await read { db in
+            let running = try await Self.runningTotals(db)
+            return AuditTotals(keysets: running.keysets, fees: running.fees)
+        }
+    }
+
+    static func runningTotals(_ db: SQLiteConnection) async throws -> AuditTotals.Running {
+        var totals = AuditTotals.Running()
+        for row in try await db.query("SELECT kind, key, lo, hi, count FROM ledger_totals") {
+            let key = try row.text("key"), sum = try Self.sum(row), n = try row.uint("count")
+            let kind = try row.text("kind")
+            if kind == "fees" {
+                totals.fees[CurrencyUnit(key)] = sum
+                continue
+            }
+            let id = try KeysetID(hex: key)
+            switch kind {
+            case "issued": (totals.keysets[id, default: .init()].issued, totals.keysets[id, default: .init()].issuedCount) = (sum, n)
+            case "redeemed": (totals.keysets[id, default: .init()].redeemed, totals.keysets[id, default: .init()].redeemedCount) = (sum, n)
+            case "pending": (totals.keysets[id, default: .init()].pending, totals.keysets[id, default: .init()].pendingCount) = (sum, n)
+            default: throw MintStoreError(.unavailable, "ledger_totals holds an unknown kind")
+            }
+        }
+        return totals
+    }
+
+    public func pendingMeltCount() async throws -> Int {
+        try await read { db in
+            Int(try await db.query("SELECT COUNT(*) AS n FROM melt_quotes WHERE state = 'PENDING'").first?.uint("n") ?? 0)
         }
     }
 

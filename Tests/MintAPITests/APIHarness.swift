@@ -34,7 +34,7 @@ struct APIHarness {
                 settings: settings, logger: Logger(label: "test"))
             try await mint.start()
             let router = makeMintRouter(
-                mint: mint, configuration: MintServerConfiguration(maxBodySize: maxBodySize), metrics: PrometheusCollectorRegistry())
+                mint: mint, configuration: MintServerConfiguration(maxBodySize: maxBodySize), metrics: true)
             let app = Application(router: router)
             try await app.test(.router) { client in try await body(APIHarness(mint: mint, store: store), client) }
         } catch {

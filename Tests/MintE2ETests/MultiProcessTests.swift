@@ -49,3 +49,84 @@ struct MultiProcessTests {
         }
     }
 }
+
+/// Three `cashew-mint` processes on one PostgreSQL through one PgBouncer in transaction pooling mode (Debian's 1.18,
+/// which keeps no named prepared statement across transactions).
+@Suite("Three mint processes through PgBouncer", .enabled(if: PostgresTestServer.pgbouncerPort != nil), .serialized)
+struct PgBouncerTests {
+    /// Three processes with one seed on `database` reached through PgBouncer, stopped and removed afterwards.
+    static func withThree<T>(_ body: ([CashewMintProcess], String) async throws -> T) async throws -> T {
+        try await PostgresTestServer.withDatabase { direct in
+            let url = try #require(PostgresTestServer.viaPgBouncer(direct))
+            let first = try CashewMintProcess(database: url)
+            var mints = [first]
+            defer { for m in mints { m.stop(); m.removeData() } }
+            for _ in 0..<2 { mints.append(try first.peer()) }
+            return try await body(mints, url)
+        }
+    }
+
+    @Test("50 clients race to spend the same proofs through three processes: exactly one swap wins, and the audit adds up")
+    func race() async throws {
+        try await Self.withThree { mints, database in
+            let wallet = HTTPWallet(url: mints[0].url)
+            let keyset = try await wallet.keyset()
+            for round in 0..<3 {
+                let proofs = try await HTTPWallet(url: mints[round].url).mint(64, split: [32, 32])
+                let outcomes = await withTaskGroup(of: Int.self) { group in
+                    for i in 0..<50 {
+                        let url = mints[i % 3].url
+                        group.addTask {
+                            guard let outputs = try? BlindedOutputs([32, 16, 16], keyset: keyset.id) else { return -1 }
+                            switch try? await HTTPJSON.post(SwapResponse.self, url + "/v1/swap", SwapRequest(inputs: proofs, outputs: outputs.messages)) {
+                            case .ok?: return 0
+                            case let .error(e, _)?: return e.code.rawValue
+                            case nil: return -1
+                            }
+                        }
+                    }
+                    return await group.reduce(into: [Int]()) { $0.append($1) }
+                }
+                #expect(outcomes.filter { $0 == 0 }.count == 1, "round \(round): \(outcomes)")
+                #expect(outcomes.allSatisfy { $0 == 0 || $0 == 11001 || $0 == 11002 }, "round \(round): \(outcomes)")
+            }
+            let audit = try Interop.run(CashewMintProcess.executable, ["audit", "--json", "--data-dir", mints[0].dataDir, "--database", database])
+            #expect(audit.status == 0, "\(audit.stdout) \(audit.stderr)")
+            let sat = try #require(try JSONDecoder().decode(AuditJSON.self, from: Data(audit.stdout.utf8)).units.first)
+            #expect(sat.issued == 3 * 128 && sat.redeemed == 3 * 64 && sat.outstanding == 3 * 64)
+        }
+    }
+
+    @Test("nutshell's wallet against the three processes behind a round-robin proxy: mint, send, receive, double receive, pay, restore")
+    func nutshellWallet() async throws {
+        try await Self.withThree { mints, database in
+            let proxy = try RoundRobinProxy(targets: mints.map(\.port))
+            defer { proxy.stop() }
+            let env = { (dir: String) in ["CASHU_DIR": dir, "MINT_URL": proxy.url, "HOME": dir, "DEBUG": "FALSE"] }
+            let dirs = (0..<3).map { _ in FileManager.default.temporaryDirectory.appendingPathComponent("nutshell-\(UUID().uuidString)").path }
+            defer { for d in dirs { try? FileManager.default.removeItem(atPath: d) } }
+            for d in dirs { try FileManager.default.createDirectory(atPath: d, withIntermediateDirectories: true) }
+            func run(_ who: Int, _ args: [String]) throws -> Interop.Output {
+                try Interop.run(Interop.venv! + "/bin/cashu", ["-y"] + args, environment: env(dirs[who]), currentDirectory: dirs[who])
+            }
+            let minted = try run(0, ["invoice", "1000"])
+            #expect(minted.status == 0, "\(minted.stdout)\(minted.stderr)")
+            #expect(NutshellWallet.balance(try run(0, ["balance"])) == 1000)
+            let sent = try run(0, ["send", "100"])
+            let token = try #require(sent.stdout.range(of: "cashuB[A-Za-z0-9_-]+", options: .regularExpression).map { String(sent.stdout[$0]) })
+            #expect(try run(1, ["receive", token]).status == 0)
+            #expect(NutshellWallet.balance(try run(1, ["balance"])) == 100)
+            let again = try run(2, ["receive", token])
+            #expect((again.stdout + again.stderr).contains("11001"), "\(again.stdout)\(again.stderr)")
+            let paid = try run(0, ["pay", try foreignInvoice(sat: 200)])
+            #expect(paid.status == 0 && (paid.stdout + paid.stderr).contains("Invoice paid"), "\(paid.stdout)\(paid.stderr)")
+            #expect(NutshellWallet.balance(try run(0, ["balance"])) == 1000 - 100 - 200 - 1)
+            // Requests really went to all three processes.
+            #expect(proxy.counts.allSatisfy { $0 > 0 }, "\(proxy.counts)")
+            let audit = try Interop.run(CashewMintProcess.executable, ["audit", "--json", "--verify-signatures", "--data-dir", mints[0].dataDir, "--database", database])
+            #expect(audit.status == 0, "\(audit.stdout) \(audit.stderr)")
+            let sat = try #require(try JSONDecoder().decode(AuditJSON.self, from: Data(audit.stdout.utf8)).units.first)
+            #expect(sat.outstanding == 699 + 100)
+        }
+    }
+}

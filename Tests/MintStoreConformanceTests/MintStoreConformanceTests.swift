@@ -329,4 +329,58 @@ struct MintStoreConformanceTests {
             #expect(live.current.info.motd == "c")
         }
     }
+
+    /// Writes one of everything the ledger records: a mint (with an amount beyond 2^63), swaps with fees, a melt that
+    /// completes with change, one that fails (its proofs and operation deleted), and 30 concurrent swaps.
+    static func exercise(_ store: any MintStore) async throws {
+        let other = try KeysetID(hex: "00" + "11" + "223344556677")
+        let q = Records.mintQuote(Amount((1 << 63) + 8))
+        try await store.addMintQuote(q)
+        _ = try await store.markMintQuotePaid(id: q.id, at: Records.now)
+        try await store.issueMintQuote(id: q.id, outputs: [Records.signature(Amount(1 << 63)), Records.signature(8)], operation: Records.operation(.mint, quote: q.id))
+        try await store.swap(inputs: [Records.proof(Amount(1 << 63))], outputs: [Records.signature(Amount(1 << 62), keyset: other), Records.signature(Amount((1 << 62) - 3), keyset: other)], operation: Records.operation(fee: 3))
+        try await store.swap(inputs: [Records.proof(8), Records.proof(4, keyset: other)], outputs: [Records.signature(11)], operation: Records.operation(fee: 1))
+        for outcome in ["complete", "fail"] {
+            let quote = Records.meltQuote()
+            try await store.addMeltQuote(quote)
+            let blank = try (0..<2).map { _ in BlindedMessage(amount: 1, id: Records.keysetID, blindedSecret: try Scalar.random().publicPoint) }
+            try await store.beginMelt(quoteID: quote.id, inputs: [Records.proof(64), Records.proof(64, keyset: other)], blankOutputs: blank, inputAmount: 128, inputFee: 2, operation: Records.operation(.melt, quote: quote.id, fee: 2))
+            if outcome == "complete" {
+                try await store.completeMelt(quoteID: quote.id, preimage: nil, feePaid: 1, change: [Records.signature(16), Records.signature(8)], at: Records.now)
+            } else {
+                try await store.failMelt(quoteID: quote.id)
+            }
+        }
+        // A melt left pending.
+        let pending = Records.meltQuote()
+        try await store.addMeltQuote(pending)
+        try await store.beginMelt(quoteID: pending.id, inputs: [Records.proof(32)], blankOutputs: [], inputAmount: 32, inputFee: 0, operation: Records.operation(.melt, quote: pending.id))
+        await withTaskGroup(of: Void.self) { group in
+            for i in 0..<30 {
+                group.addTask {
+                    _ = try? await store.swap(
+                        inputs: [Records.proof(Amount(UInt64(i + 1))), Records.proof(2, keyset: other)], outputs: [Records.signature(Amount(UInt64(i + 1)), keyset: other)],
+                        operation: Records.operation(fee: 2))
+                }
+            }
+        }
+    }
+
+    @Test("running totals: the database keeps ledger_totals equal to the tables' sums through every kind of write", arguments: StoreKind.available)
+    func runningTotals(_ kind: StoreKind) async throws {
+        try await StoreFixture.with(kind) { store in
+            #expect(try await store.ledgerTotals() == AuditTotals())
+            try await Self.exercise(store)
+            let audit = try await store.auditTotals()
+            #expect(audit.running != nil)
+            #expect(audit.runningMismatches.isEmpty, "\(audit.runningMismatches)")
+            let running = try await store.ledgerTotals()
+            #expect(running.keysets == audit.keysets && running.fees == audit.fees)
+            #expect(audit.keysets[Records.keysetID]?.issued == UInt128(UInt64(1) << 63) + 8 + 11 + 16 + 8)
+            let fees: UInt128 = audit.fees[.sat] ?? 0
+            #expect(fees == 3 + 1 + 2 + 2 * 30)
+            #expect(audit.keysets.values.reduce(0) { $0 + $1.pendingCount } == 1)
+            #expect(try await store.pendingMeltCount() == 1)
+        }
+    }
 }

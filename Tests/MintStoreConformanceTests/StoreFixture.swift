@@ -15,11 +15,16 @@ import Testing
 enum StoreKind: String, CaseIterable, CustomTestStringConvertible, Sendable {
     case sqlite
     case postgres
+    /// PostgreSQL through PgBouncer in transaction pooling mode.
+    case pgbouncer
 
     var testDescription: String { rawValue }
 
-    /// The kinds that can run here: PostgreSQL only when a server is configured.
-    static var available: [StoreKind] { PostgresTestServer.available ? allCases : [.sqlite] }
+    /// The kinds that can run here: PostgreSQL only when a server is configured, PgBouncer when it runs in front.
+    static var available: [StoreKind] {
+        guard PostgresTestServer.available else { return [.sqlite] }
+        return PostgresTestServer.pgbouncerPort == nil ? [.sqlite, .postgres] : allCases
+    }
 }
 
 /// A fresh, migrated, empty ledger of a kind, dropped afterwards.
@@ -38,8 +43,9 @@ enum StoreFixture {
                 throw error
             }
             try await store.close()
-        case .postgres:
-            try await withPostgresDatabase { url in
+        case .postgres, .pgbouncer:
+            try await withPostgresDatabase { direct in
+                guard let url = kind == .postgres ? direct : PostgresTestServer.viaPgBouncer(direct) else { throw Interop.Failure(description: "no PgBouncer") }
                 // A generous wait for connections: the whole suite shares one server, and these are not outage tests.
                 let store = try await PostgresMintStore.connect(
                     url: url, maxConnections: 20, limits: PostgresLedgerLimits(acquireTimeout: .seconds(60)), logger: logger)

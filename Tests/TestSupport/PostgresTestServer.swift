@@ -30,6 +30,17 @@ public enum PostgresTestServer {
 
     public static var available: Bool { settings != nil }
 
+    /// PgBouncer in transaction pooling mode in front of the server (`PGBOUNCER_PORT`, which the test command sets).
+    public static let pgbouncerPort: Int? = ProcessInfo.processInfo.environment["PGBOUNCER_PORT"].flatMap(Int.init)
+
+    /// `url` (a database of this server) reached through PgBouncer instead.
+    public static func viaPgBouncer(_ url: String) -> String? {
+        guard let pgbouncerPort, let server = settings, var components = URLComponents(string: url) else { return nil }
+        components.host = server.host
+        components.port = pgbouncerPort
+        return components.string
+    }
+
     /// Creates a fresh database on the server, passes its URL to `body`, and drops it afterwards.
     public static func withDatabase<T>(_ body: (String) async throws -> T) async throws -> T {
         guard let server = settings else { throw Interop.Failure(description: "no PostgreSQL server configured (POSTGRES_HOSTNAME, …)") }
@@ -45,9 +56,17 @@ public enum PostgresTestServer {
         }
     }
 
-    static func admin(_ server: Settings, _ sql: String) async throws {
+    /// Runs `sql` in the test database `url` names (one from `withDatabase`), as the server's user.
+    public static func execute(_ sql: String, url: String) async throws {
+        guard let server = settings, let name = URL(string: url)?.lastPathComponent, !name.isEmpty else {
+            throw Interop.Failure(description: "no PostgreSQL server configured, or no database in \(url)")
+        }
+        try await admin(server, sql, database: name)
+    }
+
+    static func admin(_ server: Settings, _ sql: String, database: String? = nil) async throws {
         let configuration = PostgresClient.Configuration(
-            host: server.host, port: server.port, username: server.user, password: server.password, database: server.database, tls: .disable)
+            host: server.host, port: server.port, username: server.user, password: server.password, database: database ?? server.database, tls: .disable)
         let client = PostgresClient(configuration: configuration)
         try await withThrowingTaskGroup(of: Void.self) { group in
             group.addTask { await client.run() }

@@ -62,6 +62,8 @@ final class NullStore: MintStore {
     func markMintQuotePaid(id: String, at time: UInt64) async throws -> Bool { false }
     func markMintQuoteUnpaid(id: String) async throws -> Bool { false }
     func settingsOverrides() async throws -> (document: String, version: Int64)? { nil }
+    func ledgerTotals() async throws -> AuditTotals { AuditTotals() }
+    func pendingMeltCount() async throws -> Int { 0 }
     func saveSettingsOverrides(_ document: String, expected: Int64, at time: UInt64) async throws -> Bool { false }
     func issueMintQuote(id: String, outputs: [SignatureRecord], operation: OperationRecord) async throws {}
     func addMeltQuote(_ quote: MeltQuoteRecord) async throws {}

@@ -80,7 +80,7 @@ public enum MintRuntime {
             throw error
         }
         var registry: PrometheusCollectorRegistry?
-        if settings.metrics {
+        if settings.metricsListener != nil {
             let r = PrometheusCollectorRegistry()
             MetricsSystem.bootstrap(PrometheusMetricsFactory(registry: r))
             registry = r
@@ -88,7 +88,7 @@ public enum MintRuntime {
         let server = MintServerConfiguration(
             host: settings.host, port: settings.port, maxBodySize: settings.maxBodySize, limits: settings.http,
             requestLimits: RequestLimits(settings.requestLimits))
-        let app = makeMintApplication(router: makeMintRouter(mint: mint, configuration: server, metrics: registry), configuration: server, logger: logger)
+        let app = makeMintApplication(router: makeMintRouter(mint: mint, configuration: server, metrics: registry != nil), configuration: server, logger: logger)
         var services: [any Service] = [
             QueuedMeltService(mint: mint), InvoiceListenerService(mint: mint), LedgerMaintenanceService.make(mint: mint),
             SolvencyWatchdogService.make(mint: mint, interval: settings.solvencyCheckInterval),
@@ -104,6 +104,9 @@ public enum MintRuntime {
             if management.insecure {
                 logger.warning("the management API runs without TLS (management_insecure): anyone who can reach \(management.host):\(management.port) can change the mint")
             }
+        }
+        if let registry, let listener = settings.metricsListener {
+            services.append(makeMetricsApplication(registry: registry, business: BusinessMetrics(mint: mint), host: listener.host, port: listener.port, logger: logger))
         }
         // Graceful shutdown stops services in reverse order: the APIs first (no new requests), then the workers.
         services.append(app)

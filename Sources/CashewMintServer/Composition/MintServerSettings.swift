@@ -33,6 +33,8 @@ public struct MintServerSettings: Sendable {
     public var logLevel: Logger.Level
     public var logFormat: String
     public var metrics: Bool
+    /// Where `/metrics` is served (`metrics_host`, `metrics_port`); nil: not served.
+    public var metricsListener: (host: String, port: Int)?
     /// How often the solvency watchdog compares the backend's balance with the e-cash outstanding (zero: never).
     public var solvencyCheckInterval: Duration
     /// The management API (nutshell's gRPC protocol), when `management_port` is set.
@@ -51,7 +53,7 @@ public struct MintServerSettings: Sendable {
         "require_quote_pubkey", "lightning_backend", "lightning_fee_percent", "lightning_reserve_fee_min", "log_level", "log_format", "metrics",
         "quote_check_interval", "melt_resend_after", "solvency_check_interval", "solvency_tolerance", "max_balance", "unit_backends",
         "management_port", "management_host", "management_ca_file", "management_cert_file", "management_key_file", "management_insecure",
-        "settings_reload_interval", "rate_limit", "rate_limit_reads", "rate_limit_read_burst", "rate_limit_writes", "rate_limit_write_burst",
+        "settings_reload_interval", "metrics_host", "metrics_port", "rate_limit", "rate_limit_reads", "rate_limit_read_burst", "rate_limit_writes", "rate_limit_write_burst",
         "trusted_proxies", "rate_limit_exempt", "max_requests_in_flight", "max_client_requests_in_flight", "max_client_connections",
         "info.name", "info.description", "info.description_long", "info.motd", "info.icon_url", "info.urls", "info.tos_url", "info.contact",
     ]
@@ -171,6 +173,14 @@ public struct MintServerSettings: Sendable {
         logFormat = s.string("log_format", default: "text")!
         guard ["text", "json"].contains(logFormat) else { throw CLIError("log_format must be text or json") }
         metrics = try s.bool("metrics", default: true)
+        if s.string("metrics_port") != nil {
+            let port = try s.int("metrics_port", default: 9090)
+            guard (0...65535).contains(port) else { throw CLIError("metrics_port must be between 0 and 65535") }
+            guard metrics else { throw CLIError("metrics_port is set but metrics = false") }
+            metricsListener = (s.string("metrics_host", default: "127.0.0.1")!, port)
+        } else if s.string("metrics_host") != nil {
+            throw CLIError("metrics_host is set but metrics_port is not: /metrics is served only on its own port")
+        }
         settingsReloadInterval = try s.seconds("settings_reload_interval", default: 2, in: 1...3600)
         requestLimits = try Self.requestLimits(s)
         management = try Self.management(s)

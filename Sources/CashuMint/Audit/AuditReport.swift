@@ -52,20 +52,34 @@ public struct AuditReport: Sendable, Encodable {
         }
     }
 
+    /// The database's running totals (`ledger_totals`, what metrics and the watchdog read) against the sums
+    /// computed from the tables in the same snapshot.
+    public struct RunningTotalsCheck: Sendable, Encodable {
+        public var consistent: Bool
+        /// Keysets and units whose running totals differ (`keyset <id>`, `fees <unit>`).
+        public var mismatches: [String]
+    }
+
     public var generatedAt: UInt64
     public var keysets: [Keyset]
     public var units: [Unit]
     public var signatures: SignatureCheck?
+    public var runningTotals: RunningTotalsCheck?
 
     enum CodingKeys: String, CodingKey {
         case keysets, units, signatures
         case generatedAt = "generated_at"
+        case runningTotals = "running_totals"
     }
 
     /// Builds the report from the ledger's totals and keysets.
     public init(totals: AuditTotals, keysets records: [KeysetRecord], generatedAt: UInt64, signatures: SignatureCheck? = nil) {
         self.generatedAt = generatedAt
         self.signatures = signatures
+        if totals.running != nil {
+            let mismatches = totals.runningMismatches
+            self.runningTotals = RunningTotalsCheck(consistent: mismatches.isEmpty, mismatches: mismatches)
+        }
         var keysets = [Keyset]()
         var units = [String: Unit]()
         for record in records {

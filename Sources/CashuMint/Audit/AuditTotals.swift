@@ -24,9 +24,39 @@ public struct AuditTotals: Sendable, Hashable {
     public var keysets: [KeysetID: Keyset]
     /// Input fees kept, per unit.
     public var fees: [CurrencyUnit: UInt128]
+    /// The database's running totals (`ledger_totals`) read in the same snapshot, when these sums were computed from
+    /// the tables: the audit checks that they agree.
+    public var running: Running?
 
-    public init(keysets: [KeysetID: Keyset] = [:], fees: [CurrencyUnit: UInt128] = [:]) {
+    /// Running totals, as `keysets` and `fees`.
+    public struct Running: Sendable, Hashable {
+        public var keysets: [KeysetID: Keyset]
+        public var fees: [CurrencyUnit: UInt128]
+
+        public init(keysets: [KeysetID: Keyset] = [:], fees: [CurrencyUnit: UInt128] = [:]) {
+            self.keysets = keysets
+            self.fees = fees
+        }
+    }
+
+    /// The keys (keysets and units) where the running totals differ from these sums; empty when they agree (or
+    /// when there are none to compare).
+    public var runningMismatches: [String] {
+        guard let running else { return [] }
+        var keys = [String]()
+        for id in Set(keysets.keys).union(running.keysets.keys).sorted() {
+            let a = keysets[id] ?? Keyset(), b = running.keysets[id] ?? Keyset()
+            if a != b { keys.append("keyset \(id.hex)") }
+        }
+        for unit in Set(fees.keys).union(running.fees.keys).sorted(by: { $0.rawValue < $1.rawValue }) where (fees[unit] ?? 0) != (running.fees[unit] ?? 0) {
+            keys.append("fees \(unit.rawValue)")
+        }
+        return keys
+    }
+
+    public init(keysets: [KeysetID: Keyset] = [:], fees: [CurrencyUnit: UInt128] = [:], running: Running? = nil) {
         self.keysets = keysets
         self.fees = fees
+        self.running = running
     }
 }

@@ -79,6 +79,7 @@ extension Mint {
             throw OperatorError(.refused, "mint quote \(id.prefix(64)) cannot go from \(quote.state.rawValue) to \(state.rawValue)")
         }
         guard changed else { throw OperatorError(.refused, "mint quote \(id.prefix(64)) changed meanwhile; read it again") }
+        if state == .paid { MintMetrics.mintQuote(quote.unit, "paid") }
         logger.notice("mint quote state set by the operator", metadata: ["quote": "\(Redacted(id))", "from": "\(quote.state.rawValue)", "to": "\(state.rawValue)"])
     }
 

@@ -62,6 +62,7 @@ extension Mint {
             unit: request.unit, amount: amount, feeReserve: feeReserve, amountMsat: amountMsat, state: .unpaid,
             expiry: expiry(settings.meltQuoteExpiry, from: now), createdAt: now)
         try await ledger { try await store.addMeltQuote(quote) }
+        MintMetrics.meltQuote(quote.unit, "created")
         return response(quote, change: nil)
     }
 
@@ -146,7 +147,9 @@ extension Mint {
         if request.preferAsync == true, queuedMelts.enqueue(pending) {
             return response(pending, change: nil)
         }
+        let started = ContinuousClock.now
         let settled = try await pay(pending)
+        MintMetrics.meltDuration(quote.unit, state: settled.state.rawValue, since: started)
         if settled.state == .unpaid { throw CashuError(.lightningPaymentFailed) }
         return response(settled, change: try await change(of: settled))
     }
@@ -259,6 +262,7 @@ extension Mint {
                 change = []
                 try await store.completeInternalMelt(quoteID: quote.id, mintQuoteID: mintQuote.id, change: change, at: clock.now())
             }
+            MintMetrics.meltQuote(quote.unit, "paid")
             logger.info("melt settled internally", metadata: ["quote": "\(Redacted(quote.id))", "mint_quote": "\(Redacted(mintQuote.id))"])
         } catch let error as MintStoreError where error.code == .quoteState {
             // The invoice was paid by someone else meanwhile: nothing moved, release the inputs.
@@ -293,6 +297,7 @@ extension Mint {
                 // Not PENDING any more: another process (or recovery) settled it first. Only an error if it is not PAID.
                 guard try await ledger({ try await store.meltQuote(id: quote.id) })?.state == .paid else { throw error }
             }
+            MintMetrics.meltQuote(quote.unit, "paid")
             logger.info("melt paid", metadata: ["quote": "\(Redacted(quote.id))", "fee": "\(fee)"])
         case let .failed(reason):
             do {
@@ -304,6 +309,7 @@ extension Mint {
             } catch let error as MintStoreError {
                 throw cashuError(error)
             }
+            MintMetrics.meltQuote(quote.unit, "failed")
             logger.info("melt failed, inputs released", metadata: ["quote": "\(Redacted(quote.id))", "reason": "\(reason)"])
         case .pending, .unknown:
             logger.info("melt still pending", metadata: ["quote": "\(Redacted(quote.id))"])

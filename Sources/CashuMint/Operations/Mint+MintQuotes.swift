@@ -43,6 +43,7 @@ extension Mint {
             amount: request.amount, unit: request.unit, state: .unpaid, pubkey: request.pubkey?.hex,
             expiry: expiry(settings.mintQuoteExpiry, from: now), createdAt: now)
         try await ledger { try await store.addMintQuote(quote) }
+        MintMetrics.mintQuote(quote.unit, "created")
         return response(quote)
     }
 
@@ -72,6 +73,7 @@ extension Mint {
         }
         if status == .paid {
             if try await ledger({ try await store.markMintQuotePaid(id: quote.id, at: clock.now()) }) {
+                MintMetrics.mintQuote(quote.unit, "paid")
                 logger.info("mint quote paid (found by a quote check)", metadata: ["quote": "\(Redacted(quote.id))"])
             }
             quote = try await ledger({ try await store.mintQuote(id: id) }) ?? quote
@@ -83,6 +85,7 @@ extension Mint {
     public func invoicePaid(paymentHash: PaymentHash) async throws {
         guard let quote = try await ledger({ try await store.mintQuote(paymentHash: paymentHash) }), quote.state == .unpaid else { return }
         if try await ledger({ try await store.markMintQuotePaid(id: quote.id, at: clock.now()) }) {
+            MintMetrics.mintQuote(quote.unit, "paid")
             logger.info("mint quote paid", metadata: ["quote": "\(Redacted(quote.id))"])
         }
     }
@@ -126,6 +129,7 @@ extension Mint {
         } catch let error as MintStoreError {
             throw cashuError(error)
         }
+        MintMetrics.mintQuote(quote.unit, "issued")
         return MintResponse(signatures: signatures)
     }
 }

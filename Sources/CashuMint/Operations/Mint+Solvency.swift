@@ -53,7 +53,7 @@ extension Mint {
     /// swaps and melts go on. Returns the check.
     @discardableResult
     public func checkSolvency() async throws -> SolvencyCheck {
-        let totals = try await ledger { try await store.auditTotals() }
+        let totals = try await ledger { try await store.ledgerTotals() }
         let report = AuditReport(totals: totals, keysets: try await ledger { try await store.keysets() }, generatedAt: clock.now())
         var owed = [CurrencyUnit: UInt128]()
         var parts = [SolvencyCheck.Backend]()
@@ -107,7 +107,7 @@ extension Mint {
 
     /// Issued minus redeemed and pending, per unit, from the ledger's sums.
     func outstandingByUnit() async throws -> [CurrencyUnit: UInt128] {
-        let totals = try await ledger { try await store.auditTotals() }
+        let totals = try await ledger { try await store.ledgerTotals() }
         var owed = [CurrencyUnit: UInt128]()
         for record in try await ledger({ try await store.keysets() }) {
             let t = totals.keysets[record.id] ?? AuditTotals.Keyset()
@@ -118,9 +118,9 @@ extension Mint {
     }
 }
 
-/// The outstanding e-cash per unit that `max_balance` checks against: the ledger's sums are a scan of every proof
-/// and signature, so they are read at most every `maxAge` however many quotes arrive, and one request refreshes
-/// them while the others use the last sums (a cap that may lag by seconds, never a scan per request).
+/// The outstanding e-cash per unit that `max_balance` checks against, from the ledger's running totals: read at most
+/// every `maxAge` however many quotes arrive, one request refreshing them while the others use the last sums (a
+/// cap that may lag by seconds, never a query per request).
 public final class IssuanceTotals: Sendable {
     struct Cached {
         var owed: [CurrencyUnit: UInt128]

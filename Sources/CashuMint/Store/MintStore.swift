@@ -95,9 +95,19 @@ public protocol MintStore: Sendable {
     func auditTotals() async throws -> AuditTotals
     /// Recorded proofs in ascending `Y` order after `y` (all when nil), at most `limit`: audits page through these.
     func proofs(after y: String?, limit: Int) async throws -> [(record: ProofRecord, state: ProofState)]
+    /// The running totals the database keeps on every write (`ledger_totals`): the sums `auditTotals` computes from
+    /// the tables, read from a few rows. Metrics, the solvency watchdog and `max_balance` read these; the audit
+    /// compares them with its own sums.
+    func ledgerTotals() async throws -> AuditTotals
+    /// How many melts are PENDING.
+    func pendingMeltCount() async throws -> Int
+    /// The connection pool: connections leased now, and the most it opens (nil for a store without one).
+    var poolUsage: (leased: Int, maximum: Int)? { get }
 }
 
 extension MintStore {
+    public var poolUsage: (leased: Int, maximum: Int)? { nil }
+
     public func run() async throws {
         // A store with nothing to run: wait for cancellation.
         while !Task.isCancelled { try? await Task.sleep(for: .seconds(3600)) }
