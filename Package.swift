@@ -173,6 +173,17 @@ let package = Package(
             ],
             exclude: ["Protos"]
         ),
+        // Moving a stopped nutshell mint's ledger (SQLite or PostgreSQL) into a Cashew ledger.
+        .target(
+            name: "NutshellImport",
+            dependencies: [
+                "CashuMint", "CashuProtocol", "CashuCrypto", "Secp256k1", "CashewEncoding", "Bolt11",
+                .product(name: "SQLiteNIO", package: "sqlite-nio"),
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
         // Layered settings (flags > environment > TOML file) and a strict TOML-subset reader.
         .target(name: "CashewConfig"),
         // The mint's HTTP API (Hummingbird 2), health and metrics, its background services, and the composition
@@ -199,7 +210,7 @@ let package = Package(
         .executableTarget(
             name: "CashewMintCLI",
             dependencies: [
-                "CashewMintServer", "CashuMint", "CashewMintComponents", "CashewConfig", "CashuCrypto", "CashewFiles", "CashuProtocol",
+                "CashewMintServer", "CashuMint", "NutshellImport", "CashewMintComponents", "CashewConfig", "CashuCrypto", "CashewFiles", "CashuProtocol",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),

@@ -20,7 +20,8 @@ struct AuditCommand: AsyncParsableCommand {
         let master = try SeedLoader(settings: settings).load().master
         let verify = verifySignatures
         let report = try await CLIError.lines {
-            try await MintRuntime.withLedger(settings, logger: logger) { store, _ in
+            // Read only: the audit never changes the ledger (it runs on a replica or under a SELECT-only role).
+            try await MintRuntime.withLedger(settings, logger: logger, migrate: false) { store, _ in
                 let keysets = KeysetLedger(store: store, master: master, settings: settings.mint, logger: logger)
                 try await keysets.reload()
                 return try await keysets.audit(verifySignatures: verify)
@@ -38,7 +39,9 @@ struct AuditCommand: AsyncParsableCommand {
             for u in report.units {
                 print("\(u.unit): issued \(u.issued), redeemed \(u.redeemed), pending \(u.pending), outstanding \(u.outstanding), fees \(u.fees)")
             }
-            if let s = report.signatures { print("signatures: \(s.checked) checked, \(s.invalid) invalid") }
+            if let s = report.signatures {
+                print("signatures: \(s.checked) checked, \(s.invalid) invalid" + (s.unverifiable > 0 ? ", \(s.unverifiable) recorded without a signature (imported)" : ""))
+            }
             if let r = report.runningTotals {
                 print(r.consistent ? "running totals: consistent" : "running totals: DIFFER from the tables for \(r.mismatches.joined(separator: ", "))")
             }

@@ -24,7 +24,7 @@ struct SettingsCommand: AsyncParsableCommand {
             let settings = try common.resolve()
             LogSetup.bootstrap(level: .warning, format: settings.logFormat)
             let stored = try await CLIError.lines {
-                try await MintRuntime.withLedger(settings, logger: Logger(label: "cashew-mint")) { store, _ in try await store.settingsOverrides() }
+                try await MintRuntime.withLedger(settings, logger: Logger(label: "cashew-mint"), migrate: false) { store, _ in try await store.settingsOverrides() }
             }
             guard let (document, version) = stored else { return print("no settings changed through the management API") }
             let overrides = try SettingsOverrides.decode(document)

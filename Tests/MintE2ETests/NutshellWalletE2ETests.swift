@@ -94,6 +94,7 @@ struct AuditJSON: Decodable {
     struct Signatures: Decodable {
         let checked: UInt64
         let invalid: UInt64
+        let unverifiable: UInt64
     }
     let units: [Unit]
     let signatures: Signatures?

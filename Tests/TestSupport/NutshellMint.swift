@@ -59,6 +59,22 @@ public final class NutshellMint: @unchecked Sendable {
             currentDirectory: walletDirectory)
     }
 
+    /// The port it listens on.
+    public var port: Int { Int(url.split(separator: ":").last ?? "") ?? 0 }
+
+    /// The SQLite database directory (`MINT_DATABASE` unless the environment named another).
+    public var databaseDirectory: String { directory + "/mint/db" }
+
+    /// Stops the mint (SIGTERM, then SIGKILL) and keeps its directory: its database can then be read.
+    public func halt() {
+        guard process.isRunning else { return }
+        process.terminate()
+        let deadline = Date().addingTimeInterval(5)
+        while process.isRunning && Date() < deadline { Thread.sleep(forTimeInterval: 0.05) }
+        if process.isRunning { kill(process.processIdentifier, SIGKILL) }
+        process.waitUntilExit()
+    }
+
     /// Stops the mint and removes its directory.
     public func stop() {
         if process.isRunning {

@@ -45,10 +45,22 @@ public struct AuditReport: Sendable, Encodable {
         public var invalid: UInt64
         /// `Y`s of the first invalid proofs (at most 100).
         public var invalidProofs: [String]
+        /// Proofs recorded without their signature `C`, which cannot be checked: melt inputs imported from nutshell,
+        /// which does not keep them (its own checks passed when they were spent).
+        public var unverifiable: UInt64 = 0
+        /// `Y`s of the first of them (at most 100).
+        public var unverifiableProofs: [String] = []
+
+        public init(checked: UInt64, invalid: UInt64, invalidProofs: [String]) {
+            self.checked = checked
+            self.invalid = invalid
+            self.invalidProofs = invalidProofs
+        }
 
         enum CodingKeys: String, CodingKey {
-            case checked, invalid
+            case checked, invalid, unverifiable
             case invalidProofs = "invalid_proofs"
+            case unverifiableProofs = "unverifiable_proofs"
         }
     }
 
