@@ -313,7 +313,7 @@ let package = Package(
         .testTarget(
             name: "CashuMintTests",
             dependencies: [
-                "CashuMint", "CashewSQLiteStore", "FakeLightning", "CashuProtocol", "CashuCrypto", "Secp256k1", "Bolt11",
+                "CashuMint", "CashewSQLiteStore", "FakeLightning", "NutshellImport", "CashuProtocol", "CashuCrypto", "Secp256k1", "Bolt11",
                 "CashewEncoding", "TestSupport",
             ]
         ),

@@ -95,11 +95,17 @@ public struct NutshellImporter: Sendable {
             summary.mintQuotes += 1
         }
         var pendingMelts = [String: MeltQuoteRecord]()
+        // Pending melts a previous run already began (their inputs are in the ledger).
+        var begun = Set<String>()
         for q in ledger.meltQuotes {
             var record = try meltQuote(q)
             if let present = try await store.meltQuote(id: record.id) {
                 guard present.paymentHash == record.paymentHash, present.amount == record.amount else { throw ImportError("the ledger already has melt quote \(q.quote.prefix(40)) with other data") }
                 summary.alreadyPresent += 1
+                if record.state == .pending {
+                    // Interrupted between adding the quote and holding its inputs: hold them now.
+                    if present.state == .unpaid { pendingMelts[record.id] = present } else { begun.insert(record.id) }
+                }
                 continue
             }
             let pending = record.state == .pending
@@ -165,7 +171,7 @@ public struct NutshellImporter: Sendable {
                 paymentBackend: nil)
             summary.pendingProofs += inputs.count
         }
-        let orphans = ledger.pending.filter { p in p.meltQuote.map { pendingMelts[$0] == nil } ?? true }
+        let orphans = ledger.pending.filter { p in p.meltQuote.map { pendingMelts[$0] == nil && !begun.contains($0) } ?? true }
         if !orphans.isEmpty {
             throw ImportError("\(orphans.count) pending proofs belong to no pending melt quote: settle them in nutshell first")
         }

@@ -132,6 +132,20 @@ struct NutshellImportTests {
             let dleq = try #require(signature.dleq)
             #expect(DLEQ.verify(DLEQProof(e: dleq.e, s: dleq.s), publicKey: key, blindedMessage: b, blindSignature: signature.blindSignature))
 
+            // The wallet's seed phrase restores its balance at Cashew (NUT-09 over signatures both mints issued).
+            let info = try wallet("alice", ["info", "--mnemonic"])
+            let mnemonic = try #require(info.stdout.range(of: "(?m)^ - ([a-z]+ ){11}[a-z]+$", options: .regularExpression)
+                .map { String(info.stdout[$0].dropFirst(3)) }, "\(info.stdout)")
+            let walletDir = nutshell.directory + "/wallets"
+            let restore = try Interop.run("/bin/bash", ["-c", "printf '%s\\n' \"$MNEMONIC\" | \"$CASHU\" -y -w alice2 restore --to 2"], environment: [
+                "MNEMONIC": mnemonic, "CASHU": Interop.venv! + "/bin/cashu", "CASHU_DIR": walletDir, "MINT_URL": mint.url,
+                "HOME": nutshell.directory, "DEBUG": "FALSE",
+            ], currentDirectory: walletDir)
+            #expect(restore.status == 0, "\(restore.stdout) \(restore.stderr)")
+            let aliceNow = NutshellWallet.balance(try wallet("alice", ["balance"]))
+            let restoredBalance = NutshellWallet.balance(try wallet("alice2", ["balance"]))
+            #expect(aliceNow != nil && restoredBalance == aliceNow, "\(restore.stdout)")
+
             // Once the mint has been used, a second import refuses to write over it.
             mint.stop()
             let over = try Interop.run(CashewMintProcess.executable, ["import", "nutshell", "--from", source] + ledgerArgs)
