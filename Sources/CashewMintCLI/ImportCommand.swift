@@ -49,6 +49,8 @@ struct ImportCommand: AsyncParsableCommand {
                 throw CLIError("the nutshell private key is \(seedBytes.count) bytes; Cashew takes seeds of 16 to 64 bytes")
             }
             let master = try ExtendedPrivateKey(seed: seedBytes)
+            // The key must derive nutshell's keysets before it becomes this mint's seed.
+            do { try NutshellImporter.checkKey(ledger, master: master) } catch let e as NutshellImporter.ImportError { throw CLIError(e.description) }
             try adoptSeed(settings: settings, seedHex: Hex.encode(seedBytes), master: master)
 
             let summary = try await CLIError.lines {

@@ -55,18 +55,42 @@ public struct NutshellImporter: Sendable {
         return keys.first
     }
 
+    /// Checks that every keyset of `ledger` derives from `master` (before a seed is written from it).
+    public static func checkKey(_ ledger: NutshellLedger, master: ExtendedPrivateKey) throws {
+        let importer = NutshellImporter(store: NoStore(), master: master, logger: Logger(label: "check"))
+        for k in ledger.keysets { _ = try importer.keysetRecord(k) }
+    }
+
     public func run(_ ledger: NutshellLedger) async throws -> Summary {
-        var summary = Summary()
+        // Everything is derived and checked first; nothing is written until all of it holds.
+        let records = try ledger.keysets.map(keysetRecord)
         let manager = KeysetManager(master: master)
-        // 1. Keysets: derived here and checked against nutshell's IDs before anything is written.
-        var records = [KeysetRecord]()
-        for k in ledger.keysets {
-            records.append(try keysetRecord(k))
-        }
         try manager.load(records)
+        let units = Dictionary(records.map { ($0.id.hex, $0.unit) }, uniquingKeysWith: { a, _ in a })
+        let issuedQuotes = Set(ledger.promises.compactMap(\.mintQuote))
+        let mintQuotes = try ledger.mintQuotes.map { try mintQuote($0, issued: issuedQuotes.contains($0.quote)) }
+        let meltQuotes = try ledger.meltQuotes.map(meltQuote)
+        let signatures = try ledger.promises.map { try signature($0, manager: manager) }
+        let spent = try ledger.spent.map { try proof($0, manager: manager) }
+        let pendingMeltIDs = Set(meltQuotes.filter { $0.state == .pending }.map(\.id))
+        if let orphan = ledger.pending.first(where: { $0.meltQuote.map { !pendingMeltIDs.contains($0) } ?? true }) {
+            throw ImportError("pending proof \(orphan.y?.prefix(16) ?? "?")… belongs to no pending melt quote: settle it in nutshell first")
+        }
+        var pendingInputs = [String: [ProofRecord]]()
+        for p in ledger.pending { pendingInputs[p.meltQuote!, default: []].append(try proof(p, manager: manager)) }
+        var blankOutputs = [String: [BlindedMessage]]()
+        for b in ledger.blankOutputs where pendingMeltIDs.contains(b.meltQuote) {
+            guard let id = try? KeysetID(hex: b.keysetID), manager.entry(id) != nil, let point = try? Point(hex: b.blindedMessage) else {
+                throw ImportError("a blank output of melt \(b.meltQuote.prefix(12)) names keyset \(b.keysetID.prefix(20)), which the nutshell mint does not have")
+            }
+            blankOutputs[b.meltQuote, default: []].append(BlindedMessage(amount: Amount(b.amount), id: id, blindedSecret: point))
+        }
+        let created = Dictionary(ledger.spent.compactMap { p in p.y.map { ($0.lowercased(), p.created) } }, uniquingKeysWith: { a, _ in a })
         try await refuseForeignData(records: records, ledger: ledger)
+
+        var summary = Summary()
+        // 1. Keysets; inactive ones first: adding an active one deactivates the unit's others.
         let existing = Dictionary(try await store.keysets().map { ($0.id, $0) }, uniquingKeysWith: { a, _ in a })
-        // Inactive keysets first: adding an active one deactivates the unit's others.
         for record in records.sorted(by: { ($0.active ? 1 : 0, $0.validFrom) < ($1.active ? 1 : 0, $1.validFrom) }) {
             if let present = existing[record.id] {
                 guard present.derivationPath == record.derivationPath, present.amounts == record.amounts, present.unit == record.unit else {
@@ -81,50 +105,41 @@ public struct NutshellImporter: Sendable {
         for record in records where record.active {
             summary.keysetPolicies[record.unit] = KeysetPolicy(inputFeePPK: record.inputFeePPK, denominations: record.amounts.count)
         }
-        let units = Dictionary(records.map { ($0.id.hex, $0.unit) }, uniquingKeysWith: { a, _ in a })
 
-        // 2. Quotes (before the proofs: pending proofs belong to a pending melt).
-        for q in ledger.mintQuotes {
-            let record = try mintQuote(q)
+        // 2. Quotes (before the proofs: pending proofs belong to a pending melt). One already there must be in the
+        // same state: a quote that moved on (at Cashew since, or at nutshell restarted in between) is refused.
+        for record in mintQuotes {
             if let present = try await store.mintQuote(id: record.id) {
-                guard present.paymentHash == record.paymentHash, present.amount == record.amount else { throw ImportError("the ledger already has mint quote \(q.quote.prefix(40)) with other data") }
+                guard present.paymentHash == record.paymentHash, present.amount == record.amount, present.state == record.state else {
+                    throw ImportError("the ledger already has mint quote \(record.id.prefix(40)) in another state or with other data")
+                }
                 summary.alreadyPresent += 1
                 continue
             }
             try await store.addMintQuote(record)
             summary.mintQuotes += 1
         }
-        var pendingMelts = [String: MeltQuoteRecord]()
-        // Pending melts a previous run already began (their inputs are in the ledger).
-        var begun = Set<String>()
-        for q in ledger.meltQuotes {
-            var record = try meltQuote(q)
+        var toBegin = [MeltQuoteRecord]()
+        for var record in meltQuotes {
+            let pending = record.state == .pending
             if let present = try await store.meltQuote(id: record.id) {
-                guard present.paymentHash == record.paymentHash, present.amount == record.amount else { throw ImportError("the ledger already has melt quote \(q.quote.prefix(40)) with other data") }
-                summary.alreadyPresent += 1
-                if record.state == .pending {
-                    // Interrupted between adding the quote and holding its inputs: hold them now.
-                    if present.state == .unpaid { pendingMelts[record.id] = present } else { begun.insert(record.id) }
+                let sameState = present.state == record.state || (pending && present.state == .unpaid)
+                guard present.paymentHash == record.paymentHash, present.amount == record.amount, sameState else {
+                    throw ImportError("the ledger already has melt quote \(record.id.prefix(40)) in another state or with other data")
                 }
+                summary.alreadyPresent += 1
+                // Interrupted between adding the quote and holding its inputs: hold them now.
+                if pending && present.state == .unpaid { toBegin.append(present) }
                 continue
             }
-            let pending = record.state == .pending
             // A pending melt enters as UNPAID and becomes PENDING with its inputs below (beginMelt), as in Cashew.
             if pending { record.state = .unpaid }
             try await store.addMeltQuote(record)
-            if pending { pendingMelts[record.id] = record }
+            if pending { toBegin.append(record) }
             summary.meltQuotes += 1
         }
 
-        // 3. Signatures and spent proofs, in operations of their own (kind swap, ID `nutshell-import-…`).
-        var signatures = [SignatureRecord]()
-        for p in ledger.promises {
-            signatures.append(try signature(p, manager: manager))
-        }
-        var spent = [ProofRecord]()
-        for p in ledger.spent {
-            spent.append(try proof(p, manager: manager))
-        }
+        // 3. Signatures and spent proofs, in operations of their own (kind swap, ID `nutshell-import-<unit>-<n>`).
         // Fees nutshell counted per keyset go to the first operation of their unit.
         var feesByUnit = [CurrencyUnit: UInt64]()
         for k in ledger.keysets { feesByUnit[CurrencyUnit(k.unit), default: 0] += k.feesPaid }
@@ -147,33 +162,28 @@ public struct NutshellImporter: Sendable {
                     fee = 0
                     continue
                 }
-                let created = (inputs.isEmpty ? 0 : ledger.spent.first { $0.y == inputs[0].y }?.created) ?? 0
                 try await store.swap(inputs: newInputs, outputs: newOutputs, operation: OperationRecord(
-                    id: id, kind: .swap, quoteID: nil, unit: unit, fee: fee, createdAt: created))
+                    id: id, kind: .swap, quoteID: nil, unit: unit, fee: fee, createdAt: inputs.first.flatMap { created[$0.y] } ?? 0))
                 fee = 0
                 summary.signatures += newOutputs.count
                 summary.spentProofs += newInputs.count
             }
         }
 
-        // 4. Pending proofs: held by their pending melt again.
-        for (quoteID, quote) in pendingMelts {
-            let inputs = try ledger.pending.filter { $0.meltQuote == quoteID }.map { try proof($0, manager: manager) }
+        // 4. Pending melts hold their inputs (pending) and blank outputs again, as Cashew's own would.
+        for quote in toBegin {
+            let inputs = pendingInputs[quote.id] ?? []
             guard !inputs.isEmpty else {
-                logger.warning("a pending nutshell melt has no pending proofs; imported as UNPAID", metadata: ["quote": "\(quoteID.prefix(12))"])
+                logger.warning("a pending nutshell melt has no pending proofs; imported as UNPAID", metadata: ["quote": "\(quote.id.prefix(12))"])
                 continue
             }
             let total = inputs.reduce(Amount(0)) { $0.adding($1.amount) ?? $0 }
             let fee = Amount((inputs.reduce(UInt64(0)) { $0 + (manager.entry($1.keysetID)?.record.inputFeePPK ?? 0) } + 999) / 1000)
             try await store.beginMelt(
-                quoteID: quoteID, inputs: inputs, blankOutputs: [], inputAmount: total, inputFee: fee,
-                operation: OperationRecord(id: "nutshell-import-melt-\(quoteID)", kind: .melt, quoteID: quoteID, unit: quote.unit, fee: fee, createdAt: quote.createdAt),
+                quoteID: quote.id, inputs: inputs, blankOutputs: blankOutputs[quote.id] ?? [], inputAmount: total, inputFee: fee,
+                operation: OperationRecord(id: "nutshell-import-melt-\(quote.id)", kind: .melt, quoteID: quote.id, unit: quote.unit, fee: fee, createdAt: quote.createdAt),
                 paymentBackend: nil)
             summary.pendingProofs += inputs.count
-        }
-        let orphans = ledger.pending.filter { p in p.meltQuote.map { pendingMelts[$0] == nil && !begun.contains($0) } ?? true }
-        if !orphans.isEmpty {
-            throw ImportError("\(orphans.count) pending proofs belong to no pending melt quote: settle them in nutshell first")
         }
         return summary
     }
@@ -262,11 +272,14 @@ public struct NutshellImporter: Sendable {
         throw ImportError("quote request is not a BOLT11 invoice, and its checking ID is not a payment hash")
     }
 
-    func mintQuote(_ q: NutshellLedger.MintQuote) throws -> MintQuoteRecord {
+    /// `issued`: nutshell signed outputs for the quote. Nutshell marks a quote PENDING while it issues, and a crash
+    /// between signing and ISSUED leaves it PENDING with its e-cash out: such a quote is ISSUED here, never PAID
+    /// (it would be issued twice).
+    func mintQuote(_ q: NutshellLedger.MintQuote, issued: Bool) throws -> MintQuoteRecord {
         let state: MintQuoteState = switch q.state.uppercased() {
         case "ISSUED": .issued
-        case "PAID", "PENDING": .paid
-        default: .unpaid
+        case "PAID", "PENDING": issued ? .issued : .paid
+        default: issued ? .issued : .unpaid
         }
         let invoice = try? Invoice(parsing: q.request)
         return MintQuoteRecord(
@@ -289,4 +302,42 @@ public struct NutshellImporter: Sendable {
             expiry: q.expiry ?? (q.created + 3600), paymentPreimage: q.preimage, feePaid: q.feePaid.map { Amount($0) }, createdAt: q.created,
             paidAt: q.paid)
     }
+}
+
+/// A store for `checkKey`, which derives keysets and writes nothing.
+struct NoStore: MintStore {
+    func migrate() async throws -> [String] { [] }
+    func close() async throws {}
+    func checkHealth() async throws {}
+    func keysets() async throws -> [KeysetRecord] { [] }
+    func addKeyset(_ keyset: KeysetRecord) async throws { throw unused }
+    func deactivateKeysets(unit: CurrencyUnit) async throws { throw unused }
+    func swap(inputs: [ProofRecord], outputs: [SignatureRecord], operation: OperationRecord) async throws { throw unused }
+    func addMintQuote(_ quote: MintQuoteRecord) async throws { throw unused }
+    func mintQuote(id: String) async throws -> MintQuoteRecord? { nil }
+    func mintQuote(paymentHash: PaymentHash) async throws -> MintQuoteRecord? { nil }
+    func markMintQuotePaid(id: String, at time: UInt64) async throws -> Bool { throw unused }
+    func issueMintQuote(id: String, outputs: [SignatureRecord], operation: OperationRecord) async throws { throw unused }
+    func markMintQuoteUnpaid(id: String) async throws -> Bool { throw unused }
+    func addMeltQuote(_ quote: MeltQuoteRecord) async throws { throw unused }
+    func meltQuote(id: String) async throws -> MeltQuoteRecord? { nil }
+    func beginMelt(
+        quoteID: String, inputs: [ProofRecord], blankOutputs: [BlindedMessage], inputAmount: Amount, inputFee: Amount, operation: OperationRecord,
+        paymentBackend: String?) async throws { throw unused }
+    func completeMelt(quoteID: String, preimage: String?, feePaid: Amount, change: [SignatureRecord], at time: UInt64) async throws { throw unused }
+    func completeInternalMelt(quoteID: String, mintQuoteID: String, change: [SignatureRecord], at time: UInt64) async throws { throw unused }
+    func failMelt(quoteID: String, attempt: UInt64?) async throws { throw unused }
+    func claimPaymentAttempt(quoteID: String, from expected: UInt64?, to time: UInt64) async throws -> Bool { throw unused }
+    func pendingMeltQuotes() async throws -> [MeltQuoteRecord] { [] }
+    func settingsOverrides() async throws -> (document: String, version: Int64)? { nil }
+    func saveSettingsOverrides(_ document: String, expected: Int64, at time: UInt64) async throws -> Bool { throw unused }
+    func proofStates(ys: [String]) async throws -> [String: (state: ProofState, witness: String?)] { [:] }
+    func signatures(blindedMessages: [String]) async throws -> [String: SignatureRecord] { [:] }
+    func meltChange(quoteID: String) async throws -> [String: SignatureRecord] { [:] }
+    func auditTotals() async throws -> AuditTotals { AuditTotals() }
+    func proofs(after y: String?, limit: Int) async throws -> [(record: ProofRecord, state: ProofState)] { [] }
+    func ledgerTotals() async throws -> AuditTotals { AuditTotals() }
+    func pendingMeltCount() async throws -> Int { 0 }
+
+    var unused: MintStoreError { MintStoreError(.unavailable, "not a ledger") }
 }

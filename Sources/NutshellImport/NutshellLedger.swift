@@ -26,6 +26,16 @@ public struct NutshellLedger: Sendable {
         public var blindedMessage: String
         public var signature: String
         public var created: UInt64
+        /// The mint quote it was issued for, if any.
+        public var mintQuote: String? = nil
+    }
+
+    /// A blank output (NUT-08) a pending melt holds for its change: a `promises` row without `c_`.
+    public struct BlankOutput: Sendable {
+        public var amount: UInt64
+        public var keysetID: String
+        public var blindedMessage: String
+        public var meltQuote: String
     }
 
     /// A proof nutshell redeemed or holds for a pending melt.
@@ -73,8 +83,23 @@ public struct NutshellLedger: Sendable {
     public var databaseVersion: Int
     public var keysets: [Keyset]
     public var promises: [Promise]
+    public var blankOutputs: [BlankOutput] = []
     public var spent: [Proof]
     public var pending: [Proof]
     public var mintQuotes: [MintQuote]
     public var meltQuotes: [MeltQuote]
+
+    init(
+        databaseVersion: Int, keysets: [Keyset], promises: [Promise], blankOutputs: [BlankOutput] = [], spent: [Proof], pending: [Proof],
+        mintQuotes: [MintQuote], meltQuotes: [MeltQuote]
+    ) {
+        self.databaseVersion = databaseVersion
+        self.keysets = keysets
+        self.promises = promises
+        self.blankOutputs = blankOutputs
+        self.spent = spent
+        self.pending = pending
+        self.mintQuotes = mintQuotes
+        self.meltQuotes = meltQuotes
+    }
 }

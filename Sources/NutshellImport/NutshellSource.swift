@@ -115,15 +115,23 @@ public enum NutshellSource {
                 finalExpiry: r["final_expiry"].flatMap { UInt64($0) }, validFrom: r["valid_from"].flatMap { UInt64($0) } ?? 0,
                 feesPaid: UInt64(r["fees_paid"] ?? "0") ?? 0)
         }
+        // Ordered, so that a resumed import forms the same batches (and operation IDs) as the first run.
         let promises = try await query("""
-            SELECT \(text("amount")), id, b_, c_, \(time("created")) FROM promises WHERE c_ IS NOT NULL AND amount > 0
+            SELECT \(text("amount")), id, b_, c_, \(time("created")), mint_quote FROM promises WHERE c_ IS NOT NULL AND c_ <> '' AND amount > 0
+            ORDER BY b_
             """).map { r in
             NutshellLedger.Promise(
                 amount: UInt64(r["amount"] ?? "") ?? 0, keysetID: r["id"] ?? "", blindedMessage: r["b_"] ?? "", signature: r["c_"] ?? "",
-                created: r["created"].flatMap { UInt64($0) } ?? 0)
+                created: r["created"].flatMap { UInt64($0) } ?? 0, mintQuote: r["mint_quote"])
+        }
+        let blankOutputs = try await query("""
+            SELECT \(text("amount")), id, b_, melt_quote FROM promises WHERE (c_ IS NULL OR c_ = '') AND melt_quote IS NOT NULL ORDER BY b_
+            """).map { r in
+            NutshellLedger.BlankOutput(
+                amount: UInt64(r["amount"] ?? "") ?? 0, keysetID: r["id"] ?? "", blindedMessage: r["b_"] ?? "", meltQuote: r["melt_quote"] ?? "")
         }
         func proofs(_ table: String) async throws -> [NutshellLedger.Proof] {
-            try await query("SELECT \(text("amount")), id, c, secret, y, witness, \(time("created")), melt_quote FROM \(table)").map { r in
+            try await query("SELECT \(text("amount")), id, c, secret, y, witness, \(time("created")), melt_quote FROM \(table) ORDER BY secret").map { r in
                 NutshellLedger.Proof(
                     amount: UInt64(r["amount"] ?? "") ?? 0, keysetID: r["id"] ?? "", c: r["c"] ?? "", secret: r["secret"] ?? "", y: r["y"],
                     witness: r["witness"], created: r["created"].flatMap { UInt64($0) } ?? 0, meltQuote: r["melt_quote"])
@@ -153,7 +161,7 @@ public enum NutshellSource {
                 expiry: r["expiry"].flatMap { UInt64($0) })
         }
         return NutshellLedger(
-            databaseVersion: version, keysets: keysets, promises: promises, spent: try await proofs("proofs_used"),
+            databaseVersion: version, keysets: keysets, promises: promises, blankOutputs: blankOutputs, spent: try await proofs("proofs_used"),
             pending: try await proofs("proofs_pending"), mintQuotes: mintQuotes, meltQuotes: meltQuotes)
     }
 }

@@ -100,6 +100,34 @@ struct NutshellImporterTests {
         }
     }
 
+    @Test("a PENDING mint quote with signed outputs is ISSUED (never mintable again); a pending melt keeps its blank outputs; a quote that moved on refuses a re-run")
+    func quoteStates() async throws {
+        var (ledger, keyset) = try Self.ledger()
+        func mintQuote(_ id: String, _ state: String) throws -> NutshellLedger.MintQuote {
+            let invoice = try Invoice.Builder(
+                amountMsat: 4000, paymentHash: SecureRandom.bytes(32), paymentSecret: SecureRandom.bytes(32), description: "m"
+            ).sign(with: .random()).bolt11
+            return .init(quote: id, method: "bolt11", request: invoice, checkingID: "", unit: "sat", amount: 4, state: state, pubkey: nil,
+                         created: 1_800_000_000, paid: 1_800_000_001, issued: nil)
+        }
+        ledger.mintQuotes = [try mintQuote("crashed-while-issuing", "PENDING"), try mintQuote("paid-not-issued", "PENDING")]
+        ledger.promises[2].mintQuote = "crashed-while-issuing"
+        let blank = try Scalar.random().publicPoint
+        ledger.blankOutputs = [.init(amount: 1, keysetID: keyset.id.hex, blindedMessage: blank.hex, meltQuote: "melt-1")]
+        try await Self.withStore { store in
+            let importer = NutshellImporter(store: store, master: try ExtendedPrivateKey(seed: Array(Self.key.utf8)), logger: Logger(label: "t"))
+            _ = try await importer.run(ledger)
+            #expect(try await store.mintQuote(id: "crashed-while-issuing")?.state == .issued)
+            #expect(try await store.mintQuote(id: "paid-not-issued")?.state == .paid)
+            #expect(try await store.meltQuote(id: "melt-1")?.blankOutputs?.map(\.blindedSecret) == [blank])
+            // Nutshell moved on (restarted between two imports): the quote's state differs, and the re-run refuses.
+            var later = ledger
+            later.mintQuotes[1].state = "ISSUED"
+            await #expect(throws: NutshellImporter.ImportError.self) { _ = try await importer.run(later) }
+            #expect(try await store.mintQuote(id: "paid-not-issued")?.state == .paid)
+        }
+    }
+
     @Test("refused before anything is written: another key, a signature that is not k·B_, a wrong Y, a ledger with other keysets")
     func refusals() async throws {
         let (ledger, _) = try Self.ledger()
@@ -120,6 +148,13 @@ struct NutshellImporterTests {
         var badY = ledger
         badY.spent[0].y = try Scalar.random().publicPoint.hex
         await #expect(throws: NutshellImporter.ImportError.self) { _ = try await NutshellImporter(store: store, master: master, logger: Logger(label: "t")).run(badY) }
+        // A pending proof without its pending melt: refused before the keysets or quotes are written.
+        var orphan = ledger
+        orphan.pending[0].meltQuote = "no-such-melt"
+        await #expect(throws: NutshellImporter.ImportError.self) { _ = try await NutshellImporter(store: store, master: master, logger: Logger(label: "t")).run(orphan) }
+        let nothing = try await store.keysets().isEmpty
+        let noQuote = try await store.meltQuote(id: "melt-1") == nil
+        #expect(nothing && noQuote)
         }
 
         // A ledger that already has a keyset of its own.

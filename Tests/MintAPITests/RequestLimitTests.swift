@@ -32,11 +32,12 @@ struct RequestLimitTests {
     @Test("the client behind trusted proxies: the nearest untrusted hop, never what an untrusted peer claims")
     func forwarded() throws {
         let resolver = ClientAddressResolver(trustedProxies: [IPRange("10.0.0.0/8")!])
+        let rfc7239 = ClientAddressResolver(trustedProxies: [IPRange("10.0.0.0/8")!], header: .forwarded)
         let proxy = IPAddress("10.0.0.5")!
-        func client(_ peer: IPAddress, _ fields: [(String, String)]) -> String? {
+        func client(_ peer: IPAddress, _ fields: [(String, String)], _ r: ClientAddressResolver? = nil) -> String? {
             var headers = HTTPFields()
             for (name, value) in fields { headers.append(HTTPField(name: HTTPField.Name(name)!, value: value)) }
-            return resolver.client(peer: peer, headers: headers)?.description
+            return (r ?? resolver).client(peer: peer, headers: headers)?.description
         }
         #expect(client(proxy, []) == "10.0.0.5")
         #expect(client(proxy, [("X-Forwarded-For", "198.51.100.7")]) == "198.51.100.7")
@@ -46,14 +47,21 @@ struct RequestLimitTests {
         #expect(client(proxy, [("X-Forwarded-For", "1.2.3.4"), ("X-Forwarded-For", "198.51.100.8")]) == "198.51.100.8")
         #expect(client(proxy, [("X-Forwarded-For", "garbage, 198.51.100.7")]) == "198.51.100.7")
         #expect(client(proxy, [("X-Forwarded-For", "198.51.100.7, garbage")]) == "10.0.0.5")
-        #expect(client(proxy, [("Forwarded", #"for=192.0.2.60;proto=http;by=203.0.113.43"#)]) == "192.0.2.60")
-        #expect(client(proxy, [("Forwarded", #"for="[2001:db8:cafe::17]:4711", for=10.0.0.7"#)]) == "2001:db8:cafe::17")
-        #expect(client(proxy, [("Forwarded", "for=192.0.2.43:8080")]) == "192.0.2.43")
-        #expect(client(proxy, [("Forwarded", "for=unknown")]) == "10.0.0.5")
-        // Forwarded wins over X-Forwarded-For.
-        #expect(client(proxy, [("Forwarded", "for=192.0.2.1"), ("X-Forwarded-For", "192.0.2.2")]) == "192.0.2.1")
+        // Only the configured header counts: a `Forwarded` a client sent through an X-Forwarded-For proxy is ignored.
+        #expect(client(proxy, [("Forwarded", "for=127.0.0.1"), ("X-Forwarded-For", "198.51.100.2")]) == "198.51.100.2")
+        #expect(client(proxy, [("Forwarded", "for=127.0.0.1")]) == "10.0.0.5")
+        #expect(client(proxy, [("Forwarded", #"for=192.0.2.60;proto=http;by=203.0.113.43"#)], rfc7239) == "192.0.2.60")
+        #expect(client(proxy, [("Forwarded", #"for="[2001:db8:cafe::17]:4711", for=10.0.0.7"#)], rfc7239) == "2001:db8:cafe::17")
+        #expect(client(proxy, [("Forwarded", "for=192.0.2.43:8080")], rfc7239) == "192.0.2.43")
+        #expect(client(proxy, [("Forwarded", "for=unknown")], rfc7239) == "10.0.0.5")
+        #expect(client(proxy, [("Forwarded", "for=192.0.2.1"), ("X-Forwarded-For", "192.0.2.2")], rfc7239) == "192.0.2.1")
         // An untrusted peer's headers are ignored.
         #expect(client(IPAddress("203.0.113.9")!, [("X-Forwarded-For", "198.51.100.7"), ("Forwarded", "for=192.0.2.1")]) == "203.0.113.9")
+        // What came from a header is marked as such (never exempt), what did not is not.
+        var headers = HTTPFields()
+        headers.append(HTTPField(name: HTTPField.Name("X-Forwarded-For")!, value: "127.0.0.1"))
+        #expect(ClientAddressResolver(trustedProxies: [IPRange("127.0.0.0/8")!]).resolve(peer: IPAddress("127.0.0.1")!, headers: headers).forwarded)
+        #expect(!resolver.resolve(peer: proxy, headers: HTTPFields()).forwarded)
     }
 
     @Test("token buckets: a burst, then the sustained rate, per client")

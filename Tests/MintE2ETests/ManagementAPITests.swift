@@ -193,6 +193,12 @@ struct ManagementAPITests {
         // Invoices stay unpaid until the operator says otherwise; payments never settle by themselves.
         env["CASHEW_FAKE_INCOMING_DELAY"] = "3600"
         env["CASHEW_FAKE_PAYMENT_OUTCOME"] = "pending"
+        // Without TLS only on loopback.
+        let exposed = try Interop.run(CashewMintProcess.executable, [
+            "serve", "--data-dir", FileManager.default.temporaryDirectory.appendingPathComponent("cashew-\(UUID().uuidString)").path,
+            "--set", "management_port=\(managementPort)", "--set", "management_insecure=true", "--set", "management_host=0.0.0.0",
+        ])
+        #expect(exposed.status != 0 && exposed.stderr.contains("only on a loopback management_host"), "\(exposed.stderr)")
         let mint = try CashewMintProcess(environment: env)
         defer { mint.stop(); mint.removeData() }
         #expect(mint.logs.contains("without TLS"))

@@ -84,6 +84,10 @@ struct NutshellImportTests {
             let dataDir = FileManager.default.temporaryDirectory.appendingPathComponent("cashew-import-\(UUID().uuidString)").path
             defer { try? FileManager.default.removeItem(atPath: dataDir) }
             let ledgerArgs = ["--data-dir", dataDir] + (cashewURL.map { ["--database", $0] } ?? [])
+            // A wrong key is refused before it becomes this mint's seed.
+            let wrong = try Interop.run(CashewMintProcess.executable, ["import", "nutshell", "--from", source, "--private-key", "not-the-village-key"] + ledgerArgs)
+            #expect(wrong.status != 0 && wrong.stderr.contains("does not derive from this private key"), "\(wrong.stdout) \(wrong.stderr)")
+            #expect(!FileManager.default.fileExists(atPath: dataDir + "/seed"))
             let imported = try Interop.run(CashewMintProcess.executable, ["import", "nutshell", "--from", source] + ledgerArgs)
             #expect(imported.status == 0, "\(imported.stdout) \(imported.stderr)")
             #expect(imported.stdout.contains("imported from nutshell"))

@@ -64,6 +64,9 @@ struct RateLimitTests {
         out["forwarded_a"] = [call(c, *quote, headers={"X-Forwarded-For": "198.51.100.1"})[0] for i in range(15)]
         out["forwarded_b"] = [call(c, *quote, headers={"X-Forwarded-For": "198.51.100.1, 198.51.100.2"})[0] for i in range(5)]
         out["exempt"] = [call(c, *quote)[0] for i in range(30)]
+        # A forwarded address is never exempt, not even a loopback one; a Forwarded header the proxy does not set is ignored.
+        out["forwarded_loopback"] = [call(c, *quote, headers={"X-Forwarded-For": "127.0.0.1"})[0] for i in range(15)]
+        out["rfc7239_ignored"] = [call(c, *quote, headers={"Forwarded": "for=198.51.100.50"})[0] for i in range(15)]
 
         # 4. At most 4 connections from one client: the rest are closed without an answer.
         socks = []
@@ -115,6 +118,10 @@ struct RateLimitTests {
         #expect(a.filter { $0 == 200 }.count == 10 && a.filter { $0 == 429 }.count == 5, "\(a)")
         #expect(b.allSatisfy { $0 == 200 }, "\(b)")
         #expect((out["exempt"] as? [Int])?.allSatisfy { $0 == 200 } == true)
+        let loopback = try #require(out["forwarded_loopback"] as? [Int])
+        #expect(loopback.filter { $0 == 200 }.count == 10 && loopback.filter { $0 == 429 }.count == 5, "\(loopback)")
+        // Read as the proxy's own requests (exempt): honoured, the header would have limited 198.51.100.50 after 10.
+        #expect((out["rfc7239_ignored"] as? [Int])?.allSatisfy { $0 == 200 } == true)
         #expect(out["connections_answered"] as? Int == 4)
         #expect(mint.isRunning)
     }

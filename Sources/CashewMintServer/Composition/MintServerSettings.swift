@@ -54,7 +54,7 @@ public struct MintServerSettings: Sendable {
         "quote_check_interval", "melt_resend_after", "solvency_check_interval", "solvency_tolerance", "max_balance", "unit_backends",
         "management_port", "management_host", "management_ca_file", "management_cert_file", "management_key_file", "management_insecure",
         "settings_reload_interval", "metrics_host", "metrics_port", "rate_limit", "rate_limit_reads", "rate_limit_read_burst", "rate_limit_writes", "rate_limit_write_burst",
-        "trusted_proxies", "rate_limit_exempt", "max_requests_in_flight", "max_client_requests_in_flight", "max_client_connections",
+        "trusted_proxies", "forwarded_header", "rate_limit_exempt", "max_requests_in_flight", "max_client_requests_in_flight", "max_client_connections",
         "info.name", "info.description", "info.description_long", "info.motd", "info.icon_url", "info.urls", "info.tos_url", "info.contact",
     ]
 
@@ -213,6 +213,9 @@ public struct MintServerSettings: Sendable {
             }
         }
         r.trustedProxies = try ranges("trusted_proxies", r.trustedProxies)
+        let header = s.string("forwarded_header", default: "x-forwarded-for")!.lowercased()
+        guard let h = ClientAddressResolver.Header(rawValue: header) else { throw CLIError("forwarded_header must be x-forwarded-for or forwarded") }
+        r.forwardedHeader = h
         r.exempt = try ranges("rate_limit_exempt", r.exempt)
         return r
     }
@@ -233,6 +236,10 @@ public struct MintServerSettings: Sendable {
         let host = s.string("management_host", default: "127.0.0.1")!
         if try s.bool("management_insecure", default: false) {
             for key in files where s.string(key) != nil { throw CLIError("\(key) is set, but management_insecure = true turns TLS off: choose one") }
+            // Without TLS anyone who reaches the port can mark quotes paid: only on this machine.
+            guard ["127.0.0.1", "::1", "localhost"].contains(host) || host.hasPrefix("127.") else {
+                throw CLIError("management_insecure = true is allowed only on a loopback management_host, not \(host.prefix(40))")
+            }
             return ManagementSettings(host: host, port: port, tls: nil)
         }
         let paths = try files.map { key -> String in

@@ -14,9 +14,12 @@ public struct RequestLimitSettings: Sendable, Hashable {
     /// State-changing requests (swap, mint and melt quotes, mint, melt): per minute, and at once.
     public var writesPerMinute = 120
     public var writeBurst = 30
-    /// Peers whose `Forwarded` / `X-Forwarded-For` is believed.
+    /// Peers whose forwarding header is believed.
     public var trustedProxies: [IPRange] = [IPRange("127.0.0.0/8")!, IPRange("::1")!]
-    /// Clients never rate limited (local tools, health checks): by default the loopback address itself.
+    /// The forwarding header those proxies set (the other is ignored).
+    public var forwardedHeader: ClientAddressResolver.Header = .xForwardedFor
+    /// Direct peers never rate limited (local tools, health checks): by default the loopback address itself. A
+    /// client known only from a forwarding header is never exempt.
     public var exempt: [IPRange] = [IPRange("127.0.0.1")!, IPRange("::1")!]
     /// Requests being handled at once, in all and per client (past them: 503 and 429 at once).
     public var maxInFlight = 512
@@ -37,7 +40,7 @@ public struct RequestLimits: Sendable {
 
     public init(_ settings: RequestLimitSettings) {
         self.settings = settings
-        self.resolver = ClientAddressResolver(trustedProxies: settings.trustedProxies)
+        self.resolver = ClientAddressResolver(trustedProxies: settings.trustedProxies, header: settings.forwardedHeader)
         self.reads = TokenBuckets(perMinute: settings.readsPerMinute, burst: settings.readBurst)
         self.writes = TokenBuckets(perMinute: settings.writesPerMinute, burst: settings.writeBurst)
         self.inFlight = InFlightLimiter(maximum: settings.maxInFlight, perClient: settings.maxInFlightPerClient)
@@ -68,8 +71,9 @@ struct RequestLimitMiddleware: RouterMiddleware {
     }
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
-        let client = limits.resolver.client(peer: IPAddress(context.remoteAddress), headers: request.headers)
-        let exempt = client.map { limits.settings.exempt.contains($0) } ?? true
+        let (client, forwarded) = limits.resolver.resolve(peer: IPAddress(context.remoteAddress), headers: request.headers)
+        // Only a direct peer can be exempt: an address read from a header (even a loopback one) is limited.
+        let exempt = !forwarded && (client.map { limits.settings.exempt.contains($0) } ?? true)
         let key = exempt ? nil : client?.clientKey
         if limits.settings.enabled, let key {
             let write = RequestLimits.isWrite(request)
