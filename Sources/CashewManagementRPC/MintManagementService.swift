@@ -91,30 +91,33 @@ struct MintManagementService: Cashu_Mint.SimpleServiceProtocol {
     // MARK: NUT-04 / NUT-05 settings
 
     func updateNut04(request: Cashu_UpdateNut04Request, context: ServerContext) async throws -> Cashu_UpdateResponse {
-        let key = try methodKey(unit: request.unit, method: request.method)
-        return try await update { o, _ in
-            var methods = o.mintMethods ?? [:]
-            var m = methods[key] ?? .init()
-            if request.hasDisabled { m.disabled = request.disabled }
-            if request.hasMinAmount { m.minAmount = request.minAmount }
-            if request.hasMaxAmount { m.maxAmount = request.maxAmount }
-            if request.hasOptions { m.option = request.options.description_p }
-            methods[key] = m
-            o.mintMethods = methods
-        }
+        let change = SettingsOverrides.MethodOverride(
+            disabled: request.hasDisabled ? request.disabled : nil, minAmount: request.hasMinAmount ? request.minAmount : nil,
+            maxAmount: request.hasMaxAmount ? request.maxAmount : nil, option: request.hasOptions ? request.options.description_p : nil)
+        return try await updateMethod(\.mintMethods, key: try methodKey(unit: request.unit, method: request.method), change)
     }
 
     func updateNut05(request: Cashu_UpdateNut05Request, context: ServerContext) async throws -> Cashu_UpdateResponse {
-        let key = try methodKey(unit: request.unit, method: request.method)
-        return try await update { o, _ in
-            var methods = o.meltMethods ?? [:]
-            var m = methods[key] ?? .init()
-            if request.hasDisabled { m.disabled = request.disabled }
-            if request.hasMinAmount { m.minAmount = request.minAmount }
-            if request.hasMaxAmount { m.maxAmount = request.maxAmount }
-            if request.hasOptions { m.option = request.options.amountless }
-            methods[key] = m
-            o.meltMethods = methods
+        let change = SettingsOverrides.MethodOverride(
+            disabled: request.hasDisabled ? request.disabled : nil, minAmount: request.hasMinAmount ? request.minAmount : nil,
+            maxAmount: request.hasMaxAmount ? request.maxAmount : nil, option: request.hasOptions ? request.options.amountless : nil)
+        return try await updateMethod(\.meltMethods, key: try methodKey(unit: request.unit, method: request.method), change)
+    }
+
+    /// Merges the fields `change` sets into the method's overrides (NUT-04 or NUT-05, by `methods`).
+    func updateMethod(
+        _ methods: WritableKeyPath<SettingsOverrides, [String: SettingsOverrides.MethodOverride]?> & Sendable, key: String,
+        _ change: SettingsOverrides.MethodOverride
+    ) async throws -> Cashu_UpdateResponse {
+        try await update { o, _ in
+            var all = o[keyPath: methods] ?? [:]
+            var m = all[key] ?? .init()
+            if let v = change.disabled { m.disabled = v }
+            if let v = change.minAmount { m.minAmount = v }
+            if let v = change.maxAmount { m.maxAmount = v }
+            if let v = change.option { m.option = v }
+            all[key] = m
+            o[keyPath: methods] = all
         }
     }
 

@@ -18,13 +18,9 @@ public final class KillingProxy: @unchecked Sendable {
     public init(target: Int, onAnswer: @escaping @Sendable () -> Void) throws {
         self.target = target
         self.onAnswer = onAnswer
-        port = try FreePort.find()
-        listener = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        var yes: Int32 = 1
-        setsockopt(listener, SOL_SOCKET, SO_REUSEADDR, &yes, socklen_t(MemoryLayout<Int32>.size))
-        var address = Self.address(port)
-        let bound = withUnsafePointer(to: &address) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(listener, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) } }
-        guard bound == 0, listen(listener, 16) == 0 else { throw Interop.Failure(description: "proxy cannot listen on \(port)") }
+        let (boundPort, boundSocket) = try Self.listen(backlog: 16)
+        port = boundPort
+        listener = boundSocket
         let fd = listener
         Thread.detachNewThread { [self] in
             while true {
@@ -45,6 +41,21 @@ public final class KillingProxy: @unchecked Sendable {
     /// Stops accepting: the accepting thread wakes with an error and closes the socket itself.
     public func stop() {
         shutdown(listener, Int32(SHUT_RDWR))
+    }
+
+    /// A listening socket on 127.0.0.1 and a free port.
+    static func listen(backlog: Int32) throws -> (port: Int, socket: Int32) {
+        let port = try FreePort.find()
+        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        var yes: Int32 = 1
+        setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &yes, socklen_t(MemoryLayout<Int32>.size))
+        var address = Self.address(port)
+        let bound = withUnsafePointer(to: &address) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) } }
+        guard bound == 0, Glibc.listen(fd, backlog) == 0 else {
+            close(fd)
+            throw Interop.Failure(description: "proxy cannot listen on \(port)")
+        }
+        return (port, fd)
     }
 
     static func address(_ port: Int) -> sockaddr_in {

@@ -19,13 +19,9 @@ public final class RoundRobinProxy: @unchecked Sendable {
     public init(targets: [Int]) throws {
         self.targets = targets
         handed = Array(repeating: 0, count: targets.count)
-        port = try FreePort.find()
-        listener = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        var yes: Int32 = 1
-        setsockopt(listener, SOL_SOCKET, SO_REUSEADDR, &yes, socklen_t(MemoryLayout<Int32>.size))
-        var address = KillingProxy.address(port)
-        let bound = withUnsafePointer(to: &address) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(listener, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) } }
-        guard bound == 0, listen(listener, 64) == 0 else { throw Interop.Failure(description: "proxy cannot listen on \(port)") }
+        let (boundPort, boundSocket) = try KillingProxy.listen(backlog: 64)
+        port = boundPort
+        listener = boundSocket
         let fd = listener
         Thread.detachNewThread { [self] in
             while true {
