@@ -60,9 +60,7 @@ struct ImportCommand: AsyncParsableCommand {
                         // The nutshell mint's active keysets stay active after a restart (not rotated to input_fee_ppk).
                         let live = LiveSettings(settings.mint)
                         try await live.update(in: store, now: UInt64(Date().timeIntervalSince1970)) { overrides in
-                            var keysets = overrides.keysets ?? [:]
-                            for (unit, policy) in summary.keysetPolicies { keysets[unit.rawValue] = policy }
-                            overrides.keysets = keysets.isEmpty ? nil : keysets
+                            for (unit, policy) in summary.keysetPolicies { overrides.setKeysetPolicy(policy, for: unit) }
                         }
                         return summary
                     } catch let e as NutshellImporter.ImportError {

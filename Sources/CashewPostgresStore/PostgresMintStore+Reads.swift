@@ -145,19 +145,7 @@ extension PostgresMintStore {
     static func runningTotals(_ rows: (PostgresQuery) async throws -> [PostgresRandomAccessRow]) async throws -> AuditTotals.Running {
         var totals = AuditTotals.Running()
         for r in try await rows("SELECT kind, key, sum(amount)::text AS total, sum(count)::bigint AS n FROM ledger_totals GROUP BY kind, key") {
-            let key = try r.text("key"), total = try Self.uint128(r.text("total")), n = try r.nonNegative("n")
-            let kind = try r.text("kind")
-            if kind == "fees" {
-                totals.fees[CurrencyUnit(key)] = total
-                continue
-            }
-            let id = try KeysetID(hex: key)
-            switch kind {
-            case "issued": (totals.keysets[id, default: .init()].issued, totals.keysets[id, default: .init()].issuedCount) = (total, n)
-            case "redeemed": (totals.keysets[id, default: .init()].redeemed, totals.keysets[id, default: .init()].redeemedCount) = (total, n)
-            case "pending": (totals.keysets[id, default: .init()].pending, totals.keysets[id, default: .init()].pendingCount) = (total, n)
-            default: throw MintStoreError(.unavailable, "ledger_totals holds an unknown kind")
-            }
+            try totals.record(kind: try r.text("kind"), key: try r.text("key"), total: try Self.uint128(r.text("total")), count: try r.nonNegative("n"))
         }
         return totals
     }

@@ -71,19 +71,7 @@ extension SQLiteMintStore {
     static func runningTotals(_ db: SQLiteConnection) async throws -> AuditTotals.Running {
         var totals = AuditTotals.Running()
         for row in try await db.query("SELECT kind, key, lo, hi, count FROM ledger_totals") {
-            let key = try row.text("key"), sum = try Self.sum(row), n = try row.uint("count")
-            let kind = try row.text("kind")
-            if kind == "fees" {
-                totals.fees[CurrencyUnit(key)] = sum
-                continue
-            }
-            let id = try KeysetID(hex: key)
-            switch kind {
-            case "issued": (totals.keysets[id, default: .init()].issued, totals.keysets[id, default: .init()].issuedCount) = (sum, n)
-            case "redeemed": (totals.keysets[id, default: .init()].redeemed, totals.keysets[id, default: .init()].redeemedCount) = (sum, n)
-            case "pending": (totals.keysets[id, default: .init()].pending, totals.keysets[id, default: .init()].pendingCount) = (sum, n)
-            default: throw MintStoreError(.unavailable, "ledger_totals holds an unknown kind")
-            }
+            try totals.record(kind: try row.text("kind"), key: try row.text("key"), total: try Self.sum(row), count: try row.uint("count"))
         }
         return totals
     }

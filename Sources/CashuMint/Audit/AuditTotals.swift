@@ -37,6 +37,22 @@ public struct AuditTotals: Sendable, Hashable {
             self.keysets = keysets
             self.fees = fees
         }
+
+        /// Records one `ledger_totals` total: `kind` is `issued`, `redeemed` or `pending` (per keyset, `key` its ID)
+        /// or `fees` (per unit, `key` the unit). Both stores read their rows through this.
+        public mutating func record(kind: String, key: String, total: UInt128, count: UInt64) throws {
+            if kind == "fees" {
+                fees[CurrencyUnit(key)] = total
+                return
+            }
+            let id = try KeysetID(hex: key)
+            switch kind {
+            case "issued": (keysets[id, default: .init()].issued, keysets[id, default: .init()].issuedCount) = (total, count)
+            case "redeemed": (keysets[id, default: .init()].redeemed, keysets[id, default: .init()].redeemedCount) = (total, count)
+            case "pending": (keysets[id, default: .init()].pending, keysets[id, default: .init()].pendingCount) = (total, count)
+            default: throw MintStoreError(.unavailable, "ledger_totals holds an unknown kind")
+            }
+        }
     }
 
     /// The keys (keysets and units) where the running totals differ from these sums; empty when they agree (or

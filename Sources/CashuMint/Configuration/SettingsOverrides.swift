@@ -67,6 +67,13 @@ public struct SettingsOverrides: Sendable, Hashable, Codable {
         return s
     }
 
+    /// Keeps `policy` as `unit`'s keyset policy (nil: the configured one again).
+    public mutating func setKeysetPolicy(_ policy: KeysetPolicy?, for unit: CurrencyUnit) {
+        var all = keysets ?? [:]
+        all[unit.rawValue] = policy
+        keysets = all.isEmpty ? nil : all
+    }
+
     /// The key of `unit`'s `method` in `mintMethods` and `meltMethods`.
     public static func methodKey(unit: CurrencyUnit, method: String) -> String { unit.rawValue + "/" + method }
 

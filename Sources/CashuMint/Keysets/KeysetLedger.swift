@@ -85,9 +85,7 @@ public struct KeysetLedger: Sendable {
             let base = live.base
             let configured = KeysetPolicy(inputFeePPK: base.inputFeePPK, denominations: base.denominations)
             try await live.update(in: store, now: clock.now(), validate: Mint.validate) { overrides in
-                var keysets = overrides.keysets ?? [:]
-                keysets[unit.rawValue] = policy == configured ? nil : policy
-                overrides.keysets = keysets.isEmpty ? nil : keysets
+                overrides.setKeysetPolicy(policy == configured ? nil : policy, for: unit)
             }
         }
         return try await rotate(unit: unit, inputFeePPK: policy.inputFeePPK, denominations: policy.denominations, finalExpiry: finalExpiry)
