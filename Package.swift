@@ -81,6 +81,11 @@ let package = Package(
                 .product(name: "Metrics", package: "swift-metrics"),
             ]
         ),
+        // The ledger's auditor: checks a read-only snapshot, with or without the seed (Specs/audit.md).
+        .target(
+            name: "CashewAudit",
+            dependencies: ["CashuMint", "CashuProtocol", "CashuCrypto", "Secp256k1"]
+        ),
         // What the composition root needs to build a store or a payment backend chosen by the settings: one factory
         // value per component, listed once in the server's registry.
         .target(
@@ -210,7 +215,7 @@ let package = Package(
         .executableTarget(
             name: "CashewMintCLI",
             dependencies: [
-                "CashewMintServer", "CashuMint", "NutshellImport", "CashewMintComponents", "CashewConfig", "CashuCrypto", "CashewFiles", "CashuProtocol",
+                "CashewMintServer", "CashuMint", "CashewAudit", "NutshellImport", "CashewMintComponents", "CashewConfig", "CashuCrypto", "CashewFiles", "CashuProtocol",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),

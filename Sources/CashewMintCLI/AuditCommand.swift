@@ -1,30 +1,45 @@
 import ArgumentParser
+import CashewAudit
 import CashuCrypto
 import CashuMint
 import CashewMintServer
 import Foundation
 import Logging
 
-/// `cashew-mint audit`: issued, redeemed, outstanding and fees per keyset, from the ledger (Specs/audit.md).
+/// `cashew-mint audit`: every check of the ledger its access allows (Specs/audit.md). It only reads: an SQLite
+/// ledger is opened read-only, PostgreSQL needs nothing but SELECT (a streaming replica will do). With the mint's
+/// seed (the `seed` setting or the seed file) it runs the seed-dependent checks too; without it, what public data
+/// proves.
 struct AuditCommand: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "audit", abstract: "Report issued, redeemed, outstanding and fees per keyset (needs the mint's seed: keysets are re-derived and checked).")
+    static let configuration = CommandConfiguration(
+        commandName: "audit",
+        abstract: "Check the ledger: liabilities, signatures, proofs, spending conditions, conservation, keysets and lag (exit 2 on findings).")
 
     @OptionGroup var common: CommonOptions
     @Flag(help: "Print the report as JSON.") var json = false
-    @Flag(help: "Re-verify the signature of every recorded proof (reads the whole ledger).") var verifySignatures = false
+    @Flag(help: .hidden) var verifySignatures = false
+    @Option(help: "Seconds a melt may stay PENDING before it is reported.") var meltPendingLimit: UInt64 = 3600
+    @Option(help: "Seconds a keyset's signatures are accepted after its deactivation (other processes reload keysets every few seconds).")
+    var keysetGrace: UInt64 = 60
 
     func run() async throws {
         let settings = try common.resolve()
         LogSetup.bootstrap(level: .warning, format: settings.logFormat)
         let logger = Logger(label: "cashew-mint")
-        let master = try SeedLoader(settings: settings).load().master
-        let verify = verifySignatures
+        // The seed is optional: an auditor without it runs the public checks. It is never created here.
+        let seedAbsent = settings.seed == nil && settings.seedFileIsDefault && !FileManager.default.fileExists(atPath: settings.seedFile)
+        let master = seedAbsent ? nil : try SeedLoader(settings: settings).load().master
+        if seedAbsent {
+            FileHandle.standardError.write(Data("note: no seed at \(settings.seedFile): running the checks that need no seed\n".utf8))
+        }
+        var options = LedgerAuditor.Options(master: master, now: UInt64(Date().timeIntervalSince1970))
+        options.meltPendingLimit = meltPendingLimit
+        options.keysetGrace = keysetGrace
+        let auditor = LedgerAuditor(options: options)
         let report = try await CLIError.lines {
-            // Read only: the audit never changes the ledger (it runs on a replica or under a SELECT-only role).
-            try await MintRuntime.withLedger(settings, logger: logger, migrate: false) { store, _ in
-                let keysets = KeysetLedger(store: store, master: master, settings: settings.mint, logger: logger)
-                try await keysets.reload()
-                return try await keysets.audit(verifySignatures: verify)
+            try await MintRuntime.withLedger(settings, logger: logger, migrate: false, readOnly: true) { store, _ in
+                guard let ledger = store as? any LedgerAuditing else { throw CLIError("this ledger store cannot be audited") }
+                return try await ledger.withAuditSnapshot { snapshot in try await auditor.audit(snapshot) }
             }
         }
         if json {
@@ -32,22 +47,8 @@ struct AuditCommand: AsyncParsableCommand {
             encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
             print(String(decoding: try encoder.encode(report), as: UTF8.self))
         } else {
-            for k in report.keysets {
-                print("\(k.id)  \(k.unit)  \(k.active ? "active" : "inactive")")
-                print("    issued \(k.issued) (\(k.issuedCount))  redeemed \(k.redeemed) (\(k.redeemedCount))  pending \(k.pending)  outstanding \(k.outstanding)\(k.overdrawn ? "  OVERDRAWN" : "")")
-            }
-            for u in report.units {
-                print("\(u.unit): issued \(u.issued), redeemed \(u.redeemed), pending \(u.pending), outstanding \(u.outstanding), fees \(u.fees)")
-            }
-            if let s = report.signatures {
-                print("signatures: \(s.checked) checked, \(s.invalid) invalid" + (s.unverifiable > 0 ? ", \(s.unverifiable) recorded without a signature (imported)" : ""))
-            }
-            if let r = report.runningTotals {
-                print(r.consistent ? "running totals: consistent" : "running totals: DIFFER from the tables for \(r.mismatches.joined(separator: ", "))")
-            }
+            print(report.summary)
         }
-        if report.keysets.contains(where: \.overdrawn) || (report.signatures?.invalid ?? 0) > 0 || report.runningTotals?.consistent == false {
-            throw ExitCode(2)
-        }
+        if report.hasFindings { throw ExitCode(2) }
     }
 }

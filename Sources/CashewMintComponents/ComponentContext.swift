@@ -10,8 +10,11 @@ public struct ComponentContext: Sendable {
     /// The `database` setting: an SQLite path or a server URL.
     public let database: String
     public let logger: Logger
+    /// Open the ledger for reading only (the auditor): an SQLite file is opened read-only and never created.
+    public let readOnly: Bool
 
-    public init(settings: LayeredSettings, dataDir: String, database: String, logger: Logger) {
+    public init(settings: LayeredSettings, dataDir: String, database: String, logger: Logger, readOnly: Bool = false) {
+        self.readOnly = readOnly
         self.settings = settings
         self.dataDir = dataDir
         self.database = database

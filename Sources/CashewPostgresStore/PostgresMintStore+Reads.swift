@@ -9,21 +9,21 @@ extension PostgresMintStore {
         id, method, request, payment_hash, amount::text AS amount, unit, state, pubkey, expiry, created_at, paid_at, issued_at
         """
 
-    static func mintQuote(_ r: PostgresRandomAccessRow) throws -> MintQuoteRecord {
-        guard let state = MintQuoteState(rawValue: try r.text("state")) else { throw MintStoreError(.unavailable, "bad mint quote state") }
+    static func mintQuote(_ r: PostgresRandomAccessRow, prefix p: String = "") throws -> MintQuoteRecord {
+        guard let state = MintQuoteState(rawValue: try r.text(p + "state")) else { throw MintStoreError(.unavailable, "bad mint quote state") }
         return MintQuoteRecord(
-            id: try r.text("id"), method: try r.text("method"), request: try r.text("request"), paymentHash: try PaymentHash(hex: r.text("payment_hash")),
-            amount: Amount(try r.uint("amount")), unit: CurrencyUnit(try r.text("unit")), state: state, pubkey: try r.optionalText("pubkey"),
-            expiry: try r.nonNegative("expiry"), createdAt: try r.nonNegative("created_at"), paidAt: try r.optionalNonNegative("paid_at"),
-            issuedAt: try r.optionalNonNegative("issued_at"))
+            id: try r.text(p + "id"), method: try r.text(p + "method"), request: try r.text(p + "request"), paymentHash: try PaymentHash(hex: r.text(p + "payment_hash")),
+            amount: Amount(try r.uint(p + "amount")), unit: CurrencyUnit(try r.text(p + "unit")), state: state, pubkey: try r.optionalText(p + "pubkey"),
+            expiry: try r.nonNegative(p + "expiry"), createdAt: try r.nonNegative(p + "created_at"), paidAt: try r.optionalNonNegative(p + "paid_at"),
+            issuedAt: try r.optionalNonNegative(p + "issued_at"))
     }
 
     public func mintQuote(id: String) async throws -> MintQuoteRecord? {
-        try await rows("SELECT \(unescaped: Self.mintQuoteColumns) FROM mint_quotes WHERE id = \(id)").first.map(Self.mintQuote)
+        try await rows("SELECT \(unescaped: Self.mintQuoteColumns) FROM mint_quotes WHERE id = \(id)").first.map { try Self.mintQuote($0) }
     }
 
     public func mintQuote(paymentHash: PaymentHash) async throws -> MintQuoteRecord? {
-        try await rows("SELECT \(unescaped: Self.mintQuoteColumns) FROM mint_quotes WHERE payment_hash = \(paymentHash.hex)").first.map(Self.mintQuote)
+        try await rows("SELECT \(unescaped: Self.mintQuoteColumns) FROM mint_quotes WHERE payment_hash = \(paymentHash.hex)").first.map { try Self.mintQuote($0) }
     }
 
     static let meltQuoteColumns = """
@@ -32,25 +32,25 @@ extension PostgresMintStore {
         input_fee::text AS input_fee, payment_attempt_at, payment_backend
         """
 
-    static func meltQuote(_ r: PostgresRandomAccessRow) throws -> MeltQuoteRecord {
-        guard let state = MeltQuoteState(rawValue: try r.text("state")) else { throw MintStoreError(.unavailable, "bad melt quote state") }
-        let blank = try r.optionalText("blank_outputs").map { try JSONDecoder().decode([BlindedMessage].self, from: Data($0.utf8)) }
+    static func meltQuote(_ r: PostgresRandomAccessRow, prefix p: String = "") throws -> MeltQuoteRecord {
+        guard let state = MeltQuoteState(rawValue: try r.text(p + "state")) else { throw MintStoreError(.unavailable, "bad melt quote state") }
+        let blank = try r.optionalText(p + "blank_outputs").map { try JSONDecoder().decode([BlindedMessage].self, from: Data($0.utf8)) }
         return MeltQuoteRecord(
-            id: try r.text("id"), method: try r.text("method"), request: try r.text("request"), paymentHash: try PaymentHash(hex: r.text("payment_hash")),
-            unit: CurrencyUnit(try r.text("unit")), amount: Amount(try r.uint("amount")), feeReserve: Amount(try r.uint("fee_reserve")),
-            amountMsat: try r.uint("amount_msat"), state: state, expiry: try r.nonNegative("expiry"),
-            paymentPreimage: try r.optionalText("payment_preimage"), feePaid: try r.optionalUInt("fee_paid").map { Amount($0) },
-            createdAt: try r.nonNegative("created_at"), paidAt: try r.optionalNonNegative("paid_at"), blankOutputs: blank,
-            inputAmount: try r.optionalUInt("input_amount").map { Amount($0) }, inputFee: try r.optionalUInt("input_fee").map { Amount($0) },
-            paymentAttemptAt: try r.optionalNonNegative("payment_attempt_at"), paymentBackend: try r.optionalText("payment_backend"))
+            id: try r.text(p + "id"), method: try r.text(p + "method"), request: try r.text(p + "request"), paymentHash: try PaymentHash(hex: r.text(p + "payment_hash")),
+            unit: CurrencyUnit(try r.text(p + "unit")), amount: Amount(try r.uint(p + "amount")), feeReserve: Amount(try r.uint(p + "fee_reserve")),
+            amountMsat: try r.uint(p + "amount_msat"), state: state, expiry: try r.nonNegative(p + "expiry"),
+            paymentPreimage: try r.optionalText(p + "payment_preimage"), feePaid: try r.optionalUInt(p + "fee_paid").map { Amount($0) },
+            createdAt: try r.nonNegative(p + "created_at"), paidAt: try r.optionalNonNegative(p + "paid_at"), blankOutputs: blank,
+            inputAmount: try r.optionalUInt(p + "input_amount").map { Amount($0) }, inputFee: try r.optionalUInt(p + "input_fee").map { Amount($0) },
+            paymentAttemptAt: try r.optionalNonNegative(p + "payment_attempt_at"), paymentBackend: try r.optionalText(p + "payment_backend"))
     }
 
     public func meltQuote(id: String) async throws -> MeltQuoteRecord? {
-        try await rows("SELECT \(unescaped: Self.meltQuoteColumns) FROM melt_quotes WHERE id = \(id)").first.map(Self.meltQuote)
+        try await rows("SELECT \(unescaped: Self.meltQuoteColumns) FROM melt_quotes WHERE id = \(id)").first.map { try Self.meltQuote($0) }
     }
 
     public func pendingMeltQuotes() async throws -> [MeltQuoteRecord] {
-        try await rows("SELECT \(unescaped: Self.meltQuoteColumns) FROM melt_quotes WHERE state = 'PENDING'").map(Self.meltQuote)
+        try await rows("SELECT \(unescaped: Self.meltQuoteColumns) FROM melt_quotes WHERE state = 'PENDING'").map { try Self.meltQuote($0) }
     }
 
     public func proofStates(ys: [String]) async throws -> [String: (state: ProofState, witness: String?)] {

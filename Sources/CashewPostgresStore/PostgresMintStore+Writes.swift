@@ -3,11 +3,14 @@ import CashuMint
 import CashuProtocol
 import Foundation
 import PostgresNIO
+import Secp256k1
 
 /// Column arrays for `unnest`, sorted by key so that concurrent statements lock index entries in the same order
 /// (no deadlocks between two requests that share inputs or outputs).
 struct ProofColumns {
     var ys: [String] = [], amounts: [String] = [], keysets: [String] = [], secrets: [String] = [], cs: [String] = [], witnesses: [String] = []
+    /// Request positions, -1 for unknown (arrays of optionals do not bind; NULLIF in SQL).
+    var positions: [Int32] = []
 
     init(_ proofs: [ProofRecord]) { self.init(sortedByY: proofs.sorted(by: { $0.y < $1.y })) }
 
@@ -21,12 +24,14 @@ struct ProofColumns {
             cs.append(p.signature)
             // Arrays of optional text do not bind; an empty witness means none (NULLIF in SQL).
             witnesses.append(p.witness ?? "")
+            positions.append(p.position.map { Int32(clamping: $0) } ?? -1)
         }
     }
 }
 
 struct SignatureColumns {
     var bs: [String] = [], amounts: [String] = [], keysets: [String] = [], cs: [String] = [], es: [String] = [], ss: [String] = []
+    var positions: [Int32] = []
 
     init(_ signatures: [SignatureRecord]) { self.init(sortedByB: signatures.sorted(by: { $0.blindedMessage < $1.blindedMessage })) }
 
@@ -39,6 +44,7 @@ struct SignatureColumns {
             cs.append(s.signature)
             es.append(s.dleqE)
             ss.append(s.dleqS)
+            positions.append(s.position.map { Int32(clamping: $0) } ?? -1)
         }
     }
 }
@@ -86,23 +92,25 @@ extension PostgresMintStore {
 
     // MARK: Keysets
 
+    static let keysetColumns = """
+        id, unit, active, input_fee_ppk, final_expiry, derivation_path, derivation_index, amounts, id_version, valid_from, public_keys, deactivated_at
+        """
+
     public func keysets() async throws -> [KeysetRecord] {
-        try await rows(
-            """
-            SELECT id, unit, active, input_fee_ppk, final_expiry, derivation_path, derivation_index, amounts, id_version, valid_from
-            FROM keysets ORDER BY unit, derivation_index
-            """
-        ).map { r in
-            let amounts = try r.text("amounts").split(separator: ",").map { text -> Amount in
-                guard let v = UInt64(text) else { throw MintStoreError(.unavailable, "bad amounts in keyset row") }
-                return Amount(v)
-            }
-            return KeysetRecord(
-                id: try KeysetID(hex: r.text("id")), unit: CurrencyUnit(try r.text("unit")), active: try r["active"].decode(Bool.self),
-                inputFeePPK: try r.nonNegative("input_fee_ppk"), finalExpiry: try r.optionalNonNegative("final_expiry"),
-                derivationPath: try DerivationPath(parsing: r.text("derivation_path")), derivationIndex: try r.uint32("derivation_index"),
-                amounts: amounts, idVersion: try r["id_version"].decode(Int16.self) == 0 ? .v1 : .v2, validFrom: try r.nonNegative("valid_from"))
+        try await rows("SELECT \(unescaped: Self.keysetColumns) FROM keysets ORDER BY unit, derivation_index").map { try Self.keyset($0) }
+    }
+
+    static func keyset(_ r: PostgresRandomAccessRow) throws -> KeysetRecord {
+        let amounts = try r.text("amounts").split(separator: ",").map { text -> Amount in
+            guard let v = UInt64(text) else { throw MintStoreError(.unavailable, "bad amounts in keyset row") }
+            return Amount(v)
         }
+        return KeysetRecord(
+            id: try KeysetID(hex: r.text("id")), unit: CurrencyUnit(try r.text("unit")), active: try r["active"].decode(Bool.self),
+            inputFeePPK: try r.nonNegative("input_fee_ppk"), finalExpiry: try r.optionalNonNegative("final_expiry"),
+            derivationPath: try DerivationPath(parsing: r.text("derivation_path")), derivationIndex: try r.uint32("derivation_index"),
+            amounts: amounts, idVersion: try r["id_version"].decode(Int16.self) == 0 ? .v1 : .v2, validFrom: try r.nonNegative("valid_from"),
+            publicKeys: KeysetRecord.publicKeys(parsing: try r.optionalText("public_keys")), deactivatedAt: try r.optionalNonNegative("deactivated_at"))
     }
 
     public func addKeyset(_ k: KeysetRecord) async throws {
@@ -113,13 +121,15 @@ extension PostgresMintStore {
         do {
             try await connections.transaction { session in
                 if k.active {
-                    _ = try await session.rows("UPDATE keysets SET active = false WHERE unit = \(k.unit.rawValue) AND active")
+                    _ = try await session.rows(
+                        "UPDATE keysets SET active = false, deactivated_at = \(Self.int(k.validFrom)) WHERE unit = \(k.unit.rawValue) AND active")
                 }
                 _ = try await session.rows(
                     """
-                    INSERT INTO keysets (id, unit, active, input_fee_ppk, final_expiry, derivation_path, derivation_index, amounts, id_version, valid_from)
+                    INSERT INTO keysets (id, unit, active, input_fee_ppk, final_expiry, derivation_path, derivation_index, amounts, id_version, valid_from,
+                                         public_keys)
                     VALUES (\(k.id.hex), \(k.unit.rawValue), \(k.active), \(Self.int(k.inputFeePPK)), \(finalExpiry), \(k.derivationPath.description),
-                            \(Int64(k.derivationIndex)), \(amounts), \(Int16(k.idVersion.rawValue)), \(Self.int(k.validFrom)))
+                            \(Int64(k.derivationIndex)), \(amounts), \(Int16(k.idVersion.rawValue)), \(Self.int(k.validFrom)), \(k.publicKeysText))
                     """)
             }
         } catch let error as MintStoreError {
@@ -131,7 +141,22 @@ extension PostgresMintStore {
     }
 
     public func deactivateKeysets(unit: CurrencyUnit) async throws {
-        _ = try await write("UPDATE keysets SET active = false WHERE unit = \(unit.rawValue)")
+        _ = try await write("UPDATE keysets SET active = false, deactivated_at = extract(epoch FROM now())::bigint WHERE unit = \(unit.rawValue) AND active")
+    }
+
+    public func fillKeysetPublicKeys(_ keys: [KeysetID: [Point]]) async throws {
+        for (id, points) in keys {
+            _ = try await write("UPDATE keysets SET public_keys = \(points.map(\.hex).joined(separator: ",")) WHERE id = \(id.hex) AND public_keys IS NULL")
+        }
+    }
+
+    public func recordOperation(_ op: OperationRecord) async throws {
+        _ = try await write(
+            """
+            INSERT INTO operations (id, kind, quote_id, unit, fee, created_at)
+            VALUES (\(op.id), \(op.kind.rawValue), \(op.quoteID), \(op.unit.rawValue), \(String(op.fee.rawValue))::numeric, \(Self.int(op.createdAt)))
+            ON CONFLICT (id) DO NOTHING
+            """)
     }
 
     // MARK: Swap
@@ -178,10 +203,11 @@ extension PostgresMintStore {
                 INSERT INTO operations (id, kind, quote_id, unit, fee, created_at)
                 SELECT \(operation.id), 'mint', \(id), \(operation.unit.rawValue), 0, \(t) WHERE EXISTS (SELECT 1 FROM issued)
             ), ins_signatures AS (
-                INSERT INTO blind_signatures (b, amount, keyset_id, c, dleq_e, dleq_s, operation_id, created_at)
-                SELECT b, a::numeric, k, c, e, s, \(operation.id), \(t)
-                FROM unnest(\(s.bs)::text[], \(s.amounts)::text[], \(s.keysets)::text[], \(s.cs)::text[], \(s.es)::text[], \(s.ss)::text[])
-                    AS t(b, a, k, c, e, s)
+                INSERT INTO blind_signatures (b, amount, keyset_id, c, dleq_e, dleq_s, operation_id, created_at, position)
+                SELECT b, a::numeric, k, c, e, s, \(operation.id), \(t), NULLIF(pos, -1)
+                FROM unnest(\(s.bs)::text[], \(s.amounts)::text[], \(s.keysets)::text[], \(s.cs)::text[], \(s.es)::text[], \(s.ss)::text[],
+                            \(s.positions)::int4[])
+                    AS t(b, a, k, c, e, s, pos)
                 WHERE EXISTS (SELECT 1 FROM issued)
             )
             SELECT count(*)::bigint AS n FROM issued
@@ -219,10 +245,11 @@ extension PostgresMintStore {
                 SELECT \(operation.id), 'melt', \(quoteID), \(operation.unit.rawValue), \(String(operation.fee.rawValue))::numeric, \(t)
                 WHERE EXISTS (SELECT 1 FROM pending)
             ), ins_proofs AS (
-                INSERT INTO proofs (y, amount, keyset_id, secret, c, witness, state, operation_id, melt_quote_id, created_at)
-                SELECT y, a::numeric, k, sec, c, NULLIF(w, ''), 'pending', \(operation.id), \(quoteID), \(t)
-                FROM unnest(\(p.ys)::text[], \(p.amounts)::text[], \(p.keysets)::text[], \(p.secrets)::text[], \(p.cs)::text[], \(p.witnesses)::text[])
-                    AS t(y, a, k, sec, c, w)
+                INSERT INTO proofs (y, amount, keyset_id, secret, c, witness, state, operation_id, melt_quote_id, created_at, position)
+                SELECT y, a::numeric, k, sec, c, NULLIF(w, ''), 'pending', \(operation.id), \(quoteID), \(t), NULLIF(pos, -1)
+                FROM unnest(\(p.ys)::text[], \(p.amounts)::text[], \(p.keysets)::text[], \(p.secrets)::text[], \(p.cs)::text[], \(p.witnesses)::text[],
+                            \(p.positions)::int4[])
+                    AS t(y, a, k, sec, c, w, pos)
                 WHERE EXISTS (SELECT 1 FROM pending)
             )
             SELECT count(*)::bigint AS n FROM pending
@@ -257,10 +284,11 @@ extension PostgresMintStore {
                 UPDATE proofs SET state = 'spent', melt_quote_id = NULL
                 WHERE melt_quote_id = \(quoteID) AND state = 'pending' AND EXISTS (SELECT 1 FROM paid)
             ), ins_signatures AS (
-                INSERT INTO blind_signatures (b, amount, keyset_id, c, dleq_e, dleq_s, operation_id, created_at)
-                SELECT b, a::numeric, k, c, e, s, (SELECT id FROM operations WHERE quote_id = \(quoteID) AND kind = 'melt'), \(t)
-                FROM unnest(\(s.bs)::text[], \(s.amounts)::text[], \(s.keysets)::text[], \(s.cs)::text[], \(s.es)::text[], \(s.ss)::text[])
-                    AS t(b, a, k, c, e, s)
+                INSERT INTO blind_signatures (b, amount, keyset_id, c, dleq_e, dleq_s, operation_id, created_at, position)
+                SELECT b, a::numeric, k, c, e, s, (SELECT id FROM operations WHERE quote_id = \(quoteID) AND kind = 'melt'), \(t), NULLIF(pos, -1)
+                FROM unnest(\(s.bs)::text[], \(s.amounts)::text[], \(s.keysets)::text[], \(s.cs)::text[], \(s.es)::text[], \(s.ss)::text[],
+                            \(s.positions)::int4[])
+                    AS t(b, a, k, c, e, s, pos)
                 WHERE EXISTS (SELECT 1 FROM paid)
             )
             SELECT count(*)::bigint AS n FROM paid

@@ -13,15 +13,15 @@ struct SwapBatchStatement {
             INSERT INTO operations (id, kind, quote_id, unit, fee, created_at)
             SELECT id, 'swap', NULL, u, f::numeric, t FROM unnest($1::text[], $2::text[], $3::text[], $4::int8[]) AS o(id, u, f, t)
         ), ins_proofs AS (
-            INSERT INTO proofs (y, amount, keyset_id, secret, c, witness, state, operation_id, melt_quote_id, created_at)
-            SELECT y, a::numeric, k, sec, c, NULLIF(w, ''), 'spent', op, NULL, t
-            FROM unnest($5::text[], $6::text[], $7::text[], $8::text[], $9::text[], $10::text[], $11::text[], $12::int8[])
-                AS p(y, a, k, sec, c, w, op, t)
+            INSERT INTO proofs (y, amount, keyset_id, secret, c, witness, state, operation_id, melt_quote_id, created_at, position)
+            SELECT y, a::numeric, k, sec, c, NULLIF(w, ''), 'spent', op, NULL, t, NULLIF(pos, -1)
+            FROM unnest($5::text[], $6::text[], $7::text[], $8::text[], $9::text[], $10::text[], $11::text[], $12::int8[], $21::int4[])
+                AS p(y, a, k, sec, c, w, op, t, pos)
         ), ins_signatures AS (
-            INSERT INTO blind_signatures (b, amount, keyset_id, c, dleq_e, dleq_s, operation_id, created_at)
-            SELECT b, a::numeric, k, c, e, s, op, t
-            FROM unnest($13::text[], $14::text[], $15::text[], $16::text[], $17::text[], $18::text[], $19::text[], $20::int8[])
-                AS s(b, a, k, c, e, s, op, t)
+            INSERT INTO blind_signatures (b, amount, keyset_id, c, dleq_e, dleq_s, operation_id, created_at, position)
+            SELECT b, a::numeric, k, c, e, s, op, t, NULLIF(pos, -1)
+            FROM unnest($13::text[], $14::text[], $15::text[], $16::text[], $17::text[], $18::text[], $19::text[], $20::int8[], $22::int4[])
+                AS s(b, a, k, c, e, s, op, t, pos)
         )
         SELECT 1::int4
         """
@@ -60,11 +60,12 @@ struct SwapBatchStatement {
     var query: PostgresQuery { PostgresQuery(unsafeSQL: Self.sql, binds: makeBindings()) }
 
     func makeBindings() -> PostgresBindings {
-        var b = PostgresBindings(capacity: 20)
+        var b = PostgresBindings(capacity: 22)
         b.append(opIDs); b.append(opUnits); b.append(opFees); b.append(opTimes)
         let p = proofs, s = signatures
         b.append(p.ys); b.append(p.amounts); b.append(p.keysets); b.append(p.secrets); b.append(p.cs); b.append(p.witnesses); b.append(pOps); b.append(pTimes)
         b.append(s.bs); b.append(s.amounts); b.append(s.keysets); b.append(s.cs); b.append(s.es); b.append(s.ss); b.append(sOps); b.append(sTimes)
+        b.append(p.positions); b.append(s.positions)
         return b
     }
 }

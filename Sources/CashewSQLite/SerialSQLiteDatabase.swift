@@ -1,3 +1,4 @@
+import Foundation
 import Logging
 import SQLiteNIO
 
@@ -17,6 +18,26 @@ public struct SerialSQLiteDatabase: Sendable {
             for pragma in ["PRAGMA journal_mode = WAL", "PRAGMA synchronous = FULL", "PRAGMA busy_timeout = 10000"] + pragmas {
                 _ = try await connection.query(pragma)
             }
+        } catch {
+            try? await connection.close()
+            throw error
+        }
+        return SerialSQLiteDatabase(connection: connection)
+    }
+
+    /// Opens the existing database at `path` read-only (an SQLite URI with `mode=ro`): SQLite refuses every write,
+    /// and a missing file is an error rather than a new empty database.
+    public static func openReadOnly(path: String, logger: Logger) async throws -> SerialSQLiteDatabase {
+        guard FileManager.default.fileExists(atPath: path) else {
+            throw MissingDatabaseError(path: path)
+        }
+        let absolute = path.hasPrefix("/") ? path : FileManager.default.currentDirectoryPath + "/" + path
+        var allowed = CharacterSet.urlPathAllowed
+        allowed.remove(charactersIn: "?#")
+        let uri = "file:" + (absolute.addingPercentEncoding(withAllowedCharacters: allowed) ?? absolute) + "?mode=ro"
+        let connection = try await SQLiteConnection.open(storage: .file(path: uri), logger: logger)
+        do {
+            _ = try await connection.query("PRAGMA busy_timeout = 10000")
         } catch {
             try? await connection.close()
             throw error
@@ -46,4 +67,10 @@ public struct SerialSQLiteDatabase: Sendable {
     public func read<T: Sendable>(_ body: (SQLiteConnection) async throws -> T) async throws -> T {
         try await mutex.withLock { try await body(connection) }
     }
+}
+
+/// `openReadOnly` found no file to open.
+public struct MissingDatabaseError: Error, CustomStringConvertible {
+    public let path: String
+    public var description: String { "no ledger at \(path)" }
 }

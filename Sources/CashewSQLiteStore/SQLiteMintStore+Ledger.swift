@@ -13,6 +13,15 @@ extension SQLiteMintStore {
         }
     }
 
+    public func recordOperation(_ operation: OperationRecord) async throws {
+        try await transaction { db in
+            _ = try await db.query(
+                "INSERT INTO operations (id, kind, quote_id, unit, fee, created_at) VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO NOTHING",
+                [.text(operation.id), .text(operation.kind.rawValue), .optionalText(operation.quoteID), .text(operation.unit.rawValue), .amount(operation.fee),
+                 .uint(operation.createdAt)])
+        }
+    }
+
     static func insertOperation(_ op: OperationRecord, _ db: SQLiteConnection) async throws {
         _ = try await db.query(
             "INSERT INTO operations (id, kind, quote_id, unit, fee, created_at) VALUES (?, ?, ?, ?, ?, ?)",
@@ -23,17 +32,17 @@ extension SQLiteMintStore {
     static func insertProofs(_ proofs: [ProofRecord], state: String, meltQuoteID: String?, operation: OperationRecord, _ db: SQLiteConnection) async throws {
         guard !proofs.isEmpty else { return }
         var binds = [SQLiteData]()
-        binds.reserveCapacity(proofs.count * 10)
+        binds.reserveCapacity(proofs.count * 11)
         for p in proofs {
             binds += [
                 .text(p.y), .amount(p.amount), .text(p.keysetID.hex), .text(p.secret), .text(p.signature), .optionalText(p.witness),
-                .text(state), .text(operation.id), .optionalText(meltQuoteID), .uint(operation.createdAt),
+                .text(state), .text(operation.id), .optionalText(meltQuoteID), .uint(operation.createdAt), p.position.map { .integer($0) } ?? .null,
             ]
         }
         do {
             _ = try await db.query(
-                "INSERT INTO proofs (y, amount, keyset_id, secret, c, witness, state, operation_id, melt_quote_id, created_at) VALUES "
-                    + placeholders(rows: proofs.count, columns: 10),
+                "INSERT INTO proofs (y, amount, keyset_id, secret, c, witness, state, operation_id, melt_quote_id, created_at, position) VALUES "
+                    + placeholders(rows: proofs.count, columns: 11),
                 binds)
         } catch where isConstraint(error) {
             let rows = try await db.query("SELECT state FROM proofs WHERE y IN (\(list(proofs.count)))", proofs.map { .text($0.y) })
@@ -53,17 +62,17 @@ extension SQLiteMintStore {
     static func insertSignatures(_ signatures: [SignatureRecord], operationID: String, createdAt: UInt64, _ db: SQLiteConnection) async throws {
         guard !signatures.isEmpty else { return }
         var binds = [SQLiteData]()
-        binds.reserveCapacity(signatures.count * 8)
+        binds.reserveCapacity(signatures.count * 9)
         for s in signatures {
             binds += [
                 .text(s.blindedMessage), .amount(s.amount), .text(s.keysetID.hex), .text(s.signature), .text(s.dleqE), .text(s.dleqS),
-                .text(operationID), .uint(createdAt),
+                .text(operationID), .uint(createdAt), s.position.map { .integer($0) } ?? .null,
             ]
         }
         do {
             _ = try await db.query(
-                "INSERT INTO blind_signatures (b, amount, keyset_id, c, dleq_e, dleq_s, operation_id, created_at) VALUES "
-                    + placeholders(rows: signatures.count, columns: 8),
+                "INSERT INTO blind_signatures (b, amount, keyset_id, c, dleq_e, dleq_s, operation_id, created_at, position) VALUES "
+                    + placeholders(rows: signatures.count, columns: 9),
                 binds)
         } catch where isConstraint(error) {
             throw MintStoreError(.outputsSigned, "outputs already signed")

@@ -27,6 +27,12 @@ public final class SQLiteMintStore: MintStore {
         SQLiteMintStore(database: try await SerialSQLiteDatabase.open(path: path, logger: logger, pragmas: ["PRAGMA foreign_keys = OFF"]), logger: logger)
     }
 
+    /// Opens an existing ledger at `path`; with `readOnly`, SQLite itself refuses every write (the auditor).
+    public static func open(path: String, logger: Logger, readOnly: Bool) async throws -> SQLiteMintStore {
+        guard readOnly else { return try await open(path: path, logger: logger) }
+        return SQLiteMintStore(database: try await SerialSQLiteDatabase.openReadOnly(path: path, logger: logger), logger: logger)
+    }
+
     /// Closes the connection.
     public func close() async throws { try await database.close() }
 

@@ -170,6 +170,16 @@ public struct NutshellImporter: Sendable {
             }
         }
 
+        // Quotes nutshell settled have no rows here: an operation of their own says so, for the auditor.
+        for quote in mintQuotes where quote.state == .issued {
+            try await store.recordOperation(OperationRecord(
+                id: "nutshell-import-mint-\(quote.id)", kind: .mint, quoteID: quote.id, unit: quote.unit, fee: 0, createdAt: quote.issuedAt ?? quote.createdAt))
+        }
+        for quote in meltQuotes where quote.state == .paid {
+            try await store.recordOperation(OperationRecord(
+                id: "nutshell-import-melt-\(quote.id)", kind: .melt, quoteID: quote.id, unit: quote.unit, fee: 0, createdAt: quote.paidAt ?? quote.createdAt))
+        }
+
         // 4. Pending melts hold their inputs (pending) and blank outputs again, as Cashew's own would.
         for quote in toBegin {
             let inputs = pendingInputs[quote.id] ?? []
@@ -241,7 +251,8 @@ public struct NutshellImporter: Sendable {
         }
         return KeysetRecord(
             id: id, unit: CurrencyUnit(k.unit), active: k.active, inputFeePPK: k.inputFeePPK, finalExpiry: k.finalExpiry, derivationPath: path,
-            derivationIndex: path.components.last?.index ?? 0, amounts: amounts, idVersion: version, validFrom: k.validFrom)
+            derivationIndex: path.components.last?.index ?? 0, amounts: amounts, idVersion: version, validFrom: k.validFrom,
+            publicKeys: amounts.compactMap { keyset.publicKeys[$0] })
     }
 
     func signature(_ p: NutshellLedger.Promise, manager: KeysetManager) throws -> SignatureRecord {
@@ -312,6 +323,8 @@ struct NoStore: MintStore {
     func keysets() async throws -> [KeysetRecord] { [] }
     func addKeyset(_ keyset: KeysetRecord) async throws { throw unused }
     func deactivateKeysets(unit: CurrencyUnit) async throws { throw unused }
+    func fillKeysetPublicKeys(_ keys: [KeysetID: [Point]]) async throws { throw unused }
+    func recordOperation(_ operation: OperationRecord) async throws { throw unused }
     func swap(inputs: [ProofRecord], outputs: [SignatureRecord], operation: OperationRecord) async throws { throw unused }
     func addMintQuote(_ quote: MintQuoteRecord) async throws { throw unused }
     func mintQuote(id: String) async throws -> MintQuoteRecord? { nil }

@@ -88,7 +88,7 @@ struct OperatorCommandTests {
         (["serve", "--set", "units=sat,usd", "--set", "unit_backends=usd"], "unit:backend"),
         (["serve", "--set", "units=sat,usd", "--set", "unit_backends=usd:lnd"], "lnd_url"),
         // Operator commands never create a seed: on the wrong data directory they would audit a different mint.
-        (["audit"], "no seed"),
+        (["audit"], "no ledger"),
         (["keysets", "rotate"], "no seed"),
     ])
     func badSettings(_ args: [String], _ mention: String) throws {

@@ -23,14 +23,14 @@ struct ReadOnlyAuditTests {
             components.user = role
             components.password = "audit-pw"
             let auditorURL = try #require(components.string)
-            let own = try Interop.run(CashewMintProcess.executable, ["audit", "--json", "--verify-signatures", "--data-dir", mint.dataDir, "--database", url])
-            let audited = try Interop.run(CashewMintProcess.executable, ["audit", "--json", "--verify-signatures", "--data-dir", mint.dataDir, "--database", auditorURL])
+            let own = try Interop.run(CashewMintProcess.executable, ["audit", "--json", "--data-dir", mint.dataDir, "--database", url])
+            let audited = try Interop.run(CashewMintProcess.executable, ["audit", "--json", "--data-dir", mint.dataDir, "--database", auditorURL])
             #expect(audited.status == 0, "\(audited.stdout) \(audited.stderr)")
             let a = try #require(try JSONSerialization.jsonObject(with: Data(own.stdout.utf8)) as? [String: Any])
             let b = try #require(try JSONSerialization.jsonObject(with: Data(audited.stdout.utf8)) as? [String: Any])
             #expect((a["units"] as? [[String: Any]])?.first?["issued"] as? Int == 100)
             #expect(NSDictionary(dictionary: a.filter { $0.key != "generated_at" }).isEqual(to: b.filter { $0.key != "generated_at" }))
-            #expect((b["running_totals"] as? [String: Any])?["consistent"] as? Bool == true)
+            #expect((b["findings"] as? [Any])?.isEmpty == true)
             // The role really cannot write: rotating a keyset as it fails.
             let rotate = try Interop.run(CashewMintProcess.executable, ["keysets", "rotate", "--data-dir", mint.dataDir, "--database", auditorURL])
             #expect(rotate.status != 0, "\(rotate.stdout) \(rotate.stderr)")

@@ -55,6 +55,8 @@ final class NullStore: MintStore {
     func keysets() async throws -> [KeysetRecord] { keysetRows.get() }
     func addKeyset(_ keyset: KeysetRecord) async throws { keysetRows.add(keyset) }
     func deactivateKeysets(unit: CurrencyUnit) async throws {}
+    func fillKeysetPublicKeys(_ keys: [KeysetID: [Point]]) async throws {}
+    func recordOperation(_ operation: OperationRecord) async throws {}
     func swap(inputs: [ProofRecord], outputs: [SignatureRecord], operation: OperationRecord) async throws {}
     func addMintQuote(_ quote: MintQuoteRecord) async throws {}
     func mintQuote(id: String) async throws -> MintQuoteRecord? { nil }

@@ -15,9 +15,9 @@ public enum MintRuntime {
     /// pending migrations are applied first. For the commands that need no payment backend (migrate, keysets,
     /// audit): none is built.
     public static func withLedger<T>(
-        _ settings: MintServerSettings, logger: Logger, migrate: Bool = true, _ body: (any MintStore, [String]) async throws -> T
+        _ settings: MintServerSettings, logger: Logger, migrate: Bool = true, readOnly: Bool = false, _ body: (any MintStore, [String]) async throws -> T
     ) async throws -> T {
-        let store = try await openStore(settings, logger: logger)
+        let store = try await openStore(settings, logger: logger, readOnly: readOnly)
         do {
             let result = try await store.whileRunning {
                 let applied = migrate ? try await migrations(store) : []
@@ -32,11 +32,11 @@ public enum MintRuntime {
     }
 
     /// The ledger the `database` setting names, opened (and checked) but not yet running.
-    public static func openStore(_ settings: MintServerSettings, logger: Logger) async throws -> any MintStore {
+    public static func openStore(_ settings: MintServerSettings, logger: Logger, readOnly: Bool = false) async throws -> any MintStore {
         guard let factory = MintComponents.store(for: settings.database) else {
             throw ComponentError("no ledger store takes database \(settings.database.prefix(40)) (an SQLite path, or a postgres:// URL)")
         }
-        return try await factory.open(settings.context(logger: logger))
+        return try await factory.open(settings.context(logger: logger, readOnly: readOnly))
     }
 
     static func migrations(_ store: any MintStore) async throws -> [String] {

@@ -263,7 +263,7 @@ public struct MintServerSettings: Sendable {
     }
 
     /// A component's view of these settings.
-    public func context(logger: Logger) -> ComponentContext {
-        ComponentContext(settings: layered, dataDir: dataDir, database: database, logger: logger)
+    public func context(logger: Logger, readOnly: Bool = false) -> ComponentContext {
+        ComponentContext(settings: layered, dataDir: dataDir, database: database, logger: logger, readOnly: readOnly)
     }
 }

@@ -1,6 +1,7 @@
 import CashuCrypto
 import CashuProtocol
 import Logging
+import Secp256k1
 
 /// The mint's keysets as the ledger holds them: loading, activating and rotating, and the audit. Needs no payment
 /// backend, so the operator commands (`keysets`, `audit`) build only this.
@@ -48,6 +49,12 @@ public struct KeysetLedger: Sendable {
         for entry in manager.all() where entry.record.active && !settings.units.contains(entry.record.unit) {
             try await store.deactivateKeysets(unit: entry.record.unit)
         }
+        // Keysets from before the ledger kept public keys get them now: auditors without the seed need them.
+        var missing = [KeysetID: [Point]]()
+        for entry in manager.all() where entry.record.publicKeys == nil {
+            missing[entry.record.id] = entry.record.amounts.compactMap { entry.keyset.publicKeys[$0] }
+        }
+        try await store.fillKeysetPublicKeys(missing)
         try manager.load(try await store.keysets())
     }
 

@@ -58,7 +58,8 @@ public final class KeysetManager: Sendable {
             master: master, path: path, unit: unit, amounts: amounts, inputFeePPK: inputFeePPK, finalExpiry: finalExpiry, idVersion: idVersion)
         return KeysetRecord(
             id: keyset.id, unit: unit, active: true, inputFeePPK: inputFeePPK, finalExpiry: finalExpiry, derivationPath: path,
-            derivationIndex: index, amounts: amounts, idVersion: idVersion, validFrom: now)
+            derivationIndex: index, amounts: amounts, idVersion: idVersion, validFrom: now,
+            publicKeys: amounts.compactMap { keyset.publicKeys[$0] })
     }
 
     /// The keyset with this ID.

@@ -54,7 +54,7 @@ extension Mint {
         guard let fee = Fees.inputFee(perInputPPK: feePPK) else { throw CashuError(.amountOutsideLimit, "input fees overflow") }
         var records = [ProofRecord]()
         records.reserveCapacity(proofs.count)
-        for proof in proofs {
+        for (position, proof) in proofs.enumerated() {
             guard let key = keysets.key(proof.id, amount: proof.amount) else {
                 throw CashuError(.proofVerificationFailed, "keyset \(proof.id) has no key for amount \(proof.amount)")
             }
@@ -64,7 +64,8 @@ extension Mint {
                 throw CashuError(.proofVerificationFailed)
             }
             records.append(ProofRecord(
-                y: y.hex, amount: proof.amount, keysetID: proof.id, secret: proof.secret, signature: proof.signature.hex, witness: proof.witness))
+                y: y.hex, amount: proof.amount, keysetID: proof.id, secret: proof.secret, signature: proof.signature.hex, witness: proof.witness,
+                position: position))
         }
         return VerifiedInputs(records: records, total: total, fee: fee, unit: unit!)
     }
@@ -102,7 +103,9 @@ extension Mint {
             }
             var results = [(signatures: [BlindSignature], records: [SignatureRecord])](repeating: ([], []), count: parts.count)
             for try await (i, signatures, records) in group { results[i] = (signatures, records) }
-            return (results.flatMap(\.signatures), results.flatMap(\.records))
+            var records = results.flatMap(\.records)
+            for i in records.indices { records[i].position = i }
+            return (results.flatMap(\.signatures), records)
         }
     }
 
@@ -112,13 +115,13 @@ extension Mint {
         var records = [SignatureRecord]()
         signatures.reserveCapacity(outputs.count)
         records.reserveCapacity(outputs.count)
-        for output in outputs {
+        for (position, output) in outputs.enumerated() {
             guard let key = keysets.key(output.id, amount: output.amount) else { throw CashuError(.keysetUnknown) }
             let (c, proof) = try DLEQ.sign(output.blindedSecret, key: key.privateKey, publicKey: key.publicKey)
             signatures.append(BlindSignature(amount: output.amount, id: output.id, blindSignature: c, dleq: BlindSignatureDLEQ(proof)))
             records.append(SignatureRecord(
                 blindedMessage: output.blindedSecret.hex, amount: output.amount, keysetID: output.id, signature: c.hex,
-                dleqE: proof.e.hex, dleqS: proof.s.hex))
+                dleqE: proof.e.hex, dleqS: proof.s.hex, position: position))
         }
         return (signatures, records)
     }

@@ -1,7 +1,8 @@
 import CashuCrypto
 import CashuProtocol
+import Secp256k1
 
-/// A keyset as the ledger stores it: derivation data only, never a private key.
+/// A keyset as the ledger stores it: derivation data and public keys, never a private key.
 public struct KeysetRecord: Sendable, Hashable {
     public var id: KeysetID
     public var unit: CurrencyUnit
@@ -19,11 +20,19 @@ public struct KeysetRecord: Sendable, Hashable {
     public var idVersion: KeysetID.Version
     /// Unix time the keyset was created.
     public var validFrom: UInt64
+    /// The public keys, aligned with `amounts` (public data: an auditor without the seed checks signatures against
+    /// them). Nil for a keyset recorded before they were kept, until the mint's next start fills them in.
+    public var publicKeys: [Point]?
+    /// When the keyset stopped signing new outputs (nil while active, or unknown).
+    public var deactivatedAt: UInt64?
 
     public init(
         id: KeysetID, unit: CurrencyUnit, active: Bool, inputFeePPK: UInt64, finalExpiry: UInt64?,
-        derivationPath: DerivationPath, derivationIndex: UInt32, amounts: [Amount], idVersion: KeysetID.Version, validFrom: UInt64
+        derivationPath: DerivationPath, derivationIndex: UInt32, amounts: [Amount], idVersion: KeysetID.Version, validFrom: UInt64,
+        publicKeys: [Point]? = nil, deactivatedAt: UInt64? = nil
     ) {
+        self.publicKeys = publicKeys
+        self.deactivatedAt = deactivatedAt
         self.id = id
         self.unit = unit
         self.active = active
@@ -34,6 +43,23 @@ public struct KeysetRecord: Sendable, Hashable {
         self.amounts = amounts
         self.idVersion = idVersion
         self.validFrom = validFrom
+    }
+}
+
+extension KeysetRecord {
+    /// The `public_keys` column: compressed hex keys, comma-separated, in the order of `amounts`.
+    public var publicKeysText: String? { publicKeys.map { $0.map(\.hex).joined(separator: ",") } }
+
+    /// Reads a `public_keys` column leniently, so that a damaged row reaches the auditor instead of stopping the
+    /// mint: nil when absent, and an empty list when any key does not parse.
+    public static func publicKeys(parsing text: String?) -> [Point]? {
+        guard let text else { return nil }
+        var keys = [Point]()
+        for part in text.split(separator: ",", omittingEmptySubsequences: false) {
+            guard let key = try? Point(hex: String(part)) else { return [] }
+            keys.append(key)
+        }
+        return keys
     }
 }
 
@@ -74,8 +100,12 @@ public struct ProofRecord: Sendable, Hashable {
     /// Hex of `C`.
     public var signature: String
     public var witness: String?
+    /// The input's index in its swap or melt request (the NUT-11 SIG_ALL message is in request order); nil when
+    /// unknown (rows recorded before it was kept, or imported).
+    public var position: Int?
 
-    public init(y: String, amount: Amount, keysetID: KeysetID, secret: String, signature: String, witness: String?) {
+    public init(y: String, amount: Amount, keysetID: KeysetID, secret: String, signature: String, witness: String?, position: Int? = nil) {
+        self.position = position
         self.y = y
         self.amount = amount
         self.keysetID = keysetID
@@ -96,8 +126,11 @@ public struct SignatureRecord: Sendable, Hashable {
     /// DLEQ `e` and `s`, hex.
     public var dleqE: String
     public var dleqS: String
+    /// The output's index in its request (nil when unknown).
+    public var position: Int?
 
-    public init(blindedMessage: String, amount: Amount, keysetID: KeysetID, signature: String, dleqE: String, dleqS: String) {
+    public init(blindedMessage: String, amount: Amount, keysetID: KeysetID, signature: String, dleqE: String, dleqS: String, position: Int? = nil) {
+        self.position = position
         self.blindedMessage = blindedMessage
         self.amount = amount
         self.keysetID = keysetID

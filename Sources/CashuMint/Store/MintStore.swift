@@ -1,5 +1,6 @@
 import CashuCrypto
 import CashuProtocol
+import Secp256k1
 
 /// The mint's ledger. Implementations (SQLite, PostgreSQL) must make every write that spends proofs or issues
 /// signatures atomic and decided by the database: unique keys on `Y` and `B_`, conditional state changes, and
@@ -22,8 +23,18 @@ public protocol MintStore: Sendable {
     /// Adds a keyset; when it is active, the unit's previously active keyset is deactivated in the same transaction.
     /// Throws `duplicate` if the ID exists (another mint process may have created the same deterministic keyset).
     func addKeyset(_ keyset: KeysetRecord) async throws
-    /// Makes every keyset of `unit` inactive (the unit is no longer offered; its proofs stay redeemable).
+    /// Makes every keyset of `unit` inactive (the unit is no longer offered; its proofs stay redeemable), recording
+    /// the time it stopped signing.
     func deactivateKeysets(unit: CurrencyUnit) async throws
+    /// Records the public keys of keysets created before they were kept; a keyset that has them keeps its own.
+    func fillKeysetPublicKeys(_ keys: [KeysetID: [Point]]) async throws
+
+    // MARK: Operations
+
+    /// Records an operation that has no rows of its own: a quote settled before the ledger's history began
+    /// (`cashew-mint import nutshell`), so that the auditor finds the operation its quote says happened. Does
+    /// nothing when the ID exists.
+    func recordOperation(_ operation: OperationRecord) async throws
 
     // MARK: Swaps
 

@@ -1,0 +1,63 @@
+import CashuMint
+
+/// What `cashew-mint audit` prints (Specs/audit.md): the liabilities per keyset and unit, what each check covered,
+/// and every finding.
+public struct LedgerAuditReport: Sendable, Encodable {
+    /// Whether the seed-dependent checks ran.
+    public enum Mode: String, Sendable, Encodable {
+        /// Without the seed: what public data proves.
+        case `public`
+        /// With the seed: every check.
+        case seed
+    }
+
+    /// One check: how many rows it looked at and how many findings it made.
+    public struct CheckSummary: Sendable, Encodable {
+        public var check: AuditCheck
+        public var checked: UInt64
+        public var findings: UInt64
+        /// Findings beyond the listed ones (at most `LedgerAuditor.listedPerCheck` per check are listed).
+        public var omitted: UInt64
+        /// Rows this check could not cover (proofs without `C`, SIG_ALL without recorded positions).
+        public var unverifiable: UInt64
+
+        enum CodingKeys: String, CodingKey { case check, checked, findings, omitted, unverifiable }
+    }
+
+    public var generatedAt: UInt64
+    public var mode: Mode
+    public var keysets: [AuditReport.Keyset]
+    public var units: [AuditReport.Unit]
+    public var checks: [CheckSummary]
+    public var findings: [AuditFinding]
+
+    /// True when a finding other than `info` exists (exit status 2).
+    public var hasFindings: Bool { findings.contains { $0.severity != .info } || checks.contains { $0.omitted > 0 } }
+
+    enum CodingKeys: String, CodingKey {
+        case mode, keysets, units, checks, findings
+        case generatedAt = "generated_at"
+    }
+
+    /// A few lines for a terminal.
+    public var summary: String {
+        var lines = [String]()
+        for u in units {
+            lines.append("\(u.unit): issued \(u.issued), redeemed \(u.redeemed), pending \(u.pending), outstanding \(u.outstanding), fees \(u.fees)")
+        }
+        let bySeverity = Dictionary(grouping: findings, by: \.severity)
+        let counts = [AuditFinding.Severity.critical, .error, .warning, .info].compactMap { s in bySeverity[s].map { "\($0.count) \(s.rawValue)" } }
+        lines.append("audit (\(mode == .seed ? "with the seed" : "without the seed")): " + (counts.isEmpty ? "no findings" : counts.joined(separator: ", ")))
+        for c in checks where c.findings > 0 || c.unverifiable > 0 {
+            lines.append("  \(c.check.rawValue): \(c.checked) checked, \(c.findings) findings" + (c.unverifiable > 0 ? ", \(c.unverifiable) unverifiable" : ""))
+        }
+        for f in findings.prefix(20) where f.severity != .info {
+            lines.append("  [\(f.severity.rawValue)] \(f.check.rawValue) \(f.table) \(f.key): \(f.detail)")
+        }
+        if findings.count > 20 { lines.append("  … \(findings.count - 20) more (--json lists them)") }
+        if findings.contains(where: { $0.check == .emergency }) {
+            lines.append("EMERGENCY: more was redeemed than issued. Rotate the named keysets now (cashew-mint keysets rotate) and investigate.")
+        }
+        return lines.joined(separator: "\n")
+    }
+}

@@ -1,0 +1,171 @@
+import CashuCrypto
+import CashuMint
+import CashuProtocol
+import Foundation
+import PostgresNIO
+
+extension PostgresMintStore: LedgerAuditing {
+    /// One `REPEATABLE READ, READ ONLY` transaction on one connection: every scan sees the same snapshot, and the
+    /// auditor needs nothing but SELECT (it runs on a streaming replica too). Scans are server-side cursors.
+    public func withAuditSnapshot<T: Sendable>(_ body: @escaping @Sendable (any LedgerAuditSnapshot) async throws -> T) async throws -> T {
+        do {
+            return try await connections.transaction { session in
+                _ = try await session.rows("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
+                return try await body(PostgresAuditSnapshot(session: session))
+            }
+        } catch let error as MintStoreError {
+            throw error
+        } catch let error as PSQLError {
+            throw MintStoreError(.unavailable, "audit query failed: \(Self.serverError(error).map { "PostgreSQL error \($0.state)" } ?? "connection failed")")
+        }
+    }
+
+    /// `columns` (a list like `mintQuoteColumns`) read from the table aliased `alias`, each renamed `<alias>_<name>`.
+    static func prefixed(_ columns: String, alias: String) -> String {
+        columns.split(separator: ",").map { item in
+            let item = item.trimmingCharacters(in: .whitespacesAndNewlines)
+            let parts = item.components(separatedBy: " AS ")
+            let expression = parts[0], name = parts.count > 1 ? parts[1] : parts[0]
+            return "\(alias).\(expression) AS \(alias)_\(name)"
+        }.joined(separator: ", ")
+    }
+}
+
+/// The auditor's snapshot on one PostgreSQL session.
+struct PostgresAuditSnapshot: LedgerAuditSnapshot {
+    let session: LedgerSession
+    static let pageSize = 2000
+
+    func keysets() async throws -> [KeysetRecord] {
+        try await session.rows("SELECT \(unescaped: PostgresMintStore.keysetColumns) FROM keysets ORDER BY unit, derivation_index").map {
+            try PostgresMintStore.keyset($0)
+        }
+    }
+
+    func amountCounts() async throws -> [AuditAmountCount] {
+        var counts = [String: AuditAmountCount]()
+        for r in try await session.rows(
+            """
+            SELECT keyset_id, amount::text AS amount, 'issued' AS kind, count(*)::bigint AS n FROM blind_signatures GROUP BY keyset_id, amount
+            UNION ALL
+            SELECT keyset_id, amount::text AS amount, state AS kind, count(*)::bigint AS n FROM proofs GROUP BY keyset_id, amount, state
+            """)
+        {
+            let keyset = try r.text("keyset_id"), amountText = try r.text("amount")
+            let key = keyset + "/" + amountText
+            var c = counts[key] ?? AuditAmountCount(keysetID: keyset, amount: UInt64(amountText).map { Amount($0) })
+            let n = try r.nonNegative("n")
+            switch try r.text("kind") {
+            case "issued": c.issued += n
+            case "spent": c.spent += n
+            default: c.pending += n
+            }
+            counts[key] = c
+        }
+        return Array(counts.values)
+    }
+
+    func totals() async throws -> AuditTotals {
+        try await PostgresMintStore.auditTotals { try await session.rows($0) }
+    }
+
+    /// A server-side cursor over `sql`, fetched `pageSize` rows at a time and mapped by `row`.
+    func cursor<Row: Sendable>(_ sql: String, row: @escaping @Sendable (PostgresRandomAccessRow) throws -> Row) async throws -> AuditPages<Row> {
+        let name = "audit_" + UUID().uuidString.replacingOccurrences(of: "-", with: "").lowercased()
+        _ = try await session.rows(PostgresQuery(unsafeSQL: "DECLARE \(name) NO SCROLL CURSOR FOR \(sql)"))
+        let session = self.session
+        return AuditPages {
+            try await session.rows(PostgresQuery(unsafeSQL: "FETCH FORWARD \(Self.pageSize) FROM \(name)")).map(row)
+        }
+    }
+
+    func operations() async throws -> AuditPages<AuditOperationRow> {
+        try await cursor(
+            """
+            SELECT o.id, o.kind, o.quote_id, o.unit, o.fee::text AS fee, o.created_at,
+                   \(PostgresMintStore.prefixed(PostgresMintStore.mintQuoteColumns, alias: "mq")),
+                   \(PostgresMintStore.prefixed(PostgresMintStore.meltQuoteColumns, alias: "lq"))
+            FROM operations o
+            LEFT JOIN mint_quotes mq ON o.kind = 'mint' AND mq.id = o.quote_id
+            LEFT JOIN melt_quotes lq ON o.kind = 'melt' AND lq.id = o.quote_id
+            ORDER BY o.id
+            """
+        ) { r in
+            let id = try r.text("id")
+            let record = AuditMalformedError.catching {
+                guard let kind = OperationKind(rawValue: try r.text("kind")) else { throw AuditMalformedError("unknown kind") }
+                return OperationRecord(
+                    id: id, kind: kind, quoteID: try r.optionalText("quote_id"), unit: CurrencyUnit(try r.text("unit")), fee: Amount(try r.uint("fee")),
+                    createdAt: try r.nonNegative("created_at"))
+            }
+            let mint = try r.optionalText("mq_id") == nil ? nil : AuditMalformedError.catching { try PostgresMintStore.mintQuote(r, prefix: "mq_") }
+            let melt = try r.optionalText("lq_id") == nil ? nil : AuditMalformedError.catching { try PostgresMintStore.meltQuote(r, prefix: "lq_") }
+            return AuditOperationRow(id: id, record: record, mintQuote: mint, meltQuote: melt)
+        }
+    }
+
+    func proofs() async throws -> AuditPages<AuditProofRow> {
+        try await cursor(
+            """
+            SELECT y, amount::text AS amount, keyset_id, secret, c, witness, state, operation_id, melt_quote_id, created_at, position
+            FROM proofs ORDER BY operation_id
+            """
+        ) { r in
+            let y = try r.text("y")
+            let record = AuditMalformedError.catching {
+                ProofRecord(
+                    y: y, amount: Amount(try r.uint("amount")), keysetID: try KeysetID(hex: r.text("keyset_id")), secret: try r.text("secret"),
+                    signature: try r.text("c"), witness: try r.optionalText("witness"), position: try r["position"].decode(Int32?.self).map { Int($0) })
+            }
+            return AuditProofRow(
+                y: y, operationID: try r.text("operation_id"), record: record, state: try r.text("state") == "pending" ? .pending : .spent,
+                meltQuoteID: try r.optionalText("melt_quote_id"), createdAt: (try? r.nonNegative("created_at")) ?? 0)
+        }
+    }
+
+    func signatures() async throws -> AuditPages<AuditSignatureRow> {
+        try await cursor(
+            """
+            SELECT b, amount::text AS amount, keyset_id, c, dleq_e, dleq_s, operation_id, created_at, position
+            FROM blind_signatures ORDER BY operation_id
+            """
+        ) { r in
+            let b = try r.text("b")
+            let record = AuditMalformedError.catching {
+                SignatureRecord(
+                    blindedMessage: b, amount: Amount(try r.uint("amount")), keysetID: try KeysetID(hex: r.text("keyset_id")), signature: try r.text("c"),
+                    dleqE: try r.text("dleq_e"), dleqS: try r.text("dleq_s"), position: try r["position"].decode(Int32?.self).map { Int($0) })
+            }
+            return AuditSignatureRow(b: b, operationID: try r.text("operation_id"), record: record, createdAt: (try? r.nonNegative("created_at")) ?? 0)
+        }
+    }
+
+    func mintQuotes() async throws -> AuditPages<AuditMintQuoteRow> {
+        try await cursor(
+            """
+            SELECT \(PostgresMintStore.mintQuoteColumns),
+                   (SELECT count(*) FROM operations o WHERE o.quote_id = q.id AND o.kind = 'mint')::bigint AS operation_count
+            FROM mint_quotes q WHERE state IN ('PAID', 'ISSUED') ORDER BY id
+            """
+        ) { r in
+            AuditMintQuoteRow(
+                id: try r.text("id"), record: AuditMalformedError.catching { try PostgresMintStore.mintQuote(r) },
+                operations: Int(try r.int("operation_count")))
+        }
+    }
+
+    func meltQuotes() async throws -> AuditPages<AuditMeltQuoteRow> {
+        try await cursor(
+            """
+            SELECT \(PostgresMintStore.meltQuoteColumns),
+                   (SELECT count(*) FROM operations o WHERE o.quote_id = q.id AND o.kind = 'melt')::bigint AS operation_count,
+                   (SELECT count(*) FROM proofs p WHERE p.melt_quote_id = q.id)::bigint AS pending_proofs
+            FROM melt_quotes q WHERE state IN ('PENDING', 'PAID') ORDER BY id
+            """
+        ) { r in
+            AuditMeltQuoteRow(
+                id: try r.text("id"), record: AuditMalformedError.catching { try PostgresMintStore.meltQuote(r) },
+                operations: Int(try r.int("operation_count")), pendingProofs: Int(try r.int("pending_proofs")))
+        }
+    }
+}

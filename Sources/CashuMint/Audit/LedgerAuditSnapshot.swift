@@ -1,0 +1,158 @@
+import CashuCrypto
+import CashuProtocol
+
+/// One consistent, read-only view of the ledger for the auditor (Specs/audit.md): every read sees the same snapshot,
+/// even while mint processes keep writing. The stores implement it on one connection in one read transaction
+/// (PostgreSQL `REPEATABLE READ, READ ONLY`; an SQLite read transaction), so it needs nothing but read rights.
+///
+/// Rows the auditor walks come in pages from scans in a fixed order; a row that does not parse (a damaged or edited
+/// ledger) is returned with its key and the reason, so that it becomes a finding rather than an error.
+public protocol LedgerAuditSnapshot: Sendable {
+    /// Every keyset.
+    func keysets() async throws -> [KeysetRecord]
+    /// Per keyset and amount: how many signatures were issued and how many proofs are spent and pending.
+    func amountCounts() async throws -> [AuditAmountCount]
+    /// The sums per keyset and unit, with the running totals, as `MintStore.auditTotals` gives them.
+    func totals() async throws -> AuditTotals
+    /// Operations in ascending `id` (byte order), each with its quote.
+    func operations() async throws -> AuditPages<AuditOperationRow>
+    /// Proofs in ascending `operation_id` (byte order).
+    func proofs() async throws -> AuditPages<AuditProofRow>
+    /// Blind signatures in ascending `operation_id` (byte order).
+    func signatures() async throws -> AuditPages<AuditSignatureRow>
+    /// Mint quotes that are PAID or ISSUED, with how many mint operations name each.
+    func mintQuotes() async throws -> AuditPages<AuditMintQuoteRow>
+    /// Melt quotes that are PENDING or PAID, with how many melt operations name each and how many proofs it holds.
+    func meltQuotes() async throws -> AuditPages<AuditMeltQuoteRow>
+}
+
+/// A store that can give the auditor a snapshot.
+public protocol LedgerAuditing: Sendable {
+    /// Runs `body` on one read-only snapshot of the ledger.
+    func withAuditSnapshot<T: Sendable>(_ body: @escaping @Sendable (any LedgerAuditSnapshot) async throws -> T) async throws -> T
+}
+
+/// A scan in pages: `next()` returns the following rows, and an empty page at the end.
+public struct AuditPages<Row: Sendable>: Sendable {
+    let fetch: @Sendable () async throws -> [Row]
+
+    public init(_ fetch: @escaping @Sendable () async throws -> [Row]) { self.fetch = fetch }
+
+    public func next() async throws -> [Row] { try await fetch() }
+}
+
+/// Row counts of one keyset and amount.
+public struct AuditAmountCount: Sendable, Hashable {
+    /// The `keyset_id` as stored (it may name no keyset).
+    public var keysetID: String
+    /// The amount as stored, nil if it is not an unsigned 64-bit integer.
+    public var amount: Amount?
+    public var issued: UInt64
+    public var spent: UInt64
+    public var pending: UInt64
+
+    public init(keysetID: String, amount: Amount?, issued: UInt64 = 0, spent: UInt64 = 0, pending: UInt64 = 0) {
+        self.keysetID = keysetID
+        self.amount = amount
+        self.issued = issued
+        self.spent = spent
+        self.pending = pending
+    }
+}
+
+/// An operation as the auditor reads it.
+public struct AuditOperationRow: Sendable {
+    public var id: String
+    /// The operation, or why its row does not parse.
+    public var record: Result<OperationRecord, AuditMalformedError>
+    /// The mint quote a `mint` operation names (nil: no such row).
+    public var mintQuote: Result<MintQuoteRecord, AuditMalformedError>?
+    /// The melt quote a `melt` operation names (nil: no such row).
+    public var meltQuote: Result<MeltQuoteRecord, AuditMalformedError>?
+
+    public init(
+        id: String, record: Result<OperationRecord, AuditMalformedError>, mintQuote: Result<MintQuoteRecord, AuditMalformedError>?,
+        meltQuote: Result<MeltQuoteRecord, AuditMalformedError>?
+    ) {
+        self.id = id
+        self.record = record
+        self.mintQuote = mintQuote
+        self.meltQuote = meltQuote
+    }
+}
+
+/// A proof with where it belongs.
+public struct AuditProofRow: Sendable {
+    public var y: String
+    public var operationID: String
+    public var record: Result<ProofRecord, AuditMalformedError>
+    public var state: ProofState
+    public var meltQuoteID: String?
+    public var createdAt: UInt64
+
+    public init(y: String, operationID: String, record: Result<ProofRecord, AuditMalformedError>, state: ProofState, meltQuoteID: String?, createdAt: UInt64) {
+        self.y = y
+        self.operationID = operationID
+        self.record = record
+        self.state = state
+        self.meltQuoteID = meltQuoteID
+        self.createdAt = createdAt
+    }
+}
+
+/// A blind signature with where it belongs.
+public struct AuditSignatureRow: Sendable {
+    public var b: String
+    public var operationID: String
+    public var record: Result<SignatureRecord, AuditMalformedError>
+    public var createdAt: UInt64
+
+    public init(b: String, operationID: String, record: Result<SignatureRecord, AuditMalformedError>, createdAt: UInt64) {
+        self.b = b
+        self.operationID = operationID
+        self.record = record
+        self.createdAt = createdAt
+    }
+}
+
+/// A mint quote with the number of mint operations that name it.
+public struct AuditMintQuoteRow: Sendable {
+    public var id: String
+    public var record: Result<MintQuoteRecord, AuditMalformedError>
+    public var operations: Int
+
+    public init(id: String, record: Result<MintQuoteRecord, AuditMalformedError>, operations: Int) {
+        self.id = id
+        self.record = record
+        self.operations = operations
+    }
+}
+
+/// A melt quote with the number of melt operations that name it and of the proofs it holds pending.
+public struct AuditMeltQuoteRow: Sendable {
+    public var id: String
+    public var record: Result<MeltQuoteRecord, AuditMalformedError>
+    public var operations: Int
+    public var pendingProofs: Int
+
+    public init(id: String, record: Result<MeltQuoteRecord, AuditMalformedError>, operations: Int, pendingProofs: Int) {
+        self.id = id
+        self.record = record
+        self.operations = operations
+        self.pendingProofs = pendingProofs
+    }
+}
+
+/// Why a ledger row does not parse.
+public struct AuditMalformedError: Error, Sendable, Hashable, CustomStringConvertible {
+    public var description: String
+
+    public init(_ description: String) { self.description = description }
+
+    /// `body`'s value, or its error's description as a malformed-row reason.
+    public static func catching<T>(_ body: () throws -> T) -> Result<T, AuditMalformedError> {
+        do { return .success(try body()) } catch let error as MintStoreError { return .failure(.init(error.message)) } catch {
+            return .failure(.init("\(error)"))
+        }
+    }
+}

@@ -1,0 +1,215 @@
+import CashewEncoding
+import CashewWallet
+import CashuCrypto
+import CashuProtocol
+import Foundation
+import Secp256k1
+import TestSupport
+import Testing
+
+/// The auditor's acceptance test (issue 13): a ledger made by real traffic (mint with a NUT-20 quote, swaps, P2PK,
+/// SIG_ALL and HTLC locks, a melt with change, a keyset rotation) audits clean, with and without the seed; then
+/// each corruption, applied by SQL to a fresh copy, is reported by the check and on the row it should be.
+@Suite("Audit: corruption suite", .serialized)
+struct AuditCorruptionTests {
+    /// One corruption: `target` (SQL) picks the row's key, `sql` damages it (`$KEY` is the key), and the auditor
+    /// must report `check` on `table`/key, and nothing outside `allowed`.
+    struct Case: Sendable, CustomTestStringConvertible {
+        let name: String
+        let target: String
+        let sql: String
+        let check: String
+        let table: String
+        /// How the expected finding's key follows from the target key (the key itself by default).
+        var key: @Sendable (String) -> String = { $0 }
+        var allowed: Set<String> = []
+
+        var testDescription: String { name }
+    }
+
+    static let spentSwapInput = "SELECT p.y FROM proofs p JOIN operations o ON o.id = p.operation_id WHERE o.kind = 'swap' AND p.secret NOT LIKE '[%' ORDER BY p.y LIMIT 1"
+    static let mintOutput = "SELECT s.b FROM blind_signatures s JOIN operations o ON o.id = s.operation_id WHERE o.kind = 'mint' ORDER BY s.b LIMIT 1"
+    static let swapOp = "SELECT o.id FROM operations o WHERE o.kind = 'swap' AND EXISTS (SELECT 1 FROM blind_signatures s WHERE s.operation_id = o.id) ORDER BY o.id LIMIT 1"
+
+    static let cases: [Case] = [
+        Case(name: "signature amount doubled", target: mintOutput, sql: "UPDATE blind_signatures SET amount = amount * 2 WHERE b = '$KEY'",
+             check: "issued_signatures", table: "blind_signatures", allowed: ["conservation", "emergency", "running_totals"]),
+        Case(name: "signature C replaced", target: mintOutput,
+             sql: "UPDATE blind_signatures SET c = (SELECT c FROM blind_signatures WHERE b <> '$KEY' ORDER BY b LIMIT 1) WHERE b = '$KEY'",
+             check: "issued_signatures", table: "blind_signatures"),
+        Case(name: "spent proof amount doubled", target: spentSwapInput, sql: "UPDATE proofs SET amount = amount * 2 WHERE y = '$KEY'",
+             check: "redeemed_proofs", table: "proofs", allowed: ["conservation", "emergency", "running_totals"]),
+        Case(name: "proof secret edited", target: spentSwapInput, sql: "UPDATE proofs SET secret = secret || 'x' WHERE y = '$KEY'",
+             check: "redeemed_proofs", table: "proofs"),
+        Case(name: "proof C forged", target: spentSwapInput,
+             sql: "UPDATE proofs SET c = '0279be667ef9dcbbac55a06295ce870b07029bfcdb2dce28d959f2815b16f81798' WHERE y = '$KEY'",
+             check: "redeemed_proofs", table: "proofs"),
+        Case(name: "spend duplicated under an upper-case Y", target: spentSwapInput,
+             sql: "INSERT INTO proofs (y, amount, keyset_id, secret, c, witness, state, operation_id, melt_quote_id, created_at, position) SELECT upper(y), amount, keyset_id, secret, c, witness, state, operation_id, melt_quote_id, created_at, position FROM proofs WHERE y = '$KEY'",
+             check: "redeemed_proofs", table: "proofs", key: { $0.uppercased() }, allowed: ["conservation", "emergency", "running_totals"]),
+        Case(name: "mint output deleted", target: "SELECT operation_id FROM blind_signatures WHERE b = (\(mintOutput))",
+             sql: "DELETE FROM blind_signatures WHERE b = (\(mintOutput))", check: "conservation", table: "operations", allowed: ["emergency", "running_totals"]),
+        Case(name: "swap operation deleted", target: swapOp, sql: "DELETE FROM operations WHERE id = '$KEY'",
+             check: "operation_rows", table: "blind_signatures", allowed: ["running_totals"]),
+        Case(name: "swap fee raised", target: swapOp, sql: "UPDATE operations SET fee = fee + 1 WHERE id = '$KEY'",
+             check: "conservation", table: "operations", allowed: ["running_totals"]),
+        Case(name: "mint quote amount raised", target: "SELECT id FROM operations WHERE kind = 'mint' ORDER BY id LIMIT 1",
+             sql: "UPDATE mint_quotes SET amount = amount + 1 WHERE id = (SELECT quote_id FROM operations WHERE id = '$KEY')",
+             check: "conservation", table: "operations"),
+        Case(name: "mint quote issued twice", target: "SELECT quote_id FROM operations WHERE kind = 'mint' ORDER BY id LIMIT 1",
+             sql: "INSERT INTO operations (id, kind, quote_id, unit, fee, created_at) VALUES ('forged-mint-op', 'mint', '$KEY', 'sat', 0, 1)",
+             check: "operation_rows", table: "mint_quotes", allowed: ["conservation"]),
+        Case(name: "melt amount raised", target: "SELECT id FROM operations WHERE kind = 'melt' ORDER BY id LIMIT 1",
+             sql: "UPDATE melt_quotes SET amount = amount + 500 WHERE id = (SELECT quote_id FROM operations WHERE id = '$KEY')",
+             check: "conservation", table: "operations"),
+        Case(name: "keyset fee changed after the fact", target: "SELECT id FROM keysets WHERE active = \(falseLiteral) ORDER BY id LIMIT 1",
+             sql: "UPDATE keysets SET input_fee_ppk = 100 WHERE id = '$KEY'", check: "keyset_keys", table: "keysets", allowed: ["conservation"]),
+        Case(name: "keyset public keys swapped", target: "SELECT id FROM keysets WHERE active = \(trueLiteral)",
+             sql: "UPDATE keysets SET public_keys = (SELECT public_keys FROM keysets WHERE id <> '$KEY' ORDER BY id LIMIT 1) WHERE id = '$KEY'",
+             check: "keyset_keys", table: "keysets", allowed: ["issued_signatures"]),
+        Case(name: "signature back-dated after its keyset's deactivation", target: "SELECT b FROM blind_signatures WHERE keyset_id = (SELECT id FROM keysets WHERE active = \(falseLiteral) ORDER BY id LIMIT 1) ORDER BY b LIMIT 1",
+             sql: "UPDATE blind_signatures SET created_at = created_at + 100000 WHERE b = '$KEY'", check: "keyset_validity", table: "blind_signatures"),
+        Case(name: "P2PK witness replaced", target: "SELECT y FROM proofs WHERE secret LIKE '[\"P2PK\"%' AND witness IS NOT NULL ORDER BY y LIMIT 1",
+             sql: "UPDATE proofs SET witness = '{\"signatures\":[\"\(String(repeating: "00", count: 64))\"]}' WHERE y = '$KEY'",
+             check: "spending_conditions", table: "operations", key: { _ in "" }),
+        Case(name: "swap input marked pending", target: spentSwapInput, sql: "UPDATE proofs SET state = 'pending' WHERE y = '$KEY'",
+             check: "lag", table: "proofs", allowed: ["running_totals"]),
+        Case(name: "running totals edited", target: "SELECT 'issued'", sql: "UPDATE ledger_totals SET count = count + 1 WHERE kind = 'issued'",
+             check: "running_totals", table: "ledger_totals", key: { _ in "" }),
+        Case(name: "forged proof inserted", target: "SELECT operation_id FROM proofs WHERE y = (\(spentSwapInput))",
+             sql: "INSERT INTO proofs (y, amount, keyset_id, secret, c, witness, state, operation_id, melt_quote_id, created_at) SELECT '\(forgedY)', 8, keyset_id, 'forged-secret', c, NULL, 'spent', operation_id, NULL, created_at FROM proofs WHERE y = (\(spentSwapInput))",
+             check: "redeemed_proofs", table: "proofs", key: { _ in forgedY }, allowed: ["conservation", "emergency", "running_totals"]),
+    ]
+
+    static let falseLiteral = "$FALSE", trueLiteral = "$TRUE"
+    static let forgedY: String = (try? HashToCurve.point(forSecret: "forged-secret").hex) ?? ""
+
+    /// The clean ledger: made once per database kind.
+    final class Ledger: @unchecked Sendable {
+        let dataDir: String
+        /// SQLite: the ledger file; PostgreSQL: the database URL.
+        let database: String
+        let postgres: Bool
+
+        init(dataDir: String, database: String, postgres: Bool) {
+            self.dataDir = dataDir
+            self.database = database
+            self.postgres = postgres
+        }
+    }
+
+    /// Real traffic on a `cashew-mint` process.
+    static func traffic(_ mint: CashewMintProcess) async throws {
+        let url = mint.url
+        try await WalletLockTests.withWallets(funded: 1000, at: url) { alice, bob, carol in
+            let bobKey = try bob.lockingPublicKey()
+            #expect(try await bob.receive(try await alice.send(amount: 50, mintURL: url)) == 50)
+            #expect(try await bob.receive(try await alice.send(amount: 30, mintURL: url, lock: SpendingLock(keys: [bobKey]))) == 30)
+            #expect(try await bob.receive(try await alice.send(amount: 40, mintURL: url, lock: SpendingLock(keys: [bobKey], signatureFlag: .sigAll))) == 40)
+            let (preimage, hash) = SpendingLock.newPreimage()
+            #expect(try await carol.receive(try await alice.send(amount: 16, mintURL: url, lock: SpendingLock(kind: .htlc(hash: hash), keys: [])), preimages: [preimage]) == 16)
+            let quote = try await alice.meltQuote(invoice: try WalletMeltRestoreTests.invoice(sat: 100), mintURL: url)
+            #expect(try await alice.melt(quote, mintURL: url).state == .paid)
+            // Rotate while the mint runs; it picks the new keyset up within its maintenance interval.
+            let rotate = try Interop.run(CashewMintProcess.executable, ["keysets", "rotate", "--data-dir", mint.dataDir] + (mint.database.map { ["--database", $0] } ?? []))
+            #expect(rotate.status == 0, "\(rotate.stderr)")
+            try await Task.sleep(for: .seconds(7))
+            #expect(try await carol.receive(try await bob.send(amount: 25, mintURL: url)) == 25)
+            #expect(try await bob.receive(try await alice.send(amount: 60, mintURL: url)) == 60)
+        }
+    }
+
+    static func audit(_ dataDir: String, _ database: String) throws -> (status: Int32, report: [String: Any], stderr: String) {
+        let out = try Interop.run(CashewMintProcess.executable, ["audit", "--json", "--data-dir", dataDir, "--database", database])
+        let report = (try? JSONSerialization.jsonObject(with: Data(out.stdout.utf8)) as? [String: Any]) ?? [:]
+        return (out.status, report, out.stderr)
+    }
+
+    static func findings(_ report: [String: Any]) -> [[String: Any]] { (report["findings"] as? [[String: Any]]) ?? [] }
+
+    /// Runs `sql` on a copy of the ledger (returning its output for a query).
+    static func sql(_ statement: String, on database: String, postgres: Bool) throws -> String {
+        let statement = statement.replacingOccurrences(of: "$FALSE", with: postgres ? "false" : "0").replacingOccurrences(of: "$TRUE", with: postgres ? "true" : "1")
+        if postgres {
+            let out = try Interop.run("/usr/bin/psql", [database, "-v", "ON_ERROR_STOP=1", "-At", "-c", statement])
+            guard out.status == 0 else { throw Interop.Failure(description: "psql: \(out.stderr)") }
+            return out.stdout.trimmingCharacters(in: .whitespacesAndNewlines)
+        }
+        let code = """
+            import sqlite3, sys
+            db = sqlite3.connect(sys.argv[1])
+            rows = db.execute(sys.argv[2]).fetchall()
+            db.commit()
+            print("\\n".join("|".join(str(c) for c in r) for r in rows))
+            """
+        let out = try Interop.run("/usr/bin/python3", ["-c", code, database, statement])
+        guard out.status == 0 else { throw Interop.Failure(description: "sqlite: \(out.stderr)") }
+        return out.stdout.trimmingCharacters(in: .whitespacesAndNewlines)
+    }
+
+    func runSuite(postgres: Bool, _ url: String?) async throws {
+        let mint = try CashewMintProcess(database: url)
+        defer { mint.removeData() }
+        try await Self.traffic(mint)
+        #expect(mint.stop() == 0)
+        let clean = url ?? mint.dataDir + "/mint.sqlite3"
+        // Clean: no findings, with the seed and without it.
+        let seeded = try Self.audit(mint.dataDir, clean)
+        #expect(seeded.status == 0, "\(Self.findings(seeded.report)) \(seeded.stderr)")
+        #expect(seeded.report["mode"] as? String == "seed")
+        let checks = (seeded.report["checks"] as? [[String: Any]]) ?? []
+        #expect(checks.first { $0["check"] as? String == "spending_conditions" }?["checked"] as? Int ?? 0 >= 3)
+        #expect(checks.first { $0["check"] as? String == "issued_signatures" }?["checked"] as? Int ?? 0 > 10)
+        let empty = FileManager.default.temporaryDirectory.appendingPathComponent("cashew-auditor-\(UUID().uuidString)").path
+        try FileManager.default.createDirectory(atPath: empty, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: empty) }
+        let outsider = try Self.audit(empty, clean)
+        #expect(outsider.status == 0 && outsider.report["mode"] as? String == "public", "\(Self.findings(outsider.report)) \(outsider.stderr)")
+        #expect(!FileManager.default.fileExists(atPath: empty + "/seed"), "the audit created a seed")
+
+        for c in Self.cases {
+            let copy: String
+            if postgres {
+                let name = "audit_case_" + Hex.encode(SecureRandom.bytes(4))
+                let base = try #require(URL(string: clean)?.lastPathComponent)
+                try await PostgresTestServer.execute("CREATE DATABASE \(name) TEMPLATE \(base)", url: clean)
+                copy = clean.replacingOccurrences(of: "/" + base, with: "/" + name)
+            } else {
+                copy = empty + "/case.sqlite"
+                try? FileManager.default.removeItem(atPath: copy)
+                try FileManager.default.copyItem(atPath: clean, toPath: copy)
+            }
+            defer {
+                if postgres, let name = URL(string: copy)?.lastPathComponent {
+                    _ = try? Interop.run("/usr/bin/psql", [clean, "-c", "DROP DATABASE IF EXISTS \(name) WITH (FORCE)"])
+                }
+            }
+            let target = try Self.sql(c.target, on: copy, postgres: postgres)
+            try #require(!target.isEmpty, "\(c.name): no target row")
+            _ = try Self.sql(c.sql.replacingOccurrences(of: "$KEY", with: target), on: copy, postgres: postgres)
+            let result = try Self.audit(mint.dataDir, copy)
+            let findings = Self.findings(result.report)
+            #expect(result.status == 2, "\(c.name): \(result.stderr)")
+            let expectedKey = c.key(target)
+            let hit = findings.contains {
+                $0["check"] as? String == c.check && $0["table"] as? String == c.table && (expectedKey.isEmpty || $0["key"] as? String == expectedKey)
+            }
+            #expect(hit, "\(c.name): expected \(c.check) on \(c.table) \(expectedKey), got \(findings)")
+            let stray = findings.filter { f in
+                let check = f["check"] as? String ?? ""
+                return check != c.check && !c.allowed.contains(check) && f["severity"] as? String != "info"
+            }
+            #expect(stray.isEmpty, "\(c.name): unexpected findings \(stray)")
+        }
+    }
+
+    @Test("SQLite: the clean ledger audits clean, and every corruption is caught on its row")
+    func sqlite() async throws {
+        try await runSuite(postgres: false, nil)
+    }
+
+    @Test("PostgreSQL: the same", .enabled(if: PostgresTestServer.available))
+    func postgres() async throws {
+        try await PostgresTestServer.withDatabase { url in try await runSuite(postgres: true, url) }
+    }
+}
