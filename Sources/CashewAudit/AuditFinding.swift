@@ -76,6 +76,10 @@ public enum AuditCheck: String, Sendable, Hashable, Codable, CaseIterable {
     case runningTotals = "running_totals"
     /// Melts pending too long, quotes paid and not issued, proofs pending without a pending melt.
     case lag
+    /// The tamper-evident history: an epoch whose commitment, signature or chain does not hold, an operation
+    /// edited after its epoch closed, a closed epoch whose operations no longer give its root, an operation
+    /// back-dated into the past.
+    case epochs
     /// A row that does not parse.
     case malformed
 }

@@ -30,13 +30,33 @@ public struct LedgerAuditReport: Sendable, Encodable {
     public var units: [AuditReport.Unit]
     public var checks: [CheckSummary]
     public var findings: [AuditFinding]
+    /// The closed epochs: how many, and the last one's number and commitment (what an outside auditor saves).
+    public var epochs: EpochSummary
+    /// Incremental run: operations in epochs up to this one were skipped (checked by an earlier run).
+    public var checkedThroughEpoch: UInt64?
+
+    public struct EpochSummary: Sendable, Encodable {
+        public var count: UInt64
+        public var last: UInt64?
+        public var lastCommitment: String?
+        /// Every epoch's commitment by number (kept in the auditor's state).
+        public var commitments: [String: String]
+        public var mintPubkey: String?
+
+        enum CodingKeys: String, CodingKey {
+            case count, last
+            case lastCommitment = "last_commitment"
+            case mintPubkey = "mint_pubkey"
+        }
+    }
 
     /// True when a finding other than `info` exists (exit status 2).
     public var hasFindings: Bool { findings.contains { $0.severity != .info } || checks.contains { $0.omitted > 0 } }
 
     enum CodingKeys: String, CodingKey {
-        case mode, keysets, units, checks, findings
+        case mode, keysets, units, checks, findings, epochs
         case generatedAt = "generated_at"
+        case checkedThroughEpoch = "checked_through_epoch"
     }
 
     /// A few lines for a terminal.
@@ -47,7 +67,9 @@ public struct LedgerAuditReport: Sendable, Encodable {
         }
         let bySeverity = Dictionary(grouping: findings, by: \.severity)
         let counts = [AuditFinding.Severity.critical, .error, .warning, .info].compactMap { s in bySeverity[s].map { "\($0.count) \(s.rawValue)" } }
-        lines.append("audit (\(mode == .seed ? "with the seed" : "without the seed")): " + (counts.isEmpty ? "no findings" : counts.joined(separator: ", ")))
+        lines.append("epochs: \(epochs.count) closed" + (epochs.last.map { ", last \($0) commitment \(epochs.lastCommitment ?? "")" } ?? ""))
+        let scope = checkedThroughEpoch.map { ", operations after epoch \($0)" } ?? ""
+        lines.append("audit (\(mode == .seed ? "with the seed" : "without the seed")\(scope)): " + (counts.isEmpty ? "no findings" : counts.joined(separator: ", ")))
         for c in checks where c.findings > 0 || c.unverifiable > 0 {
             lines.append("  \(c.check.rawValue): \(c.checked) checked, \(c.findings) findings" + (c.unverifiable > 0 ? ", \(c.unverifiable) unverifiable" : ""))
         }

@@ -1,7 +1,9 @@
+import CashewEncoding
 import CashuCrypto
 import CashuMint
 import CashuProtocol
 import Foundation
+import Secp256k1
 
 /// The ledger's auditor (Specs/audit.md). It reads one snapshot and never writes; without the seed it checks what
 /// public data proves, with the seed everything. Each finding names its check, row and, where money is concerned,
@@ -22,6 +24,14 @@ public struct LedgerAuditor: Sendable {
         /// A mint quote PAID and not issued for longer than this is reported (`lag`, informational: the wallet
         /// has not claimed it).
         public var quotePaidLimit: UInt64 = 7 * 86400
+        /// The mint's public key (the `pubkey` of `/v1/info`) that must sign every epoch. With the seed it is
+        /// derived; without it, this pins it, else the first epoch's manifest names it.
+        public var mintPubkey: Point?
+        /// Commitments the auditor saved earlier (epoch number → hex): the ledger's must still be these.
+        public var trustedCommitments: [UInt64: String] = [:]
+        /// Incremental: operations in epochs up to this one were checked by an earlier run and are skipped (their
+        /// epochs' chain, commitments and signatures are still checked, and every aggregate check runs).
+        public var checkedThroughEpoch: UInt64?
 
         public init(master: ExtendedPrivateKey?, now: UInt64) {
             self.master = master
@@ -48,13 +58,29 @@ public struct LedgerAuditor: Sendable {
         for mismatch in totals.runningMismatches {
             tally.add(.runningTotals, .error, "ledger_totals", mismatch, "the running totals differ from the sums of the tables (edited, or written past the triggers)")
         }
-        tally.merge(try await checkOperations(snapshot, keys: keys))
+        let epochs = try await snapshot.epochs()
+        if let since = options.checkedThroughEpoch {
+            tally.merge(try await checkNewOperations(snapshot, keys: keys, after: since, lastClose: epochs.last?.closedAt))
+        } else {
+            tally.merge(try await checkOperations(snapshot, keys: keys, lastClose: epochs.last?.closedAt))
+        }
+        let key = epochKey(epochs)
+        checkEpochs(epochs, key: key, leaves: tally.leaves, into: &tally)
+        var summary = LedgerAuditReport.EpochSummary(
+            count: UInt64(epochs.count), last: epochs.last?.epoch.epoch, lastCommitment: epochs.last?.epoch.commitment, commitments: [:], mintPubkey: key?.hex)
+        for e in epochs { summary.commitments[String(e.epoch.epoch)] = e.epoch.commitment }
         try await checkMintQuotes(snapshot, into: &tally)
         try await checkMeltQuotes(snapshot, into: &tally)
-        return report(tally, liabilities: liabilities)
+        return report(tally, liabilities: liabilities, epochs: summary)
     }
 
-    func report(_ tally: AuditTally, liabilities: AuditReport) -> LedgerAuditReport {
+    /// The key every epoch must be signed with: the seed's, else the pinned one, else the first manifest's.
+    func epochKey(_ epochs: [AuditEpochRow]) -> Point? {
+        options.master.flatMap { try? $0.derive(Mint.identityPath).publicKey } ?? options.mintPubkey
+            ?? epochs.first.flatMap { try? $0.epoch.decoded }.flatMap { try? Point(hex: $0.mintPubkey) }
+    }
+
+    func report(_ tally: AuditTally, liabilities: AuditReport, epochs: LedgerAuditReport.EpochSummary) -> LedgerAuditReport {
         let sorted = tally.findings.sorted { a, b in
             (a.severity, a.check.rawValue, a.table, a.key, a.detail) < (b.severity, b.check.rawValue, b.table, b.key, b.detail)
         }
@@ -72,7 +98,7 @@ public struct LedgerAuditor: Sendable {
         }
         return LedgerAuditReport(
             generatedAt: options.now, mode: options.master == nil ? .public : .seed, keysets: liabilities.keysets, units: liabilities.units, checks: checks,
-            findings: listed)
+            findings: listed, epochs: epochs, checkedThroughEpoch: options.checkedThroughEpoch)
     }
 
     /// Per keyset and amount: more redeemed and pending than issued means proofs the mint never signed were
@@ -93,7 +119,7 @@ public struct LedgerAuditor: Sendable {
 
     /// Merges the operations, proofs and signatures scans (all in operation order) into one group per operation,
     /// and checks the groups in batches spread over the cores.
-    func checkOperations(_ snapshot: any LedgerAuditSnapshot, keys: AuditKeys) async throws -> AuditTally {
+    func checkOperations(_ snapshot: any LedgerAuditSnapshot, keys: AuditKeys, lastClose: UInt64?) async throws -> AuditTally {
         var operations = PeekingPages(try await snapshot.operations(), key: \.id)
         var proofs = PeekingPages(try await snapshot.proofs(), key: \.operationID)
         var signatures = PeekingPages(try await snapshot.signatures(), key: \.operationID)
@@ -106,6 +132,7 @@ public struct LedgerAuditor: Sendable {
             guard let key = candidates.min(by: { $0.utf8.lexicographicallyPrecedes($1.utf8) }) else { break }
             var group = OperationGroup(id: key)
             if try await operations.peekKey() == key { group.operation = try await operations.pop() }
+            if let lastClose, let row = group.operation { checkOpen(row, lastClose: lastClose, into: &tally) }
             // A second operation row with the same ID cannot exist (primary key); rows are gathered per ID.
             while try await proofs.peekKey() == key { group.proofs.append(try await proofs.pop()!) }
             while try await signatures.peekKey() == key { group.signatures.append(try await signatures.pop()!) }
@@ -121,6 +148,76 @@ public struct LedgerAuditor: Sendable {
         return tally
     }
 
+    /// The incremental pass: only operations in no epoch or in an epoch after `after`, with their rows.
+    func checkNewOperations(_ snapshot: any LedgerAuditSnapshot, keys: AuditKeys, after: UInt64, lastClose: UInt64?) async throws -> AuditTally {
+        let pages = try await snapshot.operations(after: after)
+        let audit = OperationAudit(keys: keys, keysetGrace: options.keysetGrace)
+        var tally = AuditTally()
+        while case let page = try await pages.next(), !page.isEmpty {
+            var batch = [OperationGroup]()
+            for rows in page {
+                if let lastClose { checkOpen(rows.operation, lastClose: lastClose, into: &tally) }
+                batch.append(OperationGroup(id: rows.operation.id, operation: rows.operation, proofs: rows.proofs, signatures: rows.signatures))
+            }
+            tally.merge(await Self.check(batch, audit))
+        }
+        return tally
+    }
+
+    /// An operation outside every epoch must have settled after the last close: anything settled before was
+    /// assigned to it. (A melt settles when paid; `keysetGrace` covers a write stamped just before a close and
+    /// committed just after.)
+    func checkOpen(_ row: AuditOperationRow, lastClose: UInt64, into t: inout AuditTally) {
+        guard row.epoch == nil, let op = try? row.record.get() else { return }
+        var settled = op.createdAt
+        if op.kind == .melt {
+            guard let quote = row.meltQuote.flatMap({ try? $0.get() }), quote.state == .paid else { return }
+            settled = quote.paidAt ?? op.createdAt
+        }
+        if settled + options.keysetGrace < lastClose {
+            t.add(.epochs, .critical, "operations", op.id, "settled at \(settled) but in no epoch, though an epoch closed at \(lastClose): inserted or back-dated after the fact")
+        }
+    }
+
+    /// The chain of closed epochs: each commitment hashes its manifest and carries the mint's signature, each
+    /// manifest names the previous commitment, and the operations assigned to each still give its count, root and sums.
+    func checkEpochs(_ epochs: [AuditEpochRow], key: Point?, leaves: [(epoch: UInt64, digest: [UInt8])], into t: inout AuditTally) {
+        t.checked[.epochs, default: 0] += UInt64(epochs.count)
+        var accumulators = [UInt64: MerkleTree.Accumulator]()
+        for leaf in leaves { accumulators[leaf.epoch, default: .init()].append(leafHash: MerkleTree.leafHash(leaf.digest)) }
+        var previous = EpochManifest.genesis
+        var expected: UInt64 = 1
+        for row in epochs {
+            let e = row.epoch, key_ = "\(e.epoch)"
+            func fail(_ detail: String) { t.add(.epochs, .critical, "epochs", key_, detail) }
+            if e.epoch != expected { fail("epoch \(expected) is missing: the chain jumps to \(e.epoch)") }
+            expected = e.epoch + 1
+            if let trusted = options.trustedCommitments[e.epoch], trusted != e.commitment {
+                fail("the commitment is not the one saved earlier (\(trusted)): history was rewritten")
+            }
+            guard let key else { fail("no mint key to check the signature with"); continue }
+            if let problem = e.problem(key: key) { fail(problem) }
+            guard let manifest = try? e.decoded else { continue }
+            if manifest.mintPubkey != key.hex { fail("signed for key \(manifest.mintPubkey), not the mint's \(key.hex)") }
+            if manifest.previous != previous { fail("the manifest's previous commitment is not epoch \(e.epoch - 1)'s") }
+            if row.previous != manifest.previous || row.root != manifest.operationsRoot || row.operations != manifest.operations {
+                fail("the epoch's row does not match its manifest")
+            }
+            let accumulator = accumulators.removeValue(forKey: e.epoch) ?? .init()
+            if let since = options.checkedThroughEpoch, e.epoch <= since {
+                // Checked by an earlier run; its rows were not read this time.
+            } else if accumulator.count != manifest.operations {
+                fail("\(accumulator.count) operations are assigned to it, the manifest committed to \(manifest.operations): operations were deleted or added")
+            } else if Hex.encode(accumulator.root) != manifest.operationsRoot {
+                fail("its operations no longer give the committed root: an operation was edited, swapped or back-dated")
+            }
+            previous = e.commitment
+        }
+        for (epoch, accumulator) in accumulators {
+            t.add(.epochs, .critical, "epochs", "\(epoch)", "\(accumulator.count) operations name epoch \(epoch), which was never closed")
+        }
+    }
+
     /// Checks a batch on every core.
     static func check(_ batch: [OperationGroup], _ audit: OperationAudit) async -> AuditTally {
         let cores = max(1, ProcessInfo.processInfo.activeProcessorCount)
@@ -130,17 +227,20 @@ public struct LedgerAuditor: Sendable {
             return t
         }
         let size = (batch.count + cores - 1) / cores
-        return await withTaskGroup(of: AuditTally.self) { group in
+        return await withTaskGroup(of: (Int, AuditTally).self) { group in
             for start in stride(from: 0, to: batch.count, by: size) {
                 let part = batch[start..<min(start + size, batch.count)]
                 group.addTask {
                     var t = AuditTally()
                     for g in part { audit.check(g, into: &t) }
-                    return t
+                    return (start, t)
                 }
             }
+            // In batch order: the epochs' leaves must stay in operation order.
+            var parts = [(Int, AuditTally)]()
+            for await part in group { parts.append(part) }
             var total = AuditTally()
-            for await t in group { total.merge(t) }
+            for (_, t) in parts.sorted(by: { $0.0 < $1.0 }) { total.merge(t) }
             return total
         }
     }

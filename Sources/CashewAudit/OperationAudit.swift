@@ -1,3 +1,4 @@
+import CashewEncoding
 import CashuCrypto
 import CashuMint
 import CashuProtocol
@@ -16,9 +17,12 @@ struct AuditTally: Sendable {
     var findings = [AuditFinding]()
     var checked = [AuditCheck: UInt64]()
     var unverifiable = [AuditCheck: UInt64]()
+    /// The digests recomputed from the rows of operations in closed epochs, in operation order.
+    var leaves = [(epoch: UInt64, digest: [UInt8])]()
 
     mutating func merge(_ other: AuditTally) {
         findings += other.findings
+        leaves += other.leaves
         for (k, v) in other.checked { checked[k, default: 0] += v }
         for (k, v) in other.unverifiable { unverifiable[k, default: 0] += v }
     }
@@ -45,6 +49,31 @@ struct OperationAudit: Sendable {
         for proof in group.proofs { checkProof(proof, into: &t) }
         for signature in group.signatures { checkSignature(signature, into: &t) }
         checkOperation(group, into: &t)
+        checkDigest(group, into: &t)
+    }
+
+    /// An operation of a closed epoch: its rows must still give the digest recorded when the epoch closed.
+    func checkDigest(_ group: OperationGroup, into t: inout AuditTally) {
+        guard let row = group.operation, let epoch = row.epoch else { return }
+        t.checked[.epochs, default: 0] += 1
+        let digest = Self.digest(group)
+        t.leaves.append((epoch, digest))
+        if row.digest != Hex.encode(digest) {
+            t.add(.epochs, .critical, "operations", group.id, "the operation or its rows changed after epoch \(epoch) closed (its digest no longer matches)")
+        }
+    }
+
+    /// The operation's digest recomputed from its rows as they are now.
+    static func digest(_ group: OperationGroup) -> [UInt8] {
+        let op = try? group.operation?.record.get()
+        let inputs = group.proofs.compactMap { try? $0.record.get() }.map { OperationDigest.Input(y: $0.y, amount: $0.amount.rawValue, keysetID: $0.keysetID.hex) }
+        let outputs = group.signatures.compactMap { try? $0.record.get() }.map {
+            OperationDigest.Output(b: $0.blindedMessage, amount: $0.amount.rawValue, keysetID: $0.keysetID.hex, c: $0.signature)
+        }
+        return OperationDigest(
+            id: group.id, kind: op?.kind.rawValue ?? "", unit: op?.unit.rawValue ?? "", quoteID: op?.quoteID, fee: op?.fee.rawValue ?? 0,
+            createdAt: op?.createdAt ?? 0, inputs: inputs, outputs: outputs
+        ).digest
     }
 
     func checkProof(_ row: AuditProofRow, into t: inout AuditTally) {

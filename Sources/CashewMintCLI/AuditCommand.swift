@@ -5,6 +5,7 @@ import CashuMint
 import CashewMintServer
 import Foundation
 import Logging
+import Secp256k1
 
 /// `cashew-mint audit`: every check of the ledger its access allows (Specs/audit.md). It only reads: an SQLite
 /// ledger is opened read-only, PostgreSQL needs nothing but SELECT (a streaming replica will do). With the mint's
@@ -21,6 +22,11 @@ struct AuditCommand: AsyncParsableCommand {
     @Option(help: "Seconds a melt may stay PENDING before it is reported.") var meltPendingLimit: UInt64 = 3600
     @Option(help: "Seconds a keyset's signatures are accepted after its deactivation (other processes reload keysets every few seconds).")
     var keysetGrace: UInt64 = 60
+    @Option(help: "The auditor's own progress file (default: <data dir>/audit-state.json); never in the mint's ledger.") var state: String?
+    @Flag(help: "Recheck everything, not only the operations since the last clean run.") var full = false
+    @Option(help: "The mint's public key (the pubkey of /v1/info) every epoch must be signed with, when auditing without the seed.")
+    var mintPubkey: String?
+    @Option(help: "An epoch commitment saved earlier, as EPOCH:HEX (repeatable): the ledger must still have it.") var trust: [String] = []
 
     func run() async throws {
         let settings = try common.resolve()
@@ -35,6 +41,27 @@ struct AuditCommand: AsyncParsableCommand {
         var options = LedgerAuditor.Options(master: master, now: UInt64(Date().timeIntervalSince1970))
         options.meltPendingLimit = meltPendingLimit
         options.keysetGrace = keysetGrace
+        if let mintPubkey {
+            guard let key = try? Point(hex: mintPubkey) else { throw CLIError("--mint-pubkey is not a compressed public key") }
+            options.mintPubkey = key
+        }
+        for item in trust {
+            let parts = item.split(separator: ":")
+            guard parts.count == 2, let epoch = UInt64(parts[0]), parts[1].count == 64 else { throw CLIError("--trust takes EPOCH:COMMITMENT (64 hex digits)") }
+            options.trustedCommitments[epoch] = parts[1].lowercased()
+        }
+        let statePath = state ?? (settings.dataDir as NSString).appendingPathComponent("audit-state.json")
+        let mode = master == nil ? "public" : "seed"
+        let saved: AuditState?
+        do { saved = try AuditState.load(statePath) } catch { throw CLIError("cannot read the audit state \(statePath): \(error)") }
+        if let saved {
+            for (epoch, commitment) in saved.commitments {
+                if let n = UInt64(epoch), options.trustedCommitments[n] == nil { options.trustedCommitments[n] = commitment }
+            }
+            if options.mintPubkey == nil, let key = saved.mintPubkey { options.mintPubkey = try? Point(hex: key) }
+            // A run with the seed after public ones checks everything once: the seed's checks never ran on them.
+            if !full, saved.mode == mode || mode == "public" { options.checkedThroughEpoch = saved.checkedThroughEpoch }
+        }
         let auditor = LedgerAuditor(options: options)
         let report = try await CLIError.lines {
             try await MintRuntime.withLedger(settings, logger: logger, migrate: false, readOnly: true) { store, _ in
@@ -50,5 +77,12 @@ struct AuditCommand: AsyncParsableCommand {
             print(report.summary)
         }
         if report.hasFindings { throw ExitCode(2) }
+        // A clean run moves the auditor's progress on and keeps the commitments it checked.
+        var commitments = saved?.commitments ?? [:]
+        for (epoch, commitment) in report.epochs.commitments { commitments[epoch] = commitment }
+        let progress = AuditState(
+            mode: saved?.mode == "seed" && mode == "public" ? "seed" : mode, mintPubkey: report.epochs.mintPubkey,
+            checkedThroughEpoch: report.epochs.last ?? 0, commitments: commitments)
+        do { try progress.save(statePath) } catch { throw CLIError("cannot write the audit state \(statePath): \(error)") }
     }
 }

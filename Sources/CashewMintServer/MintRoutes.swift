@@ -67,10 +67,25 @@ public struct MintRoutes: Sendable {
             let body = try await io.decode(CheckStateRequest.self, from: request)
             return try io.encode(try await cashu { try await mint.checkState(body) })
         }
+        // Cashew's tamper-evident history (Specs/audit.md, "Epochs"): closed epochs from `from` (default 1), at most
+        // `limit` (default and maximum 1000).
+        v1.get("epochs") { request, _ in
+            let from = try Self.query(request, "from", default: 1)
+            let limit = try Self.query(request, "limit", default: 1000)
+            guard from >= 1, (1...1000).contains(limit) else { throw APIError(CashuError(.notAllowed, "from must be at least 1 and limit 1 to 1000")) }
+            return try io.encode(EpochsResponse(epochs: try await cashu { try await mint.epochs(from: from, limit: Int(limit)) }))
+        }
         v1.post("restore") { request, _ in
             let body = try await io.decode(RestoreRequest.self, from: request)
             return try io.encode(try await cashu { try await mint.restore(body) })
         }
+    }
+
+    /// An unsigned integer query parameter.
+    static func query(_ request: Request, _ name: String, default value: UInt64) throws -> UInt64 {
+        guard let text = request.uri.queryParameters.get(name) else { return value }
+        guard let v = UInt64(text) else { throw APIError(CashuError(.notAllowed, "\(name) must be an unsigned integer")) }
+        return v
     }
 
     /// Only the bolt11 method exists (NUT-23).

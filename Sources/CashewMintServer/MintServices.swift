@@ -63,6 +63,35 @@ public enum LedgerMaintenanceService {
     }
 }
 
+/// Closes an epoch of the ledger every `interval`, and a last one at graceful shutdown, after the API and the
+/// workers have stopped (it is placed first in the group, so it stops last). Any mint process may close an epoch;
+/// the ledger lets one at a time.
+public struct EpochService: Service, CustomStringConvertible {
+    public let description = "epoch closer"
+    let mint: Mint
+    let interval: Duration
+
+    public init(mint: Mint, interval: Duration) {
+        self.mint = mint
+        self.interval = interval
+    }
+
+    public func run() async throws {
+        while !Task.isCancelled && !Task.isShuttingDownGracefully {
+            try? await cancelWhenGracefulShutdown { try await Task.sleep(for: interval) }
+            await close()
+        }
+    }
+
+    func close() async {
+        do {
+            try await mint.closeEpochs()
+        } catch {
+            mint.logger.warning("closing an epoch failed", metadata: ["error": "\(error)"])
+        }
+    }
+}
+
 /// Runs a component's lifecycle (a store's connection pool, a payment backend's connection) as a service. It is
 /// cancelled when graceful shutdown reaches it, which, by the group's order, is after the services that use it.
 public struct ComponentService: Service, CustomStringConvertible {

@@ -79,65 +79,89 @@ struct PostgresAuditSnapshot: LedgerAuditSnapshot {
         }
     }
 
-    func operations() async throws -> AuditPages<AuditOperationRow> {
-        try await cursor(
-            """
-            SELECT o.id, o.kind, o.quote_id, o.unit, o.fee::text AS fee, o.created_at,
-                   \(PostgresMintStore.prefixed(PostgresMintStore.mintQuoteColumns, alias: "mq")),
-                   \(PostgresMintStore.prefixed(PostgresMintStore.meltQuoteColumns, alias: "lq"))
-            FROM operations o
-            LEFT JOIN mint_quotes mq ON o.kind = 'mint' AND mq.id = o.quote_id
-            LEFT JOIN melt_quotes lq ON o.kind = 'melt' AND lq.id = o.quote_id
-            ORDER BY o.id
-            """
-        ) { r in
-            let id = try r.text("id")
-            let record = AuditMalformedError.catching {
-                guard let kind = OperationKind(rawValue: try r.text("kind")) else { throw AuditMalformedError("unknown kind") }
-                return OperationRecord(
-                    id: id, kind: kind, quoteID: try r.optionalText("quote_id"), unit: CurrencyUnit(try r.text("unit")), fee: Amount(try r.uint("fee")),
-                    createdAt: try r.nonNegative("created_at"))
-            }
-            let mint = try r.optionalText("mq_id") == nil ? nil : AuditMalformedError.catching { try PostgresMintStore.mintQuote(r, prefix: "mq_") }
-            let melt = try r.optionalText("lq_id") == nil ? nil : AuditMalformedError.catching { try PostgresMintStore.meltQuote(r, prefix: "lq_") }
-            return AuditOperationRow(id: id, record: record, mintQuote: mint, meltQuote: melt)
+    static func operationsSQL(where condition: String) -> String {
+        """
+        SELECT o.id, o.kind, o.quote_id, o.unit, o.fee::text AS fee, o.created_at, o.epoch, o.digest,
+               \(PostgresMintStore.prefixed(PostgresMintStore.mintQuoteColumns, alias: "mq")),
+               \(PostgresMintStore.prefixed(PostgresMintStore.meltQuoteColumns, alias: "lq"))
+        FROM operations o
+        LEFT JOIN mint_quotes mq ON o.kind = 'mint' AND mq.id = o.quote_id
+        LEFT JOIN melt_quotes lq ON o.kind = 'melt' AND lq.id = o.quote_id
+        WHERE \(condition)
+        ORDER BY o.id
+        """
+    }
+
+    @Sendable static func operation(_ r: PostgresRandomAccessRow) throws -> AuditOperationRow {
+        let id = try r.text("id")
+        let record = AuditMalformedError.catching {
+            guard let kind = OperationKind(rawValue: try r.text("kind")) else { throw AuditMalformedError("unknown kind") }
+            return OperationRecord(
+                id: id, kind: kind, quoteID: try r.optionalText("quote_id"), unit: CurrencyUnit(try r.text("unit")), fee: Amount(try r.uint("fee")),
+                createdAt: try r.nonNegative("created_at"))
         }
+        let mint = try r.optionalText("mq_id") == nil ? nil : AuditMalformedError.catching { try PostgresMintStore.mintQuote(r, prefix: "mq_") }
+        let melt = try r.optionalText("lq_id") == nil ? nil : AuditMalformedError.catching { try PostgresMintStore.meltQuote(r, prefix: "lq_") }
+        return AuditOperationRow(
+            id: id, record: record, mintQuote: mint, meltQuote: melt, epoch: try r["epoch"].decode(Int64?.self).map { UInt64(clamping: $0) },
+            digest: try r.optionalText("digest"))
+    }
+
+    func operations() async throws -> AuditPages<AuditOperationRow> {
+        try await cursor(Self.operationsSQL(where: "true"), row: Self.operation)
+    }
+
+    func operations(after epoch: UInt64) async throws -> AuditPages<AuditOperationRows> {
+        let operations = try await cursor(Self.operationsSQL(where: "o.epoch IS NULL OR o.epoch > \(Int64(clamping: epoch))"), row: Self.operation)
+        let session = self.session
+        return AuditPages {
+            let page = try await operations.next()
+            guard !page.isEmpty else { return [] }
+            let ids = page.map(\.id)
+            var proofs = [String: [AuditProofRow]](), signatures = [String: [AuditSignatureRow]]()
+            for r in try await session.rows("SELECT \(unescaped: Self.proofColumns) FROM proofs WHERE operation_id = ANY(\(ids)::text[])") {
+                let row = try Self.proof(r)
+                proofs[row.operationID, default: []].append(row)
+            }
+            for r in try await session.rows("SELECT \(unescaped: Self.signatureColumns) FROM blind_signatures WHERE operation_id = ANY(\(ids)::text[])") {
+                let row = try Self.signature(r)
+                signatures[row.operationID, default: []].append(row)
+            }
+            return page.map { AuditOperationRows(operation: $0, proofs: proofs[$0.id] ?? [], signatures: signatures[$0.id] ?? []) }
+        }
+    }
+
+    static let proofColumns = "y, amount::text AS amount, keyset_id, secret, c, witness, state, operation_id, melt_quote_id, created_at, position"
+    static let signatureColumns = "b, amount::text AS amount, keyset_id, c, dleq_e, dleq_s, operation_id, created_at, position"
+
+    @Sendable static func proof(_ r: PostgresRandomAccessRow) throws -> AuditProofRow {
+        let y = try r.text("y")
+        let record = AuditMalformedError.catching {
+            ProofRecord(
+                y: y, amount: Amount(try r.uint("amount")), keysetID: try KeysetID(hex: r.text("keyset_id")), secret: try r.text("secret"),
+                signature: try r.text("c"), witness: try r.optionalText("witness"), position: try r["position"].decode(Int32?.self).map { Int($0) })
+        }
+        return AuditProofRow(
+            y: y, operationID: try r.text("operation_id"), record: record, state: try r.text("state") == "pending" ? .pending : .spent,
+            meltQuoteID: try r.optionalText("melt_quote_id"), createdAt: (try? r.nonNegative("created_at")) ?? 0)
+    }
+
+    @Sendable static func signature(_ r: PostgresRandomAccessRow) throws -> AuditSignatureRow {
+        let b = try r.text("b")
+        let record = AuditMalformedError.catching {
+            SignatureRecord(
+                blindedMessage: b, amount: Amount(try r.uint("amount")), keysetID: try KeysetID(hex: r.text("keyset_id")), signature: try r.text("c"),
+                dleqE: try r.text("dleq_e"), dleqS: try r.text("dleq_s"), position: try r["position"].decode(Int32?.self).map { Int($0) })
+        }
+        return AuditSignatureRow(b: b, operationID: try r.text("operation_id"), record: record, createdAt: (try? r.nonNegative("created_at")) ?? 0)
     }
 
     func proofs() async throws -> AuditPages<AuditProofRow> {
-        try await cursor(
-            """
-            SELECT y, amount::text AS amount, keyset_id, secret, c, witness, state, operation_id, melt_quote_id, created_at, position
-            FROM proofs ORDER BY operation_id
-            """
-        ) { r in
-            let y = try r.text("y")
-            let record = AuditMalformedError.catching {
-                ProofRecord(
-                    y: y, amount: Amount(try r.uint("amount")), keysetID: try KeysetID(hex: r.text("keyset_id")), secret: try r.text("secret"),
-                    signature: try r.text("c"), witness: try r.optionalText("witness"), position: try r["position"].decode(Int32?.self).map { Int($0) })
-            }
-            return AuditProofRow(
-                y: y, operationID: try r.text("operation_id"), record: record, state: try r.text("state") == "pending" ? .pending : .spent,
-                meltQuoteID: try r.optionalText("melt_quote_id"), createdAt: (try? r.nonNegative("created_at")) ?? 0)
-        }
+        try await cursor("SELECT \(Self.proofColumns) FROM proofs ORDER BY operation_id", row: Self.proof)
     }
 
     func signatures() async throws -> AuditPages<AuditSignatureRow> {
-        try await cursor(
-            """
-            SELECT b, amount::text AS amount, keyset_id, c, dleq_e, dleq_s, operation_id, created_at, position
-            FROM blind_signatures ORDER BY operation_id
-            """
-        ) { r in
-            let b = try r.text("b")
-            let record = AuditMalformedError.catching {
-                SignatureRecord(
-                    blindedMessage: b, amount: Amount(try r.uint("amount")), keysetID: try KeysetID(hex: r.text("keyset_id")), signature: try r.text("c"),
-                    dleqE: try r.text("dleq_e"), dleqS: try r.text("dleq_s"), position: try r["position"].decode(Int32?.self).map { Int($0) })
-            }
-            return AuditSignatureRow(b: b, operationID: try r.text("operation_id"), record: record, createdAt: (try? r.nonNegative("created_at")) ?? 0)
-        }
+        try await cursor("SELECT \(Self.signatureColumns) FROM blind_signatures ORDER BY operation_id", row: Self.signature)
     }
 
     func mintQuotes() async throws -> AuditPages<AuditMintQuoteRow> {
@@ -151,6 +175,14 @@ struct PostgresAuditSnapshot: LedgerAuditSnapshot {
             AuditMintQuoteRow(
                 id: try r.text("id"), record: AuditMalformedError.catching { try PostgresMintStore.mintQuote(r) },
                 operations: Int(try r.int("operation_count")))
+        }
+    }
+
+    func epochs() async throws -> [AuditEpochRow] {
+        try await session.rows("SELECT number, closed_at, operations, root, previous, commitment, signature, manifest FROM epochs ORDER BY number").map { r in
+            AuditEpochRow(
+                epoch: SignedEpoch(epoch: try r.nonNegative("number"), manifest: try r.text("manifest"), commitment: try r.text("commitment"), signature: try r.text("signature")),
+                closedAt: try r.nonNegative("closed_at"), operations: try r.nonNegative("operations"), root: try r.text("root"), previous: try r.text("previous"))
         }
     }
 

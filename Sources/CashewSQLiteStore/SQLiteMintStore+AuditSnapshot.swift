@@ -72,78 +72,107 @@ struct SQLiteAuditSnapshot: LedgerAuditSnapshot {
         }
     }
 
+    @Sendable static func operation(_ row: SQLiteRow) throws -> AuditOperationRow {
+        let id = try row.text("id")
+        let record = AuditMalformedError.catching {
+            guard let kind = OperationKind(rawValue: try row.text("kind")) else { throw AuditMalformedError("unknown kind") }
+            return OperationRecord(
+                id: id, kind: kind, quoteID: row.optionalText("quote_id"), unit: CurrencyUnit(try row.text("unit")), fee: try row.amount("fee"),
+                createdAt: try row.uint("created_at"))
+        }
+        return AuditOperationRow(id: id, record: record, mintQuote: nil, meltQuote: nil, epoch: row.optionalUInt("epoch"), digest: row.optionalText("digest"))
+    }
+
+    /// Fills in the quotes of a page's operations, looked up by key in one query per table.
+    static func withQuotes(_ rows: [AuditOperationRow], _ db: SQLiteConnection) async throws -> [AuditOperationRow] {
+        var rows = rows
+        let mintIDs = rows.compactMap { try? $0.record.get() }.filter { $0.kind == .mint }.compactMap(\.quoteID)
+        let meltIDs = rows.compactMap { try? $0.record.get() }.filter { $0.kind == .melt }.compactMap(\.quoteID)
+        var mints = [String: Result<MintQuoteRecord, AuditMalformedError>](), melts = [String: Result<MeltQuoteRecord, AuditMalformedError>]()
+        for chunk in Set(mintIDs).sorted().chunks(of: 500) {
+            for row in try await db.query("SELECT * FROM mint_quotes WHERE id IN (\(SQLiteMintStore.list(chunk.count)))", chunk.map { .text($0) }) {
+                mints[try row.text("id")] = AuditMalformedError.catching { try SQLiteMintStore.mintQuote(row) }
+            }
+        }
+        for chunk in Set(meltIDs).sorted().chunks(of: 500) {
+            for row in try await db.query("SELECT * FROM melt_quotes WHERE id IN (\(SQLiteMintStore.list(chunk.count)))", chunk.map { .text($0) }) {
+                melts[try row.text("id")] = AuditMalformedError.catching { try SQLiteMintStore.meltQuote(row) }
+            }
+        }
+        for i in rows.indices {
+            guard let op = try? rows[i].record.get(), let quote = op.quoteID else { continue }
+            if op.kind == .mint { rows[i].mintQuote = mints[quote] }
+            if op.kind == .melt { rows[i].meltQuote = melts[quote] }
+        }
+        return rows
+    }
+
     func operations() async throws -> AuditPages<AuditOperationRow> {
         let page = pages(
             first: "SELECT * FROM operations ORDER BY id LIMIT ?", next: "SELECT * FROM operations WHERE id > ? ORDER BY id LIMIT ?",
-            key: { [.text(try $0.text("id"))] }
-        ) { row in
-            let id = try row.text("id")
-            let record = AuditMalformedError.catching {
-                guard let kind = OperationKind(rawValue: try row.text("kind")) else { throw AuditMalformedError("unknown kind") }
-                return OperationRecord(
-                    id: id, kind: kind, quoteID: row.optionalText("quote_id"), unit: CurrencyUnit(try row.text("unit")), fee: try row.amount("fee"),
-                    createdAt: try row.uint("created_at"))
-            }
-            return AuditOperationRow(id: id, record: record, mintQuote: nil, meltQuote: nil)
-        }
+            key: { [.text(try $0.text("id"))] }, row: Self.operation)
         let db = self.db
-        // The quotes of a page's operations, looked up by key in one query per table.
+        return AuditPages { try await Self.withQuotes(try await page.next(), db) }
+    }
+
+    func operations(after epoch: UInt64) async throws -> AuditPages<AuditOperationRows> {
+        let open = "(epoch IS NULL OR epoch > \(Int64(clamping: epoch)))"
+        let page = pages(
+            first: "SELECT * FROM operations WHERE \(open) ORDER BY id LIMIT ?", next: "SELECT * FROM operations WHERE \(open) AND id > ? ORDER BY id LIMIT ?",
+            key: { [.text(try $0.text("id"))] }, row: Self.operation)
+        let db = self.db
         return AuditPages {
-            var rows = try await page.next()
-            let mintIDs = rows.compactMap { try? $0.record.get() }.filter { $0.kind == .mint }.compactMap(\.quoteID)
-            let meltIDs = rows.compactMap { try? $0.record.get() }.filter { $0.kind == .melt }.compactMap(\.quoteID)
-            var mints = [String: Result<MintQuoteRecord, AuditMalformedError>](), melts = [String: Result<MeltQuoteRecord, AuditMalformedError>]()
-            for chunk in Set(mintIDs).sorted().chunks(of: 500) {
-                for row in try await db.query("SELECT * FROM mint_quotes WHERE id IN (\(SQLiteMintStore.list(chunk.count)))", chunk.map { .text($0) }) {
-                    mints[try row.text("id")] = AuditMalformedError.catching { try SQLiteMintStore.mintQuote(row) }
+            let ops = try await Self.withQuotes(try await page.next(), db)
+            var proofs = [String: [AuditProofRow]](), signatures = [String: [AuditSignatureRow]]()
+            for chunk in ops.map(\.id).chunks(of: 500) {
+                let ids = chunk.map { SQLiteData.text($0) }
+                for r in try await db.query("SELECT * FROM proofs WHERE operation_id IN (\(SQLiteMintStore.list(chunk.count)))", ids) {
+                    let row = try Self.proof(r)
+                    proofs[row.operationID, default: []].append(row)
+                }
+                for r in try await db.query("SELECT * FROM blind_signatures WHERE operation_id IN (\(SQLiteMintStore.list(chunk.count)))", ids) {
+                    let row = try Self.signature(r)
+                    signatures[row.operationID, default: []].append(row)
                 }
             }
-            for chunk in Set(meltIDs).sorted().chunks(of: 500) {
-                for row in try await db.query("SELECT * FROM melt_quotes WHERE id IN (\(SQLiteMintStore.list(chunk.count)))", chunk.map { .text($0) }) {
-                    melts[try row.text("id")] = AuditMalformedError.catching { try SQLiteMintStore.meltQuote(row) }
-                }
-            }
-            for i in rows.indices {
-                guard let op = try? rows[i].record.get(), let quote = op.quoteID else { continue }
-                if op.kind == .mint { rows[i].mintQuote = mints[quote] }
-                if op.kind == .melt { rows[i].meltQuote = melts[quote] }
-            }
-            return rows
+            return ops.map { AuditOperationRows(operation: $0, proofs: proofs[$0.id] ?? [], signatures: signatures[$0.id] ?? []) }
         }
+    }
+
+    @Sendable static func proof(_ row: SQLiteRow) throws -> AuditProofRow {
+        let y = try row.text("y")
+        let record = AuditMalformedError.catching {
+            ProofRecord(
+                y: y, amount: try row.amount("amount"), keysetID: try KeysetID(hex: row.text("keyset_id")), secret: try row.text("secret"),
+                signature: try row.text("c"), witness: row.optionalText("witness"), position: row.optionalUInt("position").map { Int($0) })
+        }
+        return AuditProofRow(
+            y: y, operationID: try row.text("operation_id"), record: record, state: try row.text("state") == "pending" ? .pending : .spent,
+            meltQuoteID: row.optionalText("melt_quote_id"), createdAt: row.optionalUInt("created_at") ?? 0)
+    }
+
+    @Sendable static func signature(_ row: SQLiteRow) throws -> AuditSignatureRow {
+        let b = try row.text("b")
+        let record = AuditMalformedError.catching {
+            SignatureRecord(
+                blindedMessage: b, amount: try row.amount("amount"), keysetID: try KeysetID(hex: row.text("keyset_id")), signature: try row.text("c"),
+                dleqE: try row.text("dleq_e"), dleqS: try row.text("dleq_s"), position: row.optionalUInt("position").map { Int($0) })
+        }
+        return AuditSignatureRow(b: b, operationID: try row.text("operation_id"), record: record, createdAt: row.optionalUInt("created_at") ?? 0)
     }
 
     func proofs() async throws -> AuditPages<AuditProofRow> {
         pages(
             first: "SELECT rowid AS r, * FROM proofs ORDER BY operation_id, rowid LIMIT ?",
             next: "SELECT rowid AS r, * FROM proofs WHERE (operation_id, rowid) > (?, ?) ORDER BY operation_id, rowid LIMIT ?",
-            key: { [.text(try $0.text("operation_id")), .integer(Int(try $0.uint("r")))] }
-        ) { row in
-            let y = try row.text("y")
-            let record = AuditMalformedError.catching {
-                ProofRecord(
-                    y: y, amount: try row.amount("amount"), keysetID: try KeysetID(hex: row.text("keyset_id")), secret: try row.text("secret"),
-                    signature: try row.text("c"), witness: row.optionalText("witness"), position: row.optionalUInt("position").map { Int($0) })
-            }
-            return AuditProofRow(
-                y: y, operationID: try row.text("operation_id"), record: record, state: try row.text("state") == "pending" ? .pending : .spent,
-                meltQuoteID: row.optionalText("melt_quote_id"), createdAt: row.optionalUInt("created_at") ?? 0)
-        }
+            key: { [.text(try $0.text("operation_id")), .integer(Int(try $0.uint("r")))] }, row: Self.proof)
     }
 
     func signatures() async throws -> AuditPages<AuditSignatureRow> {
         pages(
             first: "SELECT rowid AS r, * FROM blind_signatures ORDER BY operation_id, rowid LIMIT ?",
             next: "SELECT rowid AS r, * FROM blind_signatures WHERE (operation_id, rowid) > (?, ?) ORDER BY operation_id, rowid LIMIT ?",
-            key: { [.text(try $0.text("operation_id")), .integer(Int(try $0.uint("r")))] }
-        ) { row in
-            let b = try row.text("b")
-            let record = AuditMalformedError.catching {
-                SignatureRecord(
-                    blindedMessage: b, amount: try row.amount("amount"), keysetID: try KeysetID(hex: row.text("keyset_id")), signature: try row.text("c"),
-                    dleqE: try row.text("dleq_e"), dleqS: try row.text("dleq_s"), position: row.optionalUInt("position").map { Int($0) })
-            }
-            return AuditSignatureRow(b: b, operationID: try row.text("operation_id"), record: record, createdAt: row.optionalUInt("created_at") ?? 0)
-        }
+            key: { [.text(try $0.text("operation_id")), .integer(Int(try $0.uint("r")))] }, row: Self.signature)
     }
 
     func mintQuotes() async throws -> AuditPages<AuditMintQuoteRow> {
@@ -156,6 +185,14 @@ struct SQLiteAuditSnapshot: LedgerAuditSnapshot {
             AuditMintQuoteRow(
                 id: try row.text("id"), record: AuditMalformedError.catching { try SQLiteMintStore.mintQuote(row) },
                 operations: Int(try row.uint("operation_count")))
+        }
+    }
+
+    func epochs() async throws -> [AuditEpochRow] {
+        try await db.query("SELECT * FROM epochs ORDER BY number").map { r in
+            AuditEpochRow(
+                epoch: SignedEpoch(epoch: try r.uint("number"), manifest: try r.text("manifest"), commitment: try r.text("commitment"), signature: try r.text("signature")),
+                closedAt: try r.uint("closed_at"), operations: try r.uint("operations"), root: try r.text("root"), previous: try r.text("previous"))
         }
     }
 

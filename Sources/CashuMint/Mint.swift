@@ -20,6 +20,8 @@ public struct Mint: Sendable {
     public let logger: Logger
     /// The mint's own public key, published in `/v1/info` (derived from the seed at a path of its own).
     public let publicKey: Point
+    /// Its private key: signs the epochs' commitments.
+    let identityKey: Scalar
     /// When unpaid mint quotes last asked the backend.
     let quoteChecks: QuoteCheckThrottle
     /// Melts answered PENDING at once (`prefer_async`), waiting to be paid by `payQueuedMelts()`.
@@ -53,9 +55,14 @@ public struct Mint: Sendable {
         self.queuedMelts = MeltQueue()
         self.solvency = SolvencyState()
         self.issuance = IssuanceTotals()
-        // A keyset path with the largest unit and keyset index, which no keyset reaches in practice.
-        self.publicKey = try master.derive(DerivationPath([.hardened(129372), .hardened(0x7FFF_FFFF), .hardened(0x7FFF_FFFF)])).publicKey
+        let identity = try master.derive(Self.identityPath)
+        self.identityKey = identity.privateKey
+        self.publicKey = identity.publicKey
     }
+
+    /// Where the mint's own key derives: a keyset path with the largest unit and keyset index, which no keyset
+    /// reaches in practice.
+    public static let identityPath = try! DerivationPath([.hardened(129372), .hardened(0x7FFF_FFFF), .hardened(0x7FFF_FFFF)])
 
     /// The settings in force: the configured ones with the management API's overrides.
     public var settings: MintSettings { live.current }

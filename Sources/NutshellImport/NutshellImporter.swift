@@ -325,6 +325,8 @@ struct NoStore: MintStore {
     func deactivateKeysets(unit: CurrencyUnit) async throws { throw unused }
     func fillKeysetPublicKeys(_ keys: [KeysetID: [Point]]) async throws { throw unused }
     func recordOperation(_ operation: OperationRecord) async throws { throw unused }
+    func closeEpoch(limit: Int, seal: @escaping @Sendable (EpochDraft) throws -> SealedEpoch) async throws -> SignedEpoch? { throw unused }
+    func epochs(from number: UInt64, limit: Int) async throws -> [SignedEpoch] { throw unused }
     func swap(inputs: [ProofRecord], outputs: [SignatureRecord], operation: OperationRecord) async throws { throw unused }
     func addMintQuote(_ quote: MintQuoteRecord) async throws { throw unused }
     func mintQuote(id: String) async throws -> MintQuoteRecord? { nil }

@@ -57,6 +57,8 @@ final class NullStore: MintStore {
     func deactivateKeysets(unit: CurrencyUnit) async throws {}
     func fillKeysetPublicKeys(_ keys: [KeysetID: [Point]]) async throws {}
     func recordOperation(_ operation: OperationRecord) async throws {}
+    func closeEpoch(limit: Int, seal: @escaping @Sendable (EpochDraft) throws -> SealedEpoch) async throws -> SignedEpoch? { nil }
+    func epochs(from number: UInt64, limit: Int) async throws -> [SignedEpoch] { [] }
     func swap(inputs: [ProofRecord], outputs: [SignatureRecord], operation: OperationRecord) async throws {}
     func addMintQuote(_ quote: MintQuoteRecord) async throws {}
     func mintQuote(id: String) async throws -> MintQuoteRecord? { nil }

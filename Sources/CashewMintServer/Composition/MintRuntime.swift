@@ -90,6 +90,7 @@ public enum MintRuntime {
             requestLimits: RequestLimits(settings.requestLimits))
         let app = makeMintApplication(router: makeMintRouter(mint: mint, configuration: server, metrics: registry != nil), configuration: server, logger: logger)
         var services: [any Service] = [
+            EpochService(mint: mint, interval: settings.epochInterval),
             QueuedMeltService(mint: mint), InvoiceListenerService(mint: mint), LedgerMaintenanceService.make(mint: mint),
             SolvencyWatchdogService.make(mint: mint, interval: settings.solvencyCheckInterval),
             PeriodicService("settings reload", every: settings.settingsReloadInterval, logger: logger) { try await mint.reloadSettings() },

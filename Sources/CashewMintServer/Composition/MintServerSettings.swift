@@ -41,6 +41,8 @@ public struct MintServerSettings: Sendable {
     public var management: ManagementSettings?
     /// How often every process re-reads the settings that the management API keeps in the ledger.
     public var settingsReloadInterval: Duration
+    /// How often an epoch of the ledger is closed (and once more at shutdown).
+    public var epochInterval: Duration
     /// Everything resolved, for the components to read their own keys from.
     public let layered: LayeredSettings
 
@@ -53,7 +55,7 @@ public struct MintServerSettings: Sendable {
         "require_quote_pubkey", "lightning_backend", "lightning_fee_percent", "lightning_reserve_fee_min", "log_level", "log_format", "metrics",
         "quote_check_interval", "melt_resend_after", "solvency_check_interval", "solvency_tolerance", "max_balance", "unit_backends",
         "management_port", "management_host", "management_ca_file", "management_cert_file", "management_key_file", "management_insecure",
-        "settings_reload_interval", "metrics_host", "metrics_port", "rate_limit", "rate_limit_reads", "rate_limit_read_burst", "rate_limit_writes", "rate_limit_write_burst",
+        "settings_reload_interval", "epoch_interval", "metrics_host", "metrics_port", "rate_limit", "rate_limit_reads", "rate_limit_read_burst", "rate_limit_writes", "rate_limit_write_burst",
         "trusted_proxies", "forwarded_header", "rate_limit_exempt", "max_requests_in_flight", "max_client_requests_in_flight", "max_client_connections",
         "info.name", "info.description", "info.description_long", "info.motd", "info.icon_url", "info.urls", "info.tos_url", "info.contact",
     ]
@@ -182,6 +184,7 @@ public struct MintServerSettings: Sendable {
             throw CLIError("metrics_host is set but metrics_port is not: /metrics is served only on its own port")
         }
         settingsReloadInterval = try s.seconds("settings_reload_interval", default: 2, in: 1...3600)
+        epochInterval = try s.seconds("epoch_interval", default: 60, in: 1...86400)
         requestLimits = try Self.requestLimits(s)
         management = try Self.management(s)
     }

@@ -24,6 +24,41 @@ public protocol LedgerAuditSnapshot: Sendable {
     func mintQuotes() async throws -> AuditPages<AuditMintQuoteRow>
     /// Melt quotes that are PENDING or PAID, with how many melt operations name each and how many proofs it holds.
     func meltQuotes() async throws -> AuditPages<AuditMeltQuoteRow>
+    /// Closed epochs, ascending.
+    func epochs() async throws -> [AuditEpochRow]
+    /// For an incremental audit: the operations in no epoch or in an epoch after `epoch`, ascending ID, each with
+    /// its proofs and signatures (rows that name no operation are not found this way: a full audit finds them).
+    func operations(after epoch: UInt64) async throws -> AuditPages<AuditOperationRows>
+}
+
+/// One operation with its rows.
+public struct AuditOperationRows: Sendable {
+    public var operation: AuditOperationRow
+    public var proofs: [AuditProofRow]
+    public var signatures: [AuditSignatureRow]
+
+    public init(operation: AuditOperationRow, proofs: [AuditProofRow], signatures: [AuditSignatureRow]) {
+        self.operation = operation
+        self.proofs = proofs
+        self.signatures = signatures
+    }
+}
+
+/// A closed epoch as the ledger records it.
+public struct AuditEpochRow: Sendable {
+    public var epoch: SignedEpoch
+    public var closedAt: UInt64
+    public var operations: UInt64
+    public var root: String
+    public var previous: String
+
+    public init(epoch: SignedEpoch, closedAt: UInt64, operations: UInt64, root: String, previous: String) {
+        self.epoch = epoch
+        self.closedAt = closedAt
+        self.operations = operations
+        self.root = root
+        self.previous = previous
+    }
 }
 
 /// A store that can give the auditor a snapshot.
@@ -69,11 +104,16 @@ public struct AuditOperationRow: Sendable {
     public var mintQuote: Result<MintQuoteRecord, AuditMalformedError>?
     /// The melt quote a `melt` operation names (nil: no such row).
     public var meltQuote: Result<MeltQuoteRecord, AuditMalformedError>?
+    /// The epoch it was assigned to (nil while waiting for one) and the digest recorded then.
+    public var epoch: UInt64?
+    public var digest: String?
 
     public init(
         id: String, record: Result<OperationRecord, AuditMalformedError>, mintQuote: Result<MintQuoteRecord, AuditMalformedError>?,
-        meltQuote: Result<MeltQuoteRecord, AuditMalformedError>?
+        meltQuote: Result<MeltQuoteRecord, AuditMalformedError>?, epoch: UInt64? = nil, digest: String? = nil
     ) {
+        self.epoch = epoch
+        self.digest = digest
         self.id = id
         self.record = record
         self.mintQuote = mintQuote

@@ -81,6 +81,16 @@ public protocol MintStore: Sendable {
     /// Melt quotes in the PENDING state (for start-up recovery).
     func pendingMeltQuotes() async throws -> [MeltQuoteRecord]
 
+    // MARK: Epochs
+
+    /// Closes the next epoch (Specs/audit.md). In one transaction, with one closer at a time across processes: takes
+    /// at most `limit` settled operations that belong to no epoch (ascending ID; a melt once its quote is PAID) with
+    /// their inputs and outputs, lets `seal` make the signed epoch of them, assigns them to it with their digests,
+    /// and records it. Returns nil, writing nothing, when no operation is waiting.
+    func closeEpoch(limit: Int, seal: @escaping @Sendable (EpochDraft) throws -> SealedEpoch) async throws -> SignedEpoch?
+    /// Closed epochs numbered `number` and up, ascending, at most `limit`.
+    func epochs(from number: UInt64, limit: Int) async throws -> [SignedEpoch]
+
     // MARK: Settings
 
     /// The settings the management API changed (a `SettingsOverrides` JSON document) and its version; nil before any
