@@ -261,7 +261,8 @@ let package = Package(
         .executableTarget(
             name: "CashewBench",
             dependencies: [
-                "CashuCrypto", "CashuProtocol", "CashuMint", "FakeLightning", "Secp256k1", "CashewBenchBaseline",
+                "CashuCrypto", "CashuProtocol", "CashuMint", "FakeLightning", "Secp256k1", "CashewBenchBaseline", "CashewAudit", "CashewSQLiteStore",
+                "CashewEncoding", .product(name: "SQLiteNIO", package: "sqlite-nio"), .product(name: "Logging", package: "swift-log"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),

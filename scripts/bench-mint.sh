@@ -4,11 +4,17 @@
 # runs the load, prints the figures, stops everything.
 #
 #   scripts/bench-mint.sh [cashew-bench swap options, e.g. --swaps 20000 --concurrency 32]
+#
+# CASHEW_BENCH_BIN=DIR uses the release binaries in DIR instead of building (to compare two builds in one session).
 set -euo pipefail
 cd "$(dirname "$0")/.."
-swift build -c release --product cashew-mint >/dev/null
-swift build -c release --product cashew-bench >/dev/null
-bin=$(swift build -c release --show-bin-path)
+if [ -n "${CASHEW_BENCH_BIN:-}" ]; then
+  bin=$CASHEW_BENCH_BIN
+else
+  swift build -c release --product cashew-mint >/dev/null
+  swift build -c release --product cashew-bench >/dev/null
+  bin=$(swift build -c release --show-bin-path)
+fi
 
 exec scripts/with-postgres.sh --durable bash -c '
   set -euo pipefail

@@ -6,6 +6,6 @@ struct CashewBench: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "cashew-bench",
         abstract: "Cashew benchmarks (build with -c release).",
-        subcommands: [CryptoBench.self, SwapBench.self, CodecBench.self, MintCoreBench.self]
+        subcommands: [CryptoBench.self, SwapBench.self, CodecBench.self, MintCoreBench.self, AuditBench.self]
     )
 }

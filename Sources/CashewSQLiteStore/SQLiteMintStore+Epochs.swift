@@ -1,3 +1,4 @@
+import CashewEncoding
 import CashewSQLite
 import CashuMint
 import CashuProtocol
@@ -38,9 +39,10 @@ extension SQLiteMintStore {
                         .init(b: try r.text("b"), amount: try r.uint("amount"), keysetID: try r.text("keyset_id"), c: try r.text("c")))
                 }
             }
-            let sealed = try seal(EpochDraft(number: number, previous: previous, operations: order.compactMap { operations[$0] }))
-            for id in order {
-                _ = try await db.query("UPDATE operations SET epoch = ?, digest = ? WHERE id = ?", [.uint(number), .optionalText(sealed.digests[id]), .text(id)])
+            let draft = order.compactMap { operations[$0] }.map(EpochDraft.Operation.init)
+            let sealed = try seal(EpochDraft(number: number, previous: previous, operations: draft))
+            for op in draft {
+                _ = try await db.query("UPDATE operations SET epoch = ?, digest = ? WHERE id = ?", [.uint(number), .text(Hex.encode(op.digest)), .text(op.id)])
             }
             let e = sealed.epoch
             _ = try await db.query(

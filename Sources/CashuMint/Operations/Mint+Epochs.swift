@@ -10,26 +10,33 @@ extension Mint {
     public func closeEpochs(limit: Int = 50_000) async throws -> [SignedEpoch] {
         var closed = [SignedEpoch]()
         let key = identityKey, pubkey = publicKey, now = clock.now()
+        // Only a full epoch means a backlog: under steady load, operations keep arriving and wait for the next close.
+        let clock = ContinuousClock()
+        var start = clock.now
         while let epoch = try await store.closeEpoch(limit: limit, seal: { try Self.seal($0, key: key, pubkey: pubkey, now: now) }) {
             closed.append(epoch)
-            logger.info("epoch closed", metadata: ["epoch": "\(epoch.epoch)", "commitment": "\(epoch.commitment)"])
+            let operations = (try? epoch.decoded.operations) ?? 0
+            let elapsed = clock.now - start
+            start = clock.now
+            logger.info("epoch closed", metadata: [
+                "epoch": "\(epoch.epoch)", "operations": "\(operations)", "commitment": "\(epoch.commitment)",
+                "duration_ms": "\(elapsed.components.seconds * 1000 + elapsed.components.attoseconds / 1_000_000_000_000_000)",
+            ])
+            if operations < UInt64(limit) { break }
         }
         return closed
     }
 
-    /// The signed epoch of `draft`: each operation's digest, their RFC 6962 root, the sums per unit, the manifest
+    /// The signed epoch of `draft`: the RFC 6962 root of its operations' digests, the sums per unit, the manifest
     /// chained to the previous commitment, signed with the mint's key.
     static func seal(_ draft: EpochDraft, key: Scalar, pubkey: Point, now: UInt64) throws -> SealedEpoch {
         var accumulator = MerkleTree.Accumulator()
-        var digests = [String: String]()
         var totals = [String: EpochManifest.UnitTotals]()
         for op in draft.operations {
-            let digest = op.digest
-            digests[op.id] = Hex.encode(digest)
-            accumulator.append(leafHash: MerkleTree.leafHash(digest))
+            accumulator.append(leafHash: MerkleTree.leafHash(op.digest))
             var t = totals[op.unit] ?? .init()
-            t.issued += op.outputs.reduce(UInt128(0)) { $0 + UInt128($1.amount) }
-            t.redeemed += op.inputs.reduce(UInt128(0)) { $0 + UInt128($1.amount) }
+            t.issued += op.outputs
+            t.redeemed += op.inputs
             t.fees += UInt128(op.fee)
             totals[op.unit] = t
         }
@@ -37,7 +44,7 @@ extension Mint {
         let manifest = EpochManifest(
             epoch: draft.number, previous: draft.previous, closedAt: now, mintPubkey: pubkey.hex, operations: UInt64(draft.operations.count),
             operationsRoot: root, totals: totals)
-        return SealedEpoch(epoch: try SignedEpoch(manifest: manifest, key: key), closedAt: now, root: root, digests: digests)
+        return SealedEpoch(epoch: try SignedEpoch(manifest: manifest, key: key), closedAt: now, root: root)
     }
 
     /// Closed epochs from `number` on (`GET /v1/epochs`).

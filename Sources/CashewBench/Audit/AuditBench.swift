@@ -1,0 +1,192 @@
+import ArgumentParser
+import CashewAudit
+import CashewEncoding
+import CashewSQLiteStore
+import CashuCrypto
+import CashuMint
+import CashuProtocol
+import FakeLightning
+import Foundation
+import Logging
+import SQLiteNIO
+import Secp256k1
+
+/// `cashew-bench audit`: how fast the auditor checks a ledger. Builds a synthetic SQLite ledger (minted outputs,
+/// then 2-in/2-out swaps spending them, all 1-sat, real signatures with DLEQ proofs, closed into epochs), then
+/// times a full audit with the seed, and prints proofs/s and signatures/s beside the single-core crypto rates
+/// measured in the same run.
+struct AuditBench: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "audit",
+        abstract: "Time a full audit of a synthetic ledger: proofs/s and signatures/s checked.",
+        discussion: """
+            The ledger has --proofs redeemed proofs and twice as many signatures (each proof was minted, then \
+            swapped into two new outputs). Building it costs one DLEQ signature per output; it is kept with --keep \
+            and reused with --ledger. The audit must report no finding, or no figure is printed.
+            """
+    )
+
+    @Option(help: "Redeemed proofs in the synthetic ledger.") var proofs = 100_000
+    @Option(help: "Use (or, when missing, build and keep) the ledger at this SQLite path.") var ledger: String?
+    @Flag(help: "Keep the ledger built in a temporary directory.") var keep = false
+
+    func run() async throws {
+        guard proofs >= 2, proofs % 2 == 0 else { throw ValidationError("--proofs must be an even number ≥ 2") }
+        var logger = Logger(label: "cashew-bench")
+        logger.logLevel = .warning
+        let seedBytes = Array(SHA256Seed.fixed)
+        let master = try ExtendedPrivateKey(seed: seedBytes)
+        let path = ledger ?? FileManager.default.temporaryDirectory.appendingPathComponent("cashew-audit-bench-\(UUID().uuidString).sqlite3").path
+        let exists = FileManager.default.fileExists(atPath: path)
+        if !exists {
+            let clock = ContinuousClock(), start = clock.now
+            try await Self.build(path: path, proofs: proofs, master: master, logger: logger)
+            print("built ledger: \(proofs) proofs, \(2 * proofs) signatures, \(path) (\(Self.format(clock.now - start)))")
+        } else {
+            print("ledger: \(path)")
+        }
+        defer { if ledger == nil && !keep { for suffix in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: path + suffix) } } }
+
+        let store = try await SQLiteMintStore.open(path: path, logger: logger, readOnly: true)
+        let options = LedgerAuditor.Options(master: master, now: UInt64(Date().timeIntervalSince1970))
+        let clock = ContinuousClock(), start = clock.now
+        let report = try await store.withAuditSnapshot { try await LedgerAuditor(options: options).audit($0) }
+        let elapsed = clock.now - start
+        try await store.close()
+        guard report.findings.isEmpty else {
+            throw ValidationError("the audit of the synthetic ledger reported \(report.findings.count) findings, e.g. \(report.findings[0].detail)")
+        }
+        let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
+        let checkedProofs = report.checks.first { $0.check == .redeemedProofs }?.checked ?? 0
+        let checkedSignatures = report.checks.first { $0.check == .issuedSignatures }?.checked ?? 0
+        print("audit (full, with the seed, \(ProcessInfo.processInfo.activeProcessorCount) cores): \(Self.format(elapsed))")
+        print("proofs checked: \(Int(Double(checkedProofs) / seconds)) /s (\(checkedProofs))")
+        print("signatures checked: \(Int(Double(checkedSignatures) / seconds)) /s (\(checkedSignatures))")
+        print("epochs verified: \(report.epochs.count)")
+        let perProof = seconds / Double(max(checkedProofs, 1))
+        print("projected full audit of 10,000,000 proofs (and 20,000,000 signatures): \(Int((perProof * 1e7 / 60).rounded(.up))) min")
+
+        // The crypto a proof and a signature need, single core, measured now.
+        let fixture = try CryptoFixture(count: 256)
+        let meter = RateMeter(budget: .milliseconds(400))
+        let n = fixture.secrets.count
+        let verify = try meter.rate("verify") { count in
+            var ok = 0
+            for i in 0..<count where BDHKE.verify(secret: fixture.secrets[i % n], signature: fixture.proofSignatures[i % n], key: fixture.key) { ok += 1 }
+            return ok
+        }
+        let dleq = try meter.rate("dleq_verify") { count in
+            var ok = 0
+            for i in 0..<count {
+                let j = i % n
+                if DLEQ.verify(fixture.proofs[j], publicKey: fixture.publicKey, blindedMessage: fixture.blinded[j], blindSignature: fixture.blindSignatures[j]) { ok += 1 }
+            }
+            return ok
+        }
+        print("crypto, one core: verify \(Int(verify)) ops/s, dleq_verify \(Int(dleq)) ops/s")
+    }
+
+    static func format(_ d: Duration) -> String {
+        let s = Double(d.components.seconds) + Double(d.components.attoseconds) / 1e18
+        return s < 120 ? String(format: "%.1f s", s) : String(format: "%.1f min", s / 60)
+    }
+
+    /// Writes the synthetic ledger: the schema by the store's migrations, the keyset by the store, the rows in bulk
+    /// in one transaction on a connection of its own (the store's API writes one request at a time, with a sync),
+    /// then the epochs by the mint's own closer.
+    static func build(path: String, proofs: Int, master: ExtendedPrivateKey, logger: Logger) async throws {
+        let store = try await SQLiteMintStore.open(path: path, logger: logger)
+        _ = try await store.migrate()
+        let manager = KeysetManager(master: master)
+        let record = try manager.makeKeyset(unit: .sat, index: 0, inputFeePPK: 0, denominations: 1, idVersion: .v2, finalExpiry: nil, now: 1_700_000_000)
+        try await store.addKeyset(record)
+        try manager.load([record])
+        guard let key = manager.key(record.id, amount: 1) else { throw ValidationError("no key for amount 1") }
+        try await store.close()
+
+        // Signatures: 2N, on B_ = Y (blinding factor zero, so the proof's C is C_), in parallel.
+        let total = 2 * proofs
+        let cores = max(1, ProcessInfo.processInfo.activeProcessorCount)
+        let rows = try await withThrowingTaskGroup(of: (Int, [(secret: String, y: String, c: String, e: String, s: String)]).self) { group in
+            let size = (total + cores - 1) / cores
+            for start in stride(from: 0, to: total, by: size) {
+                group.addTask {
+                    var part = [(secret: String, y: String, c: String, e: String, s: String)]()
+                    for i in start..<min(start + size, total) {
+                        let secret = "audit-bench-\(i)"
+                        let y = try HashToCurve.point(forSecret: secret)
+                        let (c, proof) = try DLEQ.sign(y, key: key.privateKey, publicKey: key.publicKey)
+                        part.append((secret, y.hex, c.hex, proof.e.hex, proof.s.hex))
+                    }
+                    return (start, part)
+                }
+            }
+            var parts = [(Int, [(secret: String, y: String, c: String, e: String, s: String)])]()
+            for try await part in group { parts.append(part) }
+            return parts.sorted { $0.0 < $1.0 }.flatMap(\.1)
+        }
+
+        let db = try await SQLiteConnection.open(storage: .file(path: path), logger: logger)
+        _ = try await db.query("PRAGMA synchronous = OFF")
+        _ = try await db.query("BEGIN")
+        let id = record.id.hex, t = 1_700_000_100
+        var opNumber = 0
+        func opID() -> String {
+            opNumber += 1
+            return String(format: "00000000-0000-7000-8000-%012d", opNumber)
+        }
+        // Mint: the first N outputs, 1000 per quote.
+        for start in stride(from: 0, to: proofs, by: 1000) {
+            let end = min(start + 1000, proofs)
+            let quote = "bench-quote-\(start)", op = opID()
+            _ = try await db.query(
+                "INSERT INTO mint_quotes (id, method, request, payment_hash, amount, unit, state, pubkey, expiry, created_at, paid_at, issued_at) VALUES (?, 'bolt11', 'bench', ?, ?, 'sat', 'ISSUED', NULL, ?, ?, ?, ?)",
+                [.text(quote), .text(Hex.encode(SecureRandom.bytes(32))), .integer(end - start), .integer(t + 3600), .integer(t), .integer(t), .integer(t)])
+            _ = try await db.query(
+                "INSERT INTO operations (id, kind, quote_id, unit, fee, created_at) VALUES (?, 'mint', ?, 'sat', 0, ?)", [.text(op), .text(quote), .integer(t)])
+            for chunk in Array(start..<end).chunked(100) {
+                var binds = [SQLiteData]()
+                for (position, i) in chunk.enumerated() {
+                    binds += [.text(rows[i].y), .integer(1), .text(id), .text(rows[i].c), .text(rows[i].e), .text(rows[i].s), .text(op), .integer(t), .integer(position + chunk[0] - start)]
+                }
+                _ = try await db.query(
+                    "INSERT INTO blind_signatures (b, amount, keyset_id, c, dleq_e, dleq_s, operation_id, created_at, position) VALUES "
+                        + Array(repeating: "(?, ?, ?, ?, ?, ?, ?, ?, ?)", count: chunk.count).joined(separator: ", "), binds)
+            }
+        }
+        // Swaps: proofs 2k and 2k+1 in, signatures N+2k and N+2k+1 out.
+        for k in 0..<(proofs / 2) {
+            let op = opID()
+            _ = try await db.query("INSERT INTO operations (id, kind, quote_id, unit, fee, created_at) VALUES (?, 'swap', NULL, 'sat', 0, ?)", [.text(op), .integer(t + 1)])
+            var inputs = [SQLiteData](), outputs = [SQLiteData]()
+            for j in 0..<2 {
+                let p = rows[2 * k + j], o = rows[proofs + 2 * k + j]
+                inputs += [.text(p.y), .integer(1), .text(id), .text(p.secret), .text(p.c), .null, .text("spent"), .text(op), .null, .integer(t + 1), .integer(j)]
+                outputs += [.text(o.y), .integer(1), .text(id), .text(o.c), .text(o.e), .text(o.s), .text(op), .integer(t + 1), .integer(j)]
+            }
+            _ = try await db.query(
+                "INSERT INTO proofs (y, amount, keyset_id, secret, c, witness, state, operation_id, melt_quote_id, created_at, position) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?), (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                inputs)
+            _ = try await db.query(
+                "INSERT INTO blind_signatures (b, amount, keyset_id, c, dleq_e, dleq_s, operation_id, created_at, position) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?), (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                outputs)
+        }
+        _ = try await db.query("COMMIT")
+        try await db.close()
+
+        // Epochs, by the mint's closer.
+        let ledger = try await SQLiteMintStore.open(path: path, logger: logger)
+        let mint = try Mint(store: ledger, backend: FakeLightningBackend(settings: FakeLightningSettings()), master: master, settings: MintSettings(), logger: logger)
+        try await mint.closeEpochs()
+        try await ledger.close()
+    }
+}
+
+/// A fixed seed: the benchmark's ledger is reproducible and reusable across runs.
+enum SHA256Seed {
+    static let fixed: [UInt8] = Array(repeating: 7, count: 32)
+}
+
+extension Array {
+    func chunked(_ size: Int) -> [[Element]] { stride(from: 0, to: count, by: size).map { Array(self[$0..<Swift.min($0 + size, count)]) } }
+}
