@@ -82,6 +82,8 @@ swift test --skip-build --filter "$faults" 2>&1 | tee -a "$test_log" || tests_fa
 
 log "benchmark smoke run (debug build: the figures mean nothing, the Swift/C agreement check does)"
 swift run --skip-build cashew-bench crypto --seconds 0.02 --rounds 1 >/dev/null
+# The audit benchmark on a small ledger: it prints nothing unless the audit of what it built is clean.
+swift run --skip-build cashew-bench audit --proofs 2000 >/dev/null
 
 # Users build with -c release, and the Swift 6.3.1 optimizer has crashed on code that debug builds accept.
 log "building every product in release"
