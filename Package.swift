@@ -84,7 +84,7 @@ let package = Package(
         // The ledger's auditor: checks a read-only snapshot, with or without the seed (Specs/audit.md).
         .target(
             name: "CashewAudit",
-            dependencies: ["CashuMint", "CashuProtocol", "CashuCrypto", "Secp256k1"]
+            dependencies: ["CashuMint", "CashuProtocol", "CashuCrypto", "Secp256k1", "Bolt11", "CashewEncoding"]
         ),
         // What the composition root needs to build a store or a payment backend chosen by the settings: one factory
         // value per component, listed once in the server's registry.

@@ -76,6 +76,12 @@ public enum AuditCheck: String, Sendable, Hashable, Codable, CaseIterable {
     case runningTotals = "running_totals"
     /// Melts pending too long, quotes paid and not issued, proofs pending without a pending melt.
     case lag
+    /// The backend's payments against the ledger's quotes: a mint quote issued without a settled incoming payment,
+    /// a paid melt without a succeeded outgoing payment or with another fee, an outgoing payment no melt justifies,
+    /// an internal settlement without its mint quote.
+    case reconciliation
+    /// The backend holds less than the e-cash outstanding plus pending melts of the units it serves.
+    case solvency
     /// The tamper-evident history: an epoch whose commitment, signature or chain does not hold, an operation
     /// edited after its epoch closed, a closed epoch whose operations no longer give its root, an operation
     /// back-dated into the past.

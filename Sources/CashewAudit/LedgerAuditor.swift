@@ -29,6 +29,8 @@ public struct LedgerAuditor: Sendable {
         public var mintPubkey: Point?
         /// Commitments the auditor saved earlier (epoch number → hex): the ledger's must still be these.
         public var trustedCommitments: [UInt64: String] = [:]
+        /// The mint's payment backends, for reconciliation and solvency (none: those checks are skipped).
+        public var backends: [AuditBackend] = []
         /// Incremental: operations in epochs up to this one were checked by an earlier run and are skipped (their
         /// epochs' chain, commitments and signatures are still checked, and every aggregate check runs).
         public var checkedThroughEpoch: UInt64?
@@ -69,8 +71,10 @@ public struct LedgerAuditor: Sendable {
         var summary = LedgerAuditReport.EpochSummary(
             count: UInt64(epochs.count), last: epochs.last?.epoch.epoch, lastCommitment: epochs.last?.epoch.commitment, commitments: [:], mintPubkey: key?.hex)
         for e in epochs { summary.commitments[String(e.epoch.epoch)] = e.epoch.commitment }
-        try await checkMintQuotes(snapshot, into: &tally)
-        try await checkMeltQuotes(snapshot, into: &tally)
+        var book = QuoteBook()
+        try await checkMintQuotes(snapshot, book: &book, into: &tally)
+        try await checkMeltQuotes(snapshot, book: &book, into: &tally)
+        await checkBackends(book, units: liabilities.units, into: &tally)
         return report(tally, liabilities: liabilities, epochs: summary)
     }
 
@@ -245,7 +249,7 @@ public struct LedgerAuditor: Sendable {
         }
     }
 
-    func checkMintQuotes(_ snapshot: any LedgerAuditSnapshot, into t: inout AuditTally) async throws {
+    func checkMintQuotes(_ snapshot: any LedgerAuditSnapshot, book: inout QuoteBook, into t: inout AuditTally) async throws {
         let pages = try await snapshot.mintQuotes()
         while case let page = try await pages.next(), !page.isEmpty {
             for row in page {
@@ -257,6 +261,7 @@ public struct LedgerAuditor: Sendable {
                     t.add(.malformed, .critical, "mint_quotes", row.id, "the row does not parse: \(error)")
                     continue
                 }
+                if !options.backends.isEmpty { book.mint[quote.paymentHash.hex] = quote }
                 switch quote.state {
                 case .issued where row.operations == 0:
                     t.add(.operationRows, .error, "mint_quotes", quote.id, "quote is ISSUED but no mint operation issued it")
@@ -274,7 +279,7 @@ public struct LedgerAuditor: Sendable {
         }
     }
 
-    func checkMeltQuotes(_ snapshot: any LedgerAuditSnapshot, into t: inout AuditTally) async throws {
+    func checkMeltQuotes(_ snapshot: any LedgerAuditSnapshot, book: inout QuoteBook, into t: inout AuditTally) async throws {
         let pages = try await snapshot.meltQuotes()
         while case let page = try await pages.next(), !page.isEmpty {
             for row in page {
@@ -286,6 +291,7 @@ public struct LedgerAuditor: Sendable {
                     t.add(.malformed, .critical, "melt_quotes", row.id, "the row does not parse: \(error)")
                     continue
                 }
+                if !options.backends.isEmpty { book.melt[quote.paymentHash.hex, default: []].append(quote) }
                 if row.operations == 0 {
                     t.add(.operationRows, .critical, "melt_quotes", quote.id, "quote is \(quote.state.rawValue) but no melt operation took inputs for it",
                           amount: UInt128(quote.amount.rawValue), direction: .mintLost)

@@ -27,6 +27,8 @@ struct AuditCommand: AsyncParsableCommand {
     @Option(help: "The mint's public key (the pubkey of /v1/info) every epoch must be signed with, when auditing without the seed.")
     var mintPubkey: String?
     @Option(help: "An epoch commitment saved earlier, as EPOCH:HEX (repeatable): the ledger must still have it.") var trust: [String] = []
+    @Flag(help: "Do not ask the payment backend (no reconciliation, no solvency check): an outside auditor without its credentials.")
+    var noBackend = false
 
     func run() async throws {
         let settings = try common.resolve()
@@ -49,6 +51,14 @@ struct AuditCommand: AsyncParsableCommand {
             let parts = item.split(separator: ":")
             guard parts.count == 2, let epoch = UInt64(parts[0]), parts[1].count == 64 else { throw CLIError("--trust takes EPOCH:COMMITMENT (64 hex digits)") }
             options.trustedCommitments[epoch] = parts[1].lowercased()
+        }
+        if !noBackend, master != nil {
+            // The operator's audit (with the seed) asks the mint's own backends, from its settings: what they hold and, where they can list them, their payments.
+            let backends = try MintRuntime.makeBackends(settings, logger: logger)
+            options.backends = backends.all.enumerated().map { position, backend in
+                let units = Set(backends.units(of: position, among: settings.mint.units))
+                return AuditBackend(backend, units: units, toleranceMsat: settings.mint.solvencyToleranceMsat)
+            }
         }
         let statePath = state ?? (settings.dataDir as NSString).appendingPathComponent("audit-state.json")
         let mode = master == nil ? "public" : "seed"

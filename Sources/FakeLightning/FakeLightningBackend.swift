@@ -35,6 +35,8 @@ public final class FakeLightningBackend: PaymentBackend, Sendable {
         /// Net of the payments taken and made since start, in msat.
         var received: UInt64 = 0
         var spent: UInt64 = 0
+        /// Incoming payments received (announced), by payment hash hex: their amounts.
+        var receivedPayments: [String: UInt64] = [:]
     }
 
     /// An outgoing payment, as persisted.
@@ -54,6 +56,8 @@ public final class FakeLightningBackend: PaymentBackend, Sendable {
         var payments: [String: OutgoingPayment]
         var receivedMsat: UInt64
         var spentMsat: UInt64
+        /// Incoming payments by hash (absent in files written before they were kept).
+        var received: [String: UInt64]?
     }
 
     /// A node with a random key; `stateFile` keeps outgoing payments and the balance across restarts.
@@ -67,6 +71,7 @@ public final class FakeLightningBackend: PaymentBackend, Sendable {
                 initial.payments = saved.payments
                 initial.received = saved.receivedMsat
                 initial.spent = saved.spentMsat
+                initial.receivedPayments = saved.received ?? [:]
             } else if let payments = try? JSONDecoder().decode([String: OutgoingPayment].self, from: data) {
                 // Written before the balance was kept: the payments alone.
                 initial.payments = payments
@@ -88,7 +93,11 @@ public final class FakeLightningBackend: PaymentBackend, Sendable {
             let due = s.scheduled.filter { $0.due <= now }.map(\.hash)
             guard !due.isEmpty else { return [] }
             s.scheduled.removeAll { $0.due <= now }
-            for hash in due { s.received &+= s.invoices[hash]?.amountMsat ?? 0 }
+            for hash in due {
+                let amount = s.invoices[hash]?.amountMsat ?? 0
+                s.received &+= amount
+                s.receivedPayments[hash.hex] = amount
+            }
             return due
         }
         guard !due.isEmpty else { return }
@@ -175,7 +184,31 @@ public final class FakeLightningBackend: PaymentBackend, Sendable {
         // Written to a temporary file and renamed over the old one, under the lock (so that an older state never
         // overwrites a newer one): the payment is on disk before it is attempted.
         try state.withLock { s in
-            try JSONEncoder().encode(SavedState(payments: s.payments, receivedMsat: s.received, spentMsat: s.spent)).write(to: stateFile, options: .atomic)
+            try JSONEncoder().encode(SavedState(payments: s.payments, receivedMsat: s.received, spentMsat: s.spent, received: s.receivedPayments))
+                .write(to: stateFile, options: .atomic)
+        }
+    }
+}
+
+extension FakeLightningBackend: PaymentHistory {
+    /// The payments this node received (announced) and made, as its state file keeps them across restarts.
+    public func payments() async throws -> [BackendPayment] {
+        announceDue()
+        let now = Date().timeIntervalSince1970
+        return state.withLock { s in
+            var list = [BackendPayment]()
+            for (hex, amount) in s.receivedPayments {
+                guard let hash = try? PaymentHash(hex: hex) else { continue }
+                list.append(BackendPayment(direction: .incoming, paymentHash: hash, amountMsat: amount, feeMsat: 0, status: .succeeded))
+            }
+            for (hex, p) in s.payments {
+                guard let hash = try? PaymentHash(hex: hex) else { continue }
+                let outcome = FakeLightningSettings.PaymentOutcome(rawValue: p.outcome) ?? .pending
+                let status: BackendPayment.Status =
+                    now < p.resolvesAt ? .pending : (outcome == .paid ? .succeeded : outcome == .failed ? .failed : .pending)
+                list.append(BackendPayment(direction: .outgoing, paymentHash: hash, amountMsat: p.amountMsat ?? 0, feeMsat: p.feeMsat, status: status))
+            }
+            return list
         }
     }
 }

@@ -329,3 +329,36 @@ public final class LNbitsBackend: PaymentBackend, Sendable {
         if changed { logger.warning("LNbits is unavailable; retrying", metadata: ["error": "\(reason)"]) }
     }
 }
+
+extension LNbitsBackend: PaymentHistory {
+    /// The wallet's payments from `GET /api/v1/payments/paginated`, 500 at a time, oldest first. LNbits records an
+    /// outgoing payment with a negative amount and fee (msat); its status is `success`, `pending` or `failed`.
+    public func payments() async throws -> [BackendPayment] {
+        var list = [BackendPayment]()
+        var offset = 0
+        while true {
+            let answer = try await call {
+                try await client.get("/api/v1/payments/paginated?limit=500&offset=\(offset)&sortby=time&direction=asc")
+            }
+            guard answer.status == 200 else { throw PaymentBackendError("LNbits answered the payment list with \(answer.detail)") }
+            let page = answer.json["data"] as? [[String: Any]] ?? []
+            for p in page {
+                guard let hex = p["payment_hash"] as? String, let hash = try? PaymentHash(hex: hex.lowercased()),
+                      let amount = (p["amount"] as? NSNumber)?.int64Value
+                else { continue }
+                let fee = (p["fee"] as? NSNumber)?.int64Value ?? 0
+                let status: BackendPayment.Status =
+                    switch p["status"] as? String {
+                    case "success": .succeeded
+                    case "failed": .failed
+                    default: .pending
+                    }
+                list.append(BackendPayment(
+                    direction: amount < 0 ? .outgoing : .incoming, paymentHash: hash, amountMsat: amount.magnitude, feeMsat: fee.magnitude, status: status))
+            }
+            if page.count < 500 { break }
+            offset += page.count
+        }
+        return list
+    }
+}

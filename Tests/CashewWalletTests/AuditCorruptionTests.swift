@@ -81,6 +81,13 @@ struct AuditCorruptionTests {
         Case(name: "forged proof inserted", target: "SELECT operation_id FROM proofs WHERE y = (\(spentSwapInput))",
              sql: "INSERT INTO proofs (y, amount, keyset_id, secret, c, witness, state, operation_id, melt_quote_id, created_at) SELECT '\(forgedY)', 8, keyset_id, 'forged-secret', c, NULL, 'spent', operation_id, NULL, created_at FROM proofs WHERE y = (\(spentSwapInput))",
              check: "redeemed_proofs", table: "proofs", key: { _ in forgedY }, allowed: ["conservation", "emergency", "running_totals"]),
+        // The backend (the fake node's records, which the auditor reads as the mint's settings name them).
+        Case(name: "mint quote no payment settled", target: "SELECT quote_id FROM operations WHERE kind = 'mint' ORDER BY id LIMIT 1",
+             sql: "UPDATE mint_quotes SET payment_hash = '\(String(repeating: "cd", count: 32))' WHERE id = '$KEY'",
+             check: "reconciliation", table: "mint_quotes", committed: false),
+        Case(name: "backend payment nothing justifies", target: "SELECT quote_id FROM operations WHERE kind = 'melt' ORDER BY id LIMIT 1",
+             sql: "UPDATE melt_quotes SET payment_hash = '\(String(repeating: "ef", count: 32))' WHERE id = '$KEY'",
+             check: "reconciliation", table: "melt_quotes", committed: false),
         // The tamper-evident history: closed epochs (the mint closed several while the traffic ran, and one at its stop).
         Case(name: "operation in a closed epoch back-dated", target: swapOp, sql: "UPDATE operations SET created_at = created_at - 100 WHERE id = '$KEY'",
              check: "epochs", table: "operations"),
@@ -184,6 +191,8 @@ struct AuditCorruptionTests {
         let checks = (seeded.report["checks"] as? [[String: Any]]) ?? []
         #expect(checks.first { $0["check"] as? String == "spending_conditions" }?["checked"] as? Int ?? 0 >= 3)
         #expect(checks.first { $0["check"] as? String == "issued_signatures" }?["checked"] as? Int ?? 0 > 10)
+        #expect(checks.first { $0["check"] as? String == "reconciliation" }?["checked"] as? Int ?? 0 >= 3, "\(checks)")
+        #expect(checks.first { $0["check"] as? String == "solvency" }?["checked"] as? Int ?? 0 == 1)
         let epochs = (seeded.report["epochs"] as? [String: Any]) ?? [:]
         #expect(epochs["count"] as? Int ?? 0 >= 2, "\(epochs)")
         let empty = FileManager.default.temporaryDirectory.appendingPathComponent("cashew-auditor-\(UUID().uuidString)").path
@@ -192,6 +201,8 @@ struct AuditCorruptionTests {
         let outsider = try Self.audit(empty, clean)
         #expect(outsider.status == 0 && outsider.report["mode"] as? String == "public", "\(Self.findings(outsider.report)) \(outsider.stderr)")
         #expect(!FileManager.default.fileExists(atPath: empty + "/seed"), "the audit created a seed")
+
+        try Self.checkSolvency(mint: mint, database: clean)
 
         for c in Self.cases {
             let copy: String
@@ -227,6 +238,20 @@ struct AuditCorruptionTests {
             }
             #expect(stray.isEmpty, "\(c.name): unexpected findings \(stray)")
         }
+    }
+
+    /// The node lost money (its records say it spent 10,000 sat more): the backend no longer covers the e-cash.
+    static func checkSolvency(mint: CashewMintProcess, database: String) throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("cashew-solvency-\(UUID().uuidString)").path
+        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        try FileManager.default.copyItem(atPath: mint.dataDir + "/seed", toPath: dir + "/seed")
+        var state = try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: mint.dataDir + "/fake-lightning.json"))) as? [String: Any])
+        state["spentMsat"] = ((state["spentMsat"] as? Int) ?? 0) + 10_000_000
+        try JSONSerialization.data(withJSONObject: state).write(to: URL(fileURLWithPath: dir + "/fake-lightning.json"))
+        let result = try audit(dir, database, extra: ["--set", "fake_balance=0", "--set", "solvency_tolerance=0"])
+        #expect(result.status == 2)
+        #expect(findings(result.report).contains { $0["check"] as? String == "solvency" && $0["key"] as? String == "fake" }, "\(findings(result.report))")
     }
 
     @Test("SQLite: the clean ledger audits clean, and every corruption is caught on its row")
