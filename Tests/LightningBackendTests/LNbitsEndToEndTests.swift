@@ -135,6 +135,18 @@ struct LNbitsEndToEndTests {
         }
         // The wallet's admin key is a secret: never in a log line.
         #expect(!mint.logs.contains(setup.mintAccount.adminKey))
+
+        // The operator's audit asks LNbits for its payments and balance: every quote has its payment, every
+        // payment its quote, and the account covers the e-cash.
+        let state = mint.dataDir + "/auditor-state.json"
+        let audit = try Interop.run(
+            CashewMintProcess.executable, ["audit", "--json", "--full", "--state", state, "--data-dir", mint.dataDir], environment: setup.mintEnvironment)
+        #expect(audit.status == 0, "\(audit.stdout) \(audit.stderr)")
+        let report = (try? JSONSerialization.jsonObject(with: Data(audit.stdout.utf8)) as? [String: Any]) ?? [:]
+        let checks = (report["checks"] as? [[String: Any]]) ?? []
+        let reconciled = checks.first { $0["check"] as? String == "reconciliation" }?["checked"] as? Int ?? 0
+        #expect(reconciled >= (Interop.available ? 6 : 3), "\(checks)")
+        #expect(checks.first { $0["check"] as? String == "solvency" }?["checked"] as? Int == 1)
     }
 
     @Test("LNbits stopped while the mint runs: quotes are refused with 503 at once, swaps go on, and all resumes when LNbits is back")
