@@ -196,6 +196,7 @@ let package = Package(
         .target(
             name: "CashewMintServer",
             dependencies: [
+                "CashewAudit",
                 "CashuMint", "CashuProtocol", "CashuCrypto", "Secp256k1", "CashewEncoding", "CashewConfig", "CashewMintComponents",
                 "CashewSQLiteStore", "CashewPostgresStore", "FakeLightning", "LNbitsBackend", "LNDBackend", "CLNBackend",
                 "CashewManagementRPC",

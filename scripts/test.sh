@@ -27,7 +27,7 @@ apt_install() {
   $sudo apt-get update -qq
   DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq "${missing[@]}" >/dev/null
 }
-apt_install libsecp256k1-dev pkg-config python3-venv postgresql pgbouncer openssl
+apt_install libsecp256k1-dev pkg-config python3-venv postgresql pgbouncer openssl chromium
 
 log "installing nutshell 0.21.0 (interop peer)"
 export CASHEW_NUTSHELL_VENV="${CASHEW_NUTSHELL_VENV:-$PWD/.build/nutshell-venv}"

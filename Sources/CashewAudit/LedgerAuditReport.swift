@@ -1,10 +1,11 @@
+import CashuProtocol
 import CashuMint
 
 /// What `cashew-mint audit` prints (Specs/audit.md): the liabilities per keyset and unit, what each check covered,
 /// and every finding.
-public struct LedgerAuditReport: Sendable, Encodable {
+public struct LedgerAuditReport: Sendable, Codable {
     /// Whether the seed-dependent checks ran.
-    public enum Mode: String, Sendable, Encodable {
+    public enum Mode: String, Sendable, Codable {
         /// Without the seed: what public data proves.
         case `public`
         /// With the seed: every check.
@@ -12,7 +13,7 @@ public struct LedgerAuditReport: Sendable, Encodable {
     }
 
     /// One check: how many rows it looked at and how many findings it made.
-    public struct CheckSummary: Sendable, Encodable {
+    public struct CheckSummary: Sendable, Codable {
         public var check: AuditCheck
         public var checked: UInt64
         public var findings: UInt64
@@ -34,13 +35,15 @@ public struct LedgerAuditReport: Sendable, Encodable {
     public var epochs: EpochSummary
     /// Incremental run: operations in epochs up to this one were skipped (checked by an earlier run).
     public var checkedThroughEpoch: UInt64?
+    /// The closed epochs as read (for the transparency page; not in the JSON report).
+    public var signedEpochs: [SignedEpoch] = []
 
-    public struct EpochSummary: Sendable, Encodable {
+    public struct EpochSummary: Sendable, Codable {
         public var count: UInt64
         public var last: UInt64?
         public var lastCommitment: String?
-        /// Every epoch's commitment by number (kept in the auditor's state).
-        public var commitments: [String: String]
+        /// Every epoch's commitment by number (kept in the auditor's state; not in the JSON report).
+        public var commitments: [String: String] = [:]
         public var mintPubkey: String?
 
         enum CodingKeys: String, CodingKey {

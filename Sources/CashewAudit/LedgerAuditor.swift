@@ -75,7 +75,9 @@ public struct LedgerAuditor: Sendable {
         try await checkMintQuotes(snapshot, book: &book, into: &tally)
         try await checkMeltQuotes(snapshot, book: &book, into: &tally)
         await checkBackends(book, units: liabilities.units, into: &tally)
-        return report(tally, liabilities: liabilities, epochs: summary)
+        var result = report(tally, liabilities: liabilities, epochs: summary)
+        result.signedEpochs = epochs.map(\.epoch)
+        return result
     }
 
     /// The key every epoch must be signed with: the seed's, else the pinned one, else the first manifest's.

@@ -27,6 +27,8 @@ struct AuditCommand: AsyncParsableCommand {
     @Option(help: "The mint's public key (the pubkey of /v1/info) every epoch must be signed with, when auditing without the seed.")
     var mintPubkey: String?
     @Option(help: "An epoch commitment saved earlier, as EPOCH:HEX (repeatable): the ledger must still have it.") var trust: [String] = []
+    @Option(help: "Also write the report (audit-report.json) and the transparency page (audit.html) into this directory; serve's /audit shows the report from its data directory.")
+    var publish: String?
     @Flag(help: "Do not ask the payment backend (no reconciliation, no solvency check): an outside auditor without its credentials.")
     var noBackend = false
 
@@ -85,6 +87,20 @@ struct AuditCommand: AsyncParsableCommand {
             print(String(decoding: try encoder.encode(report), as: UTF8.self))
         } else {
             print(report.summary)
+        }
+        if let publish {
+            do {
+                try FileManager.default.createDirectory(atPath: publish, withIntermediateDirectories: true)
+                let encoder = JSONEncoder()
+                encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+                try encoder.encode(report).write(to: URL(fileURLWithPath: publish).appendingPathComponent("audit-report.json"), options: .atomic)
+                let page = TransparencyPage(
+                    mintName: settings.mint.info.name, mintPubkey: report.epochs.mintPubkey, epochs: report.signedEpochs, report: report,
+                    generatedAt: report.generatedAt)
+                try Data(page.html.utf8).write(to: URL(fileURLWithPath: publish).appendingPathComponent("audit.html"), options: .atomic)
+            } catch {
+                throw CLIError("cannot publish the report in \(publish): \(error)")
+            }
         }
         if report.hasFindings { throw ExitCode(2) }
         // A clean run moves the auditor's progress on and keeps the commitments it checked.

@@ -1,3 +1,5 @@
+import CashuProtocol
+import CashewAudit
 import CashuMint
 import Foundation
 import Hummingbird
@@ -16,6 +18,8 @@ public struct MintServerConfiguration: Sendable {
     public var limits: HTTPLimits
     /// Per-client rate, in-flight and connection limits (nil: none, as in tests of the routes alone).
     public var requestLimits: RequestLimits?
+    /// The last audit report `cashew-mint audit --publish` wrote, shown on `/audit` (nil: none is looked for).
+    public var auditReportPath: String?
 
     public init(
         host: String = "127.0.0.1", port: Int = 3338, maxBodySize: Int = 1 << 20, version: String = "Cashew/0.1.0", limits: HTTPLimits = .init(),
@@ -72,7 +76,26 @@ public func makeMintRouter(mint: Mint, configuration: MintServerConfiguration, m
                 body: .init(byteBuffer: ByteBuffer(string: #"{"status":"ledger unavailable"}"#)))
         }
     }
+    // The transparency page (Specs/audit.md): the epochs from the ledger, the last published audit from its file.
+    let reportPath = configuration.auditReportPath
+    router.get("audit") { _, _ -> Response in
+        let epochs = try await loadEpochs(mint)
+        let report = reportPath.flatMap { try? Data(contentsOf: URL(fileURLWithPath: $0)) }.flatMap { try? JSONDecoder().decode(LedgerAuditReport.self, from: $0) }
+        let page = TransparencyPage(
+            mintName: mint.settings.info.name, mintPubkey: mint.publicKey.hex, epochs: epochs, report: report, generatedAt: mint.clock.now())
+        return Response(status: .ok, headers: [.contentType: "text/html; charset=utf-8"], body: .init(byteBuffer: ByteBuffer(string: page.html)))
+    }
     return router
+}
+
+/// Every closed epoch, 1000 at a time (the page plots them all).
+func loadEpochs(_ mint: Mint) async throws -> [SignedEpoch] {
+    var epochs = [SignedEpoch]()
+    while true {
+        let page = try await mint.epochs(from: UInt64(epochs.count + 1), limit: 1000)
+        epochs += page
+        if page.count < 1000 { return epochs }
+    }
 }
 
 /// `GET /metrics` in Prometheus' text format: the registry's figures, with the business gauges refreshed from the

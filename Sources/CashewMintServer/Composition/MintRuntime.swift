@@ -85,9 +85,10 @@ public enum MintRuntime {
             MetricsSystem.bootstrap(PrometheusMetricsFactory(registry: r))
             registry = r
         }
-        let server = MintServerConfiguration(
+        var server = MintServerConfiguration(
             host: settings.host, port: settings.port, maxBodySize: settings.maxBodySize, limits: settings.http,
             requestLimits: RequestLimits(settings.requestLimits))
+        server.auditReportPath = settings.auditReport
         let app = makeMintApplication(router: makeMintRouter(mint: mint, configuration: server, metrics: registry != nil), configuration: server, logger: logger)
         var services: [any Service] = [
             EpochService(mint: mint, interval: settings.epochInterval),

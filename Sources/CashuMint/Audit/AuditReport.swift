@@ -2,8 +2,8 @@ import CashuCrypto
 
 /// The operator's view of the ledger (Specs/audit.md): per keyset what was issued and redeemed, the outstanding
 /// liability, and the fees the mint kept; optionally the result of re-verifying every redeemed proof.
-public struct AuditReport: Sendable, Encodable {
-    public struct Keyset: Sendable, Encodable {
+public struct AuditReport: Sendable, Codable {
+    public struct Keyset: Sendable, Codable {
         public var id: String
         public var unit: String
         public var active: Bool
@@ -29,7 +29,7 @@ public struct AuditReport: Sendable, Encodable {
         }
     }
 
-    public struct Unit: Sendable, Encodable {
+    public struct Unit: Sendable, Codable {
         public var unit: String
         public var issued: UInt128
         public var redeemed: UInt128
@@ -40,7 +40,7 @@ public struct AuditReport: Sendable, Encodable {
     }
 
     /// Re-verification of redeemed proofs: `Y = hash_to_curve(secret)` and `k·Y == C` for each.
-    public struct SignatureCheck: Sendable, Encodable {
+    public struct SignatureCheck: Sendable, Codable {
         public var checked: UInt64
         public var invalid: UInt64
         /// `Y`s of the first invalid proofs (at most 100).
@@ -66,7 +66,7 @@ public struct AuditReport: Sendable, Encodable {
 
     /// The database's running totals (`ledger_totals`, what metrics and the watchdog read) against the sums
     /// computed from the tables in the same snapshot.
-    public struct RunningTotalsCheck: Sendable, Encodable {
+    public struct RunningTotalsCheck: Sendable, Codable {
         public var consistent: Bool
         /// Keysets and units whose running totals differ (`keyset <id>`, `fees <unit>`).
         public var mismatches: [String]

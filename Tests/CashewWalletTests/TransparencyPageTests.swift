@@ -1,0 +1,64 @@
+import CashewWallet
+import CashuProtocol
+import Foundation
+import TestSupport
+import Testing
+
+/// The transparency page (`/audit` and `audit --publish`) in headless Chromium from Debian's packages.
+@Suite("Audit: the transparency page in Chromium", .serialized)
+struct TransparencyPageTests {
+    static let chromium = ["/usr/bin/chromium", "/usr/bin/chromium-browser"].first { FileManager.default.isExecutableFile(atPath: $0) }
+
+    static func chrome(_ args: [String]) throws -> Interop.Output {
+        let executable = try #require(chromium, "Chromium is not installed (the test command installs Debian's chromium)")
+        let profile = FileManager.default.temporaryDirectory.appendingPathComponent("cashew-chromium-\(UUID().uuidString)").path
+        defer { try? FileManager.default.removeItem(atPath: profile) }
+        return try Interop.run(
+            executable, ["--headless", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--user-data-dir=\(profile)"] + args)
+    }
+
+    @Test("/audit shows the outstanding e-cash plot, the last audit, the epoch commitments and how to verify; the published static page too")
+    func page() async throws {
+        let mint = try CashewMintProcess(environment: ["CASHEW_EPOCH_INTERVAL": "1"])
+        defer {
+            mint.stop()
+            mint.removeData()
+        }
+        let url = mint.url
+        var outstanding = 0
+        try await WalletLockTests.withWallets(funded: 400, at: url) { alice, bob, _ in
+            #expect(try await bob.receive(try await alice.send(amount: 64, mintURL: url)) == 64)
+            let quote = try await alice.meltQuote(invoice: try WalletMeltRestoreTests.invoice(sat: 50), mintURL: url)
+            #expect(try await alice.melt(quote, mintURL: url).state == .paid)
+            outstanding = Int(try await alice.balance(mintURL: url) + (try await bob.balance(mintURL: url)))
+        }
+        try await Task.sleep(for: .seconds(2.5))
+        let audit = try Interop.run(
+            CashewMintProcess.executable, ["audit", "--json", "--full", "--state", mint.dataDir + "/auditor.json", "--publish", mint.dataDir, "--data-dir", mint.dataDir])
+        #expect(audit.status == 0, "\(audit.stdout) \(audit.stderr)")
+        #expect(FileManager.default.fileExists(atPath: mint.dataDir + "/audit.html"))
+
+        let epochs = try HTTPJSON.value(await HTTPJSON.get(EpochsResponse.self, url + "/v1/epochs")).epochs
+        let info = try await HTTPJSON.raw(url + "/v1/info")
+        let pubkey = try #require((try JSONSerialization.jsonObject(with: Data(info.body.utf8)) as? [String: Any])?["pubkey"] as? String)
+
+        for target in [url + "/audit", "file://" + mint.dataDir + "/audit.html"] {
+            let dom = try Self.chrome(["--dump-dom", target])
+            #expect(dom.status == 0, "\(dom.stderr.suffix(500))")
+            let html = dom.stdout
+            #expect(html.contains("id=\"audit-status\" class=\"clean\">Clean: no findings."), "\(target): \(html.prefix(3000))")
+            #expect(html.contains(pubkey), "\(target)")
+            #expect(html.contains("<svg class=\"plot\""), "\(target)")
+            // The plot ends at what the wallets hold: the e-cash outstanding after the last epoch.
+            #expect(html.contains("<strong>\(outstanding) sat</strong> outstanding"), "\(target): expected \(outstanding)")
+            // The most recent commitment, as /v1/epochs publishes it (the page lists the last 20).
+            if let last = epochs.last { #expect(html.contains(last.commitment), "\(target)") }
+            #expect(html.contains("How to verify"))
+        }
+        let shot = mint.dataDir + "/audit.png"
+        let screenshot = try Self.chrome(["--screenshot=\(shot)", "--window-size=1100,1600", url + "/audit"])
+        #expect(screenshot.status == 0, "\(screenshot.stderr.suffix(500))")
+        let png = try Data(contentsOf: URL(fileURLWithPath: shot))
+        #expect(png.starts(with: [0x89, 0x50, 0x4E, 0x47]) && png.count > 10_000, "\(png.count) bytes")
+    }
+}
