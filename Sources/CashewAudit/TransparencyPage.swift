@@ -122,21 +122,24 @@ public struct TransparencyPage: Sendable {
     /// An SVG line plot of one unit's outstanding e-cash by epoch.
     static func plot(_ points: [Point], unit: String) -> String {
         let width = 800.0, height = 240.0, pad = 40.0
-        guard !points.isEmpty else { return "" }
+        guard let first = points.first else { return "" }
+        // From nothing before the first epoch, so that a single epoch draws a line too.
+        let points = [Point(epoch: first.epoch - 1, time: 0, outstanding: 0)] + points
         let maxValue = Double(max(points.map(\.outstanding).max() ?? 1, 1))
         let count = Double(max(points.count - 1, 1))
-        var path = ""
+        var path = "", dots = ""
         for (i, p) in points.enumerated() {
             let x = pad + (width - 2 * pad) * Double(i) / count
             let y = height - pad - (height - 2 * pad) * Double(max(p.outstanding, 0)) / maxValue
             path += (i == 0 ? "M" : " L") + String(format: "%.1f %.1f", x, y)
+            if i > 0, points.count <= 200 { dots += String(format: "<circle cx=\"%.1f\" cy=\"%.1f\" r=\"3\" fill=\"#1f6feb\"/>", x, y) }
         }
         return """
             <svg class="plot" width="\(Int(width))" height="\(Int(height))" viewBox="0 0 \(Int(width)) \(Int(height))" role="img" aria-label="outstanding \(escape(unit)) by epoch">
             <line x1="\(pad)" y1="\(height - pad)" x2="\(width - pad)" y2="\(height - pad)" stroke="#888"/><line x1="\(pad)" y1="\(pad)" x2="\(pad)" y2="\(height - pad)" stroke="#888"/>
             <text x="\(pad)" y="\(pad - 8)" font-size="12">\(Int(maxValue)) \(escape(unit))</text><text x="\(pad)" y="\(height - pad + 16)" font-size="12">epoch \(points.first!.epoch)</text>
             <text x="\(width - pad - 60)" y="\(height - pad + 16)" font-size="12">epoch \(points.last!.epoch)</text>
-            <path d="\(path)" fill="none" stroke="#1f6feb" stroke-width="2"/></svg>
+            <path d="\(path)" fill="none" stroke="#1f6feb" stroke-width="2"/>\(dots)</svg>
 
             """
     }

@@ -60,5 +60,7 @@ struct TransparencyPageTests {
         #expect(screenshot.status == 0, "\(screenshot.stderr.suffix(500))")
         let png = try Data(contentsOf: URL(fileURLWithPath: shot))
         #expect(png.starts(with: [0x89, 0x50, 0x4E, 0x47]) && png.count > 10_000, "\(png.count) bytes")
+        // To look at it: CASHEW_KEEP_SCREENSHOT=/path/page.png
+        if let keep = ProcessInfo.processInfo.environment["CASHEW_KEEP_SCREENSHOT"] { try? png.write(to: URL(fileURLWithPath: keep)) }
     }
 }
