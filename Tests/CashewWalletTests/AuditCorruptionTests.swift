@@ -140,6 +140,21 @@ struct AuditCorruptionTests {
             try await Task.sleep(for: .seconds(7))
             #expect(try await carol.receive(try await bob.send(amount: 25, mintURL: url)) == 25)
             #expect(try await bob.receive(try await alice.send(amount: 60, mintURL: url)) == 60)
+            // nutshell's wallet in the same ledger: it mints, sends to ours, receives from ours, and melts with change.
+            guard Interop.available else {
+                Issue.record("nutshell's venv is missing: its part of the traffic did not run")
+                return
+            }
+            let minted = try NutshellWallet.run(mint, "dave", ["invoice", "300"])
+            #expect(minted.status == 0, "\(minted.stdout)\(minted.stderr)")
+            let sent = try NutshellWallet.run(mint, "dave", ["send", "40"])
+            let token = try #require(sent.stdout.range(of: "cashuB[A-Za-z0-9_-]+", options: .regularExpression).map { String(sent.stdout[$0]) })
+            #expect(try await carol.receive(try Token(decoding: token)) == 40)
+            let received = try NutshellWallet.run(mint, "dave", ["receive", try await alice.send(amount: 30, mintURL: url).serialized()])
+            #expect(received.status == 0, "\(received.stdout)\(received.stderr)")
+            let paid = try NutshellWallet.run(mint, "dave", ["pay", try WalletMeltRestoreTests.invoice(sat: 70)])
+            #expect(paid.status == 0, "\(paid.stdout)\(paid.stderr)")
+            #expect(NutshellWallet.balance(try NutshellWallet.run(mint, "dave", ["balance"])) == 300 - 40 + 30 - 70 - 1)
         }
     }
 
@@ -204,6 +219,26 @@ struct AuditCorruptionTests {
 
         try Self.checkSolvency(mint: mint, database: clean)
 
+        // On PostgreSQL every audit below runs as a role that can only read.
+        var auditRole: (name: String, url: (String) -> String)?
+        if postgres {
+            let name = "auditor_" + Hex.encode(SecureRandom.bytes(4))
+            _ = try Self.sql("CREATE ROLE \(name) LOGIN PASSWORD 'audit-pw'; GRANT SELECT ON ALL TABLES IN SCHEMA public TO \(name)", on: clean, postgres: true)
+            auditRole = (name, { url in
+                var c = URLComponents(string: url)!
+                c.user = name
+                c.password = "audit-pw"
+                return c.string!
+            })
+        }
+        defer { if let auditRole { _ = try? Interop.run("/usr/bin/psql", [clean, "-c", "DROP OWNED BY \(auditRole.name); DROP ROLE IF EXISTS \(auditRole.name)"]) } }
+        if let auditRole {
+            let readOnly = try Self.audit(mint.dataDir, auditRole.url(clean))
+            #expect(readOnly.status == 0, "as \(auditRole.name): \(Self.findings(readOnly.report)) \(readOnly.stderr)")
+            let write = try Interop.run("/usr/bin/psql", [auditRole.url(clean), "-c", "DELETE FROM epochs"])
+            #expect(write.status != 0, "the auditor's role could write")
+        }
+
         for c in Self.cases {
             let copy: String
             if postgres {
@@ -224,7 +259,7 @@ struct AuditCorruptionTests {
             let target = try Self.sql(c.target, on: copy, postgres: postgres)
             try #require(!target.isEmpty, "\(c.name): no target row")
             _ = try Self.sql(c.sql.replacingOccurrences(of: "$KEY", with: target), on: copy, postgres: postgres)
-            let result = try Self.audit(mint.dataDir, copy)
+            let result = try Self.audit(mint.dataDir, auditRole.map { $0.url(copy) } ?? copy)
             let findings = Self.findings(result.report)
             #expect(result.status == 2, "\(c.name): \(result.stderr)")
             let expectedKey = c.key(target)
