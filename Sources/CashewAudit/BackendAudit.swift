@@ -36,12 +36,18 @@ struct QuoteBook: Sendable {
     var mint = [String: MintQuoteRecord]()
     /// PENDING and PAID melt quotes, by payment hash (several quotes may name one invoice; one at most is PAID).
     var melt = [String: [MeltQuoteRecord]]()
+    /// Quotes settled before the ledger's history began (imported): paid through another backend, not reconciled.
+    var imported: UInt64 = 0
 }
 
 extension LedgerAuditor {
     /// Checks 5 and 6 (Specs/audit.md): each backend's payments against the quotes, and its balance against the
     /// liabilities of its units.
     func checkBackends(_ book: QuoteBook, units: [AuditReport.Unit], into t: inout AuditTally) async {
+        if !options.backends.isEmpty { t.unverifiable[.reconciliation, default: 0] += book.imported }
+        for problem in options.backendProblems {
+            t.add(.reconciliation, .info, "backend", problem.name, "not checked: \(problem.reason)")
+        }
         for backend in options.backends {
             await checkSolvency(backend, units: units, into: &t)
             guard let list = backend.payments else { continue }

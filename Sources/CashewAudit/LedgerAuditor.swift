@@ -31,6 +31,8 @@ public struct LedgerAuditor: Sendable {
         public var trustedCommitments: [UInt64: String] = [:]
         /// The mint's payment backends, for reconciliation and solvency (none: those checks are skipped).
         public var backends: [AuditBackend] = []
+        /// Backends that could not be built from the settings, and why (reported as `info`: not checked).
+        public var backendProblems: [(name: String, reason: String)] = []
         /// Incremental: operations in epochs up to this one were checked by an earlier run and are skipped (their
         /// epochs' chain, commitments and signatures are still checked, and every aggregate check runs).
         public var checkedThroughEpoch: UInt64?
@@ -263,7 +265,9 @@ public struct LedgerAuditor: Sendable {
                     t.add(.malformed, .critical, "mint_quotes", row.id, "the row does not parse: \(error)")
                     continue
                 }
-                if !options.backends.isEmpty { book.mint[quote.paymentHash.hex] = quote }
+                if !options.backends.isEmpty {
+                    if row.imported { book.imported += 1 } else { book.mint[quote.paymentHash.hex] = quote }
+                }
                 switch quote.state {
                 case .issued where row.operations == 0:
                     t.add(.operationRows, .error, "mint_quotes", quote.id, "quote is ISSUED but no mint operation issued it")
@@ -293,7 +297,9 @@ public struct LedgerAuditor: Sendable {
                     t.add(.malformed, .critical, "melt_quotes", row.id, "the row does not parse: \(error)")
                     continue
                 }
-                if !options.backends.isEmpty { book.melt[quote.paymentHash.hex, default: []].append(quote) }
+                if !options.backends.isEmpty {
+                    if row.imported { book.imported += 1 } else { book.melt[quote.paymentHash.hex, default: []].append(quote) }
+                }
                 if row.operations == 0 {
                     t.add(.operationRows, .critical, "melt_quotes", quote.id, "quote is \(quote.state.rawValue) but no melt operation took inputs for it",
                           amount: UInt128(quote.amount.rawValue), direction: .mintLost)

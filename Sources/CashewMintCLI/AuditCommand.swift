@@ -56,10 +56,16 @@ struct AuditCommand: AsyncParsableCommand {
         }
         if !noBackend, master != nil {
             // The operator's audit (with the seed) asks the mint's own backends, from its settings: what they hold and, where they can list them, their payments.
-            let backends = try MintRuntime.makeBackends(settings, logger: logger)
-            options.backends = backends.all.enumerated().map { position, backend in
-                let units = Set(backends.units(of: position, among: settings.mint.units))
-                return AuditBackend(backend, units: units, toleranceMsat: settings.mint.solvencyToleranceMsat)
+            // A backend that cannot be built (settings for another host, a missing key) is no bar to the rest.
+            do {
+                let backends = try MintRuntime.makeBackends(settings, logger: logger)
+                options.backends = backends.all.enumerated().map { position, backend in
+                    let units = Set(backends.units(of: position, among: settings.mint.units))
+                    return AuditBackend(backend, units: units, toleranceMsat: settings.mint.solvencyToleranceMsat)
+                }
+            } catch {
+                options.backendProblems = [("lightning_backend", "\(error)")]
+                FileHandle.standardError.write(Data("note: the payment backend cannot be built (\(error)): reconciliation and solvency are not checked\n".utf8))
             }
         }
         let statePath = state ?? (settings.dataDir as NSString).appendingPathComponent("audit-state.json")

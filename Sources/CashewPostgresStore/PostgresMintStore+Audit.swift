@@ -168,13 +168,14 @@ struct PostgresAuditSnapshot: LedgerAuditSnapshot {
         try await cursor(
             """
             SELECT \(PostgresMintStore.mintQuoteColumns),
-                   (SELECT count(*) FROM operations o WHERE o.quote_id = q.id AND o.kind = 'mint')::bigint AS operation_count
+                   (SELECT count(*) FROM operations o WHERE o.quote_id = q.id AND o.kind = 'mint')::bigint AS operation_count,
+                   EXISTS (SELECT 1 FROM operations o WHERE o.quote_id = q.id AND o.id LIKE 'nutshell-import-%') AS imported
             FROM mint_quotes q WHERE state IN ('PAID', 'ISSUED') ORDER BY id
             """
         ) { r in
             AuditMintQuoteRow(
                 id: try r.text("id"), record: AuditMalformedError.catching { try PostgresMintStore.mintQuote(r) },
-                operations: Int(try r.int("operation_count")))
+                operations: Int(try r.int("operation_count")), imported: try r["imported"].decode(Bool.self))
         }
     }
 
@@ -191,13 +192,14 @@ struct PostgresAuditSnapshot: LedgerAuditSnapshot {
             """
             SELECT \(PostgresMintStore.meltQuoteColumns),
                    (SELECT count(*) FROM operations o WHERE o.quote_id = q.id AND o.kind = 'melt')::bigint AS operation_count,
-                   (SELECT count(*) FROM proofs p WHERE p.melt_quote_id = q.id)::bigint AS pending_proofs
+                   (SELECT count(*) FROM proofs p WHERE p.melt_quote_id = q.id)::bigint AS pending_proofs,
+                   EXISTS (SELECT 1 FROM operations o WHERE o.quote_id = q.id AND o.id LIKE 'nutshell-import-%') AS imported
             FROM melt_quotes q WHERE state IN ('PENDING', 'PAID') ORDER BY id
             """
         ) { r in
             AuditMeltQuoteRow(
                 id: try r.text("id"), record: AuditMalformedError.catching { try PostgresMintStore.meltQuote(r) },
-                operations: Int(try r.int("operation_count")), pendingProofs: Int(try r.int("pending_proofs")))
+                operations: Int(try r.int("operation_count")), pendingProofs: Int(try r.int("pending_proofs")), imported: try r["imported"].decode(Bool.self))
         }
     }
 }

@@ -176,7 +176,10 @@ struct SQLiteAuditSnapshot: LedgerAuditSnapshot {
     }
 
     func mintQuotes() async throws -> AuditPages<AuditMintQuoteRow> {
-        let columns = "q.*, (SELECT COUNT(*) FROM operations o WHERE o.quote_id = q.id AND o.kind = 'mint') AS operation_count"
+        let columns = """
+            q.*, (SELECT COUNT(*) FROM operations o WHERE o.quote_id = q.id AND o.kind = 'mint') AS operation_count,
+            EXISTS (SELECT 1 FROM operations o WHERE o.quote_id = q.id AND o.id LIKE 'nutshell-import-%') AS imported
+            """
         return pages(
             first: "SELECT \(columns) FROM mint_quotes q WHERE state IN ('PAID', 'ISSUED') ORDER BY id LIMIT ?",
             next: "SELECT \(columns) FROM mint_quotes q WHERE state IN ('PAID', 'ISSUED') AND id > ? ORDER BY id LIMIT ?",
@@ -184,7 +187,7 @@ struct SQLiteAuditSnapshot: LedgerAuditSnapshot {
         ) { row in
             AuditMintQuoteRow(
                 id: try row.text("id"), record: AuditMalformedError.catching { try SQLiteMintStore.mintQuote(row) },
-                operations: Int(try row.uint("operation_count")))
+                operations: Int(try row.uint("operation_count")), imported: try row.uint("imported") == 1)
         }
     }
 
@@ -199,7 +202,8 @@ struct SQLiteAuditSnapshot: LedgerAuditSnapshot {
     func meltQuotes() async throws -> AuditPages<AuditMeltQuoteRow> {
         let columns = """
             q.*, (SELECT COUNT(*) FROM operations o WHERE o.quote_id = q.id AND o.kind = 'melt') AS operation_count,
-            (SELECT COUNT(*) FROM proofs p WHERE p.melt_quote_id = q.id) AS pending_proofs
+            (SELECT COUNT(*) FROM proofs p WHERE p.melt_quote_id = q.id) AS pending_proofs,
+            EXISTS (SELECT 1 FROM operations o WHERE o.quote_id = q.id AND o.id LIKE 'nutshell-import-%') AS imported
             """
         return pages(
             first: "SELECT \(columns) FROM melt_quotes q WHERE state IN ('PENDING', 'PAID') ORDER BY id LIMIT ?",
@@ -208,7 +212,7 @@ struct SQLiteAuditSnapshot: LedgerAuditSnapshot {
         ) { row in
             AuditMeltQuoteRow(
                 id: try row.text("id"), record: AuditMalformedError.catching { try SQLiteMintStore.meltQuote(row) },
-                operations: Int(try row.uint("operation_count")), pendingProofs: Int(try row.uint("pending_proofs")))
+                operations: Int(try row.uint("operation_count")), pendingProofs: Int(try row.uint("pending_proofs")), imported: try row.uint("imported") == 1)
         }
     }
 }

@@ -41,7 +41,7 @@ struct MultiProcessTests {
                 #expect(try await walletA.states(proofs) == [.spent, .spent])
 
                 // The ledger adds up: 64 issued by the mint, 64 more by the one swap; 64 redeemed.
-                let audit = try Interop.run(CashewMintProcess.executable, ["audit", "--json", "--data-dir", a.dataDir, "--database", database])
+                let audit = try Interop.run(CashewMintProcess.executable, ["audit", "--json", "--no-backend", "--data-dir", a.dataDir, "--database", database])
                 #expect(audit.status == 0, "\(audit.stderr)")
                 let sat = try #require(try JSONDecoder().decode(AuditJSON.self, from: Data(audit.stdout.utf8)).units.first)
                 #expect(sat.issued == 128 && sat.redeemed == 64 && sat.outstanding == 64)
@@ -90,7 +90,7 @@ struct PgBouncerTests {
                 #expect(outcomes.filter { $0 == 0 }.count == 1, "round \(round): \(outcomes)")
                 #expect(outcomes.allSatisfy { $0 == 0 || $0 == 11001 || $0 == 11002 }, "round \(round): \(outcomes)")
             }
-            let audit = try Interop.run(CashewMintProcess.executable, ["audit", "--json", "--data-dir", mints[0].dataDir, "--database", database])
+            let audit = try Interop.run(CashewMintProcess.executable, ["audit", "--json", "--no-backend", "--data-dir", mints[0].dataDir, "--database", database])
             #expect(audit.status == 0, "\(audit.stdout) \(audit.stderr)")
             let sat = try #require(try JSONDecoder().decode(AuditJSON.self, from: Data(audit.stdout.utf8)).units.first)
             #expect(sat.issued == 3 * 128 && sat.redeemed == 3 * 64 && sat.outstanding == 3 * 64)
@@ -123,7 +123,7 @@ struct PgBouncerTests {
             #expect(NutshellWallet.balance(try run(0, ["balance"])) == 1000 - 100 - 200 - 1)
             // Requests really went to all three processes.
             #expect(proxy.counts.allSatisfy { $0 > 0 }, "\(proxy.counts)")
-            let audit = try Interop.run(CashewMintProcess.executable, ["audit", "--json", "--verify-signatures", "--data-dir", mints[0].dataDir, "--database", database])
+            let audit = try Interop.run(CashewMintProcess.executable, ["audit", "--json", "--no-backend", "--data-dir", mints[0].dataDir, "--database", database])
             #expect(audit.status == 0, "\(audit.stdout) \(audit.stderr)")
             let sat = try #require(try JSONDecoder().decode(AuditJSON.self, from: Data(audit.stdout.utf8)).units.first)
             #expect(sat.outstanding == 699 + 100)

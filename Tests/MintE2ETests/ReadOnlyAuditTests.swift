@@ -23,8 +23,8 @@ struct ReadOnlyAuditTests {
             components.user = role
             components.password = "audit-pw"
             let auditorURL = try #require(components.string)
-            let own = try Interop.run(CashewMintProcess.executable, ["audit", "--json", "--data-dir", mint.dataDir, "--database", url])
-            let audited = try Interop.run(CashewMintProcess.executable, ["audit", "--json", "--data-dir", mint.dataDir, "--database", auditorURL])
+            let own = try Interop.run(CashewMintProcess.executable, ["audit", "--json", "--full", "--state", mint.dataDir + "/own-state.json", "--data-dir", mint.dataDir, "--database", url])
+            let audited = try Interop.run(CashewMintProcess.executable, ["audit", "--json", "--full", "--state", mint.dataDir + "/role-state.json", "--data-dir", mint.dataDir, "--database", auditorURL])
             #expect(audited.status == 0, "\(audited.stdout) \(audited.stderr)")
             let a = try #require(try JSONSerialization.jsonObject(with: Data(own.stdout.utf8)) as? [String: Any])
             let b = try #require(try JSONSerialization.jsonObject(with: Data(audited.stdout.utf8)) as? [String: Any])

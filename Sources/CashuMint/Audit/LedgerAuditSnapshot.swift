@@ -160,11 +160,14 @@ public struct AuditMintQuoteRow: Sendable {
     public var id: String
     public var record: Result<MintQuoteRecord, AuditMalformedError>
     public var operations: Int
+    /// Settled before this ledger's history began (`cashew-mint import nutshell`): another backend was paid.
+    public var imported: Bool
 
-    public init(id: String, record: Result<MintQuoteRecord, AuditMalformedError>, operations: Int) {
+    public init(id: String, record: Result<MintQuoteRecord, AuditMalformedError>, operations: Int, imported: Bool = false) {
         self.id = id
         self.record = record
         self.operations = operations
+        self.imported = imported
     }
 }
 
@@ -174,12 +177,15 @@ public struct AuditMeltQuoteRow: Sendable {
     public var record: Result<MeltQuoteRecord, AuditMalformedError>
     public var operations: Int
     public var pendingProofs: Int
+    /// Settled before this ledger's history began (imported).
+    public var imported: Bool
 
-    public init(id: String, record: Result<MeltQuoteRecord, AuditMalformedError>, operations: Int, pendingProofs: Int) {
+    public init(id: String, record: Result<MeltQuoteRecord, AuditMalformedError>, operations: Int, pendingProofs: Int, imported: Bool = false) {
         self.id = id
         self.record = record
         self.operations = operations
         self.pendingProofs = pendingProofs
+        self.imported = imported
     }
 }
 
