@@ -12,6 +12,9 @@ struct AuditKeys: Sendable {
         let publicKeys: [Amount: Point]
         /// Private keys by amount (with the seed only).
         let privateKeys: [Amount: Scalar]?
+        /// The private keys whose public key is the one signatures are checked against (with the seed): the DLEQ
+        /// check may take the signer's shortcut with these.
+        let signingKeys: [Amount: Scalar]
     }
 
     let byID: [String: Keyset]
@@ -62,7 +65,9 @@ struct AuditKeys: Sendable {
                     finding(record, .critical, "the keyset's keys cannot be derived from the seed: \(error)")
                 }
             }
-            byID[record.id.hex] = Keyset(record: record, publicKeys: publicKeys, privateKeys: privateKeys)
+            var signingKeys = [Amount: Scalar]()
+            for (amount, key) in privateKeys ?? [:] where (try? key.publicPoint) == publicKeys[amount] { signingKeys[amount] = key }
+            byID[record.id.hex] = Keyset(record: record, publicKeys: publicKeys, privateKeys: privateKeys, signingKeys: signingKeys)
         }
         self.byID = byID
         self.findings = findings

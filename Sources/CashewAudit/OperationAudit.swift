@@ -136,7 +136,14 @@ struct OperationAudit: Sendable {
         if let b = try? Point(hex: s.blindedMessage), b.hex == s.blindedMessage, let c = try? Point(hex: s.signature), let e = try? Scalar(hex: s.dleqE),
            let sc = try? Scalar(hex: s.dleqS)
         {
-            valid = DLEQ.verify(DLEQProof(e: e, s: sc), publicKey: key, blindedMessage: b, blindSignature: c)
+            let proof = DLEQProof(e: e, s: sc)
+            // With the seed the signer's shortcut (one multiplication fewer, same verdict); the recorded public key
+            // was checked against the seed's (`keyset_keys`).
+            if let k = keyset.signingKeys[s.amount] {
+                valid = DLEQ.verify(proof, privateKey: k, publicKey: key, blindedMessage: b, blindSignature: c)
+            } else {
+                valid = DLEQ.verify(proof, publicKey: key, blindedMessage: b, blindSignature: c)
+            }
         } else {
             valid = false
         }

@@ -34,6 +34,27 @@ struct BDHKEPropertyTests {
         }
     }
 
+    @Test("the signer's DLEQ check (with the private key) gives the same verdict as the public one, valid or tampered")
+    func signerCheckAgrees() throws {
+        for _ in 0..<200 {
+            let a = Scalar.random()
+            let A = try a.publicPoint
+            let B = try Scalar.random().publicPoint
+            let (C, proof) = try DLEQ.sign(B, key: a, publicKey: A)
+            let other = try Scalar.random().publicPoint
+            let cases: [(DLEQProof, Point, Point)] = [
+                (proof, B, C), (DLEQProof(e: proof.e + Scalar.random(), s: proof.s), B, C), (DLEQProof(e: proof.e, s: proof.s + Scalar.random()), B, C),
+                (proof, other, C), (proof, B, other), (DLEQProof(e: proof.s, s: proof.e), B, C),
+            ]
+            for (i, (p, b, c)) in cases.enumerated() {
+                let publicCheck = DLEQ.verify(p, publicKey: A, blindedMessage: b, blindSignature: c)
+                let signerCheck = DLEQ.verify(p, privateKey: a, publicKey: A, blindedMessage: b, blindSignature: c)
+                #expect(publicCheck == signerCheck, "case \(i)")
+                #expect(publicCheck == (i == 0), "case \(i)")
+            }
+        }
+    }
+
     @Test("DLEQ proofs verify, and fail when any field changes")
     func dleq() throws {
         for _ in 0..<50 {
