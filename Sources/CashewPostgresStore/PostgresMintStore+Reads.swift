@@ -160,18 +160,4 @@ extension PostgresMintStore {
         guard let v = UInt128(text) else { throw MintStoreError(.unavailable, "sum \(text.prefix(40)) is not an unsigned integer") }
         return v
     }
-
-    public func proofs(after y: String?, limit: Int) async throws -> [(record: ProofRecord, state: ProofState)] {
-        try await rows(
-            """
-            SELECT y, amount::text AS amount, keyset_id, secret, c, witness, state FROM proofs
-            WHERE y > \(y ?? "") ORDER BY y LIMIT \(Int64(limit))
-            """
-        ).map { r in
-            let record = ProofRecord(
-                y: try r.text("y"), amount: Amount(try r.uint("amount")), keysetID: try KeysetID(hex: r.text("keyset_id")),
-                secret: try r.text("secret"), signature: try r.text("c"), witness: try r.optionalText("witness"))
-            return (record, try r.text("state") == "pending" ? ProofState.pending : .spent)
-        }
-    }
 }

@@ -50,17 +50,6 @@ extension SQLiteMintStore {
         }
     }
 
-    public func proofs(after y: String?, limit: Int) async throws -> [(record: ProofRecord, state: ProofState)] {
-        try await read { db in
-            try await db.query("SELECT * FROM proofs WHERE y > ? ORDER BY y LIMIT ?", [.text(y ?? ""), .integer(limit)]).map { row in
-                let record = ProofRecord(
-                    y: try row.text("y"), amount: try row.amount("amount"), keysetID: try KeysetID(hex: row.text("keyset_id")),
-                    secret: try row.text("secret"), signature: try row.text("c"), witness: row.optionalText("witness"))
-                return (record, try row.text("state") == "pending" ? ProofState.pending : .spent)
-            }
-        }
-    }
-
     public func ledgerTotals() async throws -> AuditTotals {
         try await read { db in
             let running = try await Self.runningTotals(db)

@@ -350,7 +350,6 @@ struct NoStore: MintStore {
     func signatures(blindedMessages: [String]) async throws -> [String: SignatureRecord] { [:] }
     func meltChange(quoteID: String) async throws -> [String: SignatureRecord] { [:] }
     func auditTotals() async throws -> AuditTotals { AuditTotals() }
-    func proofs(after y: String?, limit: Int) async throws -> [(record: ProofRecord, state: ProofState)] { [] }
     func ledgerTotals() async throws -> AuditTotals { AuditTotals() }
     func pendingMeltCount() async throws -> Int { 0 }
 

@@ -203,7 +203,7 @@ struct MintStoreConformanceTests {
         }
     }
 
-    @Test("audit totals are exact beyond 64 bits, and proofs page in Y order", arguments: StoreKind.available)
+    @Test("audit totals are exact beyond 64 bits, and the auditor's snapshot pages through every proof in operation order", arguments: StoreKind.available)
     func audit(_ kind: StoreKind) async throws {
         try await StoreFixture.with(kind) { store in
             let big = Amount(1 << 63)
@@ -214,15 +214,17 @@ struct MintStoreConformanceTests {
             #expect(k.issued == (UInt128(3) << 63) + 4 && k.issuedCount == 4)
             #expect(k.redeemed == (UInt128(3) << 63) + 1 && k.redeemedCount == 4)
             #expect(totals.fees[.sat] == (UInt128(1) << 63) + 1)
-            var seen = [String]()
-            var cursor: String?
-            while true {
-                let page = try await store.proofs(after: cursor, limit: 3)
-                guard let last = page.last else { break }
-                seen += page.map(\.record.y)
-                cursor = last.record.y
+            // More proofs than a page holds, most of them in one operation: pages must continue within an operation.
+            try await store.swap(inputs: (0..<2500).map { _ in Records.proof(1) }, outputs: [], operation: Records.operation())
+            let auditing = try #require(store as? any LedgerAuditing)
+            let seen = try await auditing.withAuditSnapshot { snapshot in
+                let pages = try await snapshot.proofs()
+                var rows = [(operation: String, y: String)]()
+                while case let page = try await pages.next(), !page.isEmpty { rows += page.map { ($0.operationID, $0.y) } }
+                return rows
             }
-            #expect(seen.count == 4 && seen == seen.sorted())
+            #expect(seen.count == 2504 && Set(seen.map(\.y)).count == 2504)
+            #expect(seen.map(\.operation) == seen.map(\.operation).sorted { $0.utf8.lexicographicallyPrecedes($1.utf8) })
         }
     }
 

@@ -82,7 +82,6 @@ final class NullStore: MintStore {
     func signatures(blindedMessages: [String]) async throws -> [String: SignatureRecord] { [:] }
     func meltChange(quoteID: String) async throws -> [String: SignatureRecord] { [:] }
     func auditTotals() async throws -> AuditTotals { AuditTotals() }
-    func proofs(after y: String?, limit: Int) async throws -> [(record: ProofRecord, state: ProofState)] { [] }
 }
 
 final class LockedKeysets: @unchecked Sendable {

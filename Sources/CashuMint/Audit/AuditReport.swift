@@ -1,7 +1,7 @@
 import CashuCrypto
 
-/// The operator's view of the ledger (Specs/audit.md): per keyset what was issued and redeemed, the outstanding
-/// liability, and the fees the mint kept; optionally the result of re-verifying every redeemed proof.
+/// The ledger's liabilities (Specs/audit.md): per keyset what was issued and redeemed, the outstanding liability,
+/// and the fees the mint kept.
 public struct AuditReport: Sendable, Codable {
     public struct Keyset: Sendable, Codable {
         public var id: String
@@ -39,59 +39,18 @@ public struct AuditReport: Sendable, Codable {
         public var fees: UInt128
     }
 
-    /// Re-verification of redeemed proofs: `Y = hash_to_curve(secret)` and `k·Y == C` for each.
-    public struct SignatureCheck: Sendable, Codable {
-        public var checked: UInt64
-        public var invalid: UInt64
-        /// `Y`s of the first invalid proofs (at most 100).
-        public var invalidProofs: [String]
-        /// Proofs recorded without their signature `C`, which cannot be checked: melt inputs imported from nutshell,
-        /// which does not keep them (its own checks passed when they were spent).
-        public var unverifiable: UInt64 = 0
-        /// `Y`s of the first of them (at most 100).
-        public var unverifiableProofs: [String] = []
-
-        public init(checked: UInt64, invalid: UInt64, invalidProofs: [String]) {
-            self.checked = checked
-            self.invalid = invalid
-            self.invalidProofs = invalidProofs
-        }
-
-        enum CodingKeys: String, CodingKey {
-            case checked, invalid, unverifiable
-            case invalidProofs = "invalid_proofs"
-            case unverifiableProofs = "unverifiable_proofs"
-        }
-    }
-
-    /// The database's running totals (`ledger_totals`, what metrics and the watchdog read) against the sums
-    /// computed from the tables in the same snapshot.
-    public struct RunningTotalsCheck: Sendable, Codable {
-        public var consistent: Bool
-        /// Keysets and units whose running totals differ (`keyset <id>`, `fees <unit>`).
-        public var mismatches: [String]
-    }
-
     public var generatedAt: UInt64
     public var keysets: [Keyset]
     public var units: [Unit]
-    public var signatures: SignatureCheck?
-    public var runningTotals: RunningTotalsCheck?
 
     enum CodingKeys: String, CodingKey {
-        case keysets, units, signatures
+        case keysets, units
         case generatedAt = "generated_at"
-        case runningTotals = "running_totals"
     }
 
     /// Builds the report from the ledger's totals and keysets.
-    public init(totals: AuditTotals, keysets records: [KeysetRecord], generatedAt: UInt64, signatures: SignatureCheck? = nil) {
+    public init(totals: AuditTotals, keysets records: [KeysetRecord], generatedAt: UInt64) {
         self.generatedAt = generatedAt
-        self.signatures = signatures
-        if totals.running != nil {
-            let mismatches = totals.runningMismatches
-            self.runningTotals = RunningTotalsCheck(consistent: mismatches.isEmpty, mismatches: mismatches)
-        }
         var keysets = [Keyset]()
         var units = [String: Unit]()
         for record in records {

@@ -114,8 +114,6 @@ public protocol MintStore: Sendable {
 
     /// Per keyset: the sums issued and redeemed, and per unit the fees kept.
     func auditTotals() async throws -> AuditTotals
-    /// Recorded proofs in ascending `Y` order after `y` (all when nil), at most `limit`: audits page through these.
-    func proofs(after y: String?, limit: Int) async throws -> [(record: ProofRecord, state: ProofState)]
     /// The running totals the database keeps on every write (`ledger_totals`): the sums `auditTotals` computes from
     /// the tables, read from a few rows. Metrics, the solvency watchdog and `max_balance` read these; the audit
     /// compares them with its own sums.
