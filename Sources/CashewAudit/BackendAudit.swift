@@ -43,13 +43,13 @@ struct QuoteBook: Sendable {
 extension LedgerAuditor {
     /// Checks 5 and 6 (Specs/audit.md): each backend's payments against the quotes, and its balance against the
     /// liabilities of its units.
-    func checkBackends(_ book: QuoteBook, units: [AuditReport.Unit], into t: inout AuditTally) async {
+    func checkBackends(_ book: QuoteBook, liabilities: AuditReport, into t: inout AuditTally) async {
         if !options.backends.isEmpty { t.unverifiable[.reconciliation, default: 0] += book.imported }
         for problem in options.backendProblems {
             t.add(.reconciliation, .info, "backend", problem.name, "not checked: \(problem.reason)")
         }
         for backend in options.backends {
-            await checkSolvency(backend, units: units, into: &t)
+            await checkSolvency(backend, liabilities: liabilities, into: &t)
             guard let list = backend.payments else { continue }
             let payments: [BackendPayment]
             do {
@@ -62,7 +62,7 @@ extension LedgerAuditor {
         }
     }
 
-    func checkSolvency(_ backend: AuditBackend, units: [AuditReport.Unit], into t: inout AuditTally) async {
+    func checkSolvency(_ backend: AuditBackend, liabilities: AuditReport, into t: inout AuditTally) async {
         t.checked[.solvency, default: 0] += 1
         let balance: UInt64
         do {
@@ -71,12 +71,7 @@ extension LedgerAuditor {
             t.add(.solvency, .error, "backend", backend.name, "the backend's balance could not be read: \(error)")
             return
         }
-        var owed: UInt128 = 0
-        for unit in units where backend.units.contains(CurrencyUnit(unit.unit)) {
-            let amount = unit.outstanding + unit.pending
-            let msat = amount > UInt128(UInt64.max) ? nil : try? backend.conversion.msat(Amount(UInt64(amount)), CurrencyUnit(unit.unit))
-            owed += msat.map { UInt128($0) } ?? UInt128(UInt64.max)
-        }
+        let owed = liabilities.liabilitiesMsat(of: backend.units, conversion: backend.conversion).msat
         if UInt128(balance) + UInt128(backend.toleranceMsat) < owed {
             t.add(
                 .solvency, .critical, "backend", backend.name,

@@ -76,7 +76,7 @@ public struct LedgerAuditor: Sendable {
         var book = QuoteBook()
         try await checkMintQuotes(snapshot, book: &book, into: &tally)
         try await checkMeltQuotes(snapshot, book: &book, into: &tally)
-        await checkBackends(book, units: liabilities.units, into: &tally)
+        await checkBackends(book, liabilities: liabilities, into: &tally)
         var result = report(tally, liabilities: liabilities, epochs: summary)
         result.signedEpochs = epochs.map(\.epoch)
         return result

@@ -74,3 +74,22 @@ public struct AuditReport: Sendable, Codable {
         self.units = units.values.sorted { $0.unit < $1.unit }
     }
 }
+
+extension AuditReport {
+    /// What the e-cash of `units` (outstanding plus pending) is worth in msat through `conversion`: in all, and the
+    /// amount owed per unit (in the unit). A unit the conversion cannot convert, or an amount beyond 2^64, counts as
+    /// everything (`UInt64.max` msat). The solvency watchdog and the auditor's solvency check both measure with it.
+    public func liabilitiesMsat(of units: Set<CurrencyUnit>, conversion: UnitConversion) -> (msat: UInt128, owed: [CurrencyUnit: UInt128]) {
+        var msat: UInt128 = 0
+        var owed = [CurrencyUnit: UInt128]()
+        for unit in self.units {
+            let currency = CurrencyUnit(unit.unit)
+            guard units.contains(currency) else { continue }
+            let amount = unit.outstanding + unit.pending
+            owed[currency] = amount
+            let converted = amount > UInt128(UInt64.max) ? nil : try? conversion.msat(Amount(UInt64(amount)), currency)
+            msat += UInt128(converted ?? UInt64.max)
+        }
+        return (msat, owed)
+    }
+}

@@ -59,19 +59,12 @@ extension Mint {
         var parts = [SolvencyCheck.Backend]()
         for (position, backend) in backends.all.enumerated() {
             let balance = try await backend.balanceMsat()
-            var liabilities: UInt64 = 0
             // Each unit counts against the backend that serves it; units no backend takes (keysets of a unit no longer
             // offered) are not backed by any.
-            for unit in report.units {
-                let currency = CurrencyUnit(unit.unit)
-                guard backends.units(of: position, among: [currency]) == [currency], backend.units.contains(currency) else { continue }
-                let amount = unit.outstanding + unit.pending
-                owed[currency] = amount
-                // A unit the backend cannot convert, or an amount beyond 2^64, counts as everything.
-                let msat = amount > UInt128(UInt64.max) ? UInt64.max : (try? backend.conversion.msat(Amount(UInt64(amount)), currency)) ?? UInt64.max
-                let (sum, overflow) = liabilities.addingReportingOverflow(msat)
-                liabilities = overflow ? UInt64.max : sum
-            }
+            let served = Set(report.units.map { CurrencyUnit($0.unit) }.filter { backends.units(of: position, among: [$0]) == [$0] && backend.units.contains($0) })
+            let measured = report.liabilitiesMsat(of: served, conversion: backend.conversion)
+            owed.merge(measured.owed) { _, new in new }
+            let liabilities = UInt64(clamping: measured.msat)
             let (covered, overflow) = balance.addingReportingOverflow(settings.solvencyToleranceMsat)
             parts.append(.init(name: backend.name, balanceMsat: balance, liabilitiesMsat: liabilities, solvent: overflow || covered >= liabilities))
         }
