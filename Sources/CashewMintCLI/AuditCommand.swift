@@ -32,6 +32,12 @@ struct AuditCommand: AsyncParsableCommand {
     @Flag(help: "Do not ask the payment backend (no reconciliation, no solvency check): an outside auditor without its credentials.")
     var noBackend = false
 
+    static let encoder: JSONEncoder = {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+        return encoder
+    }()
+
     func run() async throws {
         let settings = try common.resolve()
         LogSetup.bootstrap(level: .warning, format: settings.logFormat)
@@ -87,19 +93,17 @@ struct AuditCommand: AsyncParsableCommand {
                 return try await ledger.withAuditSnapshot { snapshot in try await auditor.audit(snapshot) }
             }
         }
+        // The same bytes on standard output and in the published report.
+        let encoded = try Self.encoder.encode(report)
         if json {
-            let encoder = JSONEncoder()
-            encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
-            print(String(decoding: try encoder.encode(report), as: UTF8.self))
+            print(String(decoding: encoded, as: UTF8.self))
         } else {
             print(report.summary)
         }
         if let publish {
             do {
                 try FileManager.default.createDirectory(atPath: publish, withIntermediateDirectories: true)
-                let encoder = JSONEncoder()
-                encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
-                try encoder.encode(report).write(to: URL(fileURLWithPath: publish).appendingPathComponent("audit-report.json"), options: .atomic)
+                try encoded.write(to: URL(fileURLWithPath: publish).appendingPathComponent("audit-report.json"), options: .atomic)
                 let page = TransparencyPage(
                     mintName: settings.mint.info.name, mintPubkey: report.epochs.mintPubkey, epochs: report.signedEpochs, report: report,
                     generatedAt: report.generatedAt)

@@ -43,7 +43,7 @@ struct PostgresAuditSnapshot: LedgerAuditSnapshot {
     }
 
     func amountCounts() async throws -> [AuditAmountCount] {
-        var counts = [String: AuditAmountCount]()
+        var tally = AuditAmountCount.Tally()
         for r in try await session.rows(
             """
             SELECT keyset_id, amount::text AS amount, 'issued' AS kind, count(*)::bigint AS n FROM blind_signatures GROUP BY keyset_id, amount
@@ -51,18 +51,9 @@ struct PostgresAuditSnapshot: LedgerAuditSnapshot {
             SELECT keyset_id, amount::text AS amount, state AS kind, count(*)::bigint AS n FROM proofs GROUP BY keyset_id, amount, state
             """)
         {
-            let keyset = try r.text("keyset_id"), amountText = try r.text("amount")
-            let key = keyset + "/" + amountText
-            var c = counts[key] ?? AuditAmountCount(keysetID: keyset, amount: UInt64(amountText).map { Amount($0) })
-            let n = try r.nonNegative("n")
-            switch try r.text("kind") {
-            case "issued": c.issued += n
-            case "spent": c.spent += n
-            default: c.pending += n
-            }
-            counts[key] = c
+            tally.record(keysetID: try r.text("keyset_id"), amount: try r.text("amount"), kind: try r.text("kind"), count: try r.nonNegative("n"))
         }
-        return Array(counts.values)
+        return tally.all
     }
 
     func totals() async throws -> AuditTotals {

@@ -33,7 +33,7 @@ struct SQLiteAuditSnapshot: LedgerAuditSnapshot {
     }
 
     func amountCounts() async throws -> [AuditAmountCount] {
-        var counts = [String: AuditAmountCount]()
+        var tally = AuditAmountCount.Tally()
         for row in try await db.query(
             """
             SELECT keyset_id, amount, 'issued' AS kind, COUNT(*) AS n FROM blind_signatures GROUP BY keyset_id, amount
@@ -41,18 +41,10 @@ struct SQLiteAuditSnapshot: LedgerAuditSnapshot {
             SELECT keyset_id, amount, state AS kind, COUNT(*) AS n FROM proofs GROUP BY keyset_id, amount, state
             """)
         {
-            let keyset = try row.text("keyset_id"), amount = try row.amount("amount")
-            let key = keyset + "/" + String(amount.rawValue)
-            var c = counts[key] ?? AuditAmountCount(keysetID: keyset, amount: amount)
-            let n = try row.uint("n")
-            switch try row.text("kind") {
-            case "issued": c.issued += n
-            case "spent": c.spent += n
-            default: c.pending += n
-            }
-            counts[key] = c
+            tally.record(
+                keysetID: try row.text("keyset_id"), amount: String(try row.amount("amount").rawValue), kind: try row.text("kind"), count: try row.uint("n"))
         }
-        return Array(counts.values)
+        return tally.all
     }
 
     func totals() async throws -> AuditTotals { try await SQLiteMintStore.auditTotals(db) }

@@ -95,6 +95,30 @@ public struct AuditAmountCount: Sendable, Hashable {
     }
 }
 
+extension AuditAmountCount {
+    /// Gathers the rows of the counting query (per keyset, amount and kind: `issued`, `spent` or `pending`) into
+    /// one count per keyset and amount. Both stores read their rows through this.
+    public struct Tally: Sendable {
+        var counts = [String: AuditAmountCount]()
+
+        public init() {}
+
+        /// One row: `amount` as the database prints it (not an unsigned 64-bit integer: recorded as nil).
+        public mutating func record(keysetID: String, amount: String, kind: String, count: UInt64) {
+            let key = keysetID + "/" + amount
+            var c = counts[key] ?? AuditAmountCount(keysetID: keysetID, amount: UInt64(amount).map { Amount($0) })
+            switch kind {
+            case "issued": c.issued += count
+            case "spent": c.spent += count
+            default: c.pending += count
+            }
+            counts[key] = c
+        }
+
+        public var all: [AuditAmountCount] { Array(counts.values) }
+    }
+}
+
 /// An operation as the auditor reads it.
 public struct AuditOperationRow: Sendable {
     public var id: String
