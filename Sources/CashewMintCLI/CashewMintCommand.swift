@@ -8,7 +8,7 @@ struct CashewMintCommand: AsyncParsableCommand {
         abstract: "Cashew: a Cashu mint.",
         discussion: "Settings come from flags, CASHEW_* environment variables and a TOML file (--config), in that order.",
         version: "0.1.0",
-        subcommands: [ServeCommand.self, MigrateCommand.self, KeysetsCommand.self, AuditCommand.self, SettingsCommand.self, ManagementCommand.self, ImportCommand.self],
+        subcommands: [ServeCommand.self, MigrateCommand.self, KeysetsCommand.self, AuditCommand.self, LiabilitiesCommand.self, SettingsCommand.self, ManagementCommand.self, ImportCommand.self],
         defaultSubcommand: ServeCommand.self
     )
 }

@@ -75,9 +75,44 @@ public struct MintRoutes: Sendable {
             guard from >= 1, (1...1000).contains(limit) else { throw APIError(CashuError(.notAllowed, "from must be at least 1 and limit 1 to 1000")) }
             return try io.encode(EpochsResponse(epochs: try await cashu { try await mint.epochs(from: from, limit: Int(limit)) }))
         }
+        // Proof of liabilities (Specs/audit.md; the draft of cashubtc/nuts PR #388).
+        v1.get("pol/:keyset/manifest") { request, context in
+            let keyset = try context.parameters.require("keyset")
+            let epoch = try Self.optionalQuery(request, "epoch_index")
+            return try io.encode(try await liability { try await mint.liabilityManifest(keyset: keyset, epoch: epoch) })
+        }
+        v1.post("pol/:keyset/proofs/:tree") { request, context in
+            let keyset = try context.parameters.require("keyset")
+            guard let tree = LiabilityTree(rawValue: try context.parameters.require("tree")) else {
+                throw APIError(CashuError(.notAllowed, "no such tree: issued or spent"), status: .notFound)
+            }
+            let epoch = try Self.optionalQuery(request, "epoch_index")
+            let body = try await io.decode(LiabilityProofsRequest.self, from: request)
+            guard let items = tree == .issued ? body.blindedMessages : body.ys else {
+                throw APIError(CashuError(.notAllowed, tree == .issued ? "blinded_messages is required" : "ys is required"))
+            }
+            return try io.encode(try await liability { try await mint.liabilityProofs(keyset: keyset, tree: tree, items: items, epoch: epoch) })
+        }
         v1.post("restore") { request, _ in
             let body = try await io.decode(RestoreRequest.self, from: request)
             return try io.encode(try await cashu { try await mint.restore(body) })
+        }
+    }
+
+    /// An optional unsigned integer query parameter.
+    static func optionalQuery(_ request: Request, _ name: String) throws -> UInt64? {
+        guard request.uri.queryParameters.get(name) != nil else { return nil }
+        return try query(request, name, default: 0)
+    }
+
+    /// `cashu`, with a missing liabilities epoch or keyset as 404.
+    func liability<T>(_ body: () async throws -> T) async throws -> T {
+        try await cashu {
+            do {
+                return try await body()
+            } catch let error as LiabilityNotFoundError {
+                throw APIError(error.error, status: .notFound)
+            }
         }
     }
 

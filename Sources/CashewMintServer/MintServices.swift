@@ -92,6 +92,39 @@ public struct EpochService: Service, CustomStringConvertible {
     }
 }
 
+/// Publishes proof of liabilities (Specs/audit.md): closes a liabilities epoch whenever `interval` has passed since
+/// the last one (the first at once). Any mint process may run it; the ledger records each epoch once.
+public struct LiabilityService: Service, CustomStringConvertible {
+    public let description = "liabilities epoch closer"
+    let mint: Mint
+    let interval: Duration
+    let lifetime: UInt64
+    /// Seconds a deactivated keyset is still published as active (`Mint.closeLiabilityEpoch`).
+    let grace: UInt64
+
+    public init(mint: Mint, interval: Duration, lifetime: UInt64, grace: UInt64) {
+        self.mint = mint
+        self.interval = interval
+        self.lifetime = lifetime
+        self.grace = grace
+    }
+
+    public func run() async throws {
+        let seconds = UInt64(max(interval.components.seconds, 1))
+        while !Task.isCancelled && !Task.isShuttingDownGracefully {
+            do {
+                let last = try await mint.lastLiabilityEpochClose()
+                if last.map({ mint.clock.now() >= $0 + seconds }) ?? true {
+                    try await mint.closeLiabilityEpoch(lifetime: lifetime, grace: grace)
+                }
+            } catch {
+                mint.logger.warning("closing a liabilities epoch failed", metadata: ["error": "\(error)"])
+            }
+            try? await cancelWhenGracefulShutdown { try await Task.sleep(for: min(interval, .seconds(60))) }
+        }
+    }
+}
+
 /// Runs a component's lifecycle (a store's connection pool, a payment backend's connection) as a service. It is
 /// cancelled when graceful shutdown reaches it, which, by the group's order, is after the services that use it.
 public struct ComponentService: Service, CustomStringConvertible {

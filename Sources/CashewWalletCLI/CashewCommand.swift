@@ -12,7 +12,7 @@ struct CashewCommand: AsyncParsableCommand {
         subcommands: [
             MintCommand.self, SendCommand.self, ReceiveCommand.self, PayCommand.self, BalanceCommand.self, HistoryCommand.self,
             InfoCommand.self, MintsCommand.self, RestoreCommand.self, DecodeCommand.self, CheckCommand.self, SeedCommand.self,
-            RequestCommand.self, PayRequestCommand.self, PubkeyCommand.self, PreimageCommand.self, SignCommand.self,
+            RequestCommand.self, PayRequestCommand.self, PubkeyCommand.self, PreimageCommand.self, SignCommand.self, AuditMintCommand.self,
         ]
     )
 

@@ -127,7 +127,7 @@ struct WalletSession {
         case let e as WalletError: CLIError(e.message)
         case let e as MintClientError: CLIError(e.description)
         case let e as WalletStoreError: CLIError(e.description)
-        case is CancellationError: error
+        case is CancellationError, is ExitCode: error
         case let e as ValidationError: e
         default: CLIError("\(error)")
         }

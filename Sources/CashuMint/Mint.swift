@@ -30,6 +30,8 @@ public struct Mint: Sendable {
     public let solvency: SolvencyState
     /// Outstanding e-cash per unit for `max_balance`, read from the ledger at most every 2 s.
     let issuance: IssuanceTotals
+    /// Sum-MMRs built for proof-of-liabilities inclusion proofs.
+    let liabilityTrees: LiabilityTreeCache
 
     /// A mint over `store` and one `backend` for every unit, whose keys derive from `master`. Call `start()` before
     /// serving.
@@ -55,6 +57,7 @@ public struct Mint: Sendable {
         self.queuedMelts = MeltQueue()
         self.solvency = SolvencyState()
         self.issuance = IssuanceTotals()
+        self.liabilityTrees = LiabilityTreeCache()
         let identity = try master.derive(Self.identityPath)
         self.identityKey = identity.privateKey
         self.publicKey = identity.publicKey

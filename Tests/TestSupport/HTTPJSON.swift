@@ -35,10 +35,15 @@ public enum HTTPJSON {
         return try await send(request)
     }
 
-    /// The status and body of a GET, whatever they are.
-    public static func raw(_ url: String, timeout: TimeInterval = 120) async throws -> (status: Int, body: String) {
+    /// The status and body of a GET (or of `method` with `body` as JSON), whatever they are.
+    public static func raw(_ url: String, method: String = "GET", body: String? = nil, timeout: TimeInterval = 120) async throws -> (status: Int, body: String) {
         var request = URLRequest(url: URL(string: url)!)
         request.timeoutInterval = timeout
+        request.httpMethod = method
+        if let body {
+            request.setValue("application/json", forHTTPHeaderField: "Content-Type")
+            request.httpBody = Data(body.utf8)
+        }
         let (data, response) = try await session.data(for: request)
         return ((response as? HTTPURLResponse)?.statusCode ?? 0, String(decoding: data, as: UTF8.self))
     }

@@ -96,6 +96,11 @@ public enum MintRuntime {
             SolvencyWatchdogService.make(mint: mint, interval: settings.solvencyCheckInterval),
             PeriodicService("settings reload", every: settings.settingsReloadInterval, logger: logger) { try await mint.reloadSettings() },
         ]
+        if let interval = settings.liabilitiesInterval {
+            let grace = settings.epochInterval * 2 + settings.settingsReloadInterval
+            services.append(LiabilityService(
+                mint: mint, interval: interval, lifetime: settings.liabilitiesKeysetEpochs, grace: UInt64(grace.components.seconds) + 1))
+        }
         if let management = settings.management {
             do {
                 services.append(try ManagementServer(mint: mint, settings: management, version: server.version, logger: logger))

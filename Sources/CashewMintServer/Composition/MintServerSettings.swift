@@ -43,6 +43,10 @@ public struct MintServerSettings: Sendable {
     public var settingsReloadInterval: Duration
     /// How often an epoch of the ledger is closed (and once more at shutdown).
     public var epochInterval: Duration
+    /// Seconds between proof-of-liabilities epochs (`liabilities_interval`); nil when it is 0 (none are published).
+    public var liabilitiesInterval: Duration?
+    /// Liabilities epochs from a keyset's first to its declared deactivation (`liabilities_keyset_epochs`).
+    public var liabilitiesKeysetEpochs: UInt64
     /// Where `/audit` looks for the last published audit report.
     public var auditReport: String
     /// Everything resolved, for the components to read their own keys from.
@@ -57,7 +61,7 @@ public struct MintServerSettings: Sendable {
         "require_quote_pubkey", "lightning_backend", "lightning_fee_percent", "lightning_reserve_fee_min", "log_level", "log_format", "metrics",
         "quote_check_interval", "melt_resend_after", "solvency_check_interval", "solvency_tolerance", "max_balance", "unit_backends",
         "management_port", "management_host", "management_ca_file", "management_cert_file", "management_key_file", "management_insecure",
-        "settings_reload_interval", "epoch_interval", "audit_report", "metrics_host", "metrics_port", "rate_limit", "rate_limit_reads", "rate_limit_read_burst", "rate_limit_writes", "rate_limit_write_burst",
+        "settings_reload_interval", "epoch_interval", "liabilities_interval", "liabilities_keyset_epochs", "audit_report", "metrics_host", "metrics_port", "rate_limit", "rate_limit_reads", "rate_limit_read_burst", "rate_limit_writes", "rate_limit_write_burst",
         "trusted_proxies", "forwarded_header", "rate_limit_exempt", "max_requests_in_flight", "max_client_requests_in_flight", "max_client_connections",
         "info.name", "info.description", "info.description_long", "info.motd", "info.icon_url", "info.urls", "info.tos_url", "info.contact",
     ]
@@ -187,6 +191,11 @@ public struct MintServerSettings: Sendable {
         }
         settingsReloadInterval = try s.seconds("settings_reload_interval", default: 2, in: 1...3600)
         epochInterval = try s.seconds("epoch_interval", default: 60, in: 1...86400)
+        let liabilities = try s.seconds("liabilities_interval", default: 86400, in: 0...31_622_400)
+        liabilitiesInterval = liabilities == .zero ? nil : liabilities
+        let lifetime = try s.int("liabilities_keyset_epochs", default: 365)
+        guard (2...1_000_000).contains(lifetime) else { throw CLIError("liabilities_keyset_epochs must be between 2 and 1000000") }
+        liabilitiesKeysetEpochs = UInt64(lifetime)
         auditReport = s.string("audit_report", default: (dataDir as NSString).appendingPathComponent("audit-report.json"))!
         requestLimits = try Self.requestLimits(s)
         management = try Self.management(s)

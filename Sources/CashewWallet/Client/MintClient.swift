@@ -71,6 +71,28 @@ public struct MintClient: Sendable {
         try await send(.POST, "/v1/melt/bolt11", body: request, retry: false)
     }
 
+    // MARK: Proof of liabilities (Specs/audit.md)
+
+    /// A keyset's liabilities manifest in `epoch` (the newest when nil); nil when the mint answers 404 (no such
+    /// epoch, or the keyset is not in it, or the mint publishes none).
+    public func liabilityManifest(keyset: String, epoch: UInt64? = nil) async throws -> LiabilityManifest? {
+        do {
+            return try await get("/v1/pol/\(Self.escape(keyset))/manifest" + (epoch.map { "?epoch_index=\($0)" } ?? ""))
+        } catch let error as MintClientError {
+            switch error.kind {
+            case .mint(_, status: 404), .http(status: 404, _): return nil
+            default: throw error
+            }
+        }
+    }
+
+    /// Inclusion proofs of `items` in a keyset's `tree` ("issued": blinded messages; "spent": Ys) at `epoch`.
+    public func liabilityProofs(keyset: String, tree: String, items: [String], epoch: UInt64?) async throws -> LiabilityProofsResponse {
+        let body = tree == "issued" ? LiabilityProofsRequest(blindedMessages: items) : LiabilityProofsRequest(ys: items)
+        return try await send(
+            .POST, "/v1/pol/\(Self.escape(keyset))/proofs/\(tree)" + (epoch.map { "?epoch_index=\($0)" } ?? ""), body: body, retry: true)
+    }
+
     // MARK: Transport
 
     func get<T: Decodable>(_ path: String) async throws -> T {

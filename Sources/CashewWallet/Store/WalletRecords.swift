@@ -23,6 +23,9 @@ public struct StoredProof: Sendable, Hashable {
     public var state: WalletProofState
     /// The operation that holds it (reserved or pending).
     public var operationID: String?
+    /// When the wallet stored it, and when its state last changed (Unix seconds).
+    public var createdAt: UInt64 = 0
+    public var updatedAt: UInt64 = 0
 }
 
 /// A keyset the wallet has checked and stored, with its NUT-13 counter.

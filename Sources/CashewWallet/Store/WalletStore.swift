@@ -164,6 +164,28 @@ public final class WalletStore: Sendable {
         }
     }
 
+    /// The global digest of each liabilities epoch this wallet has seen from `mintURL` (`cashew audit-mint`).
+    public func liabilityDigests(mintURL: String) async throws -> [UInt64: String] {
+        try await read { db in
+            var seen = [UInt64: String]()
+            for r in try await db.query("SELECT epoch, global_digest FROM liability_digests WHERE mint_url = ?", [.text(mintURL)]) {
+                seen[try r.uint("epoch")] = try r.text("global_digest")
+            }
+            return seen
+        }
+    }
+
+    /// Remembers digests of liabilities epochs (ones already remembered are kept as they were).
+    public func rememberLiabilityDigests(mintURL: String, _ digests: [UInt64: String]) async throws {
+        try await transaction { db in
+            for (epoch, digest) in digests {
+                _ = try await db.query(
+                    "INSERT INTO liability_digests (mint_url, epoch, global_digest) VALUES (?, ?, ?) ON CONFLICT DO NOTHING",
+                    [.text(mintURL), .uint(epoch), .text(digest)])
+            }
+        }
+    }
+
     /// Proofs held by an operation.
     public func proofs(operationID: String) async throws -> [StoredProof] {
         try await read { db in try await db.query("SELECT * FROM proofs WHERE operation_id = ? ORDER BY y", [.text(operationID)]).map(Self.storedProof) }
@@ -175,7 +197,9 @@ public final class WalletStore: Sendable {
             amount: try row.amount("amount"), id: try KeysetID(hex: row.text("keyset_id")), secret: try row.text("secret"),
             signature: try Point(hex: row.text("c")), witness: row.optionalText("witness"), dleq: dleq)
         guard let state = WalletProofState(rawValue: try row.text("state")) else { throw WalletStoreError("bad proof state") }
-        return StoredProof(proof: proof, y: try row.text("y"), mintURL: try row.text("mint_url"), state: state, operationID: row.optionalText("operation_id"))
+        return StoredProof(
+            proof: proof, y: try row.text("y"), mintURL: try row.text("mint_url"), state: state, operationID: row.optionalText("operation_id"),
+            createdAt: try row.uint("created_at"), updatedAt: try row.uint("updated_at"))
     }
 
     /// Moves the proofs `ys` that are in one of `from` to `to` (held by `operationID`, or by none); returns how many

@@ -54,6 +54,15 @@ public enum SumMMR {
 
         public init() {}
 
+        /// A range of `size` leaves continued from its published peaks (left to right); nil when their number is not
+        /// the number of set bits of `size`.
+        public init?(size: UInt64, peaks: [Node]) {
+            let heights = SumMMR.peakHeights(size: size)
+            guard heights.count == peaks.count else { return nil }
+            self.size = size
+            self.peaks = zip(heights, peaks).map { (height: $0, node: $1) }
+        }
+
         public mutating func append(_ leaf: Node) throws {
             var node = (height: 0, node: leaf)
             while let last = peaks.last, last.height == node.height {
@@ -134,5 +143,67 @@ public enum SumMMR {
             before += 1 << UInt64(height)
         }
         return false
+    }
+
+    /// Every node of a range, kept so that many inclusion proofs come from one build (O(n) memory, O(log n) per
+    /// proof): per mountain, its levels from the leaves up.
+    public struct Tree: Sendable {
+        /// Per mountain, left to right: its levels, leaves first, its peak last.
+        let mountains: [[[Node]]]
+        public let size: Int
+
+        public init(leaves: [Node]) throws {
+            var mountains = [[[Node]]]()
+            var start = 0
+            for height in SumMMR.peakHeights(size: UInt64(leaves.count)) {
+                let width = 1 << height
+                var levels = [Array(leaves[start..<start + width])]
+                while let level = levels.last, level.count > 1 {
+                    var next = [Node]()
+                    next.reserveCapacity(level.count / 2)
+                    for i in stride(from: 0, to: level.count, by: 2) { next.append(try SumMMR.parent(level[i], level[i + 1])) }
+                    levels.append(next)
+                }
+                mountains.append(levels)
+                start += width
+            }
+            self.mountains = mountains
+            self.size = leaves.count
+        }
+
+        /// The peaks, left to right.
+        public var peaks: [Node] { mountains.map { $0.last![0] } }
+
+        public var root: Node { get throws { try SumMMR.bag(peaks) } }
+
+        /// The leaf at `index`.
+        public func leaf(_ index: Int) -> Node? {
+            guard let (m, offset) = locate(index) else { return nil }
+            return mountains[m][0][offset]
+        }
+
+        /// The path from leaf `index` up to its peak (`Step.isLeft`: the sibling is the left child).
+        public func path(of index: Int) -> [Step]? {
+            guard let (m, offset) = locate(index) else { return nil }
+            var path = [Step]()
+            var position = offset
+            for level in mountains[m].dropLast() {
+                let sibling = position ^ 1
+                path.append(Step(sibling: level[sibling], isLeft: sibling < position))
+                position /= 2
+            }
+            return path
+        }
+
+        func locate(_ index: Int) -> (mountain: Int, offset: Int)? {
+            guard index >= 0, index < size else { return nil }
+            var start = 0
+            for (m, levels) in mountains.enumerated() {
+                let width = levels[0].count
+                if index < start + width { return (m, index - start) }
+                start += width
+            }
+            return nil
+        }
     }
 }

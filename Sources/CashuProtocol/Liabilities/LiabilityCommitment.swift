@@ -94,8 +94,23 @@ public enum LiabilityCommitment {
 
     static func be<T: FixedWidthInteger>(_ value: T) -> [UInt8] { withUnsafeBytes(of: value.bigEndian) { Array($0) } }
 
+    /// A value the manifest cannot carry (an outstanding balance outside Int64).
+    public struct OutOfRangeError: Error, Sendable {
+        public init() {}
+    }
+
+    /// Parses the manifest's timestamp (RFC 3339, UTC, whole seconds, `Z`); nil for any other form.
+    public static func parseRFC3339(_ text: String) -> UInt64? {
+        let formatter = ISO8601DateFormatter()
+        formatter.formatOptions = [.withInternetDateTime]
+        formatter.timeZone = TimeZone(identifier: "UTC")
+        guard text.hasSuffix("Z"), let date = formatter.date(from: text), date.timeIntervalSince1970 >= 0 else { return nil }
+        let seconds = UInt64(date.timeIntervalSince1970)
+        return rfc3339(seconds) == text ? seconds : nil
+    }
+
     /// RFC 3339, UTC, whole seconds, `Z`.
-    static func rfc3339(_ t: UInt64) -> String {
+    public static func rfc3339(_ t: UInt64) -> String {
         let formatter = ISO8601DateFormatter()
         formatter.formatOptions = [.withInternetDateTime]
         formatter.timeZone = TimeZone(identifier: "UTC")
