@@ -1,3 +1,4 @@
+import Foundation
 import CashewEncoding
 import CashuProtocol
 import Secp256k1
@@ -84,5 +85,89 @@ struct ProofOfLiabilitiesVectorTests {
         let signature = try key.schnorrSign(message: digest, auxiliaryRandomness: Hex.decode("b777e0270e6f6bd9302268a253ffda221ce9257a6e13349e198169745c45d72e"))
         #expect(signature.hex == "01cb753c8fad0182e39d7f4543bd3bee77519a599268f51a8d260aa6f8acc721b5d46726296c57488fed0bb60b8e03d1c7a30093bf9537d30569be4bd52889f2")
         #expect(Hex.encode(Array(LiabilityCommitment.keysetRoot([]))) == "66b7de363bb498c9cf01f2997ec7f658b8734dd8bb5e959ea240c9ea9a951180")
+    }
+
+    @Test("the mint's tree: the same paths and peaks as the reference construction for 1 to 40 leaves; an accumulator continued from published peaks")
+    func tree() throws {
+        var leaves = Self.leaves
+        for i in 4..<40 { leaves.append(SumMMR.leaf(point: [0x03] + Array(repeating: UInt8(i), count: 32), amount: UInt64(i * 7))) }
+        for size in 1...leaves.count {
+            let range = Array(leaves.prefix(size))
+            let tree = try SumMMR.Tree(leaves: range)
+            var acc = SumMMR.Accumulator()
+            for leaf in range { try acc.append(leaf) }
+            #expect(try tree.root == acc.root && tree.peaks == acc.peaks.map(\.node))
+            for index in 0..<size {
+                let reference = try SumMMR.proof(of: index, among: range)
+                #expect(tree.path(of: index) == reference.path && tree.leaf(index) == range[index], "size \(size) index \(index)")
+                let proof = try #require(LiabilityInclusionProof(item: "02" + String(repeating: "00", count: 32), index: index, tree: tree))
+                #expect(proof.leafIndex == UInt64(index) && proof.peaks.count == SumMMR.peakHeights(size: UInt64(size)).count)
+            }
+            #expect(tree.path(of: size) == nil && tree.path(of: -1) == nil)
+            // Continued from the peaks alone, as the next epoch is from the last one's stored peaks.
+            var restored = try #require(SumMMR.Accumulator(size: UInt64(size), peaks: acc.peaks.map(\.node)))
+            for leaf in leaves[size...] { try restored.append(leaf) }
+            var whole = SumMMR.Accumulator()
+            for leaf in leaves { try whole.append(leaf) }
+            #expect(try restored.root == whole.root && restored.size == whole.size)
+            #expect(SumMMR.Accumulator(size: UInt64(size) + 1, peaks: acc.peaks.map(\.node)) == nil || (size + 1).nonzeroBitCount == size.nonzeroBitCount)
+        }
+        // A proof over the wire verifies against the root, for the real point only.
+        let tree = try SumMMR.Tree(leaves: Array(Self.leaves.prefix(3)))
+        let root = try tree.root
+        let proof = try #require(LiabilityInclusionProof(item: Self.points[1], index: 1, tree: tree))
+        #expect(proof.verifies(size: 3, rootHash: Hex.encode(root.hash), rootSum: root.sum))
+        #expect(!proof.verifies(size: 4, rootHash: Hex.encode(root.hash), rootSum: root.sum))
+        var other = proof
+        other.item = Self.points[0]
+        #expect(!other.verifies(size: 3, rootHash: Hex.encode(root.hash), rootSum: root.sum))
+        var shifted = proof
+        shifted.leafIndex = 0
+        #expect(!shifted.verifies(size: 3, rootHash: Hex.encode(root.hash), rootSum: root.sum))
+    }
+
+    @Test("a published manifest holds up under the mint's key; each tampered field, another key or a reordered epoch_keysets does not")
+    func publishedManifest() throws {
+        var issued = SumMMR.Accumulator()
+        for leaf in Self.leaves.prefix(3) { try issued.append(leaf) }
+        let mine = LiabilityCommitment.Keyset(
+            id: "009a6154b71113b7", unit: "sat", issuedSize: 3, issuedRoot: try issued.root, spentSize: 0, spentRoot: SumMMR.empty, active: true,
+            deactivationEpoch: 12)
+        let other = LiabilityCommitment.Keyset(
+            id: "00ffffffffffffff", unit: "usd", issuedSize: 0, issuedRoot: SumMMR.empty, spentSize: 0, spentRoot: SumMMR.empty, active: false,
+            deactivationEpoch: 5)
+        let key = try Scalar(hex: "371b3102088ee8fa21744920b996fa717417631271730ad34269646465998245")
+        let mintKey = try key.publicPoint
+        let previous = [UInt8](repeating: 0x11, count: 32)
+        let message = mine.manifestMessage(epoch: 4, timestamp: 1_781_179_200, previousDigest: previous)
+        let signature = try key.schnorrSign(message: LiabilityCommitment.messageDigest(message)).hex
+        let manifest = try LiabilityManifest(
+            keyset: mine, epoch: 4, closedAt: 1_781_179_200, previous: previous, all: [other, mine], signingKey: mintKey, signature: signature)
+        #expect(manifest.problems(mintKey: mintKey).isEmpty, "\(manifest.problems(mintKey: mintKey))")
+        #expect(manifest.message == message && manifest.timestamp == "2026-06-11T12:00:00Z" && manifest.outstandingBalance == 850)
+        #expect(manifest.epochKeysets.map(\.keysetID) == ["009a6154b71113b7", "00ffffffffffffff"])
+        // Through JSON and back, with the draft's field names.
+        let json = String(decoding: try JSONEncoder().encode(manifest), as: UTF8.self)
+        for field in ["\"issued_mmr_root_hash\"", "\"epoch_keysets\"", "\"previous_global_digest\"", "\"mint_signature\"", "\"deactivation_epoch\""] {
+            #expect(json.contains(field))
+        }
+        #expect(try JSONDecoder().decode(LiabilityManifest.self, from: Data(json.utf8)) == manifest)
+
+        #expect(!manifest.problems(mintKey: try Scalar.random().publicPoint).isEmpty)
+        var edits: [(String, (inout LiabilityManifest) -> Void)] = [
+            ("issued sum", { $0.issuedMMRRootSum -= 100 }), ("spent size", { $0.spentMMRSize += 1 }), ("active", { $0.active = false }),
+            ("deactivation", { $0.deactivationEpoch = 13 }), ("timestamp", { $0.timestamp = "2026-06-11T12:00:01Z" }),
+            ("previous", { $0.previousGlobalDigest = String(repeating: "22", count: 32) }), ("outstanding", { $0.outstandingBalance = 849 }),
+            ("global digest", { $0.globalDigest = String(repeating: "00", count: 32) }), ("keyset root", { $0.keysetMerkleRoot = String(repeating: "00", count: 32) }),
+            ("order", { $0.epochKeysets.reverse() }), ("other keyset", { $0.epochKeysets[1].issuedMMRSize = 1 }),
+            ("missing", { $0.epochKeysets.removeFirst() }), ("signing key", { $0.signingPubkey = String(repeating: "00", count: 32) }),
+        ]
+        edits.append(("epoch", { $0.epochIndex = 5 }))
+        for (name, edit) in edits {
+            var tampered = manifest
+            edit(&tampered)
+            #expect(!tampered.problems(mintKey: mintKey).isEmpty, "\(name)")
+        }
+        #expect(LiabilityCommitment.parseRFC3339("2026-06-11T12:00:00+00:00") == nil && LiabilityCommitment.parseRFC3339("2026-06-11T12:00:00Z") == 1_781_179_200)
     }
 }
