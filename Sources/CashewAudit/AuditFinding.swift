@@ -86,6 +86,9 @@ public enum AuditCheck: String, Sendable, Hashable, Codable, CaseIterable {
     /// edited after its epoch closed, a closed epoch whose operations no longer give its root, an operation
     /// back-dated into the past.
     case epochs
+    /// The published proof of liabilities: a liabilities epoch whose chain, digest, signatures or keyset list
+    /// does not hold, a keyset's lifecycle broken, or a tree that is not the ledger's rows.
+    case liabilities
     /// A row that does not parse.
     case malformed
 }

@@ -36,6 +36,14 @@ struct PostgresAuditSnapshot: LedgerAuditSnapshot {
     let session: LedgerSession
     static let pageSize = 2000
 
+    func liabilityEpochs() async throws -> [LiabilityEpochRecord] {
+        try await PostgresMintStore.liabilityEpochs { try await session.rows($0) }
+    }
+
+    func liabilityLeaves(keyset: String, tree: LiabilityTree, after: UInt64, through: UInt64) async throws -> [LiabilityLeafRow] {
+        try await PostgresMintStore.liabilityLeaves(keyset: keyset, tree: tree, after: after, through: through) { try await session.rows($0) }
+    }
+
     func keysets() async throws -> [KeysetRecord] {
         try await session.rows("SELECT \(unescaped: PostgresMintStore.keysetColumns) FROM keysets ORDER BY unit, derivation_index").map {
             try PostgresMintStore.keyset($0)

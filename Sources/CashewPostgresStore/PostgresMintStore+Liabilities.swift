@@ -16,22 +16,37 @@ extension PostgresMintStore: LiabilityLedger {
     }
 
     public func liabilityEpoch(_ epoch: UInt64) async throws -> LiabilityEpochRecord? {
+        try await Self.liabilityEpoch(epoch) { try await rows($0) }
+    }
+
+    typealias Rows = (PostgresQuery) async throws -> [PostgresRandomAccessRow]
+
+    /// Every liabilities epoch, ascending.
+    static func liabilityEpochs(_ rows: Rows) async throws -> [LiabilityEpochRecord] {
+        var records = [LiabilityEpochRecord]()
+        for r in try await rows("SELECT epoch FROM liability_epochs ORDER BY epoch") {
+            if let record = try await liabilityEpoch(try r.nonNegative("epoch"), rows) { records.append(record) }
+        }
+        return records
+    }
+
+    static func liabilityEpoch(_ epoch: UInt64, _ rows: Rows) async throws -> LiabilityEpochRecord? {
         guard let e = try await rows("SELECT * FROM liability_epochs WHERE epoch = \(Self.int(epoch))").first else { return nil }
         let keysets = try await rows(
-            "SELECT \(unescaped: Self.liabilityKeysetColumns) FROM liability_keysets WHERE epoch = \(Self.int(epoch)) ORDER BY unit, keyset_id"
+            "SELECT \(unescaped: liabilityKeysetColumns) FROM liability_keysets WHERE epoch = \(Self.int(epoch)) ORDER BY unit, keyset_id"
         ).map { r in
             LiabilityEpochRecord.Keyset(
                 keyset: LiabilityCommitment.Keyset(
                     id: try r.text("keyset_id"), unit: try r.text("unit"), issuedSize: try r.nonNegative("issued_size"),
-                    issuedRoot: .init(hash: try Self.hash(r, "issued_hash"), sum: try r.uint("issued_sum")), spentSize: try r.nonNegative("spent_size"),
-                    spentRoot: .init(hash: try Self.hash(r, "spent_hash"), sum: try r.uint("spent_sum")), active: try r["active"].decode(Bool.self),
+                    issuedRoot: .init(hash: try hash(r, "issued_hash"), sum: try r.uint("issued_sum")), spentSize: try r.nonNegative("spent_size"),
+                    spentRoot: .init(hash: try hash(r, "spent_hash"), sum: try r.uint("spent_sum")), active: try r["active"].decode(Bool.self),
                     deactivationEpoch: try r.nonNegative("deactivation_epoch")),
                 issuedPeaks: try LiabilityEpochRecord.Keyset.decode(try r.text("issued_peaks")),
                 spentPeaks: try LiabilityEpochRecord.Keyset.decode(try r.text("spent_peaks")), signature: try r.text("signature"))
         }
         return LiabilityEpochRecord(
-            epoch: epoch, throughEpoch: try e.nonNegative("through_epoch"), closedAt: try e.nonNegative("closed_at"), previous: try Self.hash(e, "previous"),
-            globalDigest: try Self.hash(e, "global_digest"), keysetRoot: try Self.hash(e, "keyset_root"), keysets: keysets)
+            epoch: epoch, throughEpoch: try e.nonNegative("through_epoch"), closedAt: try e.nonNegative("closed_at"), previous: try hash(e, "previous"),
+            globalDigest: try hash(e, "global_digest"), keysetRoot: try hash(e, "keyset_root"), keysets: keysets)
     }
 
     static func hash(_ r: PostgresRandomAccessRow, _ column: String) throws -> [UInt8] {
@@ -44,17 +59,21 @@ extension PostgresMintStore: LiabilityLedger {
     }
 
     public func liabilityLeaves(keyset: String, tree: LiabilityTree, after: UInt64, through: UInt64) async throws -> [LiabilityLeafRow] {
+        try await Self.liabilityLeaves(keyset: keyset, tree: tree, after: after, through: through) { try await rows($0) }
+    }
+
+    static func liabilityLeaves(keyset: String, tree: LiabilityTree, after: UInt64, through: UInt64, _ rows: Rows) async throws -> [LiabilityLeafRow] {
         let query: PostgresQuery = switch tree {
         case .issued:
             """
             SELECT b.b AS point, b.amount::text AS amount FROM blind_signatures b JOIN operations o ON o.id = b.operation_id
-            WHERE b.keyset_id = \(keyset) AND o.epoch > \(Self.int(after)) AND o.epoch <= \(Self.int(through))
+            WHERE b.keyset_id = \(keyset) AND o.epoch > \(int(after)) AND o.epoch <= \(int(through))
             ORDER BY o.epoch, o.id, b.position NULLS LAST, b.b
             """
         case .spent:
             """
             SELECT p.y AS point, p.amount::text AS amount FROM proofs p JOIN operations o ON o.id = p.operation_id
-            WHERE p.keyset_id = \(keyset) AND o.epoch > \(Self.int(after)) AND o.epoch <= \(Self.int(through))
+            WHERE p.keyset_id = \(keyset) AND o.epoch > \(int(after)) AND o.epoch <= \(int(through))
             ORDER BY o.epoch, o.id, p.position NULLS LAST, p.y
             """
         }

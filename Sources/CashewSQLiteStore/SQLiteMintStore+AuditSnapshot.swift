@@ -32,6 +32,12 @@ struct SQLiteAuditSnapshot: LedgerAuditSnapshot {
         try await db.query("SELECT * FROM keysets ORDER BY unit, derivation_index").map(SQLiteMintStore.keyset)
     }
 
+    func liabilityEpochs() async throws -> [LiabilityEpochRecord] { try await SQLiteMintStore.liabilityEpochs(db) }
+
+    func liabilityLeaves(keyset: String, tree: LiabilityTree, after: UInt64, through: UInt64) async throws -> [LiabilityLeafRow] {
+        try await SQLiteMintStore.liabilityLeaves(keyset: keyset, tree: tree, after: after, through: through, db)
+    }
+
     func amountCounts() async throws -> [AuditAmountCount] {
         var tally = AuditAmountCount.Tally()
         for row in try await db.query(

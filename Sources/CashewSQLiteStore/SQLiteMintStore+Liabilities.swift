@@ -44,6 +44,19 @@ extension SQLiteMintStore: LiabilityLedger {
     }
 
     public func liabilityLeaves(keyset: String, tree: LiabilityTree, after: UInt64, through: UInt64) async throws -> [LiabilityLeafRow] {
+        try await read { db in try await Self.liabilityLeaves(keyset: keyset, tree: tree, after: after, through: through, db) }
+    }
+
+    /// Every liabilities epoch, ascending.
+    static func liabilityEpochs(_ db: SQLiteConnection) async throws -> [LiabilityEpochRecord] {
+        var records = [LiabilityEpochRecord]()
+        for r in try await db.query("SELECT epoch FROM liability_epochs ORDER BY epoch") {
+            if let record = try await liabilityEpoch(try r.uint("epoch"), db) { records.append(record) }
+        }
+        return records
+    }
+
+    static func liabilityLeaves(keyset: String, tree: LiabilityTree, after: UInt64, through: UInt64, _ db: SQLiteConnection) async throws -> [LiabilityLeafRow] {
         let sql = switch tree {
         case .issued:
             """
@@ -58,10 +71,8 @@ extension SQLiteMintStore: LiabilityLedger {
             ORDER BY o.epoch, o.id, p.position IS NULL, p.position, p.y
             """
         }
-        return try await read { db in
-            try await db.query(sql, [.text(keyset), .uint(after), .uint(through)]).map { r in
-                LiabilityLeafRow(point: try r.text("point"), amount: try r.amount("amount"))
-            }
+        return try await db.query(sql, [.text(keyset), .uint(after), .uint(through)]).map { r in
+            LiabilityLeafRow(point: try r.text("point"), amount: try r.amount("amount"))
         }
     }
 

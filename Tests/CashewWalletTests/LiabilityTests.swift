@@ -151,6 +151,18 @@ struct LiabilityTests {
         let text = try cashew(["audit-mint", "--grace", "2"])
         #expect(text.status == 0 && text.stdout.contains("Nothing speaks against the mint"), "\(text)")
 
+        // The ledger's auditor rebuilds the published trees from the ledger: all of them, then (incremental) only
+        // the new epoch's, continuing from the peaks recorded with the epoch it checked before.
+        let state = mint.dataDir + "/auditor-state.json"
+        let full = try AuditHistoryTests.audit(["--data-dir", mint.dataDir, "--state", state])
+        #expect(full.status == 0 && AuditHistoryTests.checked(full.report, "liabilities") >= 1, "\(full.report["findings"] ?? "") \(full.stderr)")
+        #expect(try cashew(["mint", "32"]).status == 0)
+        try await Task.sleep(for: .seconds(3))
+        _ = try Self.close(mint)
+        let incremental = try AuditHistoryTests.audit(["--data-dir", mint.dataDir, "--state", state])
+        #expect(incremental.status == 0 && incremental.report["checked_through_epoch"] != nil, "\(incremental.report["findings"] ?? "") \(incremental.stderr)")
+        #expect(try cashew(["audit-mint", "--grace", "2"]).status == 0)
+
         // The operator rewrites epoch 1 (a spent sum): its signature fails, and its digest is not the one the wallet saw.
         _ = try AuditCorruptionTests.sql("UPDATE liability_keysets SET spent_sum = spent_sum + 1 WHERE epoch = 1", on: mint.dataDir + "/mint.sqlite3", postgres: false)
         let rewritten = try cashew(["audit-mint", "--json", "--grace", "2"])
@@ -158,5 +170,9 @@ struct LiabilityTests {
         let findings = (try? JSONSerialization.jsonObject(with: Data(rewritten.stdout.utf8)) as? [String: Any])?["findings"] as? [[String: Any]] ?? []
         #expect(findings.contains { $0["check"] as? String == "history" }, "\(findings)")
         #expect(findings.contains { $0["check"] as? String == "manifest" }, "\(findings)")
+        let caught = try AuditHistoryTests.audit(["--data-dir", mint.dataDir, "--state", state])
+        #expect(caught.status == 2, "\(caught.stderr)")
+        let ledgerFindings = (caught.report["findings"] as? [[String: Any]]) ?? []
+        #expect(ledgerFindings.contains { $0["check"] as? String == "liabilities" && ($0["key"] as? String ?? "").hasPrefix("1/") }, "\(ledgerFindings)")
     }
 }

@@ -195,38 +195,10 @@ extension Wallet {
         }
     }
 
-    /// The draft's keyset lifecycle over consecutive epochs: the declared deactivation epoch never changes and is
-    /// after the keyset's first epoch, a locked keyset never reactivates, its issued tree is frozen after the lock
-    /// epoch, a keyset is locked from its deactivation epoch on, and no tree shrinks.
+    /// The draft's keyset lifecycle rules (`LiabilityLifecycle`) over the epochs' keyset lists.
     static func checkLifecycle(_ manifests: [LiabilityManifest], into report: inout MintLiabilityReport) {
-        var previous = [String: (epoch: UInt64, entry: LiabilityManifest.EpochKeyset)]()
-        var lock = [String: LiabilityManifest.EpochKeyset]()
-        for m in manifests {
-            let e = m.epochIndex
-            for k in m.epochKeysets {
-                let id = k.keysetID
-                if let (_, p) = previous[id] {
-                    if p.deactivationEpoch != k.deactivationEpoch {
-                        report.add(.evidence, "lifecycle", keyset: id, "epoch \(e): deactivation_epoch changed from \(p.deactivationEpoch) to \(k.deactivationEpoch)")
-                    }
-                    if !p.active && k.active { report.add(.evidence, "lifecycle", keyset: id, "epoch \(e): reactivated after its lock") }
-                    if k.issuedMMRSize < p.issuedMMRSize || k.issuedMMRRootSum < p.issuedMMRRootSum || k.spentMMRSize < p.spentMMRSize
-                        || k.spentMMRRootSum < p.spentMMRRootSum
-                    {
-                        report.add(.evidence, "lifecycle", keyset: id, "epoch \(e): a tree shrank")
-                    }
-                } else if k.deactivationEpoch <= e {
-                    report.add(.evidence, "lifecycle", keyset: id, "epoch \(e): first listed with deactivation_epoch \(k.deactivationEpoch), not after it")
-                }
-                if let locked = lock[id], locked.issuedMMRSize != k.issuedMMRSize || locked.issuedMMRRootHash != k.issuedMMRRootHash {
-                    report.add(.evidence, "lifecycle", keyset: id, "epoch \(e): issued after its lock")
-                }
-                if !k.active, lock[id] == nil { lock[id] = k }
-                if k.active && e >= k.deactivationEpoch {
-                    report.add(.evidence, "lifecycle", keyset: id, "epoch \(e): still active at or after its deactivation epoch \(k.deactivationEpoch)")
-                }
-                previous[id] = (e, k)
-            }
+        for v in LiabilityLifecycle.violations(manifests.map { ($0.epochIndex, $0.epochKeysets.compactMap(\.keyset)) }) {
+            report.add(.evidence, "lifecycle", keyset: v.keyset, v.detail)
         }
     }
 }

@@ -26,6 +26,10 @@ public protocol LedgerAuditSnapshot: Sendable {
     func meltQuotes() async throws -> AuditPages<AuditMeltQuoteRow>
     /// Closed epochs, ascending.
     func epochs() async throws -> [AuditEpochRow]
+    /// Proof-of-liabilities epochs, ascending.
+    func liabilityEpochs() async throws -> [LiabilityEpochRecord]
+    /// The leaves of a keyset's tree from ledger epochs `after+1 ... through`, as `LiabilityLedger` gives them.
+    func liabilityLeaves(keyset: String, tree: LiabilityTree, after: UInt64, through: UInt64) async throws -> [LiabilityLeafRow]
     /// For an incremental audit: the operations in no epoch or in an epoch after `epoch`, ascending ID, each with
     /// its proofs and signatures (rows that name no operation are not found this way: a full audit finds them).
     func operations(after epoch: UInt64) async throws -> AuditPages<AuditOperationRows>
