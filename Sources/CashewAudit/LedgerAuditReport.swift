@@ -37,6 +37,8 @@ public struct LedgerAuditReport: Sendable, Codable {
     public var checkedThroughEpoch: UInt64?
     /// The closed epochs as read (for the transparency page; not in the JSON report).
     public var signedEpochs: [SignedEpoch] = []
+    /// The newest liabilities epoch as read (for the transparency page; not in the JSON report).
+    public var liabilities: LiabilityEpochRecord?
 
     public struct EpochSummary: Sendable, Codable {
         public var count: UInt64

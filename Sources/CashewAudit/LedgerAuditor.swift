@@ -70,7 +70,8 @@ public struct LedgerAuditor: Sendable {
         }
         let key = epochKey(epochs)
         checkEpochs(epochs, key: key, leaves: tally.leaves, into: &tally)
-        try await checkLiabilities(snapshot, keysets: records, key: key, lastLedgerEpoch: epochs.last?.epoch.epoch ?? 0, into: &tally)
+        let liabilityEpochs = try await snapshot.liabilityEpochs()
+        try await checkLiabilities(liabilityEpochs, snapshot: snapshot, keysets: records, key: key, lastLedgerEpoch: epochs.last?.epoch.epoch ?? 0, into: &tally)
         var summary = LedgerAuditReport.EpochSummary(
             count: UInt64(epochs.count), last: epochs.last?.epoch.epoch, lastCommitment: epochs.last?.epoch.commitment, commitments: [:], mintPubkey: key?.hex)
         for e in epochs { summary.commitments[String(e.epoch.epoch)] = e.epoch.commitment }
@@ -80,6 +81,7 @@ public struct LedgerAuditor: Sendable {
         await checkBackends(book, liabilities: liabilities, into: &tally)
         var result = report(tally, liabilities: liabilities, epochs: summary)
         result.signedEpochs = epochs.map(\.epoch)
+        result.liabilities = liabilityEpochs.last
         return result
     }
 

@@ -13,8 +13,9 @@ extension LedgerAuditor {
     ///
     /// Incremental runs start from the peaks recorded with the newest liabilities epoch whose ledger epochs were
     /// all checked before (after checking that they bag to its roots), and rebuild only the later epochs.
-    func checkLiabilities(_ snapshot: any LedgerAuditSnapshot, keysets: [KeysetRecord], key: Point?, lastLedgerEpoch: UInt64, into t: inout AuditTally) async throws {
-        let epochs = try await snapshot.liabilityEpochs()
+    func checkLiabilities(
+        _ epochs: [LiabilityEpochRecord], snapshot: any LedgerAuditSnapshot, keysets: [KeysetRecord], key: Point?, lastLedgerEpoch: UInt64, into t: inout AuditTally
+    ) async throws {
         var previousDigest = [UInt8](repeating: 0, count: 32)
         var previousThrough: UInt64 = 0
         var expected: UInt64 = 1

@@ -1,3 +1,5 @@
+import CashewEncoding
+import CashuMint
 import CashuProtocol
 import Foundation
 
@@ -13,13 +15,18 @@ public struct TransparencyPage: Sendable {
     /// The last audit's report, if one was published.
     public var report: LedgerAuditReport?
     public var generatedAt: UInt64
+    /// The newest proof-of-liabilities epoch, if one was published.
+    public var liabilities: LiabilityEpochRecord?
 
-    public init(mintName: String?, mintPubkey: String?, epochs: [SignedEpoch], report: LedgerAuditReport?, generatedAt: UInt64) {
+    public init(
+        mintName: String?, mintPubkey: String?, epochs: [SignedEpoch], report: LedgerAuditReport?, generatedAt: UInt64, liabilities: LiabilityEpochRecord? = nil
+    ) {
         self.mintName = mintName
         self.mintPubkey = mintPubkey
         self.epochs = epochs
         self.report = report
         self.generatedAt = generatedAt
+        self.liabilities = liabilities
     }
 
     /// One point of the plot: the e-cash outstanding in a unit after an epoch (Σ issued − Σ redeemed, settled).
@@ -105,13 +112,25 @@ public struct TransparencyPage: Sendable {
             }
             h += "</table>\n"
         }
+        h += "<h2>Proof of liabilities</h2>\n"
+        if let l = liabilities {
+            h += "<p id=\"liabilities\">Liabilities epoch \(l.epoch), closed \(Self.date(l.closedAt)); global digest <span class=\"hex\">\(Hex.encode(l.globalDigest))</span>.</p>\n"
+            h += "<table id=\"liability-keysets\"><tr><th>Keyset</th><th>Unit</th><th>Issued</th><th>Redeemed</th><th>Outstanding</th><th>State</th></tr>\n"
+            for k in LiabilityCommitment.sorted(l.keysets.map(\.keyset)) {
+                h += "<tr><td class=\"hex\">\(Self.escape(k.id))</td><td>\(Self.escape(k.unit))</td><td>\(k.issuedRoot.sum) (\(k.issuedSize))</td>"
+                    + "<td>\(k.spentRoot.sum) (\(k.spentSize))</td><td>\(k.outstanding)</td><td>\(k.active ? "active" : "locked"), until epoch \(k.deactivationEpoch)</td></tr>\n"
+            }
+            h += "</table>\n"
+        } else {
+            h += "<p id=\"liabilities\">No liabilities epoch has been published yet.</p>\n"
+        }
         h += """
             <h2>How to verify</h2>
             <ol>
             <li>Fetch the epochs: <code>GET /v1/epochs</code>. Each has its manifest (the exact JSON committed to), its commitment and the mint's signature.</li>
             <li>Check each one: the commitment is the SHA-256 of the manifest's bytes; the signature is a BIP-340 signature of the commitment by the key above, which must be the <code>pubkey</code> of <code>/v1/info</code>; each manifest's <code>previous</code> is the commitment before it.</li>
             <li>Save the last commitment. Whoever holds it can hold the mint to its whole history: an auditor runs <code>cashew-mint audit --mint-pubkey KEY --trust EPOCH:COMMITMENT</code> on a copy of the ledger, and a rewritten history no longer gives that commitment.</li>
-            <li>Holders of e-cash will check their own tokens against the mint's liabilities with <code>cashew audit-mint</code> once proofs of liabilities are published (not yet).</li>
+            <li>Holders of e-cash check the mint's liabilities against their own tokens with <code>cashew audit-mint</code>: it verifies every liabilities epoch (<code>GET /v1/pol/{keyset}/manifest</code>, signed by the same key), then asks for inclusion proofs (<code>POST /v1/pol/{keyset}/proofs/issued</code> and <code>…/spent</code>) and reports a blinded message of theirs missing from the issued tree, or an unspent token of theirs in the spent tree, as evidence against the mint.</li>
             </ol>
             </body></html>
 

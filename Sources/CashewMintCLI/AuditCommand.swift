@@ -106,7 +106,7 @@ struct AuditCommand: AsyncParsableCommand {
                 try encoded.write(to: URL(fileURLWithPath: publish).appendingPathComponent("audit-report.json"), options: .atomic)
                 let page = TransparencyPage(
                     mintName: settings.mint.info.name, mintPubkey: report.epochs.mintPubkey, epochs: report.signedEpochs, report: report,
-                    generatedAt: report.generatedAt)
+                    generatedAt: report.generatedAt, liabilities: report.liabilities)
                 try Data(page.html.utf8).write(to: URL(fileURLWithPath: publish).appendingPathComponent("audit.html"), options: .atomic)
             } catch {
                 throw CLIError("cannot publish the report in \(publish): \(error)")

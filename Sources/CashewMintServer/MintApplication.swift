@@ -82,7 +82,8 @@ public func makeMintRouter(mint: Mint, configuration: MintServerConfiguration, m
         let epochs = try await loadEpochs(mint)
         let report = reportPath.flatMap { try? Data(contentsOf: URL(fileURLWithPath: $0)) }.flatMap { try? JSONDecoder().decode(LedgerAuditReport.self, from: $0) }
         let page = TransparencyPage(
-            mintName: mint.settings.info.name, mintPubkey: mint.publicKey.hex, epochs: epochs, report: report, generatedAt: mint.clock.now())
+            mintName: mint.settings.info.name, mintPubkey: mint.publicKey.hex, epochs: epochs, report: report, generatedAt: mint.clock.now(),
+            liabilities: try? await mint.latestLiabilityEpoch())
         return Response(status: .ok, headers: [.contentType: "text/html; charset=utf-8"], body: .init(byteBuffer: ByteBuffer(string: page.html)))
     }
     return router

@@ -33,6 +33,8 @@ struct TransparencyPageTests {
             outstanding = Int(try await alice.balance(mintURL: url) + (try await bob.balance(mintURL: url)))
         }
         try await Task.sleep(for: .seconds(2.5))
+        let closed = try Interop.run(CashewMintProcess.executable, ["liabilities", "close", "--data-dir", mint.dataDir])
+        #expect(closed.status == 0, "\(closed.stderr)")
         let audit = try Interop.run(
             CashewMintProcess.executable, ["audit", "--json", "--full", "--state", mint.dataDir + "/auditor.json", "--publish", mint.dataDir, "--data-dir", mint.dataDir])
         #expect(audit.status == 0, "\(audit.stdout) \(audit.stderr)")
@@ -53,7 +55,16 @@ struct TransparencyPageTests {
             #expect(html.contains("<strong>\(outstanding) sat</strong> outstanding"), "\(target): expected \(outstanding)")
             // The most recent commitment, as /v1/epochs publishes it (the page lists the last 20).
             if let last = epochs.last { #expect(html.contains(last.commitment), "\(target)") }
-            #expect(html.contains("How to verify"))
+            #expect(html.contains("How to verify") && html.contains("cashew audit-mint"))
+            // The newest liabilities epoch (the mint closed the first at start; the command above the second), whose
+            // keysets' outstanding sums add up to the same figure.
+            #expect(html.contains("Liabilities epoch 2, closed"), "\(target)")
+            let cells = html.components(separatedBy: "<table id=\"liability-keysets\">").last?.components(separatedBy: "</table>").first ?? ""
+            let sums = cells.components(separatedBy: "</tr>").compactMap { row -> Int? in
+                let tds = row.components(separatedBy: "<td>").dropFirst()
+                return tds.count >= 4 ? Int(tds[tds.startIndex + 3].components(separatedBy: "</td>")[0]) : nil
+            }
+            #expect(sums.reduce(0, +) == outstanding, "\(target): \(cells)")
         }
         let shot = mint.dataDir + "/audit.png"
         let screenshot = try Self.chrome(["--screenshot=\(shot)", "--window-size=1100,1600", url + "/audit"])

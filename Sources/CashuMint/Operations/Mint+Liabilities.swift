@@ -105,9 +105,12 @@ extension Mint {
     }
 
     /// When the newest liabilities epoch closed (nil when none has).
-    public func lastLiabilityEpochClose() async throws -> UInt64? {
+    public func lastLiabilityEpochClose() async throws -> UInt64? { try await latestLiabilityEpoch()?.closedAt }
+
+    /// The newest liabilities epoch (nil when none has closed).
+    public func latestLiabilityEpoch() async throws -> LiabilityEpochRecord? {
         let ledger = try liabilityLedger
-        return try await self.ledger { try await ledger.lastLiabilityEpoch() }?.closedAt
+        return try await self.ledger { try await ledger.lastLiabilityEpoch() }
     }
 
     /// The epoch `epoch`, or the newest when nil.
