@@ -328,7 +328,7 @@ let package = Package(
             name: "LightningBackendTests",
             dependencies: [
                 "CashewWallet", "CashuProtocol", "CashuCrypto", "CashuMint", "LNbitsBackend", "LNDBackend", "CLNBackend", "CashewSQLiteStore",
-                "CashewConfig", "CashewMintComponents",
+                "CashewConfig", "CashewMintComponents", "CashewAudit",
                 "Bolt11", "CashewEncoding", "Secp256k1", "TestSupport",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdTLS", package: "hummingbird"),

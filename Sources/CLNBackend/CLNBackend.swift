@@ -279,3 +279,39 @@ struct CLNRefusal: Error, CustomStringConvertible {
     let message: String
     var description: String { "Core Lightning error \(code): \(message)" }
 }
+
+extension CLNBackend: PaymentHistory {
+    /// Every invoice (`listinvoices`: paid is a succeeded incoming payment of `amount_received_msat`, expired a
+    /// failed one) and every payment attempt (`listpays`: complete, failed or pending, the fee being
+    /// `amount_sent_msat − amount_msat`); the auditor takes a hash's succeeded attempt over its failed ones.
+    public func payments() async throws -> [BackendPayment] {
+        var list = [BackendPayment]()
+        let invoices = try await rpc("listinvoices", [:])
+        guard let all = invoices.json["invoices"] as? [[String: Any]] else { throw PaymentBackendError("Core Lightning's listinvoices is unreadable") }
+        for i in all {
+            guard let hex = i["payment_hash"] as? String, let hash = try? PaymentHash(hex: hex.lowercased()) else { continue }
+            let status: BackendPayment.Status =
+                switch i["status"] as? String {
+                case "paid": .succeeded
+                case "expired": .failed
+                default: .pending
+                }
+            let amount = (status == .succeeded ? NodeJSON.uint(i["amount_received_msat"]) : nil) ?? NodeJSON.uint(i["amount_msat"]) ?? 0
+            list.append(BackendPayment(direction: .incoming, paymentHash: hash, amountMsat: amount, feeMsat: 0, status: status))
+        }
+        let pays = try await rpc("listpays", [:])
+        guard let attempts = pays.json["pays"] as? [[String: Any]] else { throw PaymentBackendError("Core Lightning's listpays is unreadable") }
+        for p in attempts {
+            guard let hex = p["payment_hash"] as? String, let hash = try? PaymentHash(hex: hex.lowercased()) else { continue }
+            let status: BackendPayment.Status =
+                switch p["status"] as? String {
+                case "complete": .succeeded
+                case "failed": .failed
+                default: .pending
+                }
+            list.append(BackendPayment(
+                direction: .outgoing, paymentHash: hash, amountMsat: NodeJSON.uint(p["amount_msat"]) ?? 0, feeMsat: Self.fee(p), status: status))
+        }
+        return list
+    }
+}

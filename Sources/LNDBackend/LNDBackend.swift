@@ -274,3 +274,44 @@ public final class LNDBackend: PaymentBackend, Sendable {
         Data(bytes).base64EncodedString().replacingOccurrences(of: "+", with: "-").replacingOccurrences(of: "/", with: "_")
     }
 }
+
+extension LNDBackend: PaymentHistory {
+    /// Every invoice (`GET /v1/invoices`) and every payment (`GET /v1/payments`, incomplete ones included), 500 at
+    /// a time from `index_offset`. An invoice is a succeeded incoming payment once SETTLED (for `amt_paid_msat`),
+    /// failed once CANCELED; a payment's status is LND's (`SUCCEEDED`, `FAILED`, in flight otherwise).
+    public func payments() async throws -> [BackendPayment] {
+        var list = [BackendPayment]()
+        try await page("/v1/invoices?num_max_invoices=500", key: "invoices") { i in
+            guard let hash = (i["r_hash"] as? String).flatMap(Self.bytes(base64:)).flatMap({ try? PaymentHash(bytes: $0) }) else { return }
+            let state = i["state"] as? String
+            let status: BackendPayment.Status = state == "SETTLED" ? .succeeded : state == "CANCELED" ? .failed : .pending
+            let amount = (status == .succeeded ? NodeJSON.uint(i["amt_paid_msat"]) : nil) ?? NodeJSON.uint(i["value_msat"]) ?? 0
+            list.append(BackendPayment(direction: .incoming, paymentHash: hash, amountMsat: amount, feeMsat: 0, status: status))
+        }
+        try await page("/v1/payments?include_incomplete=true&max_payments=500", key: "payments") { p in
+            guard let hex = p["payment_hash"] as? String, let hash = try? PaymentHash(hex: hex.lowercased()) else { return }
+            let status: BackendPayment.Status =
+                switch p["status"] as? String {
+                case "SUCCEEDED": .succeeded
+                case "FAILED": .failed
+                default: .pending
+                }
+            let fee = NodeJSON.uint(p["fee_msat"]) ?? (NodeJSON.uint(p["fee_sat"]) ?? 0) * 1000
+            list.append(BackendPayment(direction: .outgoing, paymentHash: hash, amountMsat: NodeJSON.uint(p["value_msat"]) ?? 0, feeMsat: fee, status: status))
+        }
+        return list
+    }
+
+    /// Follows LND's `index_offset` paging of `path` until a page is empty or the offset stops moving.
+    func page(_ path: String, key: String, _ each: ([String: Any]) -> Void) async throws {
+        var offset: UInt64 = 0
+        while true {
+            let answer = try await call { try await client.get(path + "&index_offset=\(offset)") }
+            guard answer.ok else { throw unavailable("the \(key) list", answer) }
+            let items = answer.json[key] as? [[String: Any]] ?? []
+            items.forEach(each)
+            guard !items.isEmpty, let next = NodeJSON.uint(answer.json["last_index_offset"]), next > offset else { return }
+            offset = next
+        }
+    }
+}

@@ -74,8 +74,12 @@ enum CLNFace {
                 }
             case "listpays":
                 if let f = node.take(.status) { return await Reply.fault(f.fault, node, refusal: error(-1, "internal error")) }
-                guard let hash = body["payment_hash"] as? String else { return error(-32602, "payment_hash") }
-                return Reply.json(200, ["pays": node.payment(hash).map { pays($0, hash, recent: node.recentAttempts.withLock { $0 }) } ?? []])
+                let recent = node.recentAttempts.withLock { $0 }
+                guard let hash = body["payment_hash"] as? String else {
+                    let all = node.state.withLock { $0.payments }
+                    return Reply.json(200, ["pays": all.sorted { $0.key < $1.key }.flatMap { pays($0.value, $0.key, recent: recent) }])
+                }
+                return Reply.json(200, ["pays": node.payment(hash).map { pays($0, hash, recent: recent) } ?? []])
             default:
                 return Reply.json(404, #"{"code":-32601,"message":"Unknown command"}"#)
             }

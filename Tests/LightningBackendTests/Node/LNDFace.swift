@@ -69,6 +69,23 @@ enum LNDFace {
             guard let i = box.node.invoice(hash) else { return error(404, code: 5, "unable to locate invoice", streamed: false) }
             return Reply.json(200, invoice(hash, i))
         }
+        // Listings, paged as LND pages them: items after `index_offset` (invoices by their index, payments by their
+        // order here), at most the page size, with `last_index_offset`.
+        router.get("/v1/invoices") { request, _ -> Response in
+            let offset = request.uri.queryParameters.get("index_offset").flatMap { UInt64($0) } ?? 0
+            let size = request.uri.queryParameters.get("num_max_invoices").flatMap { Int($0) } ?? 100
+            let page = box.node.state.withLock { s in s.invoices.filter { $0.value.payIndex > offset }.sorted { $0.value.payIndex < $1.value.payIndex }.prefix(size) }
+            return Reply.json(200, ["invoices": page.map { invoice($0.key, $0.value) }, "last_index_offset": String(page.last?.value.payIndex ?? offset),
+                                    "first_index_offset": String(page.first?.value.payIndex ?? 0)])
+        }
+        router.get("/v1/payments") { request, _ -> Response in
+            let offset = request.uri.queryParameters.get("index_offset").flatMap { Int($0) } ?? 0
+            let size = request.uri.queryParameters.get("max_payments").flatMap { Int($0) } ?? 100
+            let all = box.node.state.withLock { s in s.payments.sorted { $0.key < $1.key } }
+            let page = Array(all.enumerated().filter { $0.offset + 1 > offset }.prefix(size))
+            return Reply.json(200, ["payments": page.map { payment($0.element.value, $0.element.key) }, "last_index_offset": String(page.last.map { $0.offset + 1 } ?? offset),
+                                    "first_index_offset": String(page.first.map { $0.offset + 1 } ?? 0), "total_num_payments": "0"])
+        }
         router.get("/v1/invoices/subscribe") { request, _ -> Response in
             let node = box.node
             let from = request.uri.queryParameters.get("settle_index").flatMap { UInt64($0) } ?? node.lastPayIndex
