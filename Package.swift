@@ -320,7 +320,7 @@ let package = Package(
         .testTarget(
             name: "CashuMintTests",
             dependencies: [
-                "CashuMint", "CashewSQLiteStore", "FakeLightning", "NutshellImport", "CashuProtocol", "CashuCrypto", "Secp256k1", "Bolt11",
+                "CashuMint", "CashewAudit", "CashewSQLiteStore", "FakeLightning", "NutshellImport", "CashuProtocol", "CashuCrypto", "Secp256k1", "Bolt11",
                 "CashewEncoding", "TestSupport",
             ]
         ),

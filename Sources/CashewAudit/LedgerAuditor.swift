@@ -149,7 +149,7 @@ public struct LedgerAuditor: Sendable {
             while try await signatures.peekKey() == key { group.signatures.append(try await signatures.pop()!) }
             rowsInBatch += group.proofs.count + group.signatures.count + 1
             batch.append(group)
-            if rowsInBatch >= 4000 {
+            if rowsInBatch >= 16000 {
                 tally.merge(await Self.check(batch, audit))
                 batch.removeAll(keepingCapacity: true)
                 rowsInBatch = 0
@@ -234,7 +234,9 @@ public struct LedgerAuditor: Sendable {
         let cores = max(1, ProcessInfo.processInfo.activeProcessorCount)
         guard batch.count > 1, cores > 1 else {
             var t = AuditTally()
-            for g in batch { audit.check(g, into: &t) }
+            var relations = KeyRelations()
+            for g in batch { audit.check(g, into: &t, relations: &relations) }
+            t.findings += relations.failures()
             return t
         }
         let size = (batch.count + cores - 1) / cores
@@ -243,7 +245,9 @@ public struct LedgerAuditor: Sendable {
                 let part = batch[start..<min(start + size, batch.count)]
                 group.addTask {
                     var t = AuditTally()
-                    for g in part { audit.check(g, into: &t) }
+                    var relations = KeyRelations()
+                    for g in part { audit.check(g, into: &t, relations: &relations) }
+                    t.findings += relations.failures()
                     return (start, t)
                 }
             }

@@ -45,9 +45,9 @@ struct OperationAudit: Sendable {
     /// its sums are not (they are a whole ledger's, not one request's).
     static func isImported(_ id: String) -> Bool { id.hasPrefix("nutshell-import-") }
 
-    func check(_ group: OperationGroup, into t: inout AuditTally) {
-        for proof in group.proofs { checkProof(proof, into: &t) }
-        for signature in group.signatures { checkSignature(signature, into: &t) }
+    func check(_ group: OperationGroup, into t: inout AuditTally, relations: inout KeyRelations) {
+        for proof in group.proofs { checkProof(proof, into: &t, relations: &relations) }
+        for signature in group.signatures { checkSignature(signature, into: &t, relations: &relations) }
         checkOperation(group, into: &t)
         checkDigest(group, into: &t)
     }
@@ -76,7 +76,7 @@ struct OperationAudit: Sendable {
         ).digest
     }
 
-    func checkProof(_ row: AuditProofRow, into t: inout AuditTally) {
+    func checkProof(_ row: AuditProofRow, into t: inout AuditTally, relations: inout KeyRelations) {
         t.checked[.redeemedProofs, default: 0] += 1
         let p: ProofRecord
         switch row.record {
@@ -103,15 +103,21 @@ struct OperationAudit: Sendable {
         if let privateKeys = keyset.privateKeys {
             if p.signature.isEmpty {
                 t.unverifiable[.redeemedProofs, default: 0] += 1
-            } else if let k = privateKeys[p.amount], let c = try? Point(hex: p.signature), (try? y.multiplied(by: k)) == c {
-                // Valid: k·Y == C.
             } else {
-                t.add(.redeemedProofs, .critical, "proofs", row.y, "C is not the keyset's key times Y: a forged proof", amount: UInt128(p.amount.rawValue), direction: .mintLost)
+                let forged = AuditFinding(
+                    check: .redeemedProofs, severity: .critical, table: "proofs", key: row.y, detail: "C is not the keyset's key times Y: a forged proof",
+                    amount: UInt128(p.amount.rawValue), direction: .mintLost)
+                if let k = privateKeys[p.amount], let c = try? Point(hex: p.signature) {
+                    // k·Y == C, checked with the batch's other relations.
+                    relations.append(keyID: "\(p.keysetID.hex)/\(p.amount.rawValue)", key: k, point: y, result: c, finding: forged)
+                } else {
+                    t.findings.append(forged)
+                }
             }
         }
     }
 
-    func checkSignature(_ row: AuditSignatureRow, into t: inout AuditTally) {
+    func checkSignature(_ row: AuditSignatureRow, into t: inout AuditTally, relations: inout KeyRelations) {
         t.checked[.issuedSignatures, default: 0] += 1
         let s: SignatureRecord
         switch row.record {
@@ -132,24 +138,26 @@ struct OperationAudit: Sendable {
             }
             return
         }
-        let valid: Bool
+        let invalid = AuditFinding(
+            check: .issuedSignatures, severity: .critical, table: "blind_signatures", key: row.b,
+            detail: "the DLEQ proof does not verify against keyset \(s.keysetID.hex)'s key for \(s.amount.rawValue)", amount: UInt128(s.amount.rawValue),
+            direction: .mintLost)
+        var valid = false
         if let b = try? Point(hex: s.blindedMessage), b.hex == s.blindedMessage, let c = try? Point(hex: s.signature), let e = try? Scalar(hex: s.dleqE),
            let sc = try? Scalar(hex: s.dleqS)
         {
             let proof = DLEQProof(e: e, s: sc)
-            // With the seed the signer's shortcut (one multiplication fewer, same verdict); the recorded public key
-            // was checked against the seed's (`keyset_keys`).
+            // With the seed the signer's shortcut, its `C_ = k·B_` checked with the batch's other relations (same
+            // verdict as the public check, two multiplications fewer); the recorded public key was checked against
+            // the seed's (`keyset_keys`).
             if let k = keyset.signingKeys[s.amount] {
-                valid = DLEQ.verify(proof, privateKey: k, publicKey: key, blindedMessage: b, blindSignature: c)
+                valid = DLEQ.verify(proof, privateKey: k, publicKey: key, blindedMessage: b, blindSignature: c, assumingSigned: true)
+                if valid { relations.append(keyID: "\(s.keysetID.hex)/\(s.amount.rawValue)", key: k, point: b, result: c, finding: invalid) }
             } else {
                 valid = DLEQ.verify(proof, publicKey: key, blindedMessage: b, blindSignature: c)
             }
-        } else {
-            valid = false
         }
-        if !valid {
-            t.add(.issuedSignatures, .critical, "blind_signatures", row.b, "the DLEQ proof does not verify against keyset \(s.keysetID.hex)'s key for \(s.amount.rawValue)", amount: UInt128(s.amount.rawValue), direction: .mintLost)
-        }
+        if !valid { t.findings.append(invalid) }
         let record = keyset.record
         if row.createdAt + keysetGrace < record.validFrom {
             t.add(.keysetValidity, .error, "blind_signatures", row.b, "signed at \(row.createdAt), before keyset \(record.id.hex) existed (\(record.validFrom))")

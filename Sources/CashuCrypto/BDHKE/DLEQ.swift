@@ -98,8 +98,13 @@ public enum DLEQ {
     /// The same check by the signer, who knows the private key `a` (the auditor with the seed): with
     /// `C_ == a·B_` confirmed, `R1 = (s − e·a)·G` and `R2 = (s − e·a)·B_`, which saves one of the three
     /// variable-base multiplications. Agrees with `verify(_:publicKey:blindedMessage:blindSignature:)` whenever `A = a·G`.
-    public static func verify(_ proof: DLEQProof, privateKey a: Scalar, publicKey A: Point, blindedMessage B: Point, blindSignature C: Point) -> Bool {
-        guard !proof.e.isZero, !proof.s.isZero, (try? B.multiplied(by: a)) == C else { return false }
+    ///
+    /// `assumingSigned`: the caller checks `C_ == a·B_` itself (the auditor, for many signatures at once); the proof
+    /// is then checked only on that condition.
+    public static func verify(
+        _ proof: DLEQProof, privateKey a: Scalar, publicKey A: Point, blindedMessage B: Point, blindSignature C: Point, assumingSigned: Bool = false
+    ) -> Bool {
+        guard !proof.e.isZero, !proof.s.isZero, assumingSigned || (try? B.multiplied(by: a)) == C else { return false }
         let t = proof.s - proof.e * a
         guard !t.isZero, let r1 = try? t.publicPoint, let r2 = try? B.multiplied(by: t) else { return false }
         let e = challenge(r1, r2, A, C)
