@@ -35,6 +35,27 @@ struct WalletStoreTests {
         try await store.close()
     }
 
+    @Test("a mint quote's state never goes back on a stale answer (NUT-04); a melt quote's may (a failed payment)")
+    func quoteStates() async throws {
+        try await Self.withStore { store in
+            let url = "http://127.0.0.1:1"
+            try await store.addMint(url)
+            try await store.saveQuote(WalletQuote(id: "m", mintURL: url, kind: .mint, request: "lnbc1", amount: 10, unit: .sat, state: "UNPAID", expiry: nil))
+            try await store.saveQuote(WalletQuote(id: "x", mintURL: url, kind: .melt, request: "lnbc2", amount: 10, unit: .sat, state: "UNPAID", expiry: nil))
+            func state(_ id: String, _ kind: WalletQuote.Kind) async throws -> String? {
+                try await store.quotes(mintURL: url, kind: kind).first { $0.id == id }?.state
+            }
+            for (next, expected) in [("PAID", "PAID"), ("UNPAID", "PAID"), ("ISSUED", "ISSUED"), ("PAID", "ISSUED"), ("UNPAID", "ISSUED")] {
+                try await store.setQuoteState(mintURL: url, id: "m", state: next)
+                #expect(try await state("m", .mint) == expected, "after \(next)")
+            }
+            for next in ["PENDING", "UNPAID", "PENDING", "PAID"] {
+                try await store.setQuoteState(mintURL: url, id: "x", state: next)
+                #expect(try await state("x", .melt) == next)
+            }
+        }
+    }
+
     @Test("mints: the first is the default; the default can move; unknown mints are refused")
     func mints() async throws {
         try await Self.withStore { store in

@@ -3,6 +3,7 @@ import CashuCrypto
 import CashuMint
 import CashuProtocol
 import Foundation
+import Hummingbird
 import HummingbirdTesting
 import Secp256k1
 import TestSupport
@@ -18,6 +19,34 @@ struct MintAPITests {
         let outputs = try BlindedOutputs(amount.powersOfTwo, keyset: keyset.id)
         let response = try await client.ok(MintResponse.self, .post, "/v1/mint/bolt11", MintRequest(quote: quote.quote, outputs: outputs.messages))
         return try outputs.proofs(response.signatures) { _, a in keyset.keys[a] }
+    }
+
+    @Test("NUT-04: a mint quote's amount_paid, amount_issued and updated_at through UNPAID, PAID and ISSUED")
+    func quoteAmounts() async throws {
+        try await APIHarness.with { _, client in
+            func raw(_ method: HTTPRequest.Method, _ uri: String, _ json: String? = nil) async throws -> [String: Any] {
+                let (status, body) = try await client.call(method, uri, json: json)
+                #expect(status == .ok, "\(String(decoding: body, as: UTF8.self))")
+                return try #require(try JSONSerialization.jsonObject(with: body) as? [String: Any])
+            }
+            let created = try await raw(.post, "/v1/mint/quote/bolt11", #"{"amount":64,"unit":"sat"}"#)
+            #expect(created["state"] as? String == "UNPAID" && created["amount_paid"] as? Int == 0 && created["amount_issued"] as? Int == 0, "\(created)")
+            let id = try #require(created["quote"] as? String)
+            let t0 = try #require(created["updated_at"] as? Int)
+            let paid = try await raw(.get, "/v1/mint/quote/bolt11/\(id)")
+            #expect(paid["state"] as? String == "PAID" && paid["amount_paid"] as? Int == 64 && paid["amount_issued"] as? Int == 0, "\(paid)")
+            let t1 = try #require(paid["updated_at"] as? Int)
+            let keyset = try #require(try await client.ok(KeysResponse.self, .get, "/v1/keys").keysets.first)
+            let outputs = try BlindedOutputs(Amount(64).powersOfTwo, keyset: keyset.id)
+            _ = try await client.ok(MintResponse.self, .post, "/v1/mint/bolt11", MintRequest(quote: id, outputs: outputs.messages))
+            let issued = try await raw(.get, "/v1/mint/quote/bolt11/\(id)")
+            #expect(issued["state"] as? String == "ISSUED" && issued["amount_paid"] as? Int == 64 && issued["amount_issued"] as? Int == 64, "\(issued)")
+            let t2 = try #require(issued["updated_at"] as? Int)
+            #expect(t0 <= t1 && t1 <= t2 && t0 > 1_700_000_000)
+            // The typed response reads the same.
+            let typed = try await client.ok(MintQuoteBolt11Response.self, .get, "/v1/mint/quote/bolt11/\(id)")
+            #expect(typed.amountPaid == 64 && typed.amountIssued == 64 && typed.updatedAt == UInt64(t2) && typed.state == .issued)
+        }
     }
 
     @Test("GET endpoints: info, keys, keysets, one keyset, health, metrics")

@@ -312,11 +312,21 @@ public final class WalletStore: Sendable {
     }
 
     /// Records the state the mint reported for a quote.
+    ///
+    /// A mint quote's state never goes back (UNPAID, PAID, ISSUED): NUT-04 forbids a wallet to lower what it knows
+    /// was paid or issued on a stale answer (from another mint process, or one that arrived late).
     public func setQuoteState(mintURL: String, id: String, state: String) async throws {
         try await transaction { db in
             _ = try await db.query(
-                "UPDATE quotes SET state = ?, updated_at = ? WHERE mint_url = ? AND id = ?", [.text(state), .uint(Self.now()), .text(mintURL), .text(id)])
+                """
+                UPDATE quotes SET state = ?1, updated_at = ?2 WHERE mint_url = ?3 AND id = ?4
+                  AND NOT (kind = 'mint' AND \(Self.mintStateRank("state")) > \(Self.mintStateRank("?1")))
+                """, [.text(state), .uint(Self.now()), .text(mintURL), .text(id)])
         }
+    }
+
+    static func mintStateRank(_ expression: String) -> String {
+        "(CASE \(expression) WHEN 'ISSUED' THEN 2 WHEN 'PAID' THEN 1 ELSE 0 END)"
     }
 
     /// Quotes of a mint, oldest first (`states` nil: all).

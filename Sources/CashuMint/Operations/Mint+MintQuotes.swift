@@ -52,10 +52,15 @@ extension Mint {
         response(try await refreshedMintQuote(id: id))
     }
 
+    /// A quote as the API gives it, with NUT-04's `amount_paid`, `amount_issued` and `updated_at` beside the
+    /// state: a bolt11 quote is paid and issued whole, and it last changed when it was issued, paid or created.
     func response(_ quote: MintQuoteRecord) -> MintQuoteBolt11Response {
-        MintQuoteBolt11Response(
+        let paid = quote.state == .paid || quote.state == .issued
+        return MintQuoteBolt11Response(
             quote: quote.id, request: quote.request, amount: quote.amount, unit: quote.unit, state: quote.state,
-            expiry: quote.expiry, pubkey: quote.pubkey.flatMap { try? Point(hex: $0) }, method: quote.method)
+            expiry: quote.expiry, pubkey: quote.pubkey.flatMap { try? Point(hex: $0) }, method: quote.method,
+            amountPaid: paid ? quote.amount : Amount(0), amountIssued: quote.state == .issued ? quote.amount : Amount(0),
+            updatedAt: max(quote.createdAt, quote.paidAt ?? 0, quote.issuedAt ?? 0))
     }
 
     /// The quote, marked PAID first if the backend reports its invoice paid: a payment whose event the listener

@@ -25,16 +25,23 @@ public struct MintQuoteBolt11Response: Codable, Hashable, Sendable {
     public var request: String
     public var amount: Amount?
     public var unit: CurrencyUnit?
+    /// The quote's state. When the mint sends `amount_paid` and `amount_issued` (NUT-04 as nutshell 0.21 and cdk
+    /// answer), it is derived from them, which NUT-04 makes the canonical record (`state` being deprecated there).
     public var state: MintQuoteState
     /// Unix time after which the quote can no longer be paid.
     public var expiry: UInt64?
     public var pubkey: Point?
     /// The payment method (`bolt11`). Not in NUT-23's response, but nutshell's wallet requires it.
     public var method: String?
+    /// What was paid to the mint for this quote and what was issued for it, in `unit`, and when either last
+    /// changed (Unix seconds). Optional: older mints do not send them.
+    public var amountPaid: Amount?
+    public var amountIssued: Amount?
+    public var updatedAt: UInt64?
 
     public init(
         quote: String, request: String, amount: Amount?, unit: CurrencyUnit?, state: MintQuoteState, expiry: UInt64?,
-        pubkey: Point? = nil, method: String? = nil
+        pubkey: Point? = nil, method: String? = nil, amountPaid: Amount? = nil, amountIssued: Amount? = nil, updatedAt: UInt64? = nil
     ) {
         self.quote = quote
         self.request = request
@@ -44,9 +51,24 @@ public struct MintQuoteBolt11Response: Codable, Hashable, Sendable {
         self.expiry = expiry
         self.pubkey = pubkey
         self.method = method
+        self.amountPaid = amountPaid
+        self.amountIssued = amountIssued
+        self.updatedAt = updatedAt
     }
 
-    enum CodingKeys: String, CodingKey { case quote, request, amount, unit, state, expiry, pubkey, method }
+    enum CodingKeys: String, CodingKey {
+        case quote, request, amount, unit, state, expiry, pubkey, method
+        case amountPaid = "amount_paid", amountIssued = "amount_issued", updatedAt = "updated_at"
+    }
+
+    /// NUT-04's single-use states from the amounts: nothing paid is UNPAID, more paid than issued is PAID, all of
+    /// a positive payment issued is ISSUED; nil for amounts that say none of these (issued beyond paid).
+    public static func state(paid: Amount, issued: Amount) -> MintQuoteState? {
+        if paid.rawValue == 0 && issued.rawValue == 0 { return .unpaid }
+        if paid > issued { return .paid }
+        if paid == issued { return .issued }
+        return nil
+    }
 
     public init(from decoder: any Decoder) throws {
         let c = try decoder.container(keyedBy: CodingKeys.self)
@@ -54,7 +76,17 @@ public struct MintQuoteBolt11Response: Codable, Hashable, Sendable {
         request = try c.decode(String.self, forKey: .request)
         amount = try c.decodeIfPresent(Amount.self, forKey: .amount)
         unit = try c.decodeIfPresent(CurrencyUnit.self, forKey: .unit)
-        state = try c.decode(MintQuoteState.self, forKey: .state)
+        amountPaid = try c.decodeIfPresent(Amount.self, forKey: .amountPaid)
+        amountIssued = try c.decodeIfPresent(Amount.self, forKey: .amountIssued)
+        updatedAt = try c.decodeIfPresent(UInt64.self, forKey: .updatedAt)
+        if let paid = amountPaid, let issued = amountIssued {
+            guard let derived = Self.state(paid: paid, issued: issued) else {
+                throw DecodingError.dataCorruptedError(forKey: .amountIssued, in: c, debugDescription: "amount_issued exceeds amount_paid")
+            }
+            state = derived
+        } else {
+            state = try c.decode(MintQuoteState.self, forKey: .state)
+        }
         expiry = try c.decodeIfPresent(UInt64.self, forKey: .expiry)
         // nutshell answers a quote check with `"pubkey": ""` when the quote has no key: that is no key.
         if let text = try c.decodeIfPresent(String.self, forKey: .pubkey), !text.isEmpty {
