@@ -21,8 +21,9 @@ struct AuditBench: AsyncParsableCommand {
         abstract: "Time a full audit of a synthetic ledger: proofs/s and signatures/s checked.",
         discussion: """
             The ledger has --proofs redeemed proofs and twice as many signatures (each proof was minted, then \
-            swapped into two new outputs). Building it costs one DLEQ signature per output; it is kept with --keep \
-            and reused with --ledger. The audit must report no finding, or no figure is printed.
+            swapped into two new outputs). Building it costs one DLEQ signature per output, 20,000 outputs at a \
+            time (memory stays flat); it is kept with --keep and reused with --ledger. The audit must report no \
+            finding, or no figure is printed.
             """
     )
 
@@ -91,9 +92,37 @@ struct AuditBench: AsyncParsableCommand {
         return s < 120 ? String(format: "%.1f s", s) : String(format: "%.1f min", s / 60)
     }
 
+    /// One synthetic signature: its secret, `B_ = Y` (blinding factor zero, so a proof's `C` is its `C_`), `C_`
+    /// and the DLEQ proof.
+    typealias Row = (secret: String, y: String, c: String, e: String, s: String)
+
+    /// Rows `indices`, signed on every core.
+    static func sign(_ indices: [Int], key: (privateKey: Scalar, publicKey: Point)) async throws -> [Row] {
+        let cores = max(1, ProcessInfo.processInfo.activeProcessorCount)
+        let size = (indices.count + cores - 1) / cores
+        return try await withThrowingTaskGroup(of: (Int, [Row]).self) { group in
+            for start in stride(from: 0, to: indices.count, by: max(size, 1)) {
+                let part = Array(indices[start..<min(start + size, indices.count)])
+                group.addTask {
+                    (start, try part.map { i in
+                        let secret = "audit-bench-\(i)"
+                        let y = try HashToCurve.point(forSecret: secret)
+                        let (c, proof) = try DLEQ.sign(y, key: key.privateKey, publicKey: key.publicKey)
+                        return (secret, y.hex, c.hex, proof.e.hex, proof.s.hex)
+                    })
+                }
+            }
+            var parts = [(Int, [Row])]()
+            for try await part in group { parts.append(part) }
+            return parts.sorted { $0.0 < $1.0 }.flatMap(\.1)
+        }
+    }
+
     /// Writes the synthetic ledger: the schema by the store's migrations, the keyset by the store, the rows in bulk
     /// in one transaction on a connection of its own (the store's API writes one request at a time, with a sync),
-    /// then the epochs by the mint's own closer.
+    /// then the epochs by the mint's own closer. Rows are made and written 20,000 at a time, so that memory stays
+    /// flat whatever the size (signature `i` is the mint's output `i`; the swap `k` spends outputs `2k` and `2k+1`
+    /// and makes outputs `N+2k` and `N+2k+1`).
     static func build(path: String, proofs: Int, master: ExtendedPrivateKey, logger: Logger) async throws {
         let store = try await SQLiteMintStore.open(path: path, logger: logger)
         _ = try await store.migrate()
@@ -104,72 +133,68 @@ struct AuditBench: AsyncParsableCommand {
         guard let key = manager.key(record.id, amount: 1) else { throw ValidationError("no key for amount 1") }
         try await store.close()
 
-        // Signatures: 2N, on B_ = Y (blinding factor zero, so the proof's C is C_), in parallel.
-        let total = 2 * proofs
-        let cores = max(1, ProcessInfo.processInfo.activeProcessorCount)
-        let rows = try await withThrowingTaskGroup(of: (Int, [(secret: String, y: String, c: String, e: String, s: String)]).self) { group in
-            let size = (total + cores - 1) / cores
-            for start in stride(from: 0, to: total, by: size) {
-                group.addTask {
-                    var part = [(secret: String, y: String, c: String, e: String, s: String)]()
-                    for i in start..<min(start + size, total) {
-                        let secret = "audit-bench-\(i)"
-                        let y = try HashToCurve.point(forSecret: secret)
-                        let (c, proof) = try DLEQ.sign(y, key: key.privateKey, publicKey: key.publicKey)
-                        part.append((secret, y.hex, c.hex, proof.e.hex, proof.s.hex))
-                    }
-                    return (start, part)
-                }
-            }
-            var parts = [(Int, [(secret: String, y: String, c: String, e: String, s: String)])]()
-            for try await part in group { parts.append(part) }
-            return parts.sorted { $0.0 < $1.0 }.flatMap(\.1)
-        }
-
         let db = try await SQLiteConnection.open(storage: .file(path: path), logger: logger)
         _ = try await db.query("PRAGMA synchronous = OFF")
+        _ = try await db.query("PRAGMA cache_size = -262144")
         _ = try await db.query("BEGIN")
         let id = record.id.hex, t = 1_700_000_100
-        var opNumber = 0
-        func opID() -> String {
-            opNumber += 1
-            return String(format: "00000000-0000-7000-8000-%012d", opNumber)
-        }
-        // Mint: the first N outputs, 1000 per quote.
-        for start in stride(from: 0, to: proofs, by: 1000) {
-            let end = min(start + 1000, proofs)
-            let quote = "bench-quote-\(start)", op = opID()
-            _ = try await db.query(
-                "INSERT INTO mint_quotes (id, method, request, payment_hash, amount, unit, state, pubkey, expiry, created_at, paid_at, issued_at) VALUES (?, 'bolt11', 'bench', ?, ?, 'sat', 'ISSUED', NULL, ?, ?, ?, ?)",
-                [.text(quote), .text(Hex.encode(SecureRandom.bytes(32))), .integer(end - start), .integer(t + 3600), .integer(t), .integer(t), .integer(t)])
-            _ = try await db.query(
-                "INSERT INTO operations (id, kind, quote_id, unit, fee, created_at) VALUES (?, 'mint', ?, 'sat', 0, ?)", [.text(op), .text(quote), .integer(t)])
-            for chunk in Array(start..<end).chunked(100) {
+        func opID(_ n: Int) -> String { String(format: "00000000-0000-7000-8000-%012d", n) }
+        func insertSignatures(_ values: [(row: Row, op: String, at: Int, position: Int)]) async throws {
+            for chunk in values.chunked(100) {
                 var binds = [SQLiteData]()
-                for (position, i) in chunk.enumerated() {
-                    binds += [.text(rows[i].y), .integer(1), .text(id), .text(rows[i].c), .text(rows[i].e), .text(rows[i].s), .text(op), .integer(t), .integer(position + chunk[0] - start)]
+                for v in chunk {
+                    binds += [.text(v.row.y), .integer(1), .text(id), .text(v.row.c), .text(v.row.e), .text(v.row.s), .text(v.op), .integer(v.at), .integer(v.position)]
                 }
                 _ = try await db.query(
                     "INSERT INTO blind_signatures (b, amount, keyset_id, c, dleq_e, dleq_s, operation_id, created_at, position) VALUES "
                         + Array(repeating: "(?, ?, ?, ?, ?, ?, ?, ?, ?)", count: chunk.count).joined(separator: ", "), binds)
             }
         }
-        // Swaps: proofs 2k and 2k+1 in, signatures N+2k and N+2k+1 out.
-        for k in 0..<(proofs / 2) {
-            let op = opID()
-            _ = try await db.query("INSERT INTO operations (id, kind, quote_id, unit, fee, created_at) VALUES (?, 'swap', NULL, 'sat', 0, ?)", [.text(op), .integer(t + 1)])
-            var inputs = [SQLiteData](), outputs = [SQLiteData]()
-            for j in 0..<2 {
-                let p = rows[2 * k + j], o = rows[proofs + 2 * k + j]
-                inputs += [.text(p.y), .integer(1), .text(id), .text(p.secret), .text(p.c), .null, .text("spent"), .text(op), .null, .integer(t + 1), .integer(j)]
-                outputs += [.text(o.y), .integer(1), .text(id), .text(o.c), .text(o.e), .text(o.s), .text(op), .integer(t + 1), .integer(j)]
+        let step = 20_000
+        // The swaps' operation IDs follow the mints' (one mint operation per 1000 outputs).
+        let mints = (proofs + 999) / 1000
+        for start in stride(from: 0, to: proofs, by: step) {
+            let end = min(start + step, proofs)
+            let minted = try await sign(Array(start..<end), key: key)
+            let made = try await sign(Array((proofs + start)..<(proofs + end)), key: key)
+            // Mint: outputs `start..<end`, 1000 per quote.
+            var mintRows = [(row: Row, op: String, at: Int, position: Int)]()
+            for i in start..<end {
+                let q = i / 1000
+                if i % 1000 == 0 {
+                    let quote = "bench-quote-\(i)"
+                    _ = try await db.query(
+                        "INSERT INTO mint_quotes (id, method, request, payment_hash, amount, unit, state, pubkey, expiry, created_at, paid_at, issued_at) VALUES (?, 'bolt11', 'bench', ?, ?, 'sat', 'ISSUED', NULL, ?, ?, ?, ?)",
+                        [.text(quote), .text(Hex.encode(SecureRandom.bytes(32))), .integer(min(i + 1000, proofs) - i), .integer(t + 3600), .integer(t), .integer(t), .integer(t)])
+                    _ = try await db.query(
+                        "INSERT INTO operations (id, kind, quote_id, unit, fee, created_at) VALUES (?, 'mint', ?, 'sat', 0, ?)",
+                        [.text(opID(q + 1)), .text(quote), .integer(t)])
+                }
+                mintRows.append((minted[i - start], opID(q + 1), t, i % 1000))
             }
-            _ = try await db.query(
-                "INSERT INTO proofs (y, amount, keyset_id, secret, c, witness, state, operation_id, melt_quote_id, created_at, position) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?), (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                inputs)
-            _ = try await db.query(
-                "INSERT INTO blind_signatures (b, amount, keyset_id, c, dleq_e, dleq_s, operation_id, created_at, position) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?), (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                outputs)
+            try await insertSignatures(mintRows)
+            // Swaps `start/2 ..< end/2`: 50 per statement of each kind.
+            let swaps = Array((start / 2)..<(end / 2))
+            for chunk in swaps.chunked(50) {
+                var ops = [SQLiteData](), inputs = [SQLiteData]()
+                var outputs = [(row: Row, op: String, at: Int, position: Int)]()
+                for k in chunk {
+                    let op = opID(mints + k + 1)
+                    ops += [.text(op), .integer(t + 1)]
+                    for j in 0..<2 {
+                        let p = minted[2 * k + j - start], o = made[2 * k + j - start]
+                        inputs += [.text(p.y), .integer(1), .text(id), .text(p.secret), .text(p.c), .null, .text("spent"), .text(op), .null, .integer(t + 1), .integer(j)]
+                        outputs.append((o, op, t + 1, j))
+                    }
+                }
+                _ = try await db.query(
+                    "INSERT INTO operations (id, kind, quote_id, unit, fee, created_at) VALUES "
+                        + Array(repeating: "(?, 'swap', NULL, 'sat', 0, ?)", count: chunk.count).joined(separator: ", "), ops)
+                _ = try await db.query(
+                    "INSERT INTO proofs (y, amount, keyset_id, secret, c, witness, state, operation_id, melt_quote_id, created_at, position) VALUES "
+                        + Array(repeating: "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", count: 2 * chunk.count).joined(separator: ", "), inputs)
+                try await insertSignatures(outputs)
+            }
         }
         _ = try await db.query("COMMIT")
         try await db.close()
