@@ -349,27 +349,29 @@ struct Rig {
     /// The mint's clock, which recovery moves on so that a payment with no record is sent again without waiting.
     let clock: OffsetClock
 
-    static func backend(_ face: Face, url: String, certificate: String?) throws -> any PaymentBackend {
+    /// `requestTimeout`: the fault scenarios' short one by default; a test that runs beside the whole suite (under
+    /// load) gives a longer one.
+    static func backend(_ face: Face, url: String, certificate: String?, requestTimeout: Duration = MeltFaultTests.requestTimeout) throws -> any PaymentBackend {
         var logger = Logger(label: "backend")
         logger.logLevel = .critical
         switch face {
         case .lnbits:
             var s = LNbitsBackend.Settings(url: url, adminKey: "scripted-key")
-            s.requestTimeout = MeltFaultTests.requestTimeout
+            s.requestTimeout = requestTimeout
             s.payTimeout = MeltFaultTests.payTimeout
             s.pollInterval = .milliseconds(200)
             return LNbitsBackend(settings: s, logger: logger)
         case .lnd:
             var s = LNDBackend.Settings(url: url, macaroonHex: LNDFace.macaroonHex)
             s.certificateFile = certificate
-            s.requestTimeout = MeltFaultTests.requestTimeout
+            s.requestTimeout = requestTimeout
             s.payTimeout = MeltFaultTests.payTimeout
             s.healthInterval = .milliseconds(200)
             return try LNDBackend(settings: s, logger: logger)
         case .cln:
             var s = CLNBackend.Settings(url: url, rune: "scripted-rune")
             s.certificateFile = certificate
-            s.requestTimeout = MeltFaultTests.requestTimeout
+            s.requestTimeout = requestTimeout
             s.payTimeout = MeltFaultTests.payTimeout
             s.healthInterval = .milliseconds(200)
             return try CLNBackend(settings: s, logger: logger)
@@ -378,10 +380,10 @@ struct Rig {
 
     static func with(
         _ face: Face, _ box: NodeBox, url: String, certificate: String?, node: ScriptedNode = ScriptedNode(), database: String = ":memory:",
-        _ body: (Rig) async throws -> Void
+        requestTimeout: Duration = MeltFaultTests.requestTimeout, _ body: (Rig) async throws -> Void
     ) async throws {
         box.reset(node)
-        let backend = try backend(face, url: url, certificate: certificate)
+        let backend = try backend(face, url: url, certificate: certificate, requestTimeout: requestTimeout)
         var logger = Logger(label: "mint")
         logger.logLevel = .critical
         let store = try await SQLiteMintStore.open(path: database, logger: logger)

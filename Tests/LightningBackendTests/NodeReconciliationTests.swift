@@ -8,7 +8,8 @@ import Testing
 
 /// The auditor's backend reconciliation (Specs/audit.md, check `reconciliation`) on LND and Core Lightning, through
 /// their REST faces over TLS: the backends list every invoice and payment (`PaymentHistory`), a mint and a melt
-/// reconcile clean, and a payment the node made for no melt is reported.
+/// reconcile clean, and a payment the node made for no melt is reported. It runs beside the whole suite, so its
+/// backends wait up to 30 s for an answer (the fault scenarios' 2 s is for a quiet machine).
 @Suite("Reconciliation with LND and Core Lightning", .serialized)
 struct NodeReconciliationTests {
     static func reconciliation(_ rig: Rig) async throws -> (checked: UInt64, findings: [AuditFinding]) {
@@ -24,7 +25,7 @@ struct NodeReconciliationTests {
     func reconcile(_ face: Face) async throws {
         let box = NodeBox()
         try await FaceServer.run(face, box) { url, certificate in
-            try await Rig.with(face, box, url: url, certificate: certificate) { rig in
+            try await Rig.with(face, box, url: url, certificate: certificate, requestTimeout: .seconds(30)) { rig in
                 let proofs = try await rig.mintProofs(300)
                 let target = try rig.node.externalInvoice(amountMsat: 100_000)
                 let quote = try await rig.mint.createMeltQuote(MeltQuoteBolt11Request(request: target.bolt11, unit: .sat))
@@ -55,7 +56,7 @@ struct NodeReconciliationTests {
     func paging() async throws {
         let box = NodeBox()
         try await FaceServer.run(.lnd, box) { url, certificate in
-            try await Rig.with(.lnd, box, url: url, certificate: certificate) { rig in
+            try await Rig.with(.lnd, box, url: url, certificate: certificate, requestTimeout: .seconds(30)) { rig in
                 for _ in 0..<1200 { _ = try rig.node.createInvoice(amountMsat: 1000) }
                 for _ in 0..<1200 { _ = rig.node.send(try rig.node.externalInvoice(amountMsat: 2000).bolt11) }
                 let payments = try await (rig.backend as! any PaymentHistory).payments()
