@@ -100,4 +100,24 @@ struct LiabilityEpochTests {
             }
         }
     }
+
+    @Test("a keyset of a unit the mint no longer serves: listed, never rotated, and the close still succeeds")
+    func unservedUnit() async throws {
+        let clock = ManualClock()
+        try await MintHarness.with(clock: clock.clock) { h in
+            let manager = KeysetManager(master: try ExtendedPrivateKey(seed: Array("cashew test seed".utf8)))
+            let usd = try manager.makeKeyset(unit: .usd, index: 0, inputFeePPK: 0, denominations: 8, idVersion: .v2, finalExpiry: nil, now: clock.clock.now())
+            try await h.store.addKeyset(usd)
+            let sat = try h.activeKeyset().id.hex
+            // A lifetime of one epoch: both keysets' deadlines are the next epoch.
+            let record = try #require(try await h.mint.closeLiabilityEpoch(lifetime: 1, grace: 0))
+            #expect(Set(record.keysets.map(\.keyset.id)) == [sat, usd.id.hex])
+            #expect(try h.activeKeyset().id.hex != sat, "the served unit's keyset rotates one epoch ahead")
+            let keysets = try await h.store.keysets()
+            #expect(keysets.first { $0.id == usd.id }?.active == true, "the unserved unit's keyset is left alone")
+            clock.advance(10)
+            #expect(try await h.mint.closeLiabilityEpoch(lifetime: 1, grace: 0) != nil)
+        }
+    }
 }
+

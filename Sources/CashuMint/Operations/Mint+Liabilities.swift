@@ -92,12 +92,18 @@ extension Mint {
             "epoch": "\(number)", "through_epoch": "\(record.throughEpoch)", "keysets": "\(records.count)",
             "global_digest": "\(Hex.encode(record.globalDigest))",
         ])
-        // A deadline must never find the keyset still signing: rotate the unit one epoch ahead.
-        for k in keysets where k.active {
-            if let state = all.first(where: { $0.id == k.id.hex }), state.deactivationEpoch <= number + 1 {
+        // A deadline must never find the keyset still signing: rotate the unit one epoch ahead. (A unit the mint no
+        // longer serves signs nothing, and cannot be rotated.) The epoch is recorded either way.
+        for k in keysets where k.active && settings.units.contains(k.unit) {
+            guard let state = all.first(where: { $0.id == k.id.hex }), state.deactivationEpoch <= number + 1 else { continue }
+            do {
                 let rotated = try await rotateKeyset(unit: k.unit, inputFeePPK: nil, maxOrder: nil, finalExpiry: nil)
                 logger.notice("keyset rotated: its declared deactivation epoch is next", metadata: [
                     "keyset": "\(k.id)", "deactivation_epoch": "\(state.deactivationEpoch)", "new_keyset": "\(rotated.id)",
+                ])
+            } catch {
+                logger.error("a keyset whose declared deactivation epoch is next could not be rotated", metadata: [
+                    "keyset": "\(k.id)", "deactivation_epoch": "\(state.deactivationEpoch)", "error": "\(error)",
                 ])
             }
         }
