@@ -43,7 +43,7 @@ extension LedgerAuditor {
             // Every keyset alive at the close is listed: one left out would hide its liabilities.
             let listed = Set(states.map(\.id))
             for k in keysets where k.validFrom <= e.closedAt && (k.finalExpiry.map { $0 > e.closedAt } ?? true) && !listed.contains(k.id.hex) {
-                t.add(.liabilities, .critical, "liability_keysets", "\(e.epoch)/\(k.id.hex)", "liabilities epoch \(e.epoch): keyset \(k.id.hex) is alive and not listed")
+                fail("\(e.epoch)/\(k.id.hex)", "keyset \(k.id.hex) is alive and not listed")
             }
             let skip = resume.map { e.epoch <= $0.epoch } ?? false
             for k in e.keysets {
@@ -57,7 +57,7 @@ extension LedgerAuditor {
                 }
                 if skip {
                     if e.epoch == resume?.epoch {
-                        let issued = SumMMR.Accumulator(size: s.issuedSize, peaks: k.issuedPeaks), spent = SumMMR.Accumulator(size: s.spentSize, peaks: k.spentPeaks)
+                        let issued = k.accumulator(.issued), spent = k.accumulator(.spent)
                         if let issued, let spent, (try? issued.root) == s.issuedRoot, (try? spent.root) == s.spentRoot {
                             trees[s.id] = (issued, spent)
                         } else {
@@ -69,12 +69,8 @@ extension LedgerAuditor {
                 var (issued, spent) = trees[s.id] ?? (SumMMR.Accumulator(), SumMMR.Accumulator())
                 for tree in LiabilityTree.allCases where e.throughEpoch > previousThrough {
                     for leaf in try await snapshot.liabilityLeaves(keyset: s.id, tree: tree, after: previousThrough, through: e.throughEpoch) {
-                        guard let point = Hex.decode(leaf.point), point.count == 33 else {
-                            fail(rowKey, "a \(tree.rawValue) leaf's point does not parse")
-                            continue
-                        }
-                        let node = SumMMR.leaf(point: point, amount: leaf.amount.rawValue)
-                        if tree == .issued { try? issued.append(node) } else { try? spent.append(node) }
+                        let parsed = tree == .issued ? try? issued.append(leaf) : try? spent.append(leaf)
+                        if parsed == false { fail(rowKey, "a \(tree.rawValue) leaf's point does not parse") }
                     }
                 }
                 trees[s.id] = (issued, spent)

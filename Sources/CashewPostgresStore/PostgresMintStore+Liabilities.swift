@@ -15,6 +15,10 @@ extension PostgresMintStore: LiabilityLedger {
         return n == 0 ? nil : try await liabilityEpoch(n)
     }
 
+    public func lastLiabilityEpochClose() async throws -> UInt64? {
+        try await rows("SELECT closed_at FROM liability_epochs ORDER BY epoch DESC LIMIT 1").first?.nonNegative("closed_at")
+    }
+
     public func liabilityEpoch(_ epoch: UInt64) async throws -> LiabilityEpochRecord? {
         try await Self.liabilityEpoch(epoch) { try await rows($0) }
     }

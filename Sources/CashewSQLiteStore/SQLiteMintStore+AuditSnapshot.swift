@@ -1,3 +1,4 @@
+import CashewEncoding
 import CashewSQLite
 import CashuCrypto
 import CashuMint

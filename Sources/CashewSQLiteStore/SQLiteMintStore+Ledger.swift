@@ -1,3 +1,4 @@
+import CashewEncoding
 import CashewSQLite
 import CashuCrypto
 import CashuMint
@@ -126,12 +127,5 @@ extension SQLiteMintStore {
         SignatureRecord(
             blindedMessage: try row.text("b"), amount: try row.amount("amount"), keysetID: try KeysetID(hex: row.text("keyset_id")),
             signature: try row.text("c"), dleqE: try row.text("dleq_e"), dleqS: try row.text("dleq_s"))
-    }
-}
-
-extension Array {
-    /// The array in consecutive slices of at most `size` elements.
-    func chunks(of size: Int) -> [ArraySlice<Element>] {
-        stride(from: 0, to: count, by: size).map { self[$0..<Swift.min($0 + size, count)] }
     }
 }

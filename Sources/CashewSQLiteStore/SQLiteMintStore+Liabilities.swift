@@ -13,6 +13,12 @@ extension SQLiteMintStore: LiabilityLedger {
         }
     }
 
+    public func lastLiabilityEpochClose() async throws -> UInt64? {
+        try await read { db in
+            try await db.query("SELECT closed_at FROM liability_epochs ORDER BY epoch DESC LIMIT 1").first?.uint("closed_at")
+        }
+    }
+
     public func liabilityEpoch(_ epoch: UInt64) async throws -> LiabilityEpochRecord? {
         try await read { db in try await Self.liabilityEpoch(epoch, db) }
     }

@@ -140,7 +140,7 @@ struct AuditBench: AsyncParsableCommand {
         let id = record.id.hex, t = 1_700_000_100
         func opID(_ n: Int) -> String { String(format: "00000000-0000-7000-8000-%012d", n) }
         func insertSignatures(_ values: [(row: Row, op: String, at: Int, position: Int)]) async throws {
-            for chunk in values.chunked(100) {
+            for chunk in values.chunks(of: 100) {
                 var binds = [SQLiteData]()
                 for v in chunk {
                     binds += [.text(v.row.y), .integer(1), .text(id), .text(v.row.c), .text(v.row.e), .text(v.row.s), .text(v.op), .integer(v.at), .integer(v.position)]
@@ -175,7 +175,7 @@ struct AuditBench: AsyncParsableCommand {
             try await insertSignatures(mintRows)
             // Swaps `start/2 ..< end/2`: 50 per statement of each kind.
             let swaps = Array((start / 2)..<(end / 2))
-            for chunk in swaps.chunked(50) {
+            for chunk in swaps.chunks(of: 50) {
                 var ops = [SQLiteData](), inputs = [SQLiteData]()
                 var outputs = [(row: Row, op: String, at: Int, position: Int)]()
                 for k in chunk {
@@ -210,8 +210,4 @@ struct AuditBench: AsyncParsableCommand {
 /// A fixed seed: the benchmark's ledger is reproducible and reusable across runs.
 enum SHA256Seed {
     static let fixed: [UInt8] = Array(repeating: 7, count: 32)
-}
-
-extension Array {
-    func chunked(_ size: Int) -> [[Element]] { stride(from: 0, to: count, by: size).map { Array(self[$0..<Swift.min($0 + size, count)]) } }
 }

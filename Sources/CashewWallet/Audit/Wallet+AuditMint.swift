@@ -135,8 +135,8 @@ extension Wallet {
         }
         let items = blinded.keys.sorted()
         var proven = [String: LiabilityInclusionProof]()
-        for chunk in items.chunked(100) {
-            for proof in try await client.liabilityProofs(keyset: keyset, tree: "issued", items: chunk, epoch: manifest.epochIndex).proofs {
+        for chunk in items.chunks(of: 100) {
+            for proof in try await client.liabilityProofs(keyset: keyset, tree: "issued", items: Array(chunk), epoch: manifest.epochIndex).proofs {
                 proven[proof.item.lowercased()] = proof
             }
         }
@@ -165,8 +165,8 @@ extension Wallet {
         let all = spent + unspent
         guard !all.isEmpty else { return }
         var proven = [String: LiabilityInclusionProof]()
-        for chunk in all.map(\.y).chunked(100) {
-            for proof in try await client.liabilityProofs(keyset: keyset, tree: "spent", items: chunk, epoch: manifest.epochIndex).proofs {
+        for chunk in all.map(\.y).chunks(of: 100) {
+            for proof in try await client.liabilityProofs(keyset: keyset, tree: "spent", items: Array(chunk), epoch: manifest.epochIndex).proofs {
                 proven[proof.item.lowercased()] = proof
             }
         }
@@ -200,11 +200,5 @@ extension Wallet {
         for v in LiabilityLifecycle.violations(manifests.map { ($0.epochIndex, $0.epochKeysets.compactMap(\.keyset)) }) {
             report.add(.evidence, "lifecycle", keyset: v.keyset, v.detail)
         }
-    }
-}
-
-extension Array {
-    func chunked(_ size: Int) -> [[Element]] {
-        stride(from: 0, to: count, by: size).map { Array(self[$0..<Swift.min($0 + size, count)]) }
     }
 }

@@ -46,22 +46,14 @@ extension Mint {
             let before = prior[id]
             var trees = [SumMMR.Accumulator]()
             for tree in LiabilityTree.allCases {
-                var acc: SumMMR.Accumulator
-                if let before {
-                    let k = before.keyset
-                    let restored = tree == .issued
-                        ? SumMMR.Accumulator(size: k.issuedSize, peaks: before.issuedPeaks) : SumMMR.Accumulator(size: k.spentSize, peaks: before.spentPeaks)
-                    guard let restored else { throw MintUnavailableError(error: CashuError(.notAllowed, "liabilities epoch \(last?.epoch ?? 0) does not parse")) }
-                    acc = restored
-                } else {
-                    acc = SumMMR.Accumulator()
+                guard var acc = before.map({ $0.accumulator(tree) }) ?? SumMMR.Accumulator() else {
+                    throw MintUnavailableError(error: CashuError(.notAllowed, "liabilities epoch \(last?.epoch ?? 0) does not parse"))
                 }
                 if through > after {
                     for leaf in try await self.ledger({ try await ledger.liabilityLeaves(keyset: id, tree: tree, after: after, through: through) }) {
-                        guard let point = Hex.decode(leaf.point), point.count == 33 else {
+                        guard try acc.append(leaf) else {
                             throw MintUnavailableError(error: CashuError(.notAllowed, "a \(tree.rawValue) point of keyset \(id) does not parse"))
                         }
-                        try acc.append(SumMMR.leaf(point: point, amount: leaf.amount.rawValue))
                     }
                 }
                 trees.append(acc)
@@ -111,7 +103,10 @@ extension Mint {
     }
 
     /// When the newest liabilities epoch closed (nil when none has).
-    public func lastLiabilityEpochClose() async throws -> UInt64? { try await latestLiabilityEpoch()?.closedAt }
+    public func lastLiabilityEpochClose() async throws -> UInt64? {
+        let ledger = try liabilityLedger
+        return try await self.ledger { try await ledger.lastLiabilityEpochClose() }
+    }
 
     /// The newest liabilities epoch (nil when none has closed).
     public func latestLiabilityEpoch() async throws -> LiabilityEpochRecord? {

@@ -68,6 +68,8 @@ public struct LiabilityLeafRow: Sendable, Hashable {
 public protocol LiabilityLedger: Sendable {
     /// The newest liabilities epoch.
     func lastLiabilityEpoch() async throws -> LiabilityEpochRecord?
+    /// When the newest liabilities epoch closed (nil when none has): one row, for the closer's minute-by-minute check.
+    func lastLiabilityEpochClose() async throws -> UInt64?
     /// Liabilities epoch `epoch`.
     func liabilityEpoch(_ epoch: UInt64) async throws -> LiabilityEpochRecord?
     /// The number of the newest closed ledger epoch (0 when none is).
@@ -93,5 +95,23 @@ extension LiabilityEpochRecord.Keyset {
             guard let h = Hex.decode(p.hash), h.count == 32 else { throw MintStoreError(.unavailable, "liability peak hash does not parse") }
             return SumMMR.Node(hash: h, sum: p.sum)
         }
+    }
+}
+
+extension LiabilityEpochRecord.Keyset {
+    /// The keyset's `tree` as recorded at this epoch, ready to append the next epoch's leaves to (nil when its peaks
+    /// do not match its size).
+    public func accumulator(_ tree: LiabilityTree) -> SumMMR.Accumulator? {
+        tree == .issued
+            ? SumMMR.Accumulator(size: keyset.issuedSize, peaks: issuedPeaks) : SumMMR.Accumulator(size: keyset.spentSize, peaks: spentPeaks)
+    }
+}
+
+extension SumMMR.Accumulator {
+    /// Appends a ledger leaf; false (and nothing appended) when its point does not parse.
+    public mutating func append(_ row: LiabilityLeafRow) throws -> Bool {
+        guard let point = Hex.decode(row.point), point.count == 33 else { return false }
+        try append(SumMMR.leaf(point: point, amount: row.amount.rawValue))
+        return true
     }
 }
