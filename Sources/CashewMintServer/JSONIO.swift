@@ -13,15 +13,23 @@ struct JSONIO: Sendable {
     /// Decodes the body as `T`. A field named in `fieldCodes` that cannot be decoded answers with that field's code
     /// (e.g. a mint quote's `pubkey`: 20009) instead of the generic one.
     func decode<T: Decodable>(_ type: T.Type, from request: Request, fieldCodes: [String: CashuError.Code] = [:]) async throws -> T {
+        try decode(type, from: try await body(request), fieldCodes: fieldCodes)
+    }
+
+    /// The request body, read up to the limit.
+    func body(_ request: Request) async throws -> ByteBuffer {
         var request = request
-        let buffer: ByteBuffer
         do {
-            buffer = try await request.collectBody(upTo: maxBodySize)
+            return try await request.collectBody(upTo: maxBodySize)
         } catch is NIOTooManyBytesError {
             throw APIError(CashuError(.notAllowed, "request body larger than \(maxBodySize) bytes"))
         } catch {
             throw APIError(CashuError(.notAllowed, "could not read the request body"))
         }
+    }
+
+    /// Decodes a body read by `body(_:)`.
+    func decode<T: Decodable>(_ type: T.Type, from buffer: ByteBuffer, fieldCodes: [String: CashuError.Code] = [:]) throws -> T {
         // Hot requests (swap) are read without Foundation when the fast reader is sure; otherwise JSONDecoder decides.
         if let fast = T.self as? any FastJSONDecodable.Type,
             let value = buffer.withUnsafeReadableBytes({ fast.init(fastJSON: $0) }) as? T
@@ -52,14 +60,21 @@ struct JSONIO: Sendable {
         }
     }
 
-    func encode(_ value: some Encodable) throws -> Response {
+    func encode(_ value: some Encodable) throws -> Response { response(try bytes(value)) }
+
+    /// A value's JSON, as `encode` sends it.
+    func bytes(_ value: some Encodable) throws -> [UInt8] {
         if let fast = value as? any FastJSONEncodable {
             var bytes = [UInt8]()
             fast.fastJSON(into: &bytes)
-            return Response(status: .ok, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(bytes: bytes)))
+            return bytes
         }
-        let body = try JSONEncoder().encode(value)
-        return Response(status: .ok, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(bytes: body)))
+        return Array(try JSONEncoder().encode(value))
+    }
+
+    /// A 200 answer with `bytes` as its JSON body.
+    func response(_ bytes: [UInt8]) -> Response {
+        Response(status: .ok, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(bytes: bytes)))
     }
 
     /// The path of the first number in `value` that is not written as plain digits (`outputs[0].amount`), if any.

@@ -28,9 +28,11 @@ public struct MintRoutes: Sendable {
             return try io.encode(try await cashu { try mint.keys(id: id) })
         }
         v1.get("keysets") { _, _ in try io.encode(mint.keysetList()) }
+        // Swap, mint and melt answers are replayed from the ledger's NUT-19 cache (Specs/ledger.md, "Cached responses").
         v1.post("swap") { request, _ in
-            let body = try await io.decode(SwapRequest.self, from: request)
-            return try io.encode(try await cashu { try await mint.swap(body) })
+            let raw = try await io.body(request)
+            let body = try io.decode(SwapRequest.self, from: raw)
+            return io.response(try await cashu { try await mint.cachedResponse(.swap, body: Array(raw.readableBytesView)) { try io.bytes(try await mint.swap(body)) } })
         }
         v1.post("mint/quote/:method") { request, context in
             try method(context)
@@ -45,8 +47,9 @@ public struct MintRoutes: Sendable {
         }
         v1.post("mint/:method") { request, context in
             try method(context)
-            let body = try await io.decode(MintRequest.self, from: request)
-            return try io.encode(try await cashu { try await mint.mint(body) })
+            let raw = try await io.body(request)
+            let body = try io.decode(MintRequest.self, from: raw)
+            return io.response(try await cashu { try await mint.cachedResponse(.mint, body: Array(raw.readableBytesView)) { try io.bytes(try await mint.mint(body)) } })
         }
         v1.post("melt/quote/:method") { request, context in
             try method(context)
@@ -60,8 +63,9 @@ public struct MintRoutes: Sendable {
         }
         v1.post("melt/:method") { request, context in
             try method(context)
-            let body = try await io.decode(MeltRequest.self, from: request)
-            return try io.encode(try await cashu { try await mint.melt(body) })
+            let raw = try await io.body(request)
+            let body = try io.decode(MeltRequest.self, from: raw)
+            return io.response(try await cashu { try await mint.cachedResponse(.melt, body: Array(raw.readableBytesView)) { try io.bytes(try await mint.melt(body)) } })
         }
         v1.post("checkstate") { request, _ in
             let body = try await io.decode(CheckStateRequest.self, from: request)

@@ -59,6 +59,7 @@ public enum LedgerMaintenanceService {
         PeriodicService("ledger maintenance", every: interval, logger: mint.logger) {
             try await mint.recoverPendingMelts()
             try await mint.reloadKeysets()
+            try await mint.sweepCachedResponses()
         }
     }
 }

@@ -48,18 +48,29 @@ public struct SerialSQLiteDatabase: Sendable {
     /// Closes the connection.
     public func close() async throws { try await connection.close() }
 
-    /// Runs `body` in one `BEGIN IMMEDIATE` transaction (rolled back if it throws).
-    public func transaction<T: Sendable>(_ body: (SQLiteConnection) async throws -> T) async throws -> T {
+    /// Runs `body` in one `BEGIN IMMEDIATE` transaction (rolled back if it throws). A transaction that is not
+    /// `durable` commits with `synchronous = NORMAL`: no fsync of its own (the next durable commit syncs it), so a
+    /// power loss may undo it but never corrupts the file; for data that is a copy, such as cached answers.
+    public func transaction<T: Sendable>(durable: Bool = true, _ body: (SQLiteConnection) async throws -> T) async throws -> T {
         try await mutex.withLock {
-            _ = try await connection.query("BEGIN IMMEDIATE")
+            if !durable { _ = try await connection.query("PRAGMA synchronous = NORMAL") }
+            let outcome: Result<T, any Error>
             do {
-                let result = try await body(connection)
-                _ = try await connection.query("COMMIT")
-                return result
+                _ = try await connection.query("BEGIN IMMEDIATE")
+                do {
+                    let result = try await body(connection)
+                    _ = try await connection.query("COMMIT")
+                    outcome = .success(result)
+                } catch {
+                    _ = try? await connection.query("ROLLBACK")
+                    outcome = .failure(error)
+                }
             } catch {
-                _ = try? await connection.query("ROLLBACK")
-                throw error
+                outcome = .failure(error)
             }
+            // Back to FULL before anyone else takes the connection: every other commit stays durable.
+            if !durable { _ = try await connection.query("PRAGMA synchronous = FULL") }
+            return try outcome.get()
         }
     }
 

@@ -43,8 +43,8 @@ public final class SQLiteMintStore: MintStore {
     }
 
     /// Runs `body` in one `BEGIN IMMEDIATE` transaction (rolled back if it throws).
-    func transaction<T: Sendable>(_ body: (SQLiteConnection) async throws -> T) async throws -> T {
-        try await Self.unavailableUnlessConflict { try await database.transaction(body) }
+    func transaction<T: Sendable>(durable: Bool = true, _ body: (SQLiteConnection) async throws -> T) async throws -> T {
+        try await Self.unavailableUnlessConflict { try await database.transaction(durable: durable, body) }
     }
 
     /// A read outside a transaction, holding the connection.

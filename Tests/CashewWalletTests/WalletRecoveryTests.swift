@@ -88,3 +88,61 @@ struct WalletMintKilledTests {
         }
     }
 }
+
+@Suite("Wallet replays to a NUT-19 mint")
+struct WalletReplayTests {
+    @Test("a receive's swap answer is lost on the way: the wallet replays the identical request and gets it, with nothing left to recover")
+    func lostAnswerReplayed() async throws {
+        let mint = try CashewMintProcess()
+        // The answer is dropped; the mint keeps running.
+        let proxy = try KillingProxy(target: mint.port) {}
+        defer {
+            proxy.stop()
+            _ = mint.stop()
+            mint.removeData()
+        }
+        let url = "http://127.0.0.1:\(proxy.port)"
+        try await WalletMeltRestoreTests.withStores(2) { stores in
+            let sender = try Wallet(store: stores[0], mnemonic: try Mnemonic.generate(wordCount: 12))
+            let wallet = try Wallet(store: stores[1], mnemonic: try Mnemonic.generate(wordCount: 12))
+            try await WalletMeltRestoreTests.mint(sender, 64, at: url)
+            #expect(await wallet.client(url).cachesResponses(path: "/v1/swap"))
+            let token = try await sender.send(amount: 50, mintURL: url)
+            proxy.arm(path: "/v1/swap")
+            #expect(try await wallet.receive(token) == 50)
+            #expect(try await wallet.balance(mintURL: url) == 50)
+            #expect(try await stores[1].openOperations().isEmpty)
+            // The proofs are good.
+            #expect(try await sender.receive(try await wallet.send(amount: 50, mintURL: url)) == 50)
+        }
+    }
+
+    @Test("a mint without NUT-19 (response_cache_ttl = 0): the lost answer is not replayed; recovery completes the operation")
+    func noReplayWithoutNUT19() async throws {
+        let mint = try CashewMintProcess(environment: ["CASHEW_RESPONSE_CACHE_TTL": "0"])
+        let proxy = try KillingProxy(target: mint.port) {}
+        defer {
+            proxy.stop()
+            _ = mint.stop()
+            mint.removeData()
+        }
+        let url = "http://127.0.0.1:\(proxy.port)"
+        try await WalletMeltRestoreTests.withStores(2) { stores in
+            let sender = try Wallet(store: stores[0], mnemonic: try Mnemonic.generate(wordCount: 12))
+            let wallet = try Wallet(store: stores[1], mnemonic: try Mnemonic.generate(wordCount: 12))
+            try await WalletMeltRestoreTests.mint(sender, 64, at: url)
+            #expect(!(await wallet.client(url).cachesResponses(path: "/v1/swap")))
+            let token = try await sender.send(amount: 50, mintURL: url)
+            proxy.arm(path: "/v1/swap")
+            do {
+                _ = try await wallet.receive(token)
+                Issue.record("the answer should have been lost")
+            } catch let error as MintClientError {
+                guard case .transport = error.kind else { Issue.record("expected a lost connection, got \(error)"); return }
+            }
+            #expect(try await stores[1].openOperations().count == 1)
+            #expect(try await wallet.recover(mintURL: url).map(\.outcome) == [.completed])
+            #expect(try await wallet.balance(mintURL: url) == 50)
+        }
+    }
+}

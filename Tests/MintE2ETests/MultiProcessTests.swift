@@ -50,6 +50,33 @@ struct MultiProcessTests {
     }
 }
 
+extension MultiProcessTests {
+    @Test("NUT-19: a swap answered by one process is replayed by the other and after a restart, byte for byte; a second spelling is a double spend")
+    func replayAcrossProcesses() async throws {
+        try await PostgresTestServer.withDatabase { database in
+            try await CashewMintProcess.withPair(database: database) { a, b in
+                let wallet = HTTPWallet(url: a.url)
+                let keyset = try await wallet.keyset()
+                let proofs = try await wallet.mint(64, split: [32, 32])
+                let body = String(decoding: try JSONEncoder().encode(SwapRequest(inputs: proofs, outputs: try BlindedOutputs([32, 16, 16], keyset: keyset.id).messages)), as: UTF8.self)
+                let first = try await HTTPJSON.raw(a.url + "/v1/swap", method: "POST", body: body)
+                #expect(first.status == 200, "\(first.body)")
+                let onB = try await HTTPJSON.raw(b.url + "/v1/swap", method: "POST", body: body)
+                #expect(onB.status == 200 && onB.body == first.body, "\(onB.body.prefix(200))")
+                // Without the cache this is what a replay gets.
+                let respelled = try await HTTPJSON.raw(b.url + "/v1/swap", method: "POST", body: body + "\n")
+                #expect(respelled.status == 400 && respelled.body.contains("11001"), "\(respelled.body.prefix(200))")
+                #expect(a.stop() == 0)
+                let restarted = try a.restarted()
+                defer { restarted.stop() }
+                let afterRestart = try await HTTPJSON.raw(restarted.url + "/v1/swap", method: "POST", body: body)
+                #expect(afterRestart.status == 200 && afterRestart.body == first.body)
+                #expect(try await wallet.states(proofs) == [.spent, .spent])
+            }
+        }
+    }
+}
+
 /// Three `cashew-mint` processes on one PostgreSQL through one PgBouncer in transaction pooling mode (Debian's 1.18,
 /// which keeps no named prepared statement across transactions).
 @Suite("Three mint processes through PgBouncer", .enabled(if: PostgresTestServer.pgbouncerPort != nil), .serialized)

@@ -59,7 +59,7 @@ public struct MintServerSettings: Sendable {
         "keyset_id_version", "max_inputs", "max_outputs", "max_secret_length", "max_body_size", "mint_quote_expiry", "melt_quote_expiry",
         "mint_min_amount", "mint_max_amount", "melt_min_amount", "melt_max_amount", "minting_disabled", "melting_disabled",
         "require_quote_pubkey", "lightning_backend", "lightning_fee_percent", "lightning_reserve_fee_min", "log_level", "log_format", "metrics",
-        "quote_check_interval", "melt_resend_after", "solvency_check_interval", "solvency_tolerance", "max_balance", "unit_backends",
+        "quote_check_interval", "melt_resend_after", "solvency_check_interval", "solvency_tolerance", "max_balance", "unit_backends", "response_cache_ttl",
         "management_port", "management_host", "management_ca_file", "management_cert_file", "management_key_file", "management_insecure",
         "settings_reload_interval", "epoch_interval", "liabilities_interval", "liabilities_keyset_epochs", "audit_report", "metrics_host", "metrics_port", "rate_limit", "rate_limit_reads", "rate_limit_read_burst", "rate_limit_writes", "rate_limit_write_burst",
         "trusted_proxies", "forwarded_header", "rate_limit_exempt", "max_requests_in_flight", "max_client_requests_in_flight", "max_client_connections",
@@ -144,6 +144,8 @@ public struct MintServerSettings: Sendable {
         let tolerance = try s.uint64("solvency_tolerance", default: 1000)
         guard tolerance <= 2_100_000_000_000_000 else { throw CLIError("solvency_tolerance must be at most 21 million BTC in sat") }
         m.solvencyToleranceMsat = tolerance * 1000
+        m.responseCacheTTL = try s.uint64("response_cache_ttl", default: 604_800)
+        guard m.responseCacheTTL <= 31_536_000 else { throw CLIError("response_cache_ttl must be at most 31536000 seconds (0 turns NUT-19 off)") }
         for entry in s.list("max_balance", default: []) {
             let parts = entry.split(separator: ":", maxSplits: 1).map { $0.trimmingCharacters(in: .whitespaces) }
             guard parts.count == 2, !parts[0].isEmpty, let cap = UInt64(parts[1]) else {

@@ -8,9 +8,11 @@ import NIOHTTP1
 /// A client for a mint's Cashu v1 API (any Cashu mint, not only Cashew's).
 ///
 /// Requests that change nothing at the mint (reads, NUT-07 checkstate, NUT-09 restore) are retried on transport
-/// failures and 5xx answers; requests that change state (quotes, mint, swap, melt) are sent once, because a
-/// repeat of a request that did arrive could not be told apart from a first attempt: the wallet recovers from an
-/// unknown outcome with checkstate and restore instead.
+/// failures and 5xx answers. Requests that change state (quotes, mint, swap, melt) are sent once, because a repeat
+/// of a request that did arrive could not be told apart from a first attempt, except where the mint caches their
+/// answers (NUT-19): after a lost answer, a mint, swap or melt is replayed byte for byte when `/v1/info` lists its
+/// path in `cached_endpoints`, and the mint answers the replay with the original answer. When that fails too, the
+/// wallet recovers the unknown outcome with checkstate and restore.
 public struct MintClient: Sendable {
     /// The mint's base URL, without a trailing slash.
     public let url: String
@@ -45,30 +47,30 @@ public struct MintClient: Sendable {
     public func meltQuote(id: String) async throws -> MeltQuoteBolt11Response { try await get("/v1/melt/quote/bolt11/\(Self.escape(id))") }
     /// `POST /v1/checkstate` (NUT-07): changes nothing, so it is retried.
     public func checkState(_ request: CheckStateRequest) async throws -> CheckStateResponse {
-        try await send(.POST, "/v1/checkstate", body: request, retry: true)
+        try await send(.POST, "/v1/checkstate", body: request, retry: .always)
     }
     /// `POST /v1/restore` (NUT-09): changes nothing, so it is retried.
     public func restore(_ request: RestoreRequest) async throws -> RestoreResponse {
-        try await send(.POST, "/v1/restore", body: request, retry: true)
+        try await send(.POST, "/v1/restore", body: request, retry: .always)
     }
 
     // MARK: State changes (sent once)
 
     /// `POST /v1/mint/quote/bolt11`.
     public func createMintQuote(_ request: MintQuoteBolt11Request) async throws -> MintQuoteBolt11Response {
-        try await send(.POST, "/v1/mint/quote/bolt11", body: request, retry: false)
+        try await send(.POST, "/v1/mint/quote/bolt11", body: request, retry: .never)
     }
     /// `POST /v1/mint/bolt11`.
-    public func mint(_ request: MintRequest) async throws -> MintResponse { try await send(.POST, "/v1/mint/bolt11", body: request, retry: false) }
+    public func mint(_ request: MintRequest) async throws -> MintResponse { try await send(.POST, "/v1/mint/bolt11", body: request, retry: .cached) }
     /// `POST /v1/swap` (NUT-03).
-    public func swap(_ request: SwapRequest) async throws -> SwapResponse { try await send(.POST, "/v1/swap", body: request, retry: false) }
+    public func swap(_ request: SwapRequest) async throws -> SwapResponse { try await send(.POST, "/v1/swap", body: request, retry: .cached) }
     /// `POST /v1/melt/quote/bolt11`.
     public func createMeltQuote(_ request: MeltQuoteBolt11Request) async throws -> MeltQuoteBolt11Response {
-        try await send(.POST, "/v1/melt/quote/bolt11", body: request, retry: false)
+        try await send(.POST, "/v1/melt/quote/bolt11", body: request, retry: .never)
     }
     /// `POST /v1/melt/bolt11`.
     public func melt(_ request: MeltRequest) async throws -> MeltQuoteBolt11Response {
-        try await send(.POST, "/v1/melt/bolt11", body: request, retry: false)
+        try await send(.POST, "/v1/melt/bolt11", body: request, retry: .cached)
     }
 
     // MARK: Proof of liabilities (Specs/audit.md)
@@ -90,18 +92,34 @@ public struct MintClient: Sendable {
     public func liabilityProofs(keyset: String, tree: String, items: [String], epoch: UInt64?) async throws -> LiabilityProofsResponse {
         let body = tree == "issued" ? LiabilityProofsRequest(blindedMessages: items) : LiabilityProofsRequest(ys: items)
         return try await send(
-            .POST, "/v1/pol/\(Self.escape(keyset))/proofs/\(tree)" + (epoch.map { "?epoch_index=\($0)" } ?? ""), body: body, retry: true)
+            .POST, "/v1/pol/\(Self.escape(keyset))/proofs/\(tree)" + (epoch.map { "?epoch_index=\($0)" } ?? ""), body: body, retry: .always)
     }
 
     // MARK: Transport
 
     func get<T: Decodable>(_ path: String) async throws -> T {
-        try await send(.GET, path, body: Optional<Empty>.none, retry: true)
+        try await send(.GET, path, body: Optional<Empty>.none, retry: .always)
     }
 
     struct Empty: Encodable {}
 
-    func send<T: Decodable, B: Encodable>(_ method: HTTPMethod, _ path: String, body: B?, retry: Bool) async throws -> T {
+    /// When a request is sent again after a transport failure or a 5xx answer.
+    enum Retry {
+        /// Never: it changes state.
+        case never
+        /// Always: it changes nothing.
+        case always
+        /// When the mint caches its answers (NUT-19): the identical bytes get the original answer.
+        case cached
+    }
+
+    /// Whether the mint's `/v1/info` lists `POST path` among its NUT-19 cached endpoints.
+    public func cachesResponses(path: String) async -> Bool {
+        guard let info = try? await info(), let endpoints = info.nuts?["19"]?["cached_endpoints"]?.arrayValue else { return false }
+        return endpoints.contains { $0["method"]?.stringValue?.uppercased() == "POST" && $0["path"]?.stringValue == path }
+    }
+
+    func send<T: Decodable, B: Encodable>(_ method: HTTPMethod, _ path: String, body: B?, retry: Retry) async throws -> T {
         let name = "\(method.rawValue) \(path)"
         var request = HTTPClientRequest(url: url + path)
         request.method = method
@@ -126,7 +144,12 @@ public struct MintClient: Sendable {
                 case let .mint(_, status), let .http(status, _): transient = status >= 500
                 case .invalidResponse: transient = false
                 }
-                guard retry, transient, attempt < attempts else { throw error }
+                guard transient, attempt < attempts else { throw error }
+                switch retry {
+                case .never: throw error
+                case .always: break
+                case .cached: if !(await cachesResponses(path: path)) { throw error }
+                }
                 // 0.2 s, 0.6 s, …: a restarting mint or a brief outage passes; a dead one fails soon.
                 try await Task.sleep(for: .milliseconds(200 * Int(pow(3.0, Double(attempt - 1)))))
             }

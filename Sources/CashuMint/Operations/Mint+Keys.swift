@@ -49,12 +49,18 @@ extension Mint {
         // Amountless invoices are paid when the request names the amount (NUT-23 `options.amountless`).
         let melting = methods(settings.melt, option: "amountless")
         let supported: JSONValue = .object([("supported", .bool(true))])
-        let nuts: [String: JSONValue] = [
+        var nuts: [String: JSONValue] = [
             "4": .object([("methods", .array(minting)), ("disabled", .bool(settings.mintingDisabled || minting.isEmpty))]),
             "5": .object([("methods", .array(melting)), ("disabled", .bool(settings.meltingDisabled || melting.isEmpty))]),
             "7": supported, "8": supported, "9": supported, "10": supported, "11": supported, "12": supported,
             "14": supported, "20": supported,
         ]
+        if cachesResponses {
+            nuts["19"] = .object([
+                ("ttl", .uint(settings.responseCacheTTL)),
+                ("cached_endpoints", .array(CachedEndpoint.allCases.map { .object([("method", .string("POST")), ("path", .string($0.rawValue))]) })),
+            ])
+        }
         let i = settings.info
         return MintInfo(
             name: i.name, pubkey: publicKey, version: version, description: i.description, descriptionLong: i.descriptionLong,

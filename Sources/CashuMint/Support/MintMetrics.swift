@@ -14,6 +14,11 @@ enum MintMetrics {
         Counter(label: "cashew_melt_quotes_total", dimensions: [("unit", unit.rawValue), ("outcome", outcome)]).increment()
     }
 
+    /// `cashew_cached_responses_total{endpoint, outcome}`: NUT-19 answers stored and replayed.
+    static func cachedResponse(_ endpoint: CachedEndpoint, _ outcome: String) {
+        Counter(label: "cashew_cached_responses_total", dimensions: [("endpoint", endpoint.rawValue), ("outcome", outcome)]).increment()
+    }
+
     /// `cashew_melt_duration_seconds{unit, state}`: how long a melt request took, by the state it answered.
     static func meltDuration(_ unit: CurrencyUnit, state: String, since start: ContinuousClock.Instant) {
         Timer(label: "cashew_melt_duration_seconds", dimensions: [("unit", unit.rawValue), ("state", state)], preferredDisplayUnit: .seconds)

@@ -1,0 +1,85 @@
+import CashewEncoding
+import CashuProtocol
+import Crypto
+
+/// A state-changing endpoint whose successful answers are cached (NUT-19).
+public enum CachedEndpoint: String, Sendable, CaseIterable {
+    case swap = "/v1/swap"
+    case mint = "/v1/mint/bolt11"
+    case melt = "/v1/melt/bolt11"
+}
+
+extension Mint {
+    /// A pending entry older than this is taken to be a dead process's: a replay may then process the request.
+    /// (A live request never takes this long: melts return PENDING long before.)
+    public static let responseClaimLease: UInt64 = 600
+    /// How long a replay waits for the same request in flight before it answers "pending".
+    static let responseBusyWait: Duration = .seconds(30)
+
+    /// Whether NUT-19 is on: a TTL and a ledger that keeps the cache.
+    public var cachesResponses: Bool { settings.responseCacheTTL > 0 && store is any ResponseCache }
+
+    /// NUT-19: answers `body` on `endpoint` from the ledger's cache when the same request was answered within the
+    /// TTL; otherwise runs `respond` (the request's normal processing, giving the encoded 200 answer) once, caches
+    /// its answer and returns it. An identical request in flight is waited for, not processed twice. Errors are not
+    /// cached: the entry is released and the error passes through.
+    public func cachedResponse(_ endpoint: CachedEndpoint, body: [UInt8], respond: () async throws -> [UInt8]) async throws -> [UInt8] {
+        let ttl = settings.responseCacheTTL
+        guard ttl > 0, let cache = store as? any ResponseCache else { return try await respond() }
+        var hash = SHA256()
+        hash.update(data: Array("POST \(endpoint.rawValue)\n".utf8))
+        hash.update(data: body)
+        let key = Hex.encode(Array(hash.finalize()))
+        let owner = Hex.encode((0..<16).map { _ in UInt8.random(in: .min ... .max) })
+        let clock = ContinuousClock()
+        let deadline = clock.now + Self.responseBusyWait
+        while true {
+            let now = self.clock.now()
+            let claim = try await ledger {
+                try await cache.claimResponse(key: key, endpoint: endpoint.rawValue, owner: owner, now: now, staleBefore: now &- min(now, Self.responseClaimLease))
+            }
+            switch claim {
+            case let .cached(bytes):
+                MintMetrics.cachedResponse(endpoint, "replayed")
+                return bytes
+            case .busy:
+                guard clock.now < deadline else {
+                    throw CashuError(.proofsPending, "the same request is still being processed: replay it later")
+                }
+                try await Task.sleep(for: .milliseconds(100))
+                continue
+            case .claimed:
+                let answer: [UInt8]
+                do {
+                    answer = try await respond()
+                } catch {
+                    do {
+                        try await cache.releaseResponse(key: key, owner: owner)
+                    } catch {
+                        // The entry stays pending until the lease runs out; the request's own error matters more.
+                        logger.warning("a cached-response entry could not be released", metadata: ["error": "\(error)"])
+                    }
+                    throw error
+                }
+                do {
+                    let done = self.clock.now()
+                    try await cache.completeResponse(
+                        key: key, endpoint: endpoint.rawValue, owner: owner, response: answer, now: done, expiresAt: expiry(ttl, from: done))
+                    MintMetrics.cachedResponse(endpoint, "stored")
+                } catch {
+                    // The operation is done and its answer is good: losing the cache entry only loses the replay.
+                    logger.error("an answer could not be cached for replay", metadata: ["endpoint": "\(endpoint.rawValue)", "error": "\(error)"])
+                }
+                return answer
+            }
+        }
+    }
+
+    /// Deletes expired cached answers and abandoned claims (run by the ledger maintenance service).
+    @discardableResult
+    public func sweepCachedResponses() async throws -> Int {
+        guard let cache = store as? any ResponseCache else { return 0 }
+        let now = clock.now()
+        return try await ledger { try await cache.sweepResponses(now: now, staleBefore: now &- min(now, Self.responseClaimLease)) }
+    }
+}
