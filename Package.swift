@@ -296,7 +296,7 @@ let package = Package(
         .testTarget(
             name: "MintAPITests",
             dependencies: [
-                "CashewMintServer", "CashuMint", "CashewSQLiteStore", "FakeLightning", "CashuProtocol", "CashuCrypto", "Secp256k1",
+                "CashewMintServer", "CashuMint", "CashewAudit", "CashewSQLiteStore", "FakeLightning", "CashuProtocol", "CashuCrypto", "Secp256k1",
                 "CashewEncoding", "TestSupport", "Bolt11",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "Prometheus", package: "swift-prometheus"),

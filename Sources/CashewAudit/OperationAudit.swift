@@ -226,6 +226,10 @@ struct OperationAudit: Sendable {
             }
         case .mint:
             if !inputs.isEmpty { t.add(.operationRows, .error, "operations", op.id, "a mint operation with \(inputs.count) inputs") }
+            if let batch = row.batchMintQuotes {
+                checkBatchMint(op, batch, outSum: outSum, into: &t)
+                return
+            }
             guard let quote = row.mintQuote.flatMap({ try? $0.get() }) else {
                 t.add(.operationRows, .critical, "operations", op.id, "mint operation for quote \(op.quoteID ?? "(none)"), which does not exist", amount: outSum, direction: .mintLost)
                 return
@@ -246,6 +250,31 @@ struct OperationAudit: Sendable {
             }
             checkFee(op, inputs: inputs, into: &t)
             checkMelt(op, quote: quote, group: group, inSum: inSum, outSum: outSum, into: &t)
+        }
+    }
+
+    /// A NUT-29 batch: every listed quote exists, is ISSUED and of the operation's unit, and the outputs are worth
+    /// exactly their total.
+    func checkBatchMint(_ op: OperationRecord, _ batch: [Result<MintQuoteRecord, AuditMalformedError>?], outSum: UInt128, into t: inout AuditTally) {
+        let listed = OperationRecord.batchQuotes(op.quoteID ?? "")
+        var due: UInt128 = 0
+        for (id, found) in zip(listed, batch) {
+            guard let quote = found.flatMap({ try? $0.get() }) else {
+                t.add(.operationRows, .critical, "operations", op.id, "batch mint operation lists quote \(id), which does not exist", amount: outSum, direction: .mintLost)
+                return
+            }
+            if quote.state != .issued {
+                t.add(.operationRows, .critical, "mint_quotes", quote.id, "quote is \(quote.state.rawValue) but a batch mint operation (\(op.id)) issued it", amount: UInt128(quote.amount.rawValue), direction: .mintLost)
+            }
+            if quote.unit != op.unit {
+                t.add(.conservation, .error, "mint_quotes", quote.id, "quote is of unit \(quote.unit.rawValue), its batch operation \(op.id) of \(op.unit.rawValue)")
+            }
+            due += UInt128(quote.amount.rawValue)
+        }
+        if outSum > due {
+            t.add(.conservation, .critical, "operations", op.id, "issued \(outSum) for a batch of quotes worth \(due)", amount: outSum - due, direction: .mintLost)
+        } else if outSum < due {
+            t.add(.conservation, .error, "operations", op.id, "issued \(outSum) for a batch of quotes worth \(due)", amount: due - outSum, direction: .usersLost)
         }
     }
 

@@ -51,6 +51,18 @@ public struct MintRoutes: Sendable {
             let body = try io.decode(MintRequest.self, from: raw)
             return io.response(try await cashu { try await mint.cachedResponse(.mint, body: Array(raw.readableBytesView)) { try io.bytes(try await mint.mint(body)) } })
         }
+        // NUT-29: batch check and batch mint.
+        v1.post("mint/quote/:method/check") { request, context in
+            try method(context)
+            let body = try await io.decode(MintQuoteCheckRequest.self, from: request)
+            return try io.encode(try await cashu { try await mint.checkMintQuotes(body) })
+        }
+        v1.post("mint/:method/batch") { request, context in
+            try method(context)
+            let raw = try await io.body(request)
+            let body = try io.decode(MintBatchRequest.self, from: raw)
+            return io.response(try await cashu { try await mint.cachedResponse(.mintBatch, body: Array(raw.readableBytesView)) { try io.bytes(try await mint.mintBatch(body)) } })
+        }
         v1.post("melt/quote/:method") { request, context in
             try method(context)
             let body = try await io.decode(MeltQuoteBolt11Request.self, from: request)

@@ -107,14 +107,33 @@ struct PostgresAuditSnapshot: LedgerAuditSnapshot {
     }
 
     func operations() async throws -> AuditPages<AuditOperationRow> {
-        try await cursor(Self.operationsSQL(where: "true"), row: Self.operation)
+        let operations = try await cursor(Self.operationsSQL(where: "true"), row: Self.operation)
+        let session = self.session
+        return AuditPages { try await Self.withBatchQuotes(try await operations.next(), session) }
+    }
+
+    /// Fills in the quotes of a page's NUT-29 batch operations (which the join by `quote_id` does not find).
+    static func withBatchQuotes(_ page: [AuditOperationRow], _ session: LedgerSession) async throws -> [AuditOperationRow] {
+        var page = page
+        let batches = page.indices.compactMap { i -> (Int, [String])? in
+            guard let op = try? page[i].record.get(), op.kind == .mint, let quote = op.quoteID, quote.contains(",") else { return nil }
+            return (i, OperationRecord.batchQuotes(quote))
+        }
+        guard !batches.isEmpty else { return page }
+        let ids = Array(Set(batches.flatMap(\.1)))
+        var quotes = [String: Result<MintQuoteRecord, AuditMalformedError>]()
+        for r in try await session.rows("SELECT \(unescaped: PostgresMintStore.mintQuoteColumns) FROM mint_quotes q WHERE id = ANY(\(ids)::text[])") {
+            quotes[try r.text("id")] = AuditMalformedError.catching { try PostgresMintStore.mintQuote(r) }
+        }
+        for (i, listed) in batches { page[i].batchMintQuotes = listed.map { quotes[$0] } }
+        return page
     }
 
     func operations(after epoch: UInt64) async throws -> AuditPages<AuditOperationRows> {
         let operations = try await cursor(Self.operationsSQL(where: "o.epoch IS NULL OR o.epoch > \(Int64(clamping: epoch))"), row: Self.operation)
         let session = self.session
         return AuditPages {
-            let page = try await operations.next()
+            let page = try await Self.withBatchQuotes(try await operations.next(), session)
             guard !page.isEmpty else { return [] }
             let ids = page.map(\.id)
             var proofs = [String: [AuditProofRow]](), signatures = [String: [AuditSignatureRow]]()
@@ -167,7 +186,8 @@ struct PostgresAuditSnapshot: LedgerAuditSnapshot {
         try await cursor(
             """
             SELECT \(PostgresMintStore.mintQuoteColumns),
-                   (SELECT count(*) FROM operations o WHERE o.quote_id = q.id AND o.kind = 'mint')::bigint AS operation_count,
+                   ((SELECT count(*) FROM operations o WHERE o.quote_id = q.id AND o.kind = 'mint')
+                    + (SELECT count(*) FROM mint_batch_quotes b WHERE b.quote_id = q.id))::bigint AS operation_count,
                    EXISTS (SELECT 1 FROM operations o WHERE o.quote_id = q.id AND o.id LIKE 'nutshell-import-%') AS imported
             FROM mint_quotes q WHERE state IN ('PAID', 'ISSUED') ORDER BY id
             """

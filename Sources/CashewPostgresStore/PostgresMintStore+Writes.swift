@@ -215,6 +215,40 @@ extension PostgresMintStore {
         guard let n = try updated.first?.int("n"), n == 1 else { throw MintStoreError(.quoteState, "mint quote \(id) is not PAID") }
     }
 
+    public func issueMintQuotes(ids: [String], outputs: [SignatureRecord], operation: OperationRecord) async throws {
+        let s = SignatureColumns(outputs)
+        let t = Self.int(operation.createdAt)
+        // One statement: the quotes are locked in ID order and issued only if every one is still PAID (re-checked
+        // under the row locks after a concurrent commit), so a batch issues all its quotes or none.
+        let updated = try await write(
+            """
+            WITH wanted AS (
+                SELECT id FROM mint_quotes WHERE id = ANY(\(ids)::text[]) AND state = 'PAID' ORDER BY id FOR UPDATE
+            ), complete AS (
+                SELECT (SELECT count(*) FROM wanted) = \(Int64(ids.count)) AS ok
+            ), issued AS (
+                UPDATE mint_quotes SET state = 'ISSUED', issued_at = \(t)
+                WHERE id IN (SELECT id FROM wanted) AND (SELECT ok FROM complete) RETURNING id
+            ), ins_batch AS (
+                INSERT INTO mint_batch_quotes (quote_id, operation_id, position)
+                SELECT q, \(operation.id), (n - 1)::int FROM unnest(\(ids)::text[]) WITH ORDINALITY AS b(q, n)
+                WHERE (SELECT ok FROM complete)
+            ), ins_operation AS (
+                INSERT INTO operations (id, kind, quote_id, unit, fee, created_at)
+                SELECT \(operation.id), 'mint', \(operation.quoteID), \(operation.unit.rawValue), 0, \(t) WHERE (SELECT ok FROM complete)
+            ), ins_signatures AS (
+                INSERT INTO blind_signatures (b, amount, keyset_id, c, dleq_e, dleq_s, operation_id, created_at, position)
+                SELECT b, a::numeric, k, c, e, s, \(operation.id), \(t), NULLIF(pos, -1)
+                FROM unnest(\(s.bs)::text[], \(s.amounts)::text[], \(s.keysets)::text[], \(s.cs)::text[], \(s.es)::text[], \(s.ss)::text[],
+                            \(s.positions)::int4[])
+                    AS t(b, a, k, c, e, s, pos)
+                WHERE (SELECT ok FROM complete)
+            )
+            SELECT (SELECT ok FROM complete) AS ok
+            """)
+        guard try updated.first?["ok"].decode(Bool.self) == true else { throw MintStoreError(.quoteState, "a mint quote of the batch is not PAID") }
+    }
+
     // MARK: Melt quotes
 
     public func addMeltQuote(_ q: MeltQuoteRecord) async throws {

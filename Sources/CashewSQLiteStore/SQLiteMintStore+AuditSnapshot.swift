@@ -85,7 +85,7 @@ struct SQLiteAuditSnapshot: LedgerAuditSnapshot {
     /// Fills in the quotes of a page's operations, looked up by key in one query per table.
     static func withQuotes(_ rows: [AuditOperationRow], _ db: SQLiteConnection) async throws -> [AuditOperationRow] {
         var rows = rows
-        let mintIDs = rows.compactMap { try? $0.record.get() }.filter { $0.kind == .mint }.compactMap(\.quoteID)
+        let mintIDs = rows.compactMap { try? $0.record.get() }.filter { $0.kind == .mint }.compactMap(\.quoteID).flatMap(OperationRecord.batchQuotes)
         let meltIDs = rows.compactMap { try? $0.record.get() }.filter { $0.kind == .melt }.compactMap(\.quoteID)
         var mints = [String: Result<MintQuoteRecord, AuditMalformedError>](), melts = [String: Result<MeltQuoteRecord, AuditMalformedError>]()
         for chunk in Set(mintIDs).sorted().chunks(of: 500) {
@@ -100,7 +100,11 @@ struct SQLiteAuditSnapshot: LedgerAuditSnapshot {
         }
         for i in rows.indices {
             guard let op = try? rows[i].record.get(), let quote = op.quoteID else { continue }
-            if op.kind == .mint { rows[i].mintQuote = mints[quote] }
+            if op.kind == .mint, quote.contains(",") {
+                rows[i].batchMintQuotes = OperationRecord.batchQuotes(quote).map { mints[$0] }
+            } else if op.kind == .mint {
+                rows[i].mintQuote = mints[quote]
+            }
             if op.kind == .melt { rows[i].meltQuote = melts[quote] }
         }
         return rows
@@ -176,7 +180,8 @@ struct SQLiteAuditSnapshot: LedgerAuditSnapshot {
 
     func mintQuotes() async throws -> AuditPages<AuditMintQuoteRow> {
         let columns = """
-            q.*, (SELECT COUNT(*) FROM operations o WHERE o.quote_id = q.id AND o.kind = 'mint') AS operation_count,
+            q.*, (SELECT COUNT(*) FROM operations o WHERE o.quote_id = q.id AND o.kind = 'mint')
+                + (SELECT COUNT(*) FROM mint_batch_quotes b WHERE b.quote_id = q.id) AS operation_count,
             EXISTS (SELECT 1 FROM operations o WHERE o.quote_id = q.id AND o.id LIKE 'nutshell-import-%') AS imported
             """
         return pages(

@@ -65,6 +65,22 @@ extension SQLiteMintStore {
         }
     }
 
+    public func issueMintQuotes(ids: [String], outputs: [SignatureRecord], operation: OperationRecord) async throws {
+        try await transaction { db in
+            for (position, id) in ids.enumerated() {
+                let updated = try await db.query(
+                    "UPDATE mint_quotes SET state = 'ISSUED', issued_at = ? WHERE id = ? AND state = 'PAID' RETURNING id",
+                    [.uint(operation.createdAt), .text(id)])
+                guard !updated.isEmpty else { throw MintStoreError(.quoteState, "mint quote \(id) is not PAID") }
+                _ = try await db.query(
+                    "INSERT INTO mint_batch_quotes (quote_id, operation_id, position) VALUES (?, ?, ?)",
+                    [.text(id), .text(operation.id), .integer(position)])
+            }
+            try await Self.insertOperation(operation, db)
+            try await Self.insertSignatures(outputs, operation: operation, db)
+        }
+    }
+
     // MARK: Melt quotes
 
     public func addMeltQuote(_ q: MeltQuoteRecord) async throws {

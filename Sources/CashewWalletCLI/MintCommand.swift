@@ -38,12 +38,21 @@ struct MintCommand: AsyncParsableCommand {
                 FileHandle.standardError.write(Data("waiting for the payment …\n".utf8))
             }
             try await s.wallet.waitUntilPaid(quote: quote.quote, mintURL: url, timeout: .seconds(timeout))
-            let proofs = try await s.wallet.mint(quote: quote.quote, amount: Amount(amount), unit: global.currencyUnit, mintURL: url)
+            // Resuming a quote mints it with every other paid quote of this mint, in one NUT-29 batch where offered.
+            var also: UInt64 = 0
+            if self.quote != nil {
+                let minted = try await s.wallet.mintPaidQuotes(mintURL: url)[global.currencyUnit]?.rawValue ?? 0
+                let done = try await s.store.quotes(mintURL: url, kind: .mint).first { $0.id == quote.quote }?.state == MintQuoteState.issued.rawValue
+                if done { also = minted >= amount ? minted - amount : 0 }
+            }
+            if try await s.store.quotes(mintURL: url, kind: .mint).first(where: { $0.id == quote.quote })?.state != MintQuoteState.issued.rawValue {
+                try await s.wallet.mint(quote: quote.quote, amount: Amount(amount), unit: global.currencyUnit, mintURL: url)
+            }
             let balance = try await s.wallet.balance(mintURL: url, unit: global.currencyUnit)
             if global.json {
-                s.printJSON(["minted": amount, "unit": global.unit, "mint": url, "quote": quote.quote, "request": quote.request, "proofs": proofs.count, "balance": jsonAmount(balance)])
+                s.printJSON(["minted": amount, "also_minted": also, "unit": global.unit, "mint": url, "quote": quote.quote, "request": quote.request, "balance": jsonAmount(balance)])
             } else {
-                print("Minted \(amount) \(global.unit). Balance: \(balance) \(global.unit)")
+                print("Minted \(amount) \(global.unit)\(also > 0 ? " (and \(also) \(global.unit) of other paid quotes)" : ""). Balance: \(balance) \(global.unit)")
             }
         }
     }

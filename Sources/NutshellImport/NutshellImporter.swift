@@ -333,6 +333,7 @@ struct NoStore: MintStore {
     func mintQuote(paymentHash: PaymentHash) async throws -> MintQuoteRecord? { nil }
     func markMintQuotePaid(id: String, at time: UInt64) async throws -> Bool { throw unused }
     func issueMintQuote(id: String, outputs: [SignatureRecord], operation: OperationRecord) async throws { throw unused }
+    func issueMintQuotes(ids: [String], outputs: [SignatureRecord], operation: OperationRecord) async throws { throw unused }
     func markMintQuoteUnpaid(id: String) async throws -> Bool { throw unused }
     func addMeltQuote(_ quote: MeltQuoteRecord) async throws { throw unused }
     func meltQuote(id: String) async throws -> MeltQuoteRecord? { nil }

@@ -21,7 +21,7 @@ struct CachedResponseAPITests {
             let nut19 = try #require(info.nuts?["19"])
             #expect(nut19["ttl"] == .uint(604_800))
             let endpoints = try #require(nut19["cached_endpoints"]?.arrayValue).map { "\($0["method"]?.stringValue ?? "") \($0["path"]?.stringValue ?? "")" }
-            #expect(endpoints == ["POST /v1/swap", "POST /v1/mint/bolt11", "POST /v1/melt/bolt11"])
+            #expect(endpoints == ["POST /v1/swap", "POST /v1/mint/bolt11", "POST /v1/mint/bolt11/batch", "POST /v1/melt/bolt11"])
         }
         var off = MintSettings()
         off.responseCacheTTL = 0

@@ -70,6 +70,7 @@ final class NullStore: MintStore {
     func pendingMeltCount() async throws -> Int { 0 }
     func saveSettingsOverrides(_ document: String, expected: Int64, at time: UInt64) async throws -> Bool { false }
     func issueMintQuote(id: String, outputs: [SignatureRecord], operation: OperationRecord) async throws {}
+    func issueMintQuotes(ids: [String], outputs: [SignatureRecord], operation: OperationRecord) async throws {}
     func addMeltQuote(_ quote: MeltQuoteRecord) async throws {}
     func meltQuote(id: String) async throws -> MeltQuoteRecord? { nil }
     func beginMelt(quoteID: String, inputs: [ProofRecord], blankOutputs: [BlindedMessage], inputAmount: Amount, inputFee: Amount, operation: OperationRecord, paymentBackend: String?) async throws {}

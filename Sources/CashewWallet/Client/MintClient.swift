@@ -49,6 +49,10 @@ public struct MintClient: Sendable {
     public func checkState(_ request: CheckStateRequest) async throws -> CheckStateResponse {
         try await send(.POST, "/v1/checkstate", body: request, retry: .always)
     }
+    /// `POST /v1/mint/quote/bolt11/check` (NUT-29): several quotes' states in order; changes nothing, so it is retried.
+    public func checkMintQuotes(_ request: MintQuoteCheckRequest) async throws -> [MintQuoteBolt11Response] {
+        try await send(.POST, "/v1/mint/quote/bolt11/check", body: request, retry: .always)
+    }
     /// `POST /v1/restore` (NUT-09): changes nothing, so it is retried.
     public func restore(_ request: RestoreRequest) async throws -> RestoreResponse {
         try await send(.POST, "/v1/restore", body: request, retry: .always)
@@ -62,6 +66,10 @@ public struct MintClient: Sendable {
     }
     /// `POST /v1/mint/bolt11`.
     public func mint(_ request: MintRequest) async throws -> MintResponse { try await send(.POST, "/v1/mint/bolt11", body: request, retry: .cached) }
+    /// `POST /v1/mint/bolt11/batch` (NUT-29).
+    public func mintBatch(_ request: MintBatchRequest) async throws -> MintResponse {
+        try await send(.POST, "/v1/mint/bolt11/batch", body: request, retry: .cached)
+    }
     /// `POST /v1/swap` (NUT-03).
     public func swap(_ request: SwapRequest) async throws -> SwapResponse { try await send(.POST, "/v1/swap", body: request, retry: .cached) }
     /// `POST /v1/melt/quote/bolt11`.

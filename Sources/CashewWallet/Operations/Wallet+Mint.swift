@@ -1,3 +1,4 @@
+import CashewEncoding
 import CashuCrypto
 import CashuProtocol
 import Foundation
@@ -23,20 +24,88 @@ extension Wallet {
     }
 
     /// Mints every stored mint quote the mint now reports PAID (invoices paid after `cashew mint` stopped waiting);
-    /// returns the amounts minted per unit.
+    /// returns the amounts minted per unit. A mint that offers NUT-29 gets them in one batch per unit (at most its
+    /// `max_batch_size` quotes each); a batch it refuses is retried quote by quote, so one bad quote does not stop
+    /// the rest.
     @discardableResult
     public func mintPaidQuotes(mintURL: String) async throws -> [CurrencyUnit: Amount] {
         let client = client(mintURL)
-        var minted = [CurrencyUnit: Amount]()
-        for quote in try await store.quotes(mintURL: client.url, kind: .mint, states: ["UNPAID", "PAID"]) {
-            guard let state = try? await client.mintQuote(id: quote.id).state else { continue }
+        let stored = try await store.quotes(mintURL: client.url, kind: .mint, states: ["UNPAID", "PAID"])
+        guard !stored.isEmpty else { return [:] }
+        let batchSize = await batchSize(client)
+        var states = [String: MintQuoteState]()
+        if batchSize > 1 {
+            for chunk in stored.chunks(of: batchSize) {
+                guard let checked = try? await client.checkMintQuotes(MintQuoteCheckRequest(quotes: chunk.map(\.id))), checked.count == chunk.count else { continue }
+                for (quote, answer) in zip(chunk, checked) where answer.quote == quote.id { states[quote.id] = answer.state }
+            }
+        }
+        var paid = [WalletQuote]()
+        for quote in stored {
+            var state = states[quote.id]
+            if state == nil { state = try? await client.mintQuote(id: quote.id).state }
+            guard let state else { continue }
             try await store.setQuoteState(mintURL: client.url, id: quote.id, state: state.rawValue)
-            guard state == .paid else { continue }
-            // One quote that cannot be minted now (e.g. its answer was lost: recovery handles that) does not stop the rest.
-            guard (try? await mint(quote: quote.id, amount: quote.amount, unit: quote.unit, mintURL: client.url)) != nil else { continue }
-            minted[quote.unit] = minted[quote.unit, default: 0].adding(quote.amount) ?? minted[quote.unit]
+            if state == .paid { paid.append(quote) }
+        }
+        var minted = [CurrencyUnit: Amount]()
+        func count(_ quotes: some Sequence<WalletQuote>) {
+            for q in quotes { minted[q.unit] = minted[q.unit, default: 0].adding(q.amount) ?? minted[q.unit] }
+        }
+        for unit in Set(paid.map(\.unit)).sorted(by: { $0.rawValue < $1.rawValue }) {
+            for chunk in paid.filter({ $0.unit == unit }).chunks(of: max(batchSize, 1)) {
+                if chunk.count > 1, (try? await mintBatch(Array(chunk), unit: unit, mintURL: client.url)) != nil {
+                    count(chunk)
+                    continue
+                }
+                for quote in chunk {
+                    // One quote that cannot be minted now (e.g. its answer was lost: recovery handles that) does not stop the rest.
+                    guard (try? await mint(quote: quote.id, amount: quote.amount, unit: quote.unit, mintURL: client.url)) != nil else { continue }
+                    count([quote])
+                }
+            }
         }
         return minted
+    }
+
+    /// The most quotes the mint takes in one NUT-29 batch of bolt11 quotes; 1 when it offers no batches.
+    func batchSize(_ client: MintClient) async -> Int {
+        guard let info = try? await client.info(), info.supports(nut: 29), let settings = info.nuts?["29"] else { return 1 }
+        if let methods = settings["methods"]?.arrayValue, !methods.contains(.string("bolt11")) { return 1 }
+        var advertised: Int?
+        if case let .number(text)? = settings["max_batch_size"] { advertised = Int(text) }
+        return max(1, min(advertised ?? 100, 100))
+    }
+
+    /// Mints several paid quotes of one unit in one NUT-29 request, journaled as one operation (recovered like a
+    /// single mint if the answer is lost). NUT-20 locked quotes are signed over all outputs, each with its key.
+    @discardableResult
+    public func mintBatch(_ quotes: [WalletQuote], unit: CurrencyUnit, mintURL: String) async throws -> [Proof] {
+        let client = client(mintURL)
+        guard let total = Amount.sum(quotes.map(\.amount)) else { throw WalletError(.invalidInput, "the quotes' total overflows") }
+        let keyset = try await activeKeyset(client.url, unit: unit)
+        let holding = try await store.proofs(mintURL: client.url, unit: unit).map(\.proof.amount)
+        let outputs = try await prepare(Denominations.keepSplit(total, holding: holding), keyset: keyset)
+        let ids = quotes.map(\.id)
+        let operation = try await store.beginOperation(
+            .mint, mintURL: client.url, data: try Self.json(Journal(quote: ids.joined(separator: ","), outputs: [outputs.journal])))
+        var request = MintBatchRequest(quotes: ids, quoteAmounts: quotes.map(\.amount), outputs: outputs.messages)
+        if quotes.contains(where: { $0.secretKey != nil }) {
+            request.signatures = try quotes.indices.map { i in try quotes[i].secretKey.map { try request.request(forQuote: i).signed(with: $0).signature ?? "" } }
+        }
+        let response: MintResponse
+        do {
+            response = try await client.mintBatch(request)
+        } catch let error as MintClientError where error.mintRefused {
+            try await closeRefused(operation.id, client: client)
+            throw error
+        }
+        let proofs = try outputs.proofs(response.signatures)
+        try await store.finishOperation(
+            operation.id, state: .done, inputsTo: .spent, newProofs: proofs, mintURL: client.url,
+            history: HistoryEntry(kind: "minted", mintURL: client.url, unit: unit, amount: total, createdAt: Self.now()))
+        for id in ids { try await store.setQuoteState(mintURL: client.url, id: id, state: MintQuoteState.issued.rawValue) }
+        return proofs
     }
 
     /// Waits until the quote is paid (polling), up to `timeout`.

@@ -132,6 +132,9 @@ public struct AuditOperationRow: Sendable {
     public var mintQuote: Result<MintQuoteRecord, AuditMalformedError>?
     /// The melt quote a `melt` operation names (nil: no such row).
     public var meltQuote: Result<MeltQuoteRecord, AuditMalformedError>?
+    /// A NUT-29 batch `mint` operation (its `quote_id` lists several quotes, joined by commas): each listed quote in
+    /// order, nil where no such row exists. Nil for every other operation.
+    public var batchMintQuotes: [Result<MintQuoteRecord, AuditMalformedError>?]?
     /// The epoch it was assigned to (nil while waiting for one) and the digest recorded then.
     public var epoch: UInt64?
     public var digest: String?

@@ -55,6 +55,8 @@ extension Mint {
             "7": supported, "8": supported, "9": supported, "10": supported, "11": supported, "12": supported,
             "14": supported, "20": supported,
         ]
+        // NUT-29: batches of bolt11 mint quotes.
+        nuts["29"] = .object([("max_batch_size", .uint(UInt64(Self.maxBatchSize))), ("methods", .array([.string("bolt11")]))])
         if cachesResponses {
             nuts["19"] = .object([
                 ("ttl", .uint(settings.responseCacheTTL)),

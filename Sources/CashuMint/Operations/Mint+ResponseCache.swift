@@ -6,6 +6,7 @@ import Crypto
 public enum CachedEndpoint: String, Sendable, CaseIterable {
     case swap = "/v1/swap"
     case mint = "/v1/mint/bolt11"
+    case mintBatch = "/v1/mint/bolt11/batch"
     case melt = "/v1/melt/bolt11"
 }
 

@@ -88,6 +88,11 @@ public struct OperationRecord: Sendable, Hashable {
         self.fee = fee
         self.createdAt = createdAt
     }
+
+    /// The quote IDs a `quote_id` lists: one, or a NUT-29 batch's, joined by commas.
+    public static func batchQuotes(_ quoteID: String) -> [String] {
+        quoteID.split(separator: ",", omittingEmptySubsequences: false).map(String.init)
+    }
 }
 
 /// A redeemed (or melt-pending) proof, keyed by `Y`.

@@ -52,6 +52,10 @@ public protocol MintStore: Sendable {
     /// PAID → ISSUED together with recording `outputs` and the operation, all or nothing. Throws `quoteState` when the
     /// quote is not PAID at that moment (unpaid, or issued by a concurrent request), `outputsSigned` on conflict.
     func issueMintQuote(id: String, outputs: [SignatureRecord], operation: OperationRecord) async throws
+    /// NUT-29: every quote of `ids` PAID → ISSUED together with `outputs` and the one operation (whose `quoteID` is
+    /// the IDs joined by commas), and a `mint_batch_quotes` row per quote; all or nothing. Throws `quoteState`
+    /// unless every quote is PAID at that moment, `outputsSigned` on conflict.
+    func issueMintQuotes(ids: [String], outputs: [SignatureRecord], operation: OperationRecord) async throws
 
     /// PAID → UNPAID (an operator's correction through the management API). Returns false if the quote was not PAID.
     func markMintQuoteUnpaid(id: String) async throws -> Bool
