@@ -50,9 +50,11 @@ public struct Wallet: Sendable {
         let known = Dictionary(try await store.keysets(mintURL: client.url).map { ($0.id, $0) }, uniquingKeysWith: { a, _ in a })
         for info in try await client.keysets().keysets {
             if let stored = known[info.id] {
-                guard stored.active != info.active else { continue }
+                // The active flag changes on rotation; a final expiry may be set later (the mint's list is the truth).
+                let expiry = info.finalExpiry ?? stored.finalExpiry
+                guard stored.active != info.active || stored.finalExpiry != expiry else { continue }
                 try await store.saveKeyset(
-                    KeysetKeysEntry(id: info.id, unit: info.unit, active: info.active, inputFeePPK: stored.inputFeePPK, finalExpiry: stored.finalExpiry, keys: stored.keys),
+                    KeysetKeysEntry(id: info.id, unit: info.unit, active: info.active, inputFeePPK: stored.inputFeePPK, finalExpiry: expiry, keys: stored.keys),
                     mintURL: client.url)
             } else {
                 for entry in try await client.keys(info.id).keysets where entry.id == info.id {
@@ -79,6 +81,13 @@ public struct Wallet: Sendable {
     func prepare(_ amounts: [Amount], keyset: WalletKeyset) async throws -> PreparedOutputs {
         let start = try await store.reserveCounter(keyset.id, count: UInt32(amounts.count))
         return try PreparedOutputs(amounts: amounts, keyset: keyset, counterStart: start, seed: seed)
+    }
+
+    /// The proofs the wallet may spend at a mint: those of keysets past their final expiry are left out (the mint
+    /// refuses them with 12003, and a token of them would be worthless to its receiver).
+    func spendable(_ proofs: [Proof], keysets: [WalletKeyset], now: UInt64 = Wallet.now()) -> [Proof] {
+        let expired = Set(keysets.filter { $0.finalExpiry.map { $0 <= now } ?? false }.map(\.id))
+        return expired.isEmpty ? proofs : proofs.filter { !expired.contains($0.id) }
     }
 
     /// Proofs taken largest first until they cover `target` plus their own input fee (NUT-02); the caller checks

@@ -143,15 +143,19 @@ struct CheckCommand: AsyncParsableCommand {
             let recovered = try await s.wallet.recover(mintURL: url)
             let spent = try await s.wallet.checkPending(mintURL: url)
             let minted = try await s.wallet.mintPaidQuotes(mintURL: url)[global.currencyUnit] ?? 0
+            // Proofs of keysets the mint retired move to its active keyset before they expire.
+            _ = try? await s.wallet.refresh(mintURL: url)
+            let moved = try? await s.wallet.moveInactiveProofs(mintURL: url, unit: global.currencyUnit)
             let balance = try await s.wallet.balance(mintURL: url, unit: global.currencyUnit)
             if global.json {
                 s.printJSON([
                     "recovered": recovered.map { ["operation": $0.id, "kind": $0.kind.rawValue, "outcome": $0.outcome.rawValue, "error": ($0.error as Any?) ?? NSNull()] as [String: Any] },
-                    "spent": spent, "minted": minted.rawValue, "balance": jsonAmount(balance),
+                    "spent": spent, "minted": minted.rawValue, "moved": (moved ?? nil)?.amount.rawValue ?? 0, "balance": jsonAmount(balance),
                 ])
             } else {
                 for r in recovered { print("\(r.kind.rawValue) \(r.id): \(r.outcome.rawValue)\(r.error.map { " (\($0))" } ?? "")") }
                 if minted > 0 { print("Minted \(minted) \(global.unit) from quotes paid meanwhile.") }
+                if let move = moved ?? nil { print("Moved \(move.proofs) proof\(move.proofs == 1 ? "" : "s") of retired keysets to the active one: \(move.amount) \(global.unit) (fee \(move.fee)).") }
                 print("\(spent) pending proof\(spent == 1 ? "" : "s") found spent. Balance: \(balance) \(global.unit)")
             }
         }

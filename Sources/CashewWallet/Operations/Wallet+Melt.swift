@@ -29,8 +29,9 @@ extension Wallet {
         let client = client(mintURL)
         // Some mints leave `unit` out of the quote: it is then the unit the quote was asked in.
         let unit = quote.unit ?? requestedUnit
+        try await moveInactiveProofs(client, unit: unit)
         let keysets = try await store.keysets(mintURL: client.url)
-        let available = try await store.proofs(mintURL: client.url, unit: unit).map(\.proof)
+        let available = spendable(try await store.proofs(mintURL: client.url, unit: unit).map(\.proof), keysets: keysets)
         guard let target = quote.amount.adding(quote.feeReserve) else { throw WalletError(.invalidInput, "quote amounts overflow") }
         let (selected, total, fee) = try selectInputs(available, covering: target, keysets: keysets)
         guard let needed = target.adding(fee), total >= needed else {

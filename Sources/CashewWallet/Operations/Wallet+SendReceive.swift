@@ -63,8 +63,9 @@ extension Wallet {
             do { try lock.validate() } catch { throw WalletError(.invalidInput, "invalid lock: \(error)") }
             try await requireLockSupport(lock, client: client)
         }
+        try await moveInactiveProofs(client, unit: unit)
         let keysets = try await store.keysets(mintURL: client.url)
-        let available = try await store.proofs(mintURL: client.url, unit: unit).map(\.proof)
+        let available = spendable(try await store.proofs(mintURL: client.url, unit: unit).map(\.proof), keysets: keysets)
         if lock == nil, let exact = Self.exactSubset(available, amount: amount) {
             let operation = try await store.beginOperation(.send, mintURL: client.url, data: try Self.json(Journal(quote: nil, outputs: [])), inputs: try exact.map { try $0.y.hex })
             let token = Token(mint: client.url, unit: unit, memo: memo, proofs: exact)
