@@ -202,6 +202,7 @@ let package = Package(
                 "CashewManagementRPC",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdCore", package: "hummingbird"),
+                .product(name: "HummingbirdWebSocket", package: "hummingbird-websocket"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
                 .product(name: "NIOHTTPTypes", package: "swift-nio-extras"),
@@ -315,7 +316,10 @@ let package = Package(
         ),
         .testTarget(
             name: "MintE2ETests",
-            dependencies: ["CashuProtocol", "CashuCrypto", "Secp256k1", "Bolt11", "CashewEncoding", "TestSupport"]
+            dependencies: [
+                "CashuProtocol", "CashuCrypto", "Secp256k1", "Bolt11", "CashewEncoding", "TestSupport",
+                .product(name: "HummingbirdWSClient", package: "hummingbird-websocket"),
+            ]
         ),
         .testTarget(
             name: "CashuMintTests",

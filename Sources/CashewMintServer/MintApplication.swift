@@ -20,6 +20,8 @@ public struct MintServerConfiguration: Sendable {
     public var requestLimits: RequestLimits?
     /// The last audit report `cashew-mint audit --publish` wrote, shown on `/audit` (nil: none is looked for).
     public var auditReportPath: String?
+    /// NUT-17 subscriptions served on `/v1/ws` (nil: no websocket; upgrade requests are refused).
+    public var subscriptions: SubscriptionHub?
 
     public init(
         host: String = "127.0.0.1", port: Int = 3338, maxBodySize: Int = 1 << 20, version: String = "Cashew/0.1.0", limits: HTTPLimits = .init(),
@@ -42,9 +44,13 @@ public func makeMintApplication(
     let perClient = configuration.requestLimits.map { l in
         (ConnectionsPerClient(perClient: l.settings.maxConnectionsPerClient), l.settings.trustedProxies + l.settings.exempt)
     }
+    let webSocket = (configuration.subscriptions.map { MintWebSocket(hub: $0, resolver: configuration.requestLimits?.resolver).router() }
+        ?? Router(context: MintWebSocketContext.self)).buildResponder()
     return Application(
         router: router,
-        server: .guardedHTTP1(limits: configuration.limits, maxBodySize: configuration.maxBodySize, perClient: perClient, logger: logger),
+        server: .guardedHTTP1(
+            limits: configuration.limits, maxBodySize: configuration.maxBodySize, perClient: perClient, webSocket: webSocket,
+            maxMessageSize: configuration.subscriptions?.limits.maxMessageSize ?? (64 << 10), logger: logger),
         configuration: ApplicationConfiguration(
             address: .hostname(configuration.host, port: configuration.port), serverName: "Cashew",
             availableConnectionsDelegate: ConnectionCap(maximum: configuration.limits.maxConnections, logger: logger)),

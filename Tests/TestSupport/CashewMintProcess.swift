@@ -56,8 +56,8 @@ public final class CashewMintProcess: @unchecked Sendable {
     }
 
     /// Starts a mint, runs `body` with it, then stops it and removes its data directory, also when `body` throws.
-    public static func with<T>(database: String? = nil, _ body: (CashewMintProcess) async throws -> T) async throws -> T {
-        let mint = try CashewMintProcess(database: database)
+    public static func with<T>(database: String? = nil, environment: [String: String] = [:], _ body: (CashewMintProcess) async throws -> T) async throws -> T {
+        let mint = try CashewMintProcess(database: database, environment: environment)
         defer {
             mint.stop()
             mint.removeData()

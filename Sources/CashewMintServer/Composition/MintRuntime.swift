@@ -89,6 +89,8 @@ public enum MintRuntime {
             host: settings.host, port: settings.port, maxBodySize: settings.maxBodySize, limits: settings.http,
             requestLimits: RequestLimits(settings.requestLimits))
         server.auditReportPath = settings.auditReport
+        let hub = settings.subscriptions.map { SubscriptionHub(mint: mint, limits: $0, logger: logger) }
+        server.subscriptions = hub
         let app = makeMintApplication(router: makeMintRouter(mint: mint, configuration: server, metrics: registry != nil), configuration: server, logger: logger)
         var services: [any Service] = [
             EpochService(mint: mint, interval: settings.epochInterval),
@@ -96,6 +98,10 @@ public enum MintRuntime {
             SolvencyWatchdogService.make(mint: mint, interval: settings.solvencyCheckInterval),
             PeriodicService("settings reload", every: settings.settingsReloadInterval, logger: logger) { try await mint.reloadSettings() },
         ]
+        if let hub {
+            // NUT-17: every followed object that can still change is read from the ledger, whichever process changed it.
+            services.append(PeriodicService("subscriptions", every: hub.limits.pollInterval, logger: logger) { await hub.poll() })
+        }
         if let interval = settings.liabilitiesInterval {
             let grace = settings.epochInterval * 2 + settings.settingsReloadInterval
             services.append(LiabilityService(

@@ -47,6 +47,8 @@ public struct MintServerSettings: Sendable {
     public var liabilitiesInterval: Duration?
     /// Liabilities epochs from a keyset's first to its declared deactivation (`liabilities_keyset_epochs`).
     public var liabilitiesKeysetEpochs: UInt64
+    /// NUT-17 websocket bounds (nil: `websocket = false`, no `/v1/ws`).
+    public var subscriptions: SubscriptionLimits?
     /// Where `/audit` looks for the last published audit report.
     public var auditReport: String
     /// Everything resolved, for the components to read their own keys from.
@@ -59,7 +61,7 @@ public struct MintServerSettings: Sendable {
         "keyset_id_version", "max_inputs", "max_outputs", "max_secret_length", "max_body_size", "mint_quote_expiry", "melt_quote_expiry",
         "mint_min_amount", "mint_max_amount", "melt_min_amount", "melt_max_amount", "minting_disabled", "melting_disabled",
         "require_quote_pubkey", "lightning_backend", "lightning_fee_percent", "lightning_reserve_fee_min", "log_level", "log_format", "metrics",
-        "quote_check_interval", "melt_resend_after", "solvency_check_interval", "solvency_tolerance", "max_balance", "unit_backends", "response_cache_ttl",
+        "quote_check_interval", "melt_resend_after", "solvency_check_interval", "solvency_tolerance", "max_balance", "unit_backends", "response_cache_ttl", "websocket", "ws_connections_per_client", "ws_subscriptions_per_connection", "ws_filters_per_subscription", "ws_filters_per_connection", "ws_filters_per_process", "ws_idle_timeout", "ws_max_message_size", "ws_poll_interval",
         "management_port", "management_host", "management_ca_file", "management_cert_file", "management_key_file", "management_insecure",
         "settings_reload_interval", "epoch_interval", "liabilities_interval", "liabilities_keyset_epochs", "audit_report", "metrics_host", "metrics_port", "rate_limit", "rate_limit_reads", "rate_limit_read_burst", "rate_limit_writes", "rate_limit_write_burst",
         "trusted_proxies", "forwarded_header", "rate_limit_exempt", "max_requests_in_flight", "max_client_requests_in_flight", "max_client_connections",
@@ -198,6 +200,25 @@ public struct MintServerSettings: Sendable {
         let lifetime = try s.int("liabilities_keyset_epochs", default: 365)
         guard (2...1_000_000).contains(lifetime) else { throw CLIError("liabilities_keyset_epochs must be between 2 and 1000000") }
         liabilitiesKeysetEpochs = UInt64(lifetime)
+        if try s.bool("websocket", default: true) {
+            var w = SubscriptionLimits()
+            func count(_ key: String, _ value: Int, _ range: ClosedRange<Int>) throws -> Int {
+                let v = try s.int(key, default: value)
+                guard range.contains(v) else { throw CLIError("\(key) must be between \(range.lowerBound) and \(range.upperBound)") }
+                return v
+            }
+            w.connectionsPerClient = try count("ws_connections_per_client", w.connectionsPerClient, 1...10_000)
+            w.subscriptionsPerConnection = try count("ws_subscriptions_per_connection", w.subscriptionsPerConnection, 1...10_000)
+            w.filtersPerSubscription = try count("ws_filters_per_subscription", w.filtersPerSubscription, 1...10_000)
+            w.filtersPerConnection = try count("ws_filters_per_connection", w.filtersPerConnection, 1...100_000)
+            w.filtersPerProcess = try count("ws_filters_per_process", w.filtersPerProcess, 1...1_000_000)
+            w.maxMessageSize = try count("ws_max_message_size", w.maxMessageSize, 1024...(16 << 20))
+            w.idleTimeout = try s.seconds("ws_idle_timeout", default: 120, in: 1...86_400)
+            let poll = try count("ws_poll_interval", 500, 50...60_000)
+            w.pollInterval = .milliseconds(poll)
+            subscriptions = w
+        }
+        mint.webSockets = subscriptions != nil
         auditReport = s.string("audit_report", default: (dataDir as NSString).appendingPathComponent("audit-report.json"))!
         requestLimits = try Self.requestLimits(s)
         management = try Self.management(s)

@@ -21,6 +21,9 @@ final class ConnectionGuardHandler: ChannelInboundHandler, RemovableChannelHandl
         case handling
     }
 
+    /// Its name in the pipeline (a websocket upgrade takes it off by name, from any thread).
+    static let name = "cashew.connection-guard"
+
     let limits: HTTPLimits
     let logger: Logger
     private(set) var phase = Phase.idle

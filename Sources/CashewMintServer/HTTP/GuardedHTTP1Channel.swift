@@ -1,26 +1,30 @@
+import Hummingbird
 import HummingbirdCore
+import HummingbirdWebSocket
 import Logging
 import NIOCore
 import NIOHTTPTypes
 
-/// Hummingbird's HTTP/1 channel with the mint's connection guards: `ConnectionGuardHandler` in front of the
-/// decoder, `RequestGuardHandler` behind it.
+/// Hummingbird's HTTP/1 channel, upgradable to a websocket on `/v1/ws` (NUT-17), with the mint's connection guards:
+/// `ConnectionGuardHandler` in front of the decoder (taken off once the connection is a websocket),
+/// `RequestGuardHandler` behind it.
 struct GuardedHTTP1Channel: ServerChildChannel {
-    typealias Value = HTTP1Channel.Value
+    typealias Value = HTTP1WebSocketUpgradeChannel.Value
 
-    let inner: HTTP1Channel
+    let inner: HTTP1WebSocketUpgradeChannel
     let limits: HTTPLimits
     /// Connections per client (nil: not limited), and whose connections are not counted (proxies, exempt clients).
     let perClient: (connections: ConnectionsPerClient, uncounted: [IPRange])?
     let logger: Logger
 
     init(
-        responder: @escaping HTTPChannelHandler.Responder, limits: HTTPLimits, maxBodySize: Int,
-        perClient: (connections: ConnectionsPerClient, uncounted: [IPRange])?, logger: Logger
+        responder: @escaping HTTPChannelHandler.Responder, webSocket: RouterResponder<MintWebSocketContext>, maxMessageSize: Int, limits: HTTPLimits,
+        maxBodySize: Int, perClient: (connections: ConnectionsPerClient, uncounted: [IPRange])?, logger: Logger
     ) {
-        self.inner = HTTP1Channel(
-            responder: responder,
-            configuration: .init(additionalChannelHandlers: [RequestGuardHandler(maxBodySize: maxBodySize, logger: logger)]))
+        self.inner = HTTP1WebSocketUpgradeChannel(
+            responder: responder, webSocketResponder: webSocket,
+            configuration: WebSocketServerConfiguration(maxFrameSize: maxMessageSize, autoPing: .enabled(timePeriod: .seconds(30))),
+            additionalChannelHandlers: { [RequestGuardHandler(maxBodySize: maxBodySize, logger: logger)] })
         self.limits = limits
         self.perClient = perClient
         self.logger = logger
@@ -37,11 +41,19 @@ struct GuardedHTTP1Channel: ServerChildChannel {
             channel.closeFuture.whenComplete { _ in connections.close(client) }
         }
         do {
-            try channel.pipeline.syncOperations.addHandler(ConnectionGuardHandler(limits: limits, logger: self.logger), position: .first)
+            try channel.pipeline.syncOperations.addHandler(
+                ConnectionGuardHandler(limits: limits, logger: self.logger), name: ConnectionGuardHandler.name, position: .first)
         } catch {
             return channel.eventLoop.makeFailedFuture(error)
         }
-        return inner.setup(channel: channel, logger: logger)
+        let value = inner.setup(channel: channel, logger: logger)
+        // The upgradable pipeline is in place now (set up synchronously): malformed first requests get NUT errors.
+        do {
+            try channel.pipeline.syncOperations.addHandler(FirstRequestErrorHandler(), name: FirstRequestErrorHandler.name)
+        } catch {
+            return channel.eventLoop.makeFailedFuture(error)
+        }
+        return value
     }
 
     func handle(value: Value, logger: Logger) async {
@@ -52,10 +64,13 @@ struct GuardedHTTP1Channel: ServerChildChannel {
 extension HTTPServerBuilder {
     /// HTTP/1 with the mint's connection limits and timeouts.
     static func guardedHTTP1(
-        limits: HTTPLimits, maxBodySize: Int, perClient: (connections: ConnectionsPerClient, uncounted: [IPRange])?, logger: Logger
+        limits: HTTPLimits, maxBodySize: Int, perClient: (connections: ConnectionsPerClient, uncounted: [IPRange])?,
+        webSocket: RouterResponder<MintWebSocketContext>, maxMessageSize: Int, logger: Logger
     ) -> HTTPServerBuilder {
         .init { responder in
-            GuardedHTTP1Channel(responder: responder, limits: limits, maxBodySize: maxBodySize, perClient: perClient, logger: logger)
+            GuardedHTTP1Channel(
+                responder: responder, webSocket: webSocket, maxMessageSize: maxMessageSize, limits: limits, maxBodySize: maxBodySize, perClient: perClient,
+                logger: logger)
         }
     }
 }

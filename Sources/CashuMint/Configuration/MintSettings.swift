@@ -46,6 +46,8 @@ public struct MintSettings: Sendable, Hashable {
     public var solvencyToleranceMsat: UInt64 = 1_000_000
     /// Most e-cash outstanding per unit: a mint quote that would go beyond is refused.
     public var maxBalance: [CurrencyUnit: Amount] = [:]
+    /// Whether the server serves NUT-17 subscriptions on `/v1/ws` (set by the composition root, which runs them).
+    public var webSockets = false
     /// Seconds a successful swap, mint or melt answer is kept for replay (NUT-19); 0 turns the cache off.
     public var responseCacheTTL: UInt64 = 604_800
     /// What melts hold back for Lightning routing fees.

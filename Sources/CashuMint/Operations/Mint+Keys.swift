@@ -55,6 +55,17 @@ extension Mint {
             "7": supported, "8": supported, "9": supported, "10": supported, "11": supported, "12": supported,
             "14": supported, "20": supported,
         ]
+        if settings.webSockets {
+            // NUT-17: per unit, the kinds that can be followed (a quote kind only where its method is offered).
+            let entries: [JSONValue] = units.map { unit in
+                var commands = [JSONValue]()
+                if !settings.mint(unit).disabled && !settings.mintingDisabled { commands.append(.string(SubscriptionKind.bolt11MintQuote.rawValue)) }
+                if !settings.melt(unit).disabled && !settings.meltingDisabled { commands.append(.string(SubscriptionKind.bolt11MeltQuote.rawValue)) }
+                commands.append(.string(SubscriptionKind.proofState.rawValue))
+                return .object([("method", .string("bolt11")), ("unit", .string(unit.rawValue)), ("commands", .array(commands))])
+            }
+            nuts["17"] = .object([("supported", .array(entries))])
+        }
         // NUT-29: batches of bolt11 mint quotes.
         nuts["29"] = .object([("max_batch_size", .uint(UInt64(Self.maxBatchSize))), ("methods", .array([.string("bolt11")]))])
         if cachesResponses {

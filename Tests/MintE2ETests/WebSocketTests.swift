@@ -1,0 +1,234 @@
+import CashewEncoding
+import CashuCrypto
+import CashuProtocol
+import Foundation
+import HummingbirdWSClient
+import Logging
+import Secp256k1
+import TestSupport
+import Testing
+
+/// A NUT-17 session from the client's side: sends requests, reads the mint's messages with a deadline.
+final class WSSession: Sendable {
+    let outbound: WebSocketOutboundWriter
+    let mailbox: Mailbox
+    let counter = Counter()
+
+    actor Mailbox {
+        var messages = [String]()
+        var closed = false
+        func put(_ m: String) { messages.append(m) }
+        func close() { closed = true }
+        func take() -> (String?, Bool) { messages.isEmpty ? (nil, closed) : (messages.removeFirst(), false) }
+    }
+
+    actor Counter {
+        var value = 0
+        func next() -> Int {
+            value += 1
+            return value
+        }
+    }
+
+    init(outbound: WebSocketOutboundWriter, mailbox: Mailbox) {
+        self.outbound = outbound
+        self.mailbox = mailbox
+    }
+
+    static func with(_ url: String, _ body: @escaping @Sendable (WSSession) async throws -> Void) async throws {
+        let ws = url.replacingOccurrences(of: "http://", with: "ws://") + "/v1/ws"
+        _ = try await WebSocketClient.connect(url: ws, logger: Logger(label: "ws-test")) { inbound, outbound, _ in
+            let mailbox = Mailbox()
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                group.addTask {
+                    do {
+                        for try await message in inbound.messages(maxSize: 1 << 20) {
+                            if case let .text(text) = message { await mailbox.put(text) }
+                        }
+                    } catch {}
+                    await mailbox.close()
+                }
+                try await body(WSSession(outbound: outbound, mailbox: mailbox))
+                group.cancelAll()
+            }
+        }
+    }
+
+    /// The next message, or nil when none comes within `timeout` (or the socket closed).
+    func next(timeout: Duration = .seconds(10)) async throws -> JSONValue? {
+        let deadline = ContinuousClock.now + timeout
+        while ContinuousClock.now < deadline {
+            let (message, closed) = await mailbox.take()
+            if let message { return try JSONValue(parsing: message) }
+            if closed { return nil }
+            try await Task.sleep(for: .milliseconds(20))
+        }
+        return nil
+    }
+
+    func send(_ text: String) async throws { try await outbound.write(.text(text)) }
+
+    func subscribe(_ kind: String, _ filters: [String], subID: String = UUID().uuidString) async throws -> String {
+        let id = await counter.next()
+        let request = JSONValue.object([
+            ("jsonrpc", .string("2.0")), ("id", .int(Int64(id))), ("method", .string("subscribe")),
+            ("params", .object([("kind", .string(kind)), ("subId", .string(subID)), ("filters", .array(filters.map { .string($0) }))])),
+        ])
+        try await send(request.serialized)
+        return subID
+    }
+
+    /// True when the mint closes the socket (or says nothing) within `timeout`.
+    func silent(within timeout: Duration) async -> Bool {
+        ((try? await next(timeout: timeout)) ?? nil) == nil
+    }
+
+    /// The next notification's payload for `subID` (skipping nothing: the order is asserted).
+    func payload(timeout: Duration = .seconds(10)) async throws -> JSONValue? {
+        guard let m = try await next(timeout: timeout) else { return nil }
+        #expect(m["method"]?.stringValue == "subscribe", "\(m.serialized)")
+        return m["params"]?["payload"]
+    }
+}
+
+@Suite("NUT-17 websocket", .serialized)
+struct WebSocketTests {
+    @Test("info advertises NUT-17; a mint quote goes UNPAID, PAID, ISSUED, its proofs UNSPENT then SPENT, a melt quote UNPAID then PAID")
+    func lifecycle() async throws {
+        try await CashewMintProcess.with { mint in
+            let info = try HTTPJSON.value(try await HTTPJSON.get(MintInfo.self, mint.url + "/v1/info"))
+            let supported = try #require(info.nuts?["17"]?["supported"]?.arrayValue?.first)
+            #expect(supported["method"]?.stringValue == "bolt11" && supported["unit"]?.stringValue == "sat")
+            #expect(supported["commands"]?.arrayValue == [.string("bolt11_mint_quote"), .string("bolt11_melt_quote"), .string("proof_state")])
+            let wallet = HTTPWallet(url: mint.url)
+            let keyset = try await wallet.keyset()
+            let quote = try HTTPJSON.value(try await HTTPJSON.post(MintQuoteBolt11Response.self, mint.url + "/v1/mint/quote/bolt11", MintQuoteBolt11Request(amount: 8, unit: .sat)))
+            try await WSSession.with(mint.url) { ws in
+                let sub = try await ws.subscribe("bolt11_mint_quote", [quote.quote, "no-such-quote"])
+                let ok = try #require(try await ws.next())
+                #expect(ok["result"]?["status"]?.stringValue == "OK" && ok["result"]?["subId"]?.stringValue == sub && ok["id"] == .int(1))
+                // The current state first (the fake node pays after a second), then the change; the unknown ID says nothing.
+                #expect(try await ws.payload()?["state"]?.stringValue == "UNPAID")
+                let paid = try #require(try await ws.payload())
+                #expect(paid["state"]?.stringValue == "PAID" && paid["quote"]?.stringValue == quote.quote && paid["amount_paid"] == .int(8))
+                let outputs = try BlindedOutputs([8], keyset: keyset.id)
+                let minted = try HTTPJSON.value(try await HTTPJSON.post(MintResponse.self, mint.url + "/v1/mint/bolt11", MintRequest(quote: quote.quote, outputs: outputs.messages)))
+                #expect(try await ws.payload()?["state"]?.stringValue == "ISSUED")
+                let proofs = try outputs.proofs(minted.signatures) { _, a in keyset.keys[a] }
+
+                let y = try proofs[0].y.hex
+                _ = try await ws.subscribe("proof_state", [y])
+                #expect(try await ws.next()?["result"]?["status"]?.stringValue == "OK")
+                let unspent = try #require(try await ws.payload())
+                #expect(unspent["Y"]?.stringValue == y && unspent["state"]?.stringValue == "UNSPENT")
+                let invoice = try foreignInvoice(sat: 4)
+                let melt = try HTTPJSON.value(try await HTTPJSON.post(MeltQuoteBolt11Response.self, mint.url + "/v1/melt/quote/bolt11", MeltQuoteBolt11Request(request: invoice, unit: .sat)))
+                _ = try await ws.subscribe("bolt11_melt_quote", [melt.quote])
+                #expect(try await ws.next()?["result"]?["status"]?.stringValue == "OK")
+                #expect(try await ws.payload()?["state"]?.stringValue == "UNPAID")
+                let paidMelt = try HTTPJSON.value(try await HTTPJSON.post(
+                    MeltQuoteBolt11Response.self, mint.url + "/v1/melt/bolt11", MeltRequest(quote: melt.quote, inputs: proofs, outputs: try BlindedOutputs([1, 1, 1], keyset: keyset.id).messages)))
+                #expect(paidMelt.state == .paid)
+                // Both changes arrive (their order between the two subscriptions is not fixed).
+                var seen = [String: String]()
+                for _ in 0..<2 {
+                    let m = try #require(try await ws.next())
+                    let payload = m["params"]?["payload"]
+                    seen[payload?["Y"] != nil ? "proof" : "melt"] = payload?["state"]?.stringValue
+                }
+                #expect(seen == ["proof": "SPENT", "melt": "PAID"])
+            }
+        }
+    }
+
+    @Test("malformed JSON-RPC gets JSON-RPC errors and the socket stays usable; unsubscribe; limits per connection")
+    func errors() async throws {
+        try await CashewMintProcess.with(environment: ["CASHEW_WS_SUBSCRIPTIONS_PER_CONNECTION": "2", "CASHEW_WS_FILTERS_PER_SUBSCRIPTION": "3"]) { mint in
+            try await WSSession.with(mint.url) { ws in
+                func error(_ text: String) async throws -> Int? {
+                    try await ws.send(text)
+                    let m = try #require(try await ws.next())
+                    #expect(m["jsonrpc"]?.stringValue == "2.0" && m["result"] == nil, "\(m.serialized)")
+                    return m["error"]?["code"]?.stringValue.flatMap(Int.init) ?? { if case let .number(n)? = m["error"]?["code"] { return Int(n) } else { return nil } }()
+                }
+                #expect(try await error("not json") == -32700)
+                #expect(try await error("[1,2]") == -32600)
+                #expect(try await error(#"{"jsonrpc":"2.0","id":1,"method":"nope","params":{"subId":"a"}}"#) == -32601)
+                #expect(try await error(#"{"jsonrpc":"2.0","id":2,"method":"subscribe","params":{"subId":"a","kind":"bolt12_mint_quote","filters":["x"]}}"#) == -32602)
+                #expect(try await error(#"{"jsonrpc":"2.0","id":3,"method":"subscribe","params":{"subId":"a","kind":"proof_state","filters":"x"}}"#) == -32602)
+                #expect(try await error(#"{"jsonrpc":"2.0","id":4,"method":"subscribe","params":{"subId":"a","kind":"proof_state","filters":["a","b","c","d"]}}"#) == -32602)
+                #expect(try await error(#"{"jsonrpc":"2.0","id":5,"method":"unsubscribe","params":{"subId":"never"}}"#) == -32602)
+                // Still usable: two subscriptions, a third refused, one unsubscribed, then another accepted.
+                let y = try Scalar.random().publicPoint.hex
+                for (i, sub) in ["s1", "s2"].enumerated() {
+                    _ = try await ws.subscribe("proof_state", [y], subID: sub)
+                    #expect(try await ws.next()?["result"]?["subId"]?.stringValue == sub, "\(i)")
+                    #expect(try await ws.payload()?["state"]?.stringValue == "UNSPENT")
+                }
+                _ = try await ws.subscribe("proof_state", [y], subID: "s3")
+                #expect(try await ws.next()?["error"]?["code"] == .int(-32000))
+                try await ws.send(#"{"jsonrpc":"2.0","id":9,"method":"unsubscribe","params":{"subId":"s1"}}"#)
+                let unsubscribed = try #require(try await ws.next())
+                #expect(unsubscribed["result"]?["subId"]?.stringValue == "s1" && unsubscribed["id"] == .int(9))
+                _ = try await ws.subscribe("proof_state", [y], subID: "s3")
+                #expect(try await ws.next()?["result"]?["subId"]?.stringValue == "s3")
+            }
+        }
+    }
+
+    @Test("bounds: websockets per client, the idle timeout and the message size close sockets; the mint keeps answering")
+    func bounds() async throws {
+        try await CashewMintProcess.with(environment: [
+            "CASHEW_WS_CONNECTIONS_PER_CLIENT": "2", "CASHEW_WS_IDLE_TIMEOUT": "2", "CASHEW_WS_MAX_MESSAGE_SIZE": "1024",
+        ]) { mint in
+            // Idle: no subscription, closed after about 2 s.
+            try await WSSession.with(mint.url) { ws in
+                let start = ContinuousClock.now
+                #expect(await ws.silent(within: .seconds(10)))
+                #expect(ContinuousClock.now - start < .seconds(9))
+            }
+            // Too large a message closes the socket.
+            try await WSSession.with(mint.url) { ws in
+                try await ws.send(#"{"jsonrpc":"2.0","id":1,"method":"subscribe","params":{"subId":"a","kind":"proof_state","filters":[""# + String(repeating: "a", count: 2000) + #""]}}"#)
+                #expect(await ws.silent(within: .seconds(5)))
+            }
+            // Two sockets at once from this address; the third is closed at once.
+            try await WSSession.with(mint.url) { first in
+                _ = try await first.subscribe("proof_state", [try Scalar.random().publicPoint.hex])
+                #expect(try await first.next() != nil)
+                try await WSSession.with(mint.url) { second in
+                    _ = try await second.subscribe("proof_state", [try Scalar.random().publicPoint.hex])
+                    #expect(try await second.next() != nil)
+                    try await WSSession.with(mint.url) { third in
+                        _ = try? await third.subscribe("proof_state", [try Scalar.random().publicPoint.hex])
+                        #expect(await third.silent(within: .seconds(5)))
+                    }
+                }
+            }
+            #expect(try await HTTPJSON.raw(mint.url + "/v1/info").status == 200)
+        }
+    }
+}
+
+@Suite("NUT-17 across processes", .enabled(if: PostgresTestServer.available), .serialized)
+struct WebSocketMultiProcessTests {
+    @Test("a quote created and paid through process A, minted through A: the subscriber on process B sees UNPAID, PAID, ISSUED")
+    func acrossProcesses() async throws {
+        try await PostgresTestServer.withDatabase { database in
+            try await CashewMintProcess.withPair(database: database) { a, b in
+                let keyset = try await HTTPWallet(url: a.url).keyset()
+                let quote = try HTTPJSON.value(try await HTTPJSON.post(MintQuoteBolt11Response.self, a.url + "/v1/mint/quote/bolt11", MintQuoteBolt11Request(amount: 4, unit: .sat)))
+                try await WSSession.with(b.url) { ws in
+                    _ = try await ws.subscribe("bolt11_mint_quote", [quote.quote])
+                    #expect(try await ws.next()?["result"]?["status"]?.stringValue == "OK")
+                    var state = try await ws.payload()?["state"]?.stringValue
+                    if state == "UNPAID" { state = try await ws.payload()?["state"]?.stringValue }
+                    #expect(state == "PAID")
+                    let outputs = try BlindedOutputs([4], keyset: keyset.id)
+                    _ = try HTTPJSON.value(try await HTTPJSON.post(MintResponse.self, a.url + "/v1/mint/bolt11", MintRequest(quote: quote.quote, outputs: outputs.messages)))
+                    #expect(try await ws.payload()?["state"]?.stringValue == "ISSUED")
+                }
+            }
+        }
+    }
+}
