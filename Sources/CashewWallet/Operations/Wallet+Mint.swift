@@ -108,15 +108,24 @@ extension Wallet {
         return proofs
     }
 
-    /// Waits until the quote is paid (polling), up to `timeout`.
+    /// Waits until the quote is paid, up to `timeout`: through a NUT-17 subscription when the mint offers one for the
+    /// quote's unit, polling every `poll` otherwise (or when the websocket fails).
     public func waitUntilPaid(quote: String, mintURL: String, timeout: Duration = .seconds(600), poll: Duration = .milliseconds(500)) async throws {
         let clock = ContinuousClock()
         let deadline = clock.now + timeout
+        let unit = try await store.quotes(mintURL: client(mintURL).url, kind: .mint).first { $0.id == quote }?.unit ?? .sat
+        if let info = try? await client(mintURL).info(), MintSubscription.offered(info, kind: "bolt11_mint_quote", unit: unit) {
+            let paid = await MintSubscription.wait(mintURL: client(mintURL).url, kind: "bolt11_mint_quote", filter: quote, timeout: timeout) { payload in
+                ["PAID", "ISSUED"].contains(payload["state"]?.stringValue ?? "")
+            }
+            if paid { return }
+        }
         while true {
             let state = try await client(mintURL).mintQuote(id: quote).state
             if state == .paid || state == .issued { return }
             guard clock.now < deadline else { throw WalletError(.timeout, "the invoice of quote \(quote) was not paid in time") }
-            try await Task.sleep(for: poll)
+            // Never past the deadline: the last look is at it.
+            try await Task.sleep(for: min(poll, deadline - clock.now))
         }
     }
 
