@@ -22,6 +22,8 @@ struct NutshellWalletE2ETests {
             let minted = try wallet(mint, "alice", ["invoice", "1000"])
             #expect(minted.status == 0, "\(minted.stdout)\(minted.stderr)\n\(mint.logs)")
             #expect(balance(try wallet(mint, "alice", ["balance"])) == 1000)
+            // nutshell's wallet waited for the invoice through NUT-17, which the mint advertises.
+            #expect(mint.logs.contains("websocket subscription") && mint.logs.contains("kind=bolt11_mint_quote"), "\(mint.logs.suffix(2000))")
 
             let sent = try wallet(mint, "alice", ["send", "100"])
             let token = try #require(sent.stdout.range(of: "cashuB[A-Za-z0-9_-]+", options: .regularExpression).map { String(sent.stdout[$0]) })

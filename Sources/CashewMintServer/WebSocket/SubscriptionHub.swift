@@ -114,6 +114,7 @@ public actor SubscriptionHub {
         subscriptions[id] = mine
         for filter in unique { watchers[Key(kind: kind, filter: filter), default: []].insert(Watcher(connection: id, subID: subID)) }
         send(WebSocketRPC.result(id: requestID, subID: subID), to: id)
+        logger.info("websocket subscription", metadata: ["kind": "\(kind.rawValue)", "filters": "\(unique.count)"])
         // The current state first, as NUT-17 asks; a change found on the way is also told to earlier subscribers.
         for filter in unique {
             let key = Key(kind: kind, filter: filter)
