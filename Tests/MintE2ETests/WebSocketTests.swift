@@ -180,6 +180,7 @@ struct WebSocketTests {
     func bounds() async throws {
         try await CashewMintProcess.with(environment: [
             "CASHEW_WS_CONNECTIONS_PER_CLIENT": "2", "CASHEW_WS_IDLE_TIMEOUT": "2", "CASHEW_WS_MAX_MESSAGE_SIZE": "1024",
+            "CASHEW_WS_FILTERS_PER_CLIENT": "3",
         ]) { mint in
             // Idle: no subscription, closed after about 2 s.
             try await WSSession.with(mint.url) { ws in
@@ -196,9 +197,14 @@ struct WebSocketTests {
             try await WSSession.with(mint.url) { first in
                 _ = try await first.subscribe("proof_state", [try Scalar.random().publicPoint.hex])
                 #expect(try await first.next() != nil)
+                #expect(try await first.next() != nil)
                 try await WSSession.with(mint.url) { second in
                     _ = try await second.subscribe("proof_state", [try Scalar.random().publicPoint.hex])
                     #expect(try await second.next() != nil)
+                    #expect(try await second.next() != nil)
+                    // This client follows 2 objects over its two sockets; 2 more would pass its 3.
+                    _ = try await second.subscribe("proof_state", [try Scalar.random().publicPoint.hex, try Scalar.random().publicPoint.hex])
+                    #expect(try await second.next()?["error"]?["code"] == .int(-32000))
                     try await WSSession.with(mint.url) { third in
                         _ = try? await third.subscribe("proof_state", [try Scalar.random().publicPoint.hex])
                         #expect(await third.silent(within: .seconds(5)))
@@ -206,6 +212,23 @@ struct WebSocketTests {
                 }
             }
             #expect(try await HTTPJSON.raw(mint.url + "/v1/info").status == 200)
+        }
+    }
+}
+
+extension WebSocketTests {
+    @Test("a graceful stop closes open websockets instead of waiting for them until the shutdown deadline (30 s here)")
+    func gracefulStop() async throws {
+        let mint = try CashewMintProcess(environment: ["CASHEW_SHUTDOWN_TIMEOUT": "30"])
+        defer { mint.removeData() }
+        try await WSSession.with(mint.url) { ws in
+            _ = try await ws.subscribe("proof_state", [try Scalar.random().publicPoint.hex])
+            #expect(try await ws.next() != nil)
+            #expect(try await ws.next() != nil)
+            let start = ContinuousClock.now
+            #expect(mint.stop() == 0)
+            #expect(ContinuousClock.now - start < .seconds(15))
+            #expect(await ws.silent(within: .seconds(5)))
         }
     }
 }

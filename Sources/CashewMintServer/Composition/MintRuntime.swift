@@ -98,10 +98,6 @@ public enum MintRuntime {
             SolvencyWatchdogService.make(mint: mint, interval: settings.solvencyCheckInterval),
             PeriodicService("settings reload", every: settings.settingsReloadInterval, logger: logger) { try await mint.reloadSettings() },
         ]
-        if let hub {
-            // NUT-17: every followed object that can still change is read from the ledger, whichever process changed it.
-            services.append(PeriodicService("subscriptions", every: hub.limits.pollInterval, logger: logger) { await hub.poll() })
-        }
         if let interval = settings.liabilitiesInterval {
             let grace = settings.epochInterval * 2 + settings.settingsReloadInterval
             services.append(LiabilityService(
@@ -123,6 +119,11 @@ public enum MintRuntime {
         }
         // Graceful shutdown stops services in reverse order: the APIs first (no new requests), then the workers.
         services.append(app)
+        if let hub {
+            // NUT-17: every followed object that can still change is read from the ledger, whichever process changed
+            // it. Placed after the API so that it stops first, closing the websockets the API would wait for.
+            services.append(SubscriptionService(hub: hub))
+        }
         let serving = MintService(mint: mint, services: services, ready: {
             logger.info("mint ready", metadata: [
                 "address": "\(settings.host):\(settings.port)", "units": "\(settings.mint.units.map(\.rawValue).joined(separator: ","))",

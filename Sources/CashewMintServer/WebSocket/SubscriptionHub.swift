@@ -44,8 +44,15 @@ public actor SubscriptionHub {
     private var connections: [UInt64: Connection] = [:]
     private var subscriptions: [UInt64: [String: Subscription]] = [:]
     private var perClient: [String: Int] = [:]
+    /// Filters per client address, over its websockets.
+    private var clientFilters: [String: Int] = [:]
     private var watchers: [Key: Set<Watcher>] = [:]
-    private var last: [Key: SubscriptionPayload] = [:]
+    /// The newest state read of each followed object, with the number of the read that found it: reads overlap
+    /// (a subscribe's first read and the poll), and only a later read may replace an earlier one.
+    private var last: [Key: (payload: SubscriptionPayload, read: UInt64)] = [:]
+    private var reads: UInt64 = 0
+    /// The client of the websocket being closed (its subscriptions are released after it left `connections`).
+    private var closingClient: String?
 
     struct Watcher: Hashable {
         var connection: UInt64
@@ -72,10 +79,22 @@ public actor SubscriptionHub {
     /// Forgets a websocket and its subscriptions.
     func close(_ id: UInt64) {
         guard let connection = connections.removeValue(forKey: id) else { return }
+        closingClient = connection.client
+        defer { closingClient = nil }
         connection.outbound.finish()
         perClient[connection.client, default: 1] -= 1
         if perClient[connection.client] == 0 { perClient[connection.client] = nil }
         for (subID, sub) in subscriptions.removeValue(forKey: id) ?? [:] { unwatch(id, subID, sub) }
+    }
+
+    private func release(_ client: String, _ count: Int) {
+        clientFilters[client, default: count] -= count
+        if clientFilters[client] ?? 0 <= 0 { clientFilters[client] = nil }
+    }
+
+    /// Closes every websocket (graceful shutdown).
+    func closeAll() {
+        for id in Array(connections.keys) { close(id) }
     }
 
     /// Whether the websocket has no subscription (for its idle timeout).
@@ -106,24 +125,38 @@ public actor SubscriptionHub {
         guard mine.values.reduce(0, { $0 + $1.filters.count }) + unique.count <= limits.filtersPerConnection else {
             throw Refusal(code: -32000, message: "at most \(limits.filtersPerConnection) filters per connection")
         }
+        guard let client = connections[id]?.client else { return }
+        guard clientFilters[client, default: 0] + unique.count <= limits.filtersPerClient else {
+            throw Refusal(code: -32000, message: "at most \(limits.filtersPerClient) filters per client")
+        }
         let new = unique.filter { watchers[Key(kind: kind, filter: $0)] == nil }.count
         guard watchers.count + new <= limits.filtersPerProcess else {
             throw Refusal(code: -32000, message: "the mint follows too many objects right now: try again later")
         }
         mine[subID] = Subscription(kind: kind, filters: unique)
         subscriptions[id] = mine
-        for filter in unique { watchers[Key(kind: kind, filter: filter), default: []].insert(Watcher(connection: id, subID: subID)) }
+        clientFilters[client, default: 0] += unique.count
         send(WebSocketRPC.result(id: requestID, subID: subID), to: id)
         logger.info("websocket subscription", metadata: ["kind": "\(kind.rawValue)", "filters": "\(unique.count)"])
-        // The current state first, as NUT-17 asks; a change found on the way is also told to earlier subscribers.
+        // The current state first, as NUT-17 asks. The watcher joins only once its first state is known, so the
+        // poll cannot tell it a newer state before that one; whichever read is newer wins.
+        let me = Watcher(connection: id, subID: subID)
         for filter in unique {
             let key = Key(kind: kind, filter: filter)
-            guard let payload = try? await mint.subscriptionPayload(kind, filter: filter) else { continue }
+            reads += 1
+            let read = reads
+            let payload = try? await mint.subscriptionPayload(kind, filter: filter)
             guard subscriptions[id]?[subID] != nil else { return }
-            if let previous = last[key], previous != payload {
-                notify(key, payload, except: Watcher(connection: id, subID: subID))
+            // A quote ID that names nothing is not followed (NUT-17 sends nothing for it; quotes exist before anyone
+            // can know their IDs). Every `Y` names a proof state.
+            guard let payload else { continue }
+            watchers[key, default: []].insert(me)
+            if let known = last[key], known.read > read {
+                send(WebSocketRPC.notification(subID: subID, payload: known.payload.json), to: id)
+                continue
             }
-            last[key] = payload
+            if let known = last[key], known.payload != payload { notify(key, payload, except: me) }
+            last[key] = (payload, read)
             send(WebSocketRPC.notification(subID: subID, payload: payload.json), to: id)
         }
     }
@@ -138,6 +171,7 @@ public actor SubscriptionHub {
     }
 
     private func unwatch(_ id: UInt64, _ subID: String, _ sub: Subscription) {
+        if let client = connections[id]?.client ?? closingClient { release(client, sub.filters.count) }
         for filter in sub.filters {
             let key = Key(kind: sub.kind, filter: filter)
             watchers[key]?.remove(Watcher(connection: id, subID: subID))
@@ -156,8 +190,10 @@ public actor SubscriptionHub {
 
     /// Reads every followed object that can still change and tells its subscribers what changed.
     func poll() async {
-        let pending = watchers.keys.filter { !(last[$0]?.final ?? false) }
+        let pending = watchers.keys.filter { !(last[$0]?.payload.final ?? false) }
         for key in pending {
+            reads += 1
+            let read = reads
             let payload: SubscriptionPayload?
             do {
                 payload = try await mint.subscriptionPayload(key.kind, filter: key.filter)
@@ -165,8 +201,9 @@ public actor SubscriptionHub {
                 // The ledger is down: try again next time.
                 return
             }
-            guard let payload, watchers[key] != nil, last[key] != payload else { continue }
-            last[key] = payload
+            guard let payload, watchers[key] != nil else { continue }
+            if let known = last[key], known.read > read || known.payload == payload { continue }
+            last[key] = (payload, read)
             notify(key, payload)
         }
     }

@@ -7,9 +7,12 @@ public struct SubscriptionLimits: Sendable {
     /// Filters (quote IDs or `Y`s) in one subscription.
     public var filtersPerSubscription = 100
     /// Filters on one websocket, over all its subscriptions.
-    public var filtersPerConnection = 1000
-    /// Distinct objects followed by the whole process (each is read from the ledger until it is final).
-    public var filtersPerProcess = 5000
+    public var filtersPerConnection = 200
+    /// Filters of one client address over all its websockets.
+    public var filtersPerClient = 200
+    /// Distinct objects followed by the whole process (each is read from the ledger, one point lookup, every
+    /// `pollInterval` until it is final).
+    public var filtersPerProcess = 1000
     /// A websocket with no subscription for this long is closed.
     public var idleTimeout: Duration = .seconds(120)
     /// The largest message a client may send, in bytes.
