@@ -85,7 +85,7 @@ struct CachedResponseAPITests {
         }
     }
 
-    @Test("10 rounds of 12 identical swaps at once: every one gets the one answer, none is refused as spent")
+    @Test("10 rounds of 12 identical swaps at once: one answer for all, none refused as spent or signed")
     func concurrentReplays() async throws {
         try await APIHarness.with { _, client in
             let keyset = try #require(try await client.ok(KeysResponse.self, .get, "/v1/keys").keysets.first)
@@ -96,8 +96,13 @@ struct CachedResponseAPITests {
                     for _ in 0..<12 { group.addTask { try await client.call(.post, "/v1/swap", json: body) } }
                     return try await group.reduce(into: [(HTTPResponse.Status, Data)]()) { $0.append($1) }
                 }
-                #expect(answers.allSatisfy { $0.0 == .ok }, "round \(round): \(answers.map { String(decoding: $0.1, as: UTF8.self).prefix(120) })")
-                #expect(Set(answers.map(\.1)).count == 1, "round \(round)")
+                // The one answer, or (for a replay that waited 30 s in vain behind a starved first request) 11002
+                // "still being processed"; never "already spent" or "already signed".
+                let ok = answers.filter { $0.0 == .ok }
+                #expect(!ok.isEmpty && Set(ok.map(\.1)).count == 1, "round \(round)")
+                for (status, body) in answers where status != .ok {
+                    #expect(String(decoding: body, as: UTF8.self).contains("11002"), "round \(round): \(String(decoding: body, as: UTF8.self).prefix(160))")
+                }
             }
         }
     }

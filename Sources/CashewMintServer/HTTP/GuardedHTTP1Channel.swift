@@ -23,7 +23,7 @@ struct GuardedHTTP1Channel: ServerChildChannel {
     ) {
         self.inner = HTTP1WebSocketUpgradeChannel(
             responder: responder, webSocketResponder: webSocket,
-            configuration: WebSocketServerConfiguration(maxFrameSize: maxMessageSize, autoPing: .enabled(timePeriod: .seconds(30))),
+            configuration: WebSocketServerConfiguration(maxFrameSize: maxMessageSize, autoPing: .enabled(timePeriod: .seconds(60))),
             additionalChannelHandlers: { [RequestGuardHandler(maxBodySize: maxBodySize, logger: logger)] })
         self.limits = limits
         self.perClient = perClient
