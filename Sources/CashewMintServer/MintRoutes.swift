@@ -32,7 +32,7 @@ public struct MintRoutes: Sendable {
         v1.post("swap") { request, _ in
             let raw = try await io.body(request)
             let body = try io.decode(SwapRequest.self, from: raw)
-            return io.response(try await cashu { try await mint.cachedResponse(.swap, body: Array(raw.readableBytesView)) { try io.bytes(try await mint.swap(body)) } })
+            return io.response(try await cashu { try await mint.swap(body, requestBytes: Array(raw.readableBytesView)) { try io.bytes($0) } })
         }
         v1.post("mint/quote/:method") { request, context in
             try method(context)

@@ -34,6 +34,18 @@ extension PostgresMintStore: ResponseCache {
         _ = try await write("DELETE FROM cached_responses WHERE key = \(key) AND owner = \(owner) AND response IS NULL")
     }
 
+    public func cachedResponse(key: String, now: UInt64) async throws -> [UInt8]? {
+        guard let row = try await rows(
+            "SELECT response FROM cached_responses WHERE key = \(key) AND response IS NOT NULL AND expires_at > \(Self.int(now))"
+        ).first, let buffer = try row["response"].decode(ByteBuffer?.self) else { return nil }
+        return Array(buffer.readableBytesView)
+    }
+
+    /// The answer joins the swap's batch statement (`SwapBatchStatement`): no statement of its own.
+    public func swap(inputs: [ProofRecord], outputs: [SignatureRecord], operation: OperationRecord, answer: CachedAnswer) async throws {
+        try await swapWriter.submit((inputs, outputs, operation, answer)) { [self] swaps in try await writeSwaps(swaps) }
+    }
+
     /// (A claim's `expires_at` is its `created_at`, so both kinds are found through the expiry index.)
     public func sweepResponses(now: UInt64, staleBefore: UInt64) async throws -> Int {
         try await write(

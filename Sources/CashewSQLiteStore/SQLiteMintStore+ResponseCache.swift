@@ -40,6 +40,30 @@ extension SQLiteMintStore: ResponseCache {
         }
     }
 
+    public func cachedResponse(key: String, now: UInt64) async throws -> [UInt8]? {
+        try await read { db in
+            guard let row = try await db.query(
+                "SELECT response FROM cached_responses WHERE key = ? AND response IS NOT NULL AND expires_at > ?", [.text(key), .uint(now)]
+            ).first, case let .blob(buffer) = row.column("response") ?? .null else { return nil }
+            return Array(buffer.readableBytesView)
+        }
+    }
+
+    /// The answer is written in the swap's own (durable) transaction.
+    public func swap(inputs: [ProofRecord], outputs: [SignatureRecord], operation: OperationRecord, answer: CachedAnswer) async throws {
+        try await transaction { db in
+            try await Self.insertOperation(operation, db)
+            try await Self.insertProofs(inputs, state: "spent", meltQuoteID: nil, operation: operation, db)
+            try await Self.insertSignatures(outputs, operation: operation, db)
+            _ = try await db.query(
+                """
+                INSERT INTO cached_responses (key, endpoint, owner, response, created_at, expires_at) VALUES (?, ?, '', ?, ?, ?)
+                ON CONFLICT (key) DO UPDATE SET owner = excluded.owner, response = excluded.response, created_at = excluded.created_at,
+                    expires_at = excluded.expires_at
+                """, [.text(answer.key), .text(answer.endpoint), .blob(ByteBuffer(bytes: answer.response)), .uint(answer.createdAt), .uint(answer.expiresAt)])
+        }
+    }
+
     /// (A claim's `expires_at` is its `created_at`, so both kinds are found through the expiry index.)
     public func sweepResponses(now: UInt64, staleBefore: UInt64) async throws -> Int {
         try await transaction(durable: false) { db in

@@ -71,4 +71,54 @@ struct ResponseCacheConformanceTests {
             }
         }
     }
+
+    @Test("a swap's answer is written with the swap: present once it commits, absent when it conflicts; 10 rounds of 12 concurrent swaps", arguments: StoreKind.available)
+    func answersWithSwaps(kind: StoreKind) async throws {
+        try await StoreFixture.with(kind) { store in
+            let cache = try Self.cache(store)
+            let now = Records.now
+            func answer(_ key: String, _ bytes: [UInt8]) -> CachedAnswer {
+                CachedAnswer(key: key, endpoint: "/v1/swap", response: bytes, createdAt: now, expiresAt: now + 60)
+            }
+            #expect(try await cache.cachedResponse(key: "s1", now: now) == nil)
+            let inputs = [Records.proof(), Records.proof()]
+            try await cache.swap(inputs: inputs, outputs: [Records.signature()], operation: Records.operation(), answer: answer("s1", [1, 2, 0, 255]))
+            #expect(try await cache.cachedResponse(key: "s1", now: now) == [1, 2, 0, 255])
+            #expect(try await cache.cachedResponse(key: "s1", now: now + 60) == nil)  // expired
+            // The same inputs again (another spelling of the request): refused, and its answer is not written.
+            await #expect(throws: MintStoreError.self) {
+                try await cache.swap(inputs: inputs, outputs: [Records.signature()], operation: Records.operation(), answer: answer("s2", [3]))
+            }
+            #expect(try await cache.cachedResponse(key: "s2", now: now) == nil)
+            // A claim (mint, melt) is not an answer.
+            #expect(try await cache.claimResponse(key: "c1", endpoint: "/v1/melt/bolt11", owner: "o", now: now, staleBefore: now - 600) == .claimed)
+            #expect(try await cache.cachedResponse(key: "c1", now: now) == nil)
+
+            // Concurrent swaps, some sharing inputs (PostgreSQL batches them): every committed swap has its answer,
+            // every refused one has none.
+            for round in 0..<10 {
+                let shared = Records.proof()
+                let results = await withTaskGroup(of: (String, Bool).self) { group in
+                    for i in 0..<12 {
+                        let key = "r\(round)-\(i)"
+                        let ins = i % 3 == 0 ? [shared, Records.proof()] : [Records.proof()]
+                        group.addTask {
+                            do {
+                                try await cache.swap(inputs: ins, outputs: [Records.signature()], operation: Records.operation(), answer: answer(key, Array(key.utf8)))
+                                return (key, true)
+                            } catch {
+                                return (key, false)
+                            }
+                        }
+                    }
+                    return await group.reduce(into: [(String, Bool)]()) { $0.append($1) }
+                }
+                #expect(results.filter { !$0.1 }.count == 3, "round \(round): of the 4 swaps sharing an input, one commits")
+                for (key, committed) in results {
+                    let stored = try await cache.cachedResponse(key: key, now: now)
+                    #expect(stored == (committed ? Array(key.utf8) : nil), "round \(round) \(key)")
+                }
+            }
+        }
+    }
 }

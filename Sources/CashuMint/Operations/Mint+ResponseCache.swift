@@ -27,10 +27,7 @@ extension Mint {
     public func cachedResponse(_ endpoint: CachedEndpoint, body: [UInt8], respond: () async throws -> [UInt8]) async throws -> [UInt8] {
         let ttl = settings.responseCacheTTL
         guard ttl > 0, let cache = store as? any ResponseCache else { return try await respond() }
-        var hash = SHA256()
-        hash.update(data: Array("POST \(endpoint.rawValue)\n".utf8))
-        hash.update(data: body)
-        let key = Hex.encode(Array(hash.finalize()))
+        let key = Self.responseKey(endpoint, body: body)
         let owner = Hex.encode((0..<16).map { _ in UInt8.random(in: .min ... .max) })
         let clock = ContinuousClock()
         let deadline = clock.now + Self.responseBusyWait
@@ -74,6 +71,14 @@ extension Mint {
                 return answer
             }
         }
+    }
+
+    /// The cache key of a request: SHA-256 of `POST <path>\n` and the body's bytes.
+    static func responseKey(_ endpoint: CachedEndpoint, body: [UInt8]) -> String {
+        var hash = SHA256()
+        hash.update(data: Array("POST \(endpoint.rawValue)\n".utf8))
+        hash.update(data: body)
+        return Hex.encode(Array(hash.finalize()))
     }
 
     /// Deletes expired cached answers and abandoned claims (run by the ledger maintenance service).
