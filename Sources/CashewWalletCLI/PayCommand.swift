@@ -9,8 +9,11 @@ struct PayCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(commandName: "pay", abstract: "Pay a Lightning invoice with e-cash (melt).")
     @OptionGroup var global: GlobalOptions
     @Argument(help: "The BOLT11 invoice.") var invoice: String
+    @Flag(help: "Pay from several mints at once (NUT-15): the amount is split over the mints that hold a balance and pay parts of invoices.")
+    var mpp = false
 
     func run() async throws {
+        if mpp { return try await payMultiPath() }
         try await WalletSession.run(global) { s in
             let url = try await s.mintURL()
             let quote = try await s.wallet.meltQuote(invoice: invoice.trimmingCharacters(in: .whitespacesAndNewlines), unit: global.currencyUnit, mintURL: url)
@@ -29,6 +32,44 @@ struct PayCommand: AsyncParsableCommand {
                 case .pending: print("The payment is pending at the mint; `cashew check` settles it later. Balance: \(balance) \(global.unit)")
                 case .unpaid: break  // thrown above
                 }
+            }
+        }
+    }
+}
+
+extension PayCommand {
+    /// `cashew pay --mpp`: every part, and exactly which went through when not all did.
+    func payMultiPath() async throws {
+        try await WalletSession.run(global) { s in
+            let unit = global.currencyUnit
+            if !global.json { FileHandle.standardError.write(Data("Splitting the payment over the mints that pay parts of invoices …\n".utf8)) }
+            let payment = try await s.wallet.payMultiPath(invoice: invoice.trimmingCharacters(in: .whitespacesAndNewlines), unit: unit)
+            let state = payment.paid ? "paid" : payment.failed ? "failed" : payment.parts.contains(where: { $0.state == .paid }) ? "partial" : "pending"
+            if global.json {
+                s.printJSON([
+                    "state": state, "amount_msat": payment.amountMsat,
+                    "parts": payment.parts.map { p -> [String: Any] in
+                        var o: [String: Any] = ["mint": p.mintURL, "amount_msat": p.amountMsat, "amount": p.quote.amount.rawValue, "state": p.state.rawValue, "quote": p.quote.quote]
+                        if let fee = p.result?.fee { o["fee"] = fee.rawValue }
+                        if let preimage = p.result?.preimage { o["preimage"] = preimage }
+                        if let error = p.error { o["error"] = error }
+                        return o
+                    },
+                ])
+            } else {
+                for p in payment.parts {
+                    let fee = p.result?.fee.map { ", fee \($0)" } ?? ""
+                    let why = p.error.map { ": \($0)" } ?? ""
+                    print("\(p.state.rawValue.padding(toLength: 7, withPad: " ", startingAt: 0)) \(p.quote.amount) \(global.unit)\(fee) via \(p.mintURL)\(why)")
+                }
+            }
+            switch state {
+            case "paid": if !global.json { print("Paid \(payment.amountMsat / 1000) sat in \(payment.parts.count) part\(payment.parts.count == 1 ? "" : "s").") }
+            case "failed": throw CLIError("the multi-path payment failed; nothing was spent")
+            case "partial":
+                let paid = payment.parts.filter { $0.state == .paid }.map { "\($0.quote.amount) via \($0.mintURL)" }.joined(separator: ", ")
+                throw CLIError("the multi-path payment is incomplete: paid \(paid); the other parts were not paid (see above)")
+            default: throw CLIError("parts of the multi-path payment are pending at their mints; `cashew check` settles them later")
             }
         }
     }

@@ -7,7 +7,7 @@ extension FakeLightningBackend {
     /// `fake-lightning.json` in the data directory, so that a restarted mint can settle them.
     public static let component = PaymentBackendFactory(
         name: "fake",
-        keys: ["fake_incoming_delay", "fake_payment_outcome", "fake_payment_delay", "fake_payment_fee", "fake_btc_price", "fake_balance"]
+        keys: ["fake_incoming_delay", "fake_payment_outcome", "fake_payment_delay", "fake_payment_fee", "fake_btc_price", "fake_balance", "fake_network", "fake_mpp_timeout"]
     ) { context in
         let s = context.settings
         var f = FakeLightningSettings()
@@ -25,6 +25,9 @@ extension FakeLightningBackend {
         let balanceSat = try s.uint64("fake_balance", default: 100_000_000)
         guard balanceSat <= 2_100_000_000_000_000 else { throw context.invalid("fake_balance must be at most 21 million BTC in sat") }
         f.balanceMsat = balanceSat * 1000
+        if let network = s.string("fake_network", default: nil), !network.isEmpty { f.networkDirectory = network }
+        f.mppTimeout = try s.double("fake_mpp_timeout", default: 60)
+        guard (1...3600).contains(f.mppTimeout) else { throw context.invalid("fake_mpp_timeout must be between 1 and 3600 seconds") }
         return FakeLightningBackend(settings: f, stateFile: URL(fileURLWithPath: context.dataDir).appendingPathComponent("fake-lightning.json"))
     }
 }

@@ -19,11 +19,19 @@ public final class FakeLightningBackend: PaymentBackend, Sendable {
     public var network: String { settings.network }
     public var conversion: UnitConversion { UnitConversion(btcPrice: settings.btcPrice) }
     public let incoming = IncomingPayments()
-    public var payTimeout: Duration { .milliseconds(Int(min(settings.paymentDelay, 86_400) * 1000)) }
+    public var payTimeout: Duration {
+        .milliseconds(Int((min(settings.paymentDelay, 86_400) + (fakeNetwork == nil ? 0 : min(settings.mppTimeout, 86_400) + 5)) * 1000))
+    }
     public var paysAmountless: Bool { true }
+    /// Part of an invoice is paid like any payment; on a fake network the parts are held until they add up.
+    public var paysMultiPath: Bool { true }
     let nodeKey: Scalar
     let stateFile: URL?
     let state: Mutex<State>
+    /// The shared network this node is on, if any.
+    let fakeNetwork: FakeNetwork?
+    /// This node's name on the network: its state file's path (stable across restarts), or a random one.
+    let nodeID: String
 
     struct State {
         /// Incoming invoices: payment hash → creation time, preimage and amount.
@@ -50,6 +58,9 @@ public final class FakeLightningBackend: PaymentBackend, Sendable {
         var preimage: String?
     }
 
+    /// The outcome of a payment sent over the fake network until the network decides it.
+    static let onNetwork = "network"
+
     /// What the state file holds: the outgoing payments, and what the node took in and paid out since its
     /// first start (so that its balance survives restarts).
     struct SavedState: Codable {
@@ -65,6 +76,8 @@ public final class FakeLightningBackend: PaymentBackend, Sendable {
         self.settings = settings
         self.nodeKey = Scalar.random()
         self.stateFile = stateFile
+        self.fakeNetwork = settings.networkDirectory.map { FakeNetwork(directory: URL(fileURLWithPath: $0), mppTimeout: settings.mppTimeout) }
+        self.nodeID = stateFile?.standardizedFileURL.path ?? UUID().uuidString
         var initial = State()
         if let stateFile, let data = try? Data(contentsOf: stateFile) {
             if let saved = try? JSONDecoder().decode(SavedState.self, from: data) {
@@ -82,8 +95,12 @@ public final class FakeLightningBackend: PaymentBackend, Sendable {
 
     /// Announces incoming payments as their delay passes, until cancelled.
     public func run() async throws {
+        var tick = 0
         while !Task.isCancelled {
             announceDue()
+            // Invoices of this node that other nodes paid over the network, every 250 ms.
+            if fakeNetwork != nil, tick % 5 == 0 { announceNetworkPayments() }
+            tick &+= 1
             try? await Task.sleep(for: .milliseconds(50))
         }
     }
@@ -104,6 +121,27 @@ public final class FakeLightningBackend: PaymentBackend, Sendable {
         // The fake's own bookkeeping: a failed write costs the balance across a restart, nothing else.
         try? persist()
         for hash in due { incoming.publish(hash) }
+    }
+
+    /// Announces this node's invoices settled over the network (once each).
+    func announceNetworkPayments() {
+        guard let fakeNetwork, let settled = try? fakeNetwork.settledInvoices(node: nodeID) else { return }
+        let fresh = state.withLock { s -> [PaymentHash] in
+            var fresh = [PaymentHash]()
+            for hex in settled where s.receivedPayments[hex] == nil {
+                guard let hash = try? PaymentHash(hex: hex) else { continue }
+                let amount = s.invoices[hash]?.amountMsat ?? 0
+                s.received &+= amount
+                s.receivedPayments[hex] = amount
+                // Paid: no longer waits for its delay.
+                s.scheduled.removeAll { $0.hash == hash }
+                fresh.append(hash)
+            }
+            return fresh
+        }
+        guard !fresh.isEmpty else { return }
+        try? persist()
+        for hash in fresh { incoming.publish(hash) }
     }
 
     public func balanceMsat() async throws -> UInt64 {
@@ -128,12 +166,21 @@ public final class FakeLightningBackend: PaymentBackend, Sendable {
             s.invoices[hash] = (now, Hex.encode(preimage), amountMsat)
             s.scheduled.append((now + settings.incomingDelay, hash))
         }
+        if let fakeNetwork {
+            do {
+                try fakeNetwork.issue(hash: hash.hex, node: nodeID, amountMsat: amountMsat, preimage: Hex.encode(preimage), now: now)
+            } catch {
+                throw PaymentBackendError("the fake network is unusable: \(error)")
+            }
+        }
         // Paid at once: announced now rather than at the next tick of `run()`.
         if settings.incomingDelay <= 0 { announceDue(now: now) }
         return CreatedInvoice(bolt11: invoice.bolt11, paymentHash: hash)
     }
 
     public func invoiceStatus(_ hash: PaymentHash) async throws -> InvoiceStatus {
+        if fakeNetwork != nil { announceNetworkPayments() }
+        if state.withLock({ $0.receivedPayments[hash.hex] != nil }) { return .paid }
         let created = state.withLock { $0.invoices[hash]?.created }
         // Invoices issued before a restart are unknown to this process; like nutshell's fake wallet, treat every
         // invoice as paid once its delay has passed.
@@ -146,6 +193,10 @@ public final class FakeLightningBackend: PaymentBackend, Sendable {
     public func pay(invoice: Invoice, amountMsat: UInt64, maxFeeMsat: UInt64) async throws -> PaymentResult {
         let hash = invoice.paymentHashHex
         let feeMsat = min(settings.paymentFeeMsat, maxFeeMsat)
+        if let fakeNetwork, settings.paymentOutcome == .paid {
+            return try await payOverNetwork(fakeNetwork, invoice: invoice, amountMsat: amountMsat, feeMsat: feeMsat)
+        }
+        if state.withLock({ $0.payments[hash]?.outcome == Self.onNetwork }) { _ = networkResult(hash) }
         let payment = try state.withLock { s -> OutgoingPayment in
             if let existing = s.payments[hash], existing.outcome != FakeLightningSettings.PaymentOutcome.failed.rawValue {
                 throw CashuError(.invoiceAlreadyPaid, "the node already paid or is paying this invoice")
@@ -167,6 +218,59 @@ public final class FakeLightningBackend: PaymentBackend, Sendable {
 
     public func paymentStatus(_ hash: PaymentHash) async throws -> PaymentResult {
         guard let payment = state.withLock({ $0.payments[hash.hex] }) else { return .unknown }
+        if payment.outcome == Self.onNetwork { return networkResult(hash.hex) }
+        return result(payment)
+    }
+
+    /// Sends `amountMsat` of `invoice` (all of it, or a part) over the fake network and waits until the network
+    /// settles or fails it.
+    func payOverNetwork(_ network: FakeNetwork, invoice: Invoice, amountMsat: UInt64, feeMsat: UInt64) async throws -> PaymentResult {
+        let hash = invoice.paymentHashHex
+        if state.withLock({ $0.payments[hash]?.outcome == Self.onNetwork }) { _ = networkResult(hash) }
+        try state.withLock { s in
+            if let existing = s.payments[hash], existing.outcome != FakeLightningSettings.PaymentOutcome.failed.rawValue {
+                throw CashuError(.invoiceAlreadyPaid, "the node already paid or is paying this invoice")
+            }
+            s.payments[hash] = OutgoingPayment(outcome: Self.onNetwork, resolvesAt: 0, feeMsat: feeMsat, amountMsat: amountMsat, preimage: nil)
+        }
+        // On disk before it is sent: a restarted node asks the network about it.
+        try persist()
+        do {
+            _ = try network.send(hash: hash, node: nodeID, amountMsat: amountMsat, totalMsat: invoice.amountMsat ?? amountMsat, now: Date().timeIntervalSince1970)
+        } catch {
+            state.withLock { s in s.payments[hash]?.outcome = FakeLightningSettings.PaymentOutcome.failed.rawValue }
+            try? persist()
+            return .failed(reason: "the fake network is unusable: \(error)")
+        }
+        let deadline = ContinuousClock.now + payTimeout
+        while true {
+            let result = networkResult(hash)
+            if result != .pending || ContinuousClock.now >= deadline { return result }
+            try await Task.sleep(for: .milliseconds(50))
+        }
+    }
+
+    /// What the network says of this node's payment of `hash`; a final answer is recorded (and a paid one counted).
+    func networkResult(_ hash: String) -> PaymentResult {
+        guard let fakeNetwork, let answer = try? fakeNetwork.state(hash: hash, node: nodeID, now: Date().timeIntervalSince1970) else { return .pending }
+        let outcome: FakeLightningSettings.PaymentOutcome
+        switch answer.state {
+        case .held: return .pending
+        case .settled: outcome = .paid
+        case .failed: outcome = .failed
+        }
+        let payment = state.withLock { s -> OutgoingPayment? in
+            guard var p = s.payments[hash] else { return nil }
+            if p.outcome == Self.onNetwork {
+                p.outcome = outcome.rawValue
+                p.preimage = answer.preimage
+                s.payments[hash] = p
+                if outcome == .paid { s.spent &+= (p.amountMsat ?? 0) &+ p.feeMsat }
+            }
+            return p
+        }
+        try? persist()
+        guard let payment else { return .unknown }
         return result(payment)
     }
 

@@ -16,6 +16,11 @@ public struct FakeLightningSettings: Sendable, Hashable {
     public var balanceMsat: UInt64 = 100_000_000_000
     /// Invoice currency prefix (`bc`: mainnet-looking invoices, as nutshell's fake wallet makes).
     public var network = "bc"
+    /// A directory shared by fake nodes on this machine (`FakeNetwork`): they then pay each other's invoices, and the
+    /// parts of a multi-path payment are held until they add up. Nil: a node alone, that pays anything at once.
+    public var networkDirectory: String?
+    /// How long the network holds the parts of an incomplete multi-path payment before it fails them, in seconds.
+    public var mppTimeout: Double = 60
 
     public init() {}
 

@@ -2,6 +2,7 @@ import Bolt11
 import CashuCrypto
 import CashuProtocol
 import Foundation
+import NIOCore
 
 /// What became of a payment.
 public struct MeltResult: Sendable {
@@ -15,9 +16,11 @@ public struct MeltResult: Sendable {
 }
 
 extension Wallet {
-    /// Asks the mint what paying `invoice` costs (NUT-05).
-    public func meltQuote(invoice: String, unit: CurrencyUnit = .sat, mintURL: String) async throws -> MeltQuoteBolt11Response {
-        let quote = try await client(mintURL).createMeltQuote(MeltQuoteBolt11Request(request: invoice, unit: unit))
+    /// Asks the mint what paying `invoice` costs (NUT-05); with `partMsat`, what paying that part of it costs, the
+    /// rest being paid through other mints (NUT-15).
+    public func meltQuote(invoice: String, unit: CurrencyUnit = .sat, mintURL: String, partMsat: UInt64? = nil) async throws -> MeltQuoteBolt11Response {
+        let options = partMsat.map { MeltQuoteBolt11Request.Options(mpp: .init(amount: $0)) }
+        let quote = try await client(mintURL).createMeltQuote(MeltQuoteBolt11Request(request: invoice, unit: unit, options: options))
         try await store.saveQuote(WalletQuote(
             id: quote.quote, mintURL: MintClient(url: mintURL).url, kind: .melt, request: invoice, amount: quote.amount, unit: quote.unit ?? unit,
             feeReserve: quote.feeReserve, state: quote.state.rawValue, expiry: quote.expiry))
@@ -25,8 +28,10 @@ extension Wallet {
     }
 
     /// Pays a melt quote with the wallet's proofs, with blank outputs for the fee change (NUT-08).
-    public func melt(_ quote: MeltQuoteBolt11Response, unit requestedUnit: CurrencyUnit = .sat, mintURL: String) async throws -> MeltResult {
-        let client = client(mintURL)
+    /// `timeout`: how long the mint may take to answer (a multi-path part waits there for the other parts).
+    public func melt(_ quote: MeltQuoteBolt11Response, unit requestedUnit: CurrencyUnit = .sat, mintURL: String, timeout: TimeAmount? = nil) async throws -> MeltResult {
+        var client = client(mintURL)
+        if let timeout { client.timeout = timeout }
         // Some mints leave `unit` out of the quote: it is then the unit the quote was asked in.
         let unit = quote.unit ?? requestedUnit
         try await moveInactiveProofs(client, unit: unit)

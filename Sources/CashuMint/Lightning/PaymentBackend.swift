@@ -19,6 +19,9 @@ public protocol PaymentBackend: Sendable {
     var conversion: UnitConversion { get }
     /// Whether it can pay part of an amountless invoice (NUT-05 `amountless` option).
     var paysAmountless: Bool { get }
+    /// Whether it can pay part of an invoice, as one path of a multi-path payment whose other parts other nodes send
+    /// (NUT-15): `pay` is then asked for less than the invoice's amount.
+    var paysMultiPath: Bool { get }
     /// The longest a payment call may take, the node's own retrying included: a payment with no record at the
     /// backend is sent again only well after this (`Mint.resendWait`).
     var payTimeout: Duration { get }
@@ -41,7 +44,8 @@ public protocol PaymentBackend: Sendable {
     /// Whether an invoice the backend created has been paid.
     func invoiceStatus(_ hash: PaymentHash) async throws -> InvoiceStatus
 
-    /// Pays an invoice (or `amountMsat` of an amountless one), spending at most `maxFeeMsat` on routing fees.
+    /// Pays an invoice (or `amountMsat` of an amountless one, or `amountMsat` as this node's part of a multi-path
+    /// payment when that is less than the invoice's amount), spending at most `maxFeeMsat` on routing fees.
     /// Returns `.pending` when the payment is still in flight, `.unknown` when the outcome cannot be told; only
     /// `.failed` means the money did not and will not move.
     func pay(invoice: Invoice, amountMsat: UInt64, maxFeeMsat: UInt64) async throws -> PaymentResult
@@ -58,6 +62,8 @@ extension PaymentBackend {
     public func health() async -> PaymentBackendError? { nil }
 
     public var paysAmountless: Bool { false }
+
+    public var paysMultiPath: Bool { false }
 
     public var payTimeout: Duration { .zero }
 

@@ -66,6 +66,11 @@ extension Mint {
             }
             nuts["17"] = .object([("supported", .array(entries))])
         }
+        // NUT-15: the units whose backend pays part of an invoice, where melting is offered.
+        let multiPath: [JSONValue] = settings.meltingDisabled ? [] : units.filter { !settings.melt($0).disabled && backend(for: $0).paysMultiPath }.map {
+            .object([("method", .string("bolt11")), ("unit", .string($0.rawValue))])
+        }
+        if !multiPath.isEmpty { nuts["15"] = .object([("methods", .array(multiPath))]) }
         // NUT-29: batches of bolt11 mint quotes.
         nuts["29"] = .object([("max_batch_size", .uint(UInt64(Self.maxBatchSize))), ("methods", .array([.string("bolt11")]))])
         if cachesResponses {

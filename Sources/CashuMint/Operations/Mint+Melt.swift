@@ -20,19 +20,27 @@ extension Mint {
         guard invoice.network == backend.network else {
             throw CashuError(.notAllowed, "the invoice is for network \(invoice.network); this mint pays on \(backend.network)")
         }
-        if request.options?.mpp != nil { throw CashuError(.notAllowed, "multi-path payments (NUT-15) are not supported") }
         let amountMsat: UInt64
-        switch (invoice.amountMsat, request.options?.amountless?.amountMsat) {
-        case let (invoiceMsat?, nil): amountMsat = invoiceMsat
-        case let (invoiceMsat?, requested?):
+        let partial: Bool
+        switch (invoice.amountMsat, request.options?.amountless?.amountMsat, request.options?.mpp?.amount) {
+        case (_, _?, _?): throw CashuError(.notAllowed, "options.amountless and options.mpp exclude each other")
+        case let (invoiceMsat?, nil, nil): (amountMsat, partial) = (invoiceMsat, false)
+        case let (invoiceMsat?, requested?, nil):
             guard invoiceMsat == requested else { throw CashuError(.amountMismatch) }
-            amountMsat = invoiceMsat
-        case let (nil, requested?):
+            (amountMsat, partial) = (invoiceMsat, false)
+        case let (nil, requested?, nil):
             guard method.option else { throw CashuError(.amountlessInvoiceNotSupported, "this mint does not pay amountless invoices") }
             guard backend.paysAmountless else { throw CashuError(.amountlessInvoiceNotSupported, "this mint's Lightning backend cannot pay amountless invoices") }
             guard requested > 0 else { throw CashuError(.amountOutsideLimit, "amount must be positive") }
-            amountMsat = requested
-        case (nil, nil): throw CashuError(.amountlessInvoiceNotSupported, "amountless invoice: give options.amountless.amount_msat")
+            (amountMsat, partial) = (requested, false)
+        case (nil, nil, nil): throw CashuError(.amountlessInvoiceNotSupported, "amountless invoice: give options.amountless.amount_msat")
+        case (nil, nil, _?): throw CashuError(.amountlessInvoiceNotSupported, "a multi-path part needs an invoice with an amount")
+        case let (invoiceMsat?, nil, part?):
+            // NUT-15: this mint pays `part` msat of the invoice; other nodes pay the rest.
+            guard backend.paysMultiPath else { throw CashuError(.notAllowed, "this mint's Lightning backend cannot pay part of an invoice (NUT-15)") }
+            guard part > 0 else { throw CashuError(.amountOutsideLimit, "options.mpp.amount must be positive") }
+            guard part <= invoiceMsat else { throw CashuError(.amountMismatch, "options.mpp.amount (\(part) msat) exceeds the invoice's \(invoiceMsat) msat") }
+            (amountMsat, partial) = (part, true)
         }
         let now = clock.now()
         guard !invoice.isExpired(now: now) else { throw CashuError(.notAllowed, "invoice has expired") }
@@ -40,6 +48,8 @@ extension Mint {
         let amount: Amount
         let feeReserve: Amount
         if let own = try await ledger({ try await store.mintQuote(paymentHash: paymentHash) }) {
+            // Settled inside the ledger, in full: there is no Lightning payment for other parts to join.
+            guard !partial else { throw CashuError(.notAllowed, "an invoice of this mint is settled internally and cannot be paid in parts") }
             guard own.unit == request.unit else { throw CashuError(.inputOutputUnitMismatch, "the invoice belongs to a \(own.unit) quote") }
             guard own.state == .unpaid else { throw CashuError(.invoiceAlreadyPaid) }
             (amount, feeReserve) = (own.amount, 0)
