@@ -93,4 +93,44 @@ struct WalletMultiPathTests {
             #expect(try balance(bob, a) == 80 && balance(bob, failing) == 60)
         }
     }
+
+    @Test("nutshell's wallet pays 40 of an invoice through cashew-mint A (`cashu pay INVOICE 40`) while ours pays the other 60 through B: the payee is paid once both arrive",
+          .enabled(if: Interop.available))
+    func nutshellPaysAPart() async throws {
+        let network = FileManager.default.temporaryDirectory.appendingPathComponent("cashew-fake-network-\(UUID().uuidString)").path
+        let env = ["CASHEW_FAKE_NETWORK": network, "CASHEW_FAKE_MPP_TIMEOUT": "60"]
+        let a = try CashewMintProcess(environment: env)
+        let b = try CashewMintProcess(environment: env)
+        let payee = try CashewMintProcess(environment: env.merging(["CASHEW_FAKE_INCOMING_DELAY": "86400"]) { $1 })
+        defer {
+            for m in [a, b, payee] {
+                m.stop()
+                m.removeData()
+            }
+            try? FileManager.default.removeItem(atPath: network)
+        }
+        let minted = try NutshellWallet.run(a, "carol", ["invoice", "64"])
+        #expect(minted.status == 0, "\(minted.stdout)\(minted.stderr)")
+        try await WalletMeltRestoreTests.withStores(1) { stores in
+            let ours = try Wallet(store: stores[0], mnemonic: try Mnemonic.generate(wordCount: 12))
+            try await WalletMeltRestoreTests.mint(ours, 80, at: b.url)
+            let invoice = try await Self.invoice(payee, sat: 100)
+            // nutshell's wallet reads NUT-15 from A's /v1/info and asks for a 40-sat part; it blocks until the set settles.
+            let nutshell = Task.detached { try NutshellWallet.run(a, "carol", ["pay", invoice.request, "40"]) }
+            let quote = try await ours.meltQuote(invoice: invoice.request, unit: .sat, mintURL: b.url, partMsat: 60_000)
+            #expect(quote.amount == 60)
+            let result = try await ours.melt(quote, unit: .sat, mintURL: b.url, timeout: .seconds(120))
+            #expect(result.state == .paid)
+            let out = try await nutshell.value
+            #expect(out.status == 0 && (out.stdout + out.stderr).contains("Invoice paid"), "\(out.stdout)\(out.stderr)")
+            #expect(NutshellWallet.balance(try NutshellWallet.run(a, "carol", ["balance"])) == 64 - 40 - 1)
+            #expect(try await ours.balance(mintURL: b.url, unit: .sat) == 80 - 60 - 1)
+            var state = try await Self.quoteState(payee, invoice.quote)
+            for _ in 0..<40 where state == .unpaid {
+                try await Task.sleep(for: .milliseconds(250))
+                state = try await Self.quoteState(payee, invoice.quote)
+            }
+            #expect(state == .paid)
+        }
+    }
 }
