@@ -66,9 +66,12 @@ struct SendCommand: AsyncParsableCommand {
     @Option(help: "A note for the receiver.") var memo: String?
     @Flag(help: "Print a V3 (cashuA) token instead of V4 (cashuB).") var legacy = false
     @OptionGroup(title: "Spending conditions") var lockOptions: LockOptions
+    @Option(help: "After printing the token, wait up to this many seconds until the receiver has claimed it (through a NUT-17 subscription where offered).")
+    var wait: UInt64?
 
     func run() async throws {
         guard amount > 0 else { throw CLIError("the amount must be positive") }
+        if let wait, wait > 86_400 { throw CLIError("--wait must be at most 86400 seconds") }
         try await WalletSession.run(global) { s in
             let url = try await s.mintURL()
             let lock = try lockOptions.lock(ownKey: try s.wallet.lockingPublicKey())
@@ -77,12 +80,21 @@ struct SendCommand: AsyncParsableCommand {
             if global.json {
                 var out: [String: Any] = ["amount": amount, "unit": global.unit, "mint": url, "token": text, "locked": lock != nil]
                 if let locktime = lock?.locktime { out["locktime"] = locktime }
-                s.printJSON(out)
+                s.printJSON(out, flush: wait != nil)
             } else {
                 let what = lock == nil ? "" : lock?.locktime.map { " locked (refund after \($0))" } ?? " locked"
                 FileHandle.standardError.write(Data("Sending \(amount) \(global.unit)\(what) from \(url):\n".utf8))
-                print(text)
+                // Written at once: with --wait the command goes on running.
+                FileHandle.standardOutput.write(Data((text + "\n").utf8))
             }
+            guard let wait else { return }
+            if !global.json { FileHandle.standardError.write(Data("Waiting up to \(wait) s for the receiver …\n".utf8)) }
+            let received = try await s.wallet.waitUntilReceived(token, timeout: .seconds(Int64(wait)))
+            if global.json { s.printJSON(["received": received]) }
+            guard received else {
+                throw CLIError("the token was not claimed within \(wait) s; its proofs stay pending (`cashew check` finds them spent later)")
+            }
+            if !global.json { FileHandle.standardError.write(Data("Received: the token's proofs are spent at the mint.\n".utf8)) }
         }
     }
 }

@@ -11,6 +11,8 @@ struct PayCommand: AsyncParsableCommand {
     @Argument(help: "The BOLT11 invoice.") var invoice: String
     @Flag(help: "Pay from several mints at once (NUT-15): the amount is split over the mints that hold a balance and pay parts of invoices.")
     var mpp = false
+    @Option(help: "Seconds to wait for a payment the mint reports pending (through a NUT-17 subscription where offered) before leaving it to `cashew check`.")
+    var timeout: UInt64 = 120
 
     func run() async throws {
         if mpp { return try await payMultiPath() }
@@ -18,7 +20,7 @@ struct PayCommand: AsyncParsableCommand {
             let url = try await s.mintURL()
             let quote = try await s.wallet.meltQuote(invoice: invoice.trimmingCharacters(in: .whitespacesAndNewlines), unit: global.currencyUnit, mintURL: url)
             if !global.json { FileHandle.standardError.write(Data("Paying \(quote.amount) \(global.unit) (fee reserve \(quote.feeReserve)) …\n".utf8)) }
-            let result = try await s.wallet.melt(quote, unit: global.currencyUnit, mintURL: url)
+            let result = try await s.wallet.melt(quote, unit: global.currencyUnit, mintURL: url, wait: .seconds(Int64(min(timeout, 86_400))))
             if result.state == .unpaid { throw CLIError("the payment failed; nothing was spent") }
             let balance = try await s.wallet.balance(mintURL: url, unit: global.currencyUnit)
             if global.json {
@@ -79,9 +81,21 @@ extension PayCommand {
 struct BalanceCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(commandName: "balance", abstract: "Show the balance (of the selected mint and unit, and of every mint).")
     @OptionGroup var global: GlobalOptions
+    @Option(name: .customLong("expiry-warning"), help: "Warn about e-cash on keysets that expire within this many days (0: only expired ones).")
+    var expiryWarning: UInt64 = 30
 
     func run() async throws {
+        guard expiryWarning <= 36_500 else { throw ValidationError("--expiry-warning must be at most 36500 days") }
         try await WalletSession.run(global) { s in
+            let expiring = try await s.wallet.expiringHoldings(within: expiryWarning * 86_400)
+            let now = UInt64(Date().timeIntervalSince1970)
+            // Warnings go to standard error, so that a script reading the balance is not disturbed.
+            for e in expiring where !global.json {
+                let date = ISO8601DateFormatter().string(from: Date(timeIntervalSince1970: TimeInterval(e.finalExpiry)))
+                let when = e.expired ? "expired on \(date): the mint no longer redeems it" : "expires on \(date) (in \((e.finalExpiry - now + 86_399) / 86_400) days)"
+                let advice = e.expired ? "" : e.active ? "; spend it before then" : "; `cashew check` moves it to the mint's active keyset"
+                FileHandle.standardError.write(Data("Warning: \(e.amount) \(e.unit) at \(e.mintURL) on keyset \(e.keyset) \(when)\(advice)\n".utf8))
+            }
             let mints = try await s.store.mints()
             let selected = try? await s.mintURL()
             var perMint = [(String, UInt128)]()
@@ -92,6 +106,10 @@ struct BalanceCommand: AsyncParsableCommand {
                 s.printJSON([
                     "balance": jsonAmount(balance), "unit": global.unit, "mint": selected ?? NSNull(),
                     "mints": perMint.map { ["mint": $0.0, "balance": jsonAmount($0.1)] },
+                    "expiring": expiring.map { e -> [String: Any] in
+                        ["mint": e.mintURL, "keyset": e.keyset.hex, "unit": e.unit.rawValue, "amount": e.amount.rawValue, "final_expiry": e.finalExpiry,
+                         "active": e.active, "expired": e.expired]
+                    },
                 ])
             } else {
                 if perMint.isEmpty { print("No mints yet: `cashew mints add URL`.") }

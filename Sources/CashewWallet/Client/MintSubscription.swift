@@ -21,6 +21,11 @@ enum MintSubscription {
     /// Subscribes to `filter` and waits until a notification's payload satisfies `done`, up to `timeout`. False when
     /// the time runs out or the websocket fails (the caller then polls).
     static func wait(mintURL: String, kind: String, filter: String, timeout: Duration, until done: @escaping @Sendable (JSONValue) -> Bool) async -> Bool {
+        await wait(mintURL: mintURL, kind: kind, filters: [filter], timeout: timeout, until: done)
+    }
+
+    /// Subscribes to `filters` in one subscription; `done` sees every notification (of any filter) in turn.
+    static func wait(mintURL: String, kind: String, filters: [String], timeout: Duration, until done: @escaping @Sendable (JSONValue) -> Bool) async -> Bool {
         let url = (mintURL.hasPrefix("https://") ? "wss://" + mintURL.dropFirst(8) : "ws://" + mintURL.dropFirst(mintURL.hasPrefix("http://") ? 7 : 0)) + "/v1/ws"
         let tls: TLSConfiguration? = mintURL.hasPrefix("https://") ? .makeClientConfiguration() : nil
         var logger = Logger(label: "cashew.subscription")
@@ -34,7 +39,7 @@ enum MintSubscription {
                         let subID = UUID().uuidString.lowercased()
                         let request = JSONValue.object([
                             ("jsonrpc", .string("2.0")), ("id", .int(0)), ("method", .string("subscribe")),
-                            ("params", .object([("kind", .string(kind)), ("subId", .string(subID)), ("filters", .array([.string(filter)]))])),
+                            ("params", .object([("kind", .string(kind)), ("subId", .string(subID)), ("filters", .array(filters.map { .string($0) }))])),
                         ])
                         try await outbound.write(.text(request.serialized))
                         for try await message in inbound.messages(maxSize: 1 << 20) {

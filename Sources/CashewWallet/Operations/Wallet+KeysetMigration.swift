@@ -11,6 +11,38 @@ extension Wallet {
         public var fee: Amount
     }
 
+    /// E-cash on a keyset with a final expiry (NUT-02 `final_expiry`) that has passed or comes within `window`
+    /// seconds of `now`.
+    public struct ExpiringHolding: Sendable, Equatable {
+        public var mintURL: String
+        public var keyset: KeysetID
+        public var unit: CurrencyUnit
+        public var amount: Amount
+        public var finalExpiry: UInt64
+        /// Whether the keyset is still active at the mint (as last seen): then only the mint's rotation moves it.
+        public var active: Bool
+        /// Past its expiry: the mint no longer redeems it.
+        public var expired: Bool
+    }
+
+    /// Unspent e-cash of every mint on keysets expiring within `window` seconds (or expired), from the stored keyset
+    /// list (as last refreshed; no mint is asked).
+    public func expiringHoldings(within window: UInt64, now: UInt64? = nil) async throws -> [ExpiringHolding] {
+        let now = now ?? Self.now()
+        var found = [ExpiringHolding]()
+        for mint in try await store.mints() {
+            let keysets = try await store.keysets(mintURL: mint.url).filter { $0.finalExpiry.map { $0 <= now &+ window } ?? false }
+            guard !keysets.isEmpty else { continue }
+            let proofs = try await store.proofs(mintURL: mint.url).map(\.proof)
+            for keyset in keysets {
+                guard let expiry = keyset.finalExpiry, let amount = Amount.sum(proofs.filter { $0.id == keyset.id }.map(\.amount)), amount > 0 else { continue }
+                found.append(ExpiringHolding(
+                    mintURL: mint.url, keyset: keyset.id, unit: keyset.unit, amount: amount, finalExpiry: expiry, active: keyset.active, expired: expiry <= now))
+            }
+        }
+        return found.sorted { $0.finalExpiry < $1.finalExpiry }
+    }
+
     /// Moves this unit's proofs of inactive keysets of the mint into its active keyset, by one swap that pays their
     /// input fee (NUT-02), so that a retired keyset's proofs are spent before it expires. Proofs of keysets past their
     /// final expiry are left alone (the mint refuses them), and so are proofs worth no more than their fee. Runs at the

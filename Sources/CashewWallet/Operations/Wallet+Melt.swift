@@ -29,12 +29,20 @@ extension Wallet {
 
     /// Pays a melt quote with the wallet's proofs, with blank outputs for the fee change (NUT-08).
     /// `timeout`: how long the mint may take to answer (a multi-path part waits there for the other parts).
-    public func melt(_ quote: MeltQuoteBolt11Response, unit requestedUnit: CurrencyUnit = .sat, mintURL: String, timeout: TimeAmount? = nil) async throws -> MeltResult {
+    /// `wait`: when the mint answers PENDING, how long to wait for the payment's outcome before returning PENDING.
+    /// Where the mint offers NUT-17 subscriptions to melt quotes in the unit, the melt asks for an immediate answer
+    /// (NUT-05 `prefer_async`) and the wallet waits on the subscription; otherwise it polls the quote.
+    public func melt(
+        _ quote: MeltQuoteBolt11Response, unit requestedUnit: CurrencyUnit = .sat, mintURL: String, timeout: TimeAmount? = nil,
+        wait: Duration? = nil
+    ) async throws -> MeltResult {
         var client = client(mintURL)
         if let timeout { client.timeout = timeout }
         // Some mints leave `unit` out of the quote: it is then the unit the quote was asked in.
         let unit = quote.unit ?? requestedUnit
         try await moveInactiveProofs(client, unit: unit)
+        var preferAsync = false
+        if wait != nil, let info = try? await client.info() { preferAsync = MintSubscription.offered(info, kind: "bolt11_melt_quote", unit: unit) }
         let keysets = try await store.keysets(mintURL: client.url)
         let available = spendable(try await store.proofs(mintURL: client.url, unit: unit).map(\.proof), keysets: keysets)
         guard let target = quote.amount.adding(quote.feeReserve) else { throw WalletError(.invalidInput, "quote amounts overflow") }
@@ -52,12 +60,40 @@ extension Wallet {
         try await store.markSent(operation.id)
         let response: MeltQuoteBolt11Response
         do {
-            response = try await client.melt(MeltRequest(quote: quote.quote, inputs: selected, outputs: blank.messages))
+            response = try await client.melt(MeltRequest(quote: quote.quote, inputs: selected, outputs: blank.messages, preferAsync: preferAsync ? true : nil))
         } catch let error as MintClientError where error.mintRefused {
             try await closeRefused(operation.id, client: client)
             throw error
         }
-        return try await settleMelt(response, unit: unit, operationID: operation.id, blank: blank, inputTotal: total, inputFee: fee, mintURL: client.url)
+        let result = try await settleMelt(response, unit: unit, operationID: operation.id, blank: blank, inputTotal: total, inputFee: fee, mintURL: client.url)
+        guard result.state == .pending, let wait, try await waitForMelt(quote: quote.quote, unit: unit, client: client, timeout: wait) else { return result }
+        // Settled at the mint: settle the operation from the quote (its change too).
+        var final = try await client.meltQuote(id: quote.quote)
+        guard final.state != .pending else { return result }
+        if final.state == .paid, (final.change ?? []).isEmpty {
+            // Some mints do not repeat the change on the quote: ask for the blank outputs' signatures.
+            final.change = try await restoredSignatures(blank, client: client).map(\.1)
+        }
+        return try await settleMelt(final, unit: unit, operationID: operation.id, blank: blank, inputTotal: total, inputFee: fee, mintURL: client.url)
+    }
+
+    /// Waits up to `timeout` for a PENDING melt quote to be PAID or UNPAID: through a NUT-17 subscription when the
+    /// mint offers `bolt11_melt_quote` for the unit, polling the quote every second otherwise (or if the websocket
+    /// fails). True when the outcome is known.
+    func waitForMelt(quote: String, unit: CurrencyUnit, client: MintClient, timeout: Duration) async throws -> Bool {
+        let clock = ContinuousClock()
+        let deadline = clock.now + timeout
+        if let info = try? await client.info(), MintSubscription.offered(info, kind: "bolt11_melt_quote", unit: unit) {
+            let settled = await MintSubscription.wait(mintURL: client.url, kind: "bolt11_melt_quote", filter: quote, timeout: timeout) { payload in
+                ["PAID", "UNPAID"].contains(payload["state"]?.stringValue ?? "")
+            }
+            if settled { return true }
+        }
+        while clock.now < deadline {
+            if let current = try? await client.meltQuote(id: quote), current.state != .pending { return true }
+            try await Task.sleep(for: min(.seconds(1), deadline - clock.now))
+        }
+        return false
     }
 
     /// Settles a melt from the mint's answer (or a later quote check): PAID stores the change and spends the

@@ -30,7 +30,8 @@ public struct MultiPathPayment: Sendable {
 }
 
 extension Wallet {
-    /// How long a part may take at its mint: the receiving node holds the parts until all have arrived.
+    /// How long a part may take at its mint: the receiving node holds the parts until all have arrived. (Where the
+    /// mint offers melt-quote subscriptions the part is answered PENDING at once and waited for on the socket.)
     static let multiPathTimeout: TimeAmount = .seconds(180)
 
     /// Pays `invoice` from several mints at once (NUT-15): the amount is split over the mints that advertise
@@ -100,7 +101,7 @@ extension Wallet {
             for (i, part) in parts.enumerated() {
                 group.addTask {
                     do {
-                        return (i, try await melt(part.quote, unit: unit, mintURL: part.mintURL, timeout: Self.multiPathTimeout), nil)
+                        return (i, try await melt(part.quote, unit: unit, mintURL: part.mintURL, timeout: Self.multiPathTimeout, wait: .seconds(180)), nil)
                     } catch let error as MintClientError where error.mintRefused {
                         // Refused before anything moved (the wallet released the inputs).
                         return (i, MeltResult(state: .unpaid, amount: part.quote.amount, fee: nil, preimage: nil, change: 0), "\(error)")

@@ -1,6 +1,7 @@
 import CashuCrypto
 import CashuProtocol
 import Foundation
+import Synchronization
 
 extension Wallet {
     /// Receives a token: checks the DLEQ proofs it carries, then swaps its proofs into new ones of ours (so the
@@ -126,5 +127,49 @@ extension Wallet {
             if remaining == 0 { return chosen }
         }
         return nil
+    }
+}
+
+extension Wallet {
+    /// Waits up to `timeout` until every proof of a token this wallet sent is spent at its mint (the receiver
+    /// swapped it): through a NUT-17 `proof_state` subscription when the mint offers one (for up to 100 proofs, the
+    /// mint's filter limit), polling NUT-07 every second otherwise. Proofs found spent are marked spent here.
+    /// Returns whether the whole token was received.
+    public func waitUntilReceived(_ token: Token, timeout: Duration) async throws -> Bool {
+        let client = client(token.mint)
+        let ys = try token.proofs.map { try $0.y }
+        let hexes = ys.map(\.hex)
+        let clock = ContinuousClock()
+        let deadline = clock.now + timeout
+        if hexes.count <= 100, let info = try? await client.info(), MintSubscription.offered(info, kind: "proof_state", unit: token.unit ?? .sat) {
+            let spent = SpentSet(hexes)
+            _ = await MintSubscription.wait(mintURL: client.url, kind: "proof_state", filters: hexes, timeout: timeout) { payload in
+                guard payload["state"]?.stringValue == "SPENT", let y = payload["Y"]?.stringValue else { return false }
+                return spent.markSpent(y)
+            }
+        }
+        // Confirmed (and recorded) by NUT-07, also after a subscription said so.
+        while true {
+            let states = try await client.checkState(CheckStateRequest(ys: ys))
+            guard states.states.count == ys.count else { throw WalletError(.protocolViolation, "checkstate answered a different number of states") }
+            let spent = zip(hexes, states.states).filter { $0.1.state == .spent }.map(\.0)
+            _ = try await store.transition(spent, from: [.pending], to: .spent, operationID: nil)
+            if spent.count == ys.count { return true }
+            guard clock.now < deadline else { return false }
+            try await Task.sleep(for: min(.seconds(1), deadline - clock.now))
+        }
+    }
+}
+
+/// The proofs of a token still to be seen spent, shared with a subscription's callback.
+private final class SpentSet: Sendable {
+    let remaining: Mutex<Set<String>>
+    init(_ ys: [String]) { remaining = Mutex(Set(ys)) }
+    /// Marks `y` spent; true when none is left.
+    func markSpent(_ y: String) -> Bool {
+        remaining.withLock { set in
+            set.remove(y)
+            return set.isEmpty
+        }
     }
 }
