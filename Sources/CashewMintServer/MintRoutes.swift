@@ -30,9 +30,8 @@ public struct MintRoutes: Sendable {
         v1.get("keysets") { _, _ in try io.encode(mint.keysetList()) }
         // Swap, mint and melt answers are replayed from the ledger's NUT-19 cache (Specs/ledger.md, "Cached responses").
         v1.post("swap") { request, _ in
-            let raw = try await io.body(request)
-            let body = try io.decode(SwapRequest.self, from: raw)
-            return io.response(try await cashu { try await mint.swap(body, requestBytes: Array(raw.readableBytesView)) { try io.bytes($0) } })
+            let body = try io.decode(SwapRequest.self, from: try await io.body(request))
+            return io.response(try await cashu { try await mint.swap(body) { try io.bytes($0) } })
         }
         v1.post("mint/quote/:method") { request, context in
             try method(context)

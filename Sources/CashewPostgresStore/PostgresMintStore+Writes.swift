@@ -162,7 +162,7 @@ extension PostgresMintStore {
     // MARK: Swap
 
     public func swap(inputs: [ProofRecord], outputs: [SignatureRecord], operation: OperationRecord) async throws {
-        try await swapWriter.submit((inputs, outputs, operation, nil)) { [self] swaps in try await writeSwaps(swaps) }
+        try await swapWriter.submit((inputs, outputs, operation)) { [self] swaps in try await writeSwaps(swaps) }
     }
 
     /// Writes swaps with one statement (see `SwapWriter`); conflicts are classified for the swaps' inputs.

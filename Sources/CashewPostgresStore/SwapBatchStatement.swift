@@ -1,8 +1,8 @@
 import CashuMint
 import PostgresNIO
 
-/// One or more swaps written by one statement: every operation row, every spent proof, every signature and every
-/// NUT-19 answer, all or nothing. Rows carry their operation's ID, so a batch of concurrent swaps costs one round trip and one commit.
+/// One or more swaps written by one statement: every operation row, every spent proof and every signature, all or
+/// nothing. Rows carry their operation's ID, so a batch of concurrent swaps costs one round trip and one commit.
 ///
 /// It is sent as a plain statement with parameters, not a postgres-nio prepared statement: those have only an
 /// async API whose answer is lost for good if the connection has just closed (see `LedgerSession`). Parsing and
@@ -22,18 +22,11 @@ struct SwapBatchStatement {
             SELECT b, a::numeric, k, c, e, s, op, t, NULLIF(pos, -1)
             FROM unnest($13::text[], $14::text[], $15::text[], $16::text[], $17::text[], $18::text[], $19::text[], $20::int8[], $22::int4[])
                 AS s(b, a, k, c, e, s, op, t, pos)
-        ), ins_answers AS (
-            INSERT INTO cached_responses (key, endpoint, owner, response, created_at, expires_at)
-            SELECT key, '/v1/swap', '', r, t, x FROM unnest($23::text[], $24::bytea[], $25::int8[], $26::int8[]) AS c(key, r, t, x)
-            ON CONFLICT (key) DO UPDATE SET owner = excluded.owner, response = excluded.response, created_at = excluded.created_at,
-                expires_at = excluded.expires_at
         )
         SELECT 1::int4
         """
 
     var opIDs: [String] = [], opUnits: [String] = [], opFees: [String] = [], opTimes: [Int64] = []
-    /// The swaps' NUT-19 answers (keys are distinct: identical requests share inputs, so never share a batch).
-    var answerKeys: [String] = [], answers: [ByteBuffer] = [], answerTimes: [Int64] = [], answerExpiries: [Int64] = []
     let proofs: ProofColumns
     let signatures: SignatureColumns
     /// Each proof's and signature's operation and time, aligned with `proofs` and `signatures`.
@@ -41,7 +34,7 @@ struct SwapBatchStatement {
 
     /// The swaps' rows, proofs and signatures each sorted by key across the whole batch, so that concurrent
     /// statements lock index entries in one order (no deadlocks).
-    init(_ swaps: [SwapWriter.Swap]) {
+    init(_ swaps: [(inputs: [ProofRecord], outputs: [SignatureRecord], operation: OperationRecord)]) {
         var tagged = [(ProofRecord, OperationRecord)]()
         var taggedSignatures = [(SignatureRecord, OperationRecord)]()
         for swap in swaps {
@@ -50,12 +43,6 @@ struct SwapBatchStatement {
             opUnits.append(op.unit.rawValue)
             opFees.append(String(op.fee.rawValue))
             opTimes.append(Int64(clamping: op.createdAt))
-            if let answer = swap.answer {
-                answerKeys.append(answer.key)
-                answers.append(ByteBuffer(bytes: answer.response))
-                answerTimes.append(Int64(clamping: answer.createdAt))
-                answerExpiries.append(Int64(clamping: answer.expiresAt))
-            }
             tagged += swap.inputs.map { ($0, op) }
             taggedSignatures += swap.outputs.map { ($0, op) }
         }
@@ -73,13 +60,12 @@ struct SwapBatchStatement {
     var query: PostgresQuery { PostgresQuery(unsafeSQL: Self.sql, binds: makeBindings()) }
 
     func makeBindings() -> PostgresBindings {
-        var b = PostgresBindings(capacity: 26)
+        var b = PostgresBindings(capacity: 22)
         b.append(opIDs); b.append(opUnits); b.append(opFees); b.append(opTimes)
         let p = proofs, s = signatures
         b.append(p.ys); b.append(p.amounts); b.append(p.keysets); b.append(p.secrets); b.append(p.cs); b.append(p.witnesses); b.append(pOps); b.append(pTimes)
         b.append(s.bs); b.append(s.amounts); b.append(s.keysets); b.append(s.cs); b.append(s.es); b.append(s.ss); b.append(sOps); b.append(sTimes)
         b.append(p.positions); b.append(s.positions)
-        b.append(answerKeys); b.append(answers); b.append(answerTimes); b.append(answerExpiries)
         return b
     }
 }

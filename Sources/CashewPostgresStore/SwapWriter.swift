@@ -13,7 +13,7 @@ import Logging
 /// not this queue, decides each one (11001/11002/11003), a few at a time so that a storm cannot take every
 /// connection of the pool.
 actor SwapWriter {
-    typealias Swap = (inputs: [ProofRecord], outputs: [SignatureRecord], operation: OperationRecord, answer: CachedAnswer?)
+    typealias Swap = (inputs: [ProofRecord], outputs: [SignatureRecord], operation: OperationRecord)
 
     typealias Write = @Sendable ([Swap]) async throws -> Void
 

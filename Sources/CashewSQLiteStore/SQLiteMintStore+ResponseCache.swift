@@ -1,3 +1,4 @@
+import CashewEncoding
 import CashewSQLite
 import CashuMint
 import SQLiteNIO
@@ -40,27 +41,30 @@ extension SQLiteMintStore: ResponseCache {
         }
     }
 
-    public func cachedResponse(key: String, now: UInt64) async throws -> [UInt8]? {
-        try await read { db in
-            guard let row = try await db.query(
-                "SELECT response FROM cached_responses WHERE key = ? AND response IS NOT NULL AND expires_at > ?", [.text(key), .uint(now)]
-            ).first, case let .blob(buffer) = row.column("response") ?? .null else { return nil }
-            return Array(buffer.readableBytesView)
-        }
-    }
-
-    /// The answer is written in the swap's own (durable) transaction.
-    public func swap(inputs: [ProofRecord], outputs: [SignatureRecord], operation: OperationRecord, answer: CachedAnswer) async throws {
-        try await transaction { db in
-            try await Self.insertOperation(operation, db)
-            try await Self.insertProofs(inputs, state: "spent", meltQuoteID: nil, operation: operation, db)
-            try await Self.insertSignatures(outputs, operation: operation, db)
-            _ = try await db.query(
-                """
-                INSERT INTO cached_responses (key, endpoint, owner, response, created_at, expires_at) VALUES (?, ?, '', ?, ?, ?)
-                ON CONFLICT (key) DO UPDATE SET owner = excluded.owner, response = excluded.response, created_at = excluded.created_at,
-                    expires_at = excluded.expires_at
-                """, [.text(answer.key), .text(answer.endpoint), .blob(ByteBuffer(bytes: answer.response)), .uint(answer.createdAt), .uint(answer.expiresAt)])
+    public func swapOperation(inputs ys: [String], outputs bs: [String]) async throws -> (id: String, createdAt: UInt64)? {
+        guard let first = bs.first, !ys.isEmpty else { return nil }
+        return try await read { db in
+            guard let op = try await db.query(
+                "SELECT o.id, o.created_at FROM operations o WHERE o.kind = 'swap' AND o.id = (SELECT operation_id FROM blind_signatures WHERE b = ?)",
+                [.text(first)]
+            ).first, let id = op.column("id")?.string, let createdAt = op.column("created_at")?.integer else { return nil }
+            let uniqueYs = Array(Set(ys)), uniqueBs = Array(Set(bs))
+            var inputs = 0, outputs = 0
+            // In chunks: SQLite limits a statement's parameters.
+            for chunk in uniqueYs.chunks(of: 500) {
+                inputs += try await db.query(
+                    "SELECT count(*) AS n FROM proofs WHERE operation_id = ? AND state = 'spent' AND y IN (\(Array(repeating: "?", count: chunk.count).joined(separator: ",")))",
+                    [.text(id)] + chunk.map { .text($0) }
+                ).first?.column("n")?.integer ?? 0
+            }
+            for chunk in uniqueBs.chunks(of: 500) {
+                outputs += try await db.query(
+                    "SELECT count(*) AS n FROM blind_signatures WHERE operation_id = ? AND b IN (\(Array(repeating: "?", count: chunk.count).joined(separator: ",")))",
+                    [.text(id)] + chunk.map { .text($0) }
+                ).first?.column("n")?.integer ?? 0
+            }
+            guard inputs == uniqueYs.count, outputs == uniqueBs.count else { return nil }
+            return (id, UInt64(max(0, createdAt)))
         }
     }
 

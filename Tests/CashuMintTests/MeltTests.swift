@@ -287,3 +287,30 @@ extension MintHarness {
         return try proofs(try await mint.mint(MintRequest(quote: quote.quote, outputs: outputs.messages)).signatures, outputs)
     }
 }
+
+/// NUT-15 on a backend that cannot pay part of an invoice.
+@Suite("Multi-path quotes on a backend without them")
+struct MultiPathUnsupportedTests {
+    @Test("/v1/info leaves NUT-15 out and a part's quote is refused (10000), nothing stored; a whole quote still works")
+    func refusedWithoutBackendSupport() async throws {
+        let store = try await SQLiteMintStore.open(path: ":memory:", logger: Logger(label: "test"))
+        try await store.migrate()
+        let backend = ScriptedBackend()
+        #expect(!backend.paysMultiPath)
+        let mint = try Mint(store: store, backend: backend, master: ExtendedPrivateKey(seed: Array("mpp".utf8)), settings: MintSettings(), logger: Logger(label: "test"))
+        try await mint.start()
+        defer { Task { try? await store.close() } }
+        #expect(mint.info(version: "test").nuts?["15"] == nil)
+        let invoice = try externalInvoice(sat: 100)
+        await #expect(throws: CashuError.self) {
+            do {
+                _ = try await mint.createMeltQuote(MeltQuoteBolt11Request(request: invoice, unit: .sat, options: .init(mpp: .init(amount: 40_000))))
+            } catch let error as CashuError {
+                #expect(error.code == .notAllowed && error.detail.contains("NUT-15"))
+                throw error
+            }
+        }
+        let whole = try await mint.createMeltQuote(MeltQuoteBolt11Request(request: invoice, unit: .sat))
+        #expect(whole.amount == 100)
+    }
+}

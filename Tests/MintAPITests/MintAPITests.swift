@@ -54,7 +54,7 @@ struct MintAPITests {
         try await APIHarness.with { _, client in
             let info = try await client.ok(MintInfo.self, .get, "/v1/info")
             #expect(info.version == "Cashew/0.1.0" && info.pubkey != nil && info.time != nil)
-            #expect(Set(info.nuts?.keys.map { $0 } ?? []) == ["4", "5", "7", "8", "9", "10", "11", "12", "14", "19", "20", "29"])
+            #expect(Set(info.nuts?.keys.map { $0 } ?? []) == ["4", "5", "7", "8", "9", "10", "11", "12", "14", "15", "19", "20", "29"])
             let keys = try await client.ok(KeysResponse.self, .get, "/v1/keys")
             let keyset = try #require(keys.keysets.first)
             #expect(keyset.keys.count == 64 && keyset.active == true)

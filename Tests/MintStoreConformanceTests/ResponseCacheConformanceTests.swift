@@ -72,51 +72,52 @@ struct ResponseCacheConformanceTests {
         }
     }
 
-    @Test("a swap's answer is written with the swap: present once it commits, absent when it conflicts; 10 rounds of 12 concurrent swaps", arguments: StoreKind.available)
-    func answersWithSwaps(kind: StoreKind) async throws {
+    @Test("a swap is found by its inputs and outputs only when it spent all the one and signed all the other; 10 rounds of 12 concurrent swaps", arguments: StoreKind.available)
+    func swapReplayLookup(kind: StoreKind) async throws {
         try await StoreFixture.with(kind) { store in
             let cache = try Self.cache(store)
-            let now = Records.now
-            func answer(_ key: String, _ bytes: [UInt8]) -> CachedAnswer {
-                CachedAnswer(key: key, endpoint: "/v1/swap", response: bytes, createdAt: now, expiresAt: now + 60)
-            }
-            #expect(try await cache.cachedResponse(key: "s1", now: now) == nil)
-            let inputs = [Records.proof(), Records.proof()]
-            try await cache.swap(inputs: inputs, outputs: [Records.signature()], operation: Records.operation(), answer: answer("s1", [1, 2, 0, 255]))
-            #expect(try await cache.cachedResponse(key: "s1", now: now) == [1, 2, 0, 255])
-            #expect(try await cache.cachedResponse(key: "s1", now: now + 60) == nil)  // expired
-            // The same inputs again (another spelling of the request): refused, and its answer is not written.
-            await #expect(throws: MintStoreError.self) {
-                try await cache.swap(inputs: inputs, outputs: [Records.signature()], operation: Records.operation(), answer: answer("s2", [3]))
-            }
-            #expect(try await cache.cachedResponse(key: "s2", now: now) == nil)
-            // A claim (mint, melt) is not an answer.
-            #expect(try await cache.claimResponse(key: "c1", endpoint: "/v1/melt/bolt11", owner: "o", now: now, staleBefore: now - 600) == .claimed)
-            #expect(try await cache.cachedResponse(key: "c1", now: now) == nil)
+            let inputs = [Records.proof(), Records.proof()], outputs = [Records.signature(), Records.signature()]
+            let op = Records.operation()
+            try await store.swap(inputs: inputs, outputs: outputs, operation: op)
+            let ys = inputs.map(\.y), bs = outputs.map(\.blindedMessage)
+            let found = try #require(try await cache.swapOperation(inputs: ys, outputs: bs))
+            #expect(found.id == op.id && found.createdAt == op.createdAt)
+            // Order and repetition do not matter; anything more or other does.
+            #expect(try await cache.swapOperation(inputs: ys.reversed(), outputs: bs.reversed() + [bs[0]])?.id == op.id)
+            #expect(try await cache.swapOperation(inputs: ys, outputs: bs + [Records.point()]) == nil)
+            #expect(try await cache.swapOperation(inputs: ys + [Records.point()], outputs: bs) == nil)
+            #expect(try await cache.swapOperation(inputs: [ys[0]] + [Records.proof().y], outputs: bs) == nil)
+            #expect(try await cache.swapOperation(inputs: ys, outputs: []) == nil)
+            // Outputs of another kind of operation are not a swap's answer.
+            let quote = Records.mintQuote(8)
+            try await store.addMintQuote(quote)
+            _ = try await store.markMintQuotePaid(id: quote.id, at: Records.now)
+            let minted = [Records.signature()]
+            try await store.issueMintQuote(id: quote.id, outputs: minted, operation: Records.operation(.mint, quote: quote.id))
+            #expect(try await cache.swapOperation(inputs: ys, outputs: minted.map(\.blindedMessage)) == nil)
 
-            // Concurrent swaps, some sharing inputs (PostgreSQL batches them): every committed swap has its answer,
-            // every refused one has none.
+            // Concurrent swaps, some sharing an input (PostgreSQL batches them): every committed swap is found, no
+            // refused one is.
             for round in 0..<10 {
                 let shared = Records.proof()
-                let results = await withTaskGroup(of: (String, Bool).self) { group in
+                let results = await withTaskGroup(of: ([String], [String], Bool).self) { group in
                     for i in 0..<12 {
-                        let key = "r\(round)-\(i)"
                         let ins = i % 3 == 0 ? [shared, Records.proof()] : [Records.proof()]
+                        let outs = [Records.signature()]
                         group.addTask {
                             do {
-                                try await cache.swap(inputs: ins, outputs: [Records.signature()], operation: Records.operation(), answer: answer(key, Array(key.utf8)))
-                                return (key, true)
+                                try await store.swap(inputs: ins, outputs: outs, operation: Records.operation())
+                                return (ins.map(\.y), outs.map(\.blindedMessage), true)
                             } catch {
-                                return (key, false)
+                                return (ins.map(\.y), outs.map(\.blindedMessage), false)
                             }
                         }
                     }
-                    return await group.reduce(into: [(String, Bool)]()) { $0.append($1) }
+                    return await group.reduce(into: [([String], [String], Bool)]()) { $0.append($1) }
                 }
-                #expect(results.filter { !$0.1 }.count == 3, "round \(round): of the 4 swaps sharing an input, one commits")
-                for (key, committed) in results {
-                    let stored = try await cache.cachedResponse(key: key, now: now)
-                    #expect(stored == (committed ? Array(key.utf8) : nil), "round \(round) \(key)")
+                #expect(results.filter { !$0.2 }.count == 3, "round \(round): of the 4 swaps sharing an input, one commits")
+                for (ys, bs, committed) in results {
+                    #expect((try await cache.swapOperation(inputs: ys, outputs: bs) != nil) == committed, "round \(round)")
                 }
             }
         }

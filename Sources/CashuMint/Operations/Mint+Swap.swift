@@ -1,3 +1,4 @@
+import CashewEncoding
 import CashuCrypto
 import CashuProtocol
 
@@ -10,28 +11,35 @@ extension Mint {
         return swap.response
     }
 
-    /// `POST /v1/swap` with NUT-19: the answer (`encode`d, byte for byte what the client gets) is written in the
-    /// swap's own ledger transaction, so a swap costs no extra statement and an answer exists exactly when its swap
-    /// committed. A replay of the same bytes then fails on the ledger (spent inputs, signed outputs) and gets that answer.
-    /// Identical requests racing each other are decided the same way: one commits, the others find its answer.
-    public func swap(_ request: SwapRequest, requestBytes body: [UInt8], encode: (SwapResponse) throws -> [UInt8]) async throws -> [UInt8] {
+    /// `POST /v1/swap` with NUT-19: a swap's answer is not stored (that cost two ledger statements per swap, half
+    /// the throughput). A replay, whose inputs are spent and outputs signed, fails on the ledger; when one swap
+    /// recorded within the TTL both spent all its inputs and signed all its outputs, the answer is rebuilt from that
+    /// swap's signatures in the request's output order: the same bytes as the original answer (the encoding is
+    /// deterministic). Identical requests racing each other are decided the same way: one commits, the others get
+    /// its answer. Nothing is lost to a crash: the answer is the ledger's own record.
+    public func swap(_ request: SwapRequest, encode: (SwapResponse) throws -> [UInt8]) async throws -> [UInt8] {
         let ttl = settings.responseCacheTTL
         guard ttl > 0, let cache = store as? any ResponseCache else { return try encode(try await swap(request)) }
-        let key = Self.responseKey(.swap, body: body)
         do {
-            let swap = try await signedSwap(request)
-            let now = clock.now()
-            let answer = CachedAnswer(
-                key: key, endpoint: CachedEndpoint.swap.rawValue, response: try encode(swap.response), createdAt: now, expiresAt: expiry(ttl, from: now))
-            try await ledger { try await cache.swap(inputs: swap.inputs, outputs: swap.outputs, operation: swap.operation, answer: answer) }
-            MintMetrics.cachedResponse(.swap, "stored")
-            return answer.response
+            return try encode(try await swap(request))
         } catch let error as CashuError where error.code == .proofsAlreadySpent || error.code == .outputsAlreadySigned {
-            let now = clock.now()
-            guard let cached = try await ledger({ try await cache.cachedResponse(key: key, now: now) }) else { throw error }
+            guard let answer = try await replayedSwap(request, cache: cache, ttl: ttl) else { throw error }
             MintMetrics.cachedResponse(.swap, "replayed")
-            return cached
+            return try encode(answer)
         }
+    }
+
+    /// The answer of the committed swap that `request` repeats, if it was recorded within `ttl`.
+    func replayedSwap(_ request: SwapRequest, cache: any ResponseCache, ttl: UInt64) async throws -> SwapResponse? {
+        let ys = try request.inputs.map { try $0.y.hex }
+        let bs = request.outputs.map(\.blindedSecret.hex)
+        guard let swap = try await ledger({ try await cache.swapOperation(inputs: ys, outputs: bs) }), swap.createdAt &+ ttl > clock.now() else { return nil }
+        let signed = try await ledger { try await store.signatures(blindedMessages: bs) }
+        let signatures = try bs.map { b -> BlindSignature in
+            guard let record = signed[b] else { throw CashuError(.outputsAlreadySigned) }
+            return try record.blindSignature
+        }
+        return SwapResponse(signatures: signatures)
     }
 
     /// A verified, signed swap, ready to be written.
