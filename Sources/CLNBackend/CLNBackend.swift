@@ -13,7 +13,8 @@ import Synchronization
 ///
 /// - Invoices: `invoice`, `listinvoices`, and `waitanyinvoice` (long-polled from the last `pay_index`) for
 ///   incoming payments.
-/// - Payments: `xpay` (falling back to `pay` on nodes without it), `listpays` for the record. Core Lightning
+/// - Payments: `xpay` (falling back to `pay` on nodes without it; `partial_msat` for a NUT-15 part), `listpays` for
+///   the record. Core Lightning
 ///   pays a payment hash at most once, so sending again is safe.
 /// - Health and balance: `listfunds` (the channels' `our_amount_msat`).
 public final class CLNBackend: PaymentBackend, Sendable {
@@ -41,6 +42,8 @@ public final class CLNBackend: PaymentBackend, Sendable {
     public let settings: Settings
     public let name = "cln"
     public let units: Set<CurrencyUnit> = [.sat]
+    /// `xpay` and `pay` take `partial_msat`: this node pays its part, the receiver collects the others (NUT-15).
+    public var paysMultiPath: Bool { true }
     public var network: String { settings.network }
     public let conversion = UnitConversion()
     public let incoming = IncomingPayments()
@@ -146,9 +149,11 @@ public final class CLNBackend: PaymentBackend, Sendable {
     // MARK: Outgoing
 
     public func pay(invoice: Invoice, amountMsat: UInt64, maxFeeMsat: UInt64) async throws -> PaymentResult {
-        guard let invoiceMsat = invoice.amountMsat, invoiceMsat == amountMsat else {
-            return .failed(reason: "only invoices with an amount are paid, in full")
+        guard let invoiceMsat = invoice.amountMsat, amountMsat > 0, amountMsat <= invoiceMsat else {
+            return .failed(reason: "only invoices with an amount are paid, in full or in part")
         }
+        // NUT-15: this node's part of a multi-path payment (`partial_msat`, which `xpay` and `pay` both take).
+        let partial: [String: Any] = amountMsat < invoiceMsat ? ["partial_msat": amountMsat] : [:]
         let hash = try PaymentHash(bytes: invoice.paymentHash)
         // Core Lightning stops retrying after `retry_for`, a little before the call's own limit; a payment still in
         // flight at the limit (a hold invoice) is PENDING and settled later from `listpays`.
@@ -159,15 +164,16 @@ public final class CLNBackend: PaymentBackend, Sendable {
             let answer: NodeAnswer
             if hasXpay.withLock({ $0 }) != false {
                 do {
-                    answer = try await rpc("xpay", ["invstring": invoice.bolt11, "maxfee": maxFeeMsat, "retry_for": retryFor], timeout: settings.payTimeout)
+                    answer = try await rpc(
+                        "xpay", ["invstring": invoice.bolt11, "maxfee": maxFeeMsat, "retry_for": retryFor].merging(partial) { a, _ in a }, timeout: settings.payTimeout)
                     hasXpay.withLock { $0 = true }
                 } catch let error as CLNRefusal where error.code == -32601 {
                     // No xpay (before v24.11, or disabled): `pay`, whose answer has the same shape.
                     hasXpay.withLock { $0 = false }
-                    answer = try await payWithPay(invoice, maxFeeMsat, retryFor)
+                    answer = try await payWithPay(invoice, maxFeeMsat, retryFor, partial)
                 }
             } else {
-                answer = try await payWithPay(invoice, maxFeeMsat, retryFor)
+                answer = try await payWithPay(invoice, maxFeeMsat, retryFor, partial)
             }
             if answer.json["status"] as? String != "pending", let preimage = answer.json["payment_preimage"] as? String {
                 return .paid(feeMsat: Self.fee(answer.json), preimage: preimage)
@@ -195,8 +201,8 @@ public final class CLNBackend: PaymentBackend, Sendable {
         }
     }
 
-    func payWithPay(_ invoice: Invoice, _ maxFeeMsat: UInt64, _ retryFor: Int) async throws -> NodeAnswer {
-        try await rpc("pay", ["bolt11": invoice.bolt11, "maxfee": maxFeeMsat, "retry_for": retryFor], timeout: settings.payTimeout)
+    func payWithPay(_ invoice: Invoice, _ maxFeeMsat: UInt64, _ retryFor: Int, _ partial: [String: Any]) async throws -> NodeAnswer {
+        try await rpc("pay", ["bolt11": invoice.bolt11, "maxfee": maxFeeMsat, "retry_for": retryFor].merging(partial) { a, _ in a }, timeout: settings.payTimeout)
     }
 
     /// By `listpays`: complete if any attempt completed, pending if one is in flight, failed only if every attempt

@@ -52,6 +52,31 @@ struct NodeReconciliationTests {
         }
     }
 
+    @Test("NUT-15 on Core Lightning: a part's melt sends `partial_msat`, the node pays the part, and it reconciles; LND and LNbits offer no parts",
+          arguments: [Face.cln, Face.lnd, Face.lnbits])
+    func multiPathPart(_ face: Face) async throws {
+        let box = NodeBox()
+        try await FaceServer.run(face, box) { url, certificate in
+            try await Rig.with(face, box, url: url, certificate: certificate, requestTimeout: .seconds(30)) { rig in
+                let target = try rig.node.externalInvoice(amountMsat: 100_000)
+                let part = MeltQuoteBolt11Request(request: target.bolt11, unit: .sat, options: .init(mpp: .init(amount: 40_000)))
+                guard face == .cln else {
+                    #expect(rig.mint.info(version: "test").nuts?["15"] == nil)
+                    await #expect(throws: CashuError.self) { _ = try await rig.mint.createMeltQuote(part) }
+                    return
+                }
+                #expect(rig.mint.info(version: "test").nuts?["15"]?["methods"]?.arrayValue?.isEmpty == false)
+                let proofs = try await rig.mintProofs(100)
+                let quote = try await rig.mint.createMeltQuote(part)
+                #expect(quote.amount == 40)
+                #expect(await rig.melt(quote.quote, proofs) == .paid)
+                #expect(rig.node.payment(target.hash)?.amountMsat == 40_000)
+                let clean = try await Self.reconciliation(rig)
+                #expect(clean.findings.isEmpty, "\(clean.findings)")
+            }
+        }
+    }
+
     @Test("LND's lists are paged: 1,200 invoices and payments come back whole")
     func paging() async throws {
         let box = NodeBox()

@@ -59,7 +59,8 @@ enum CLNFace {
                     return error(-32602, "invstring: should be a bolt11 or bolt12 invoice")
                 }
                 let refusal = error(205, "Failed after 1 attempts. We could not find a usable set of paths.")
-                return await Reply.pay(node, bolt11, hash: hash, refusal: refusal) { answer in
+                let part = (body["partial_msat"] as? NSNumber)?.uint64Value
+                return await Reply.pay(node, bolt11, hash: hash, partMsat: part, refusal: refusal) { answer in
                 switch answer {
                 case .bad(let why): return error(-32602, why)
                 case .inFlight: return error(200, "Already have payment in progress")

@@ -72,10 +72,12 @@ enum Reply {
 
     /// A payment request as every face serves it: a fault planned before the node acts answers at once; otherwise
     /// the node sends (waiting while the payment is held), then a fault planned after it answers, or `answer` does.
-    static func pay(_ node: ScriptedNode, _ bolt11: String, hash: String, refusal: Response, answer: (ScriptedNode.SendAnswer) -> Response) async -> Response {
+    static func pay(
+        _ node: ScriptedNode, _ bolt11: String, hash: String, partMsat: UInt64? = nil, refusal: Response, answer: (ScriptedNode.SendAnswer) -> Response
+    ) async -> Response {
         let fault = node.take(.pay)
         if let fault, fault.moment == .before { return await Reply.fault(fault.fault, node, refusal: refusal) }
-        let sent = node.send(bolt11)
+        let sent = node.send(bolt11, partMsat: partMsat)
         if case .sent(.inFlight) = sent { await node.waitWhileHeld(hash, limit: .seconds(60)) }
         if let fault { return await Reply.fault(fault.fault, node, refusal: refusal) }
         return answer(sent)

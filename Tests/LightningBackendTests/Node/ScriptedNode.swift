@@ -126,8 +126,11 @@ final class ScriptedNode: Sendable {
         case bad(String)
     }
 
-    func send(_ bolt11: String) -> SendAnswer {
-        guard let invoice = try? Invoice(parsing: bolt11), let amount = invoice.amountMsat else { return .bad("invalid invoice") }
+    /// `partMsat`: only that part of the invoice (a NUT-15 part), recorded as the payment's amount.
+    func send(_ bolt11: String, partMsat: UInt64? = nil) -> SendAnswer {
+        guard let invoice = try? Invoice(parsing: bolt11), let full = invoice.amountMsat else { return .bad("invalid invoice") }
+        if let partMsat, partMsat == 0 || partMsat > full { return .bad("partial amount out of range") }
+        let amount = partMsat ?? full
         let hash = invoice.paymentHash.map { String(format: "%02x", $0) }.joined()
         return state.withLock { s in
             if let p = s.payments[hash] {
