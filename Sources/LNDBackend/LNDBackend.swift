@@ -13,7 +13,7 @@ import Synchronization
 /// - Invoices: `POST /v1/invoices`, `GET /v1/invoice/{r_hash}`, and `GET /v1/invoices/subscribe` (a stream,
 ///   resumed after a reconnect from the last `settle_index` seen) for incoming payments.
 /// - Payments: `POST /v2/router/send` (a stream, with `fee_limit_msat` and `timeout_seconds`), and
-///   `GET /v2/router/track/{hash}` for the record. LND pays a payment hash at most once (a second send is refused
+///   `GET /v2/router/track/{hash}` for the record. A NUT-15 part: QueryRoutes and SendToRouteV2 with an MPP record. LND pays a payment hash at most once (a second send is refused
 ///   while one is in flight or after it succeeded), so sending again is safe.
 /// - Health and balance: `GET /v1/balance/channels`.
 public final class LNDBackend: PaymentBackend, Sendable {
@@ -43,6 +43,8 @@ public final class LNDBackend: PaymentBackend, Sendable {
     public let settings: Settings
     public let name = "lnd"
     public let units: Set<CurrencyUnit> = [.sat]
+    /// A part of an invoice is paid as one MPP shard over a route LND finds (NUT-15).
+    public var paysMultiPath: Bool { true }
     public var network: String { settings.network }
     public let conversion = UnitConversion()
     public let incoming = IncomingPayments()
@@ -149,10 +151,11 @@ public final class LNDBackend: PaymentBackend, Sendable {
     // MARK: Outgoing
 
     public func pay(invoice: Invoice, amountMsat: UInt64, maxFeeMsat: UInt64) async throws -> PaymentResult {
-        guard let invoiceMsat = invoice.amountMsat, invoiceMsat == amountMsat else {
-            return .failed(reason: "only invoices with an amount are paid, in full")
+        guard let invoiceMsat = invoice.amountMsat, amountMsat > 0, amountMsat <= invoiceMsat else {
+            return .failed(reason: "only invoices with an amount are paid, in full or in part")
         }
         let hash = try PaymentHash(bytes: invoice.paymentHash)
+        if amountMsat < invoiceMsat { return await payPart(invoice, hash: hash, totalMsat: invoiceMsat, amountMsat: amountMsat, maxFeeMsat: maxFeeMsat) }
         // LND gives up path finding after `timeout_seconds`, a little before the call's own limit; a payment still in
         // flight at the limit (a hold invoice) is PENDING and settled later from the record.
         let seconds = max(1, Int(Double(settings.payTimeout.components.seconds) * 0.8))
@@ -191,6 +194,58 @@ public final class LNDBackend: PaymentBackend, Sendable {
         do {
             switch try await paymentStatus(hash) {
             case .unknown: return refused ? .failed(reason: "LND did not pay: \(said)") : .unknown
+            case let other: return other
+            }
+        } catch {
+            logger.warning("LND payment status unknown", metadata: ["error": "\(error)"])
+            return .unknown
+        }
+    }
+
+    /// NUT-15: pays `amountMsat` of the invoice as this node's shard of a multi-path payment, as nutshell does: a route
+    /// for the part from QueryRoutes (`POST /v1/graph/routes/{payee}/{sat}`, within the fee limit, the invoice's
+    /// final CLTV delta), the MPP record (the invoice's payment address and total) on its last hop, then
+    /// SendToRouteV2 (`POST /v2/router/route/send`), which returns when the receiver settles or fails the shard.
+    /// Anything but success is checked against LND's record, as for a whole payment.
+    func payPart(_ invoice: Invoice, hash: PaymentHash, totalMsat: UInt64, amountMsat: UInt64, maxFeeMsat: UInt64) async -> PaymentResult {
+        // QueryRoutes takes whole sat in its path; a route for another amount would pay the wrong part.
+        guard amountMsat % 1000 == 0 else { return .failed(reason: "LND routes a part in whole sat, not \(amountMsat) msat") }
+        guard let secret = invoice.paymentSecret else { return .failed(reason: "the invoice has no payment secret, which a multi-path payment needs") }
+        let query: [String: Any] = [
+            "fee_limit": ["fixed_msat": String(maxFeeMsat)], "use_mission_control": true, "final_cltv_delta": Int(min(invoice.minFinalCltvExpiry, 10_000)),
+        ]
+        let answer: NodeAnswer
+        do {
+            answer = try await call { try await client.post("/v1/graph/routes/\(invoice.payee.hex)/\(amountMsat / 1000)", query) }
+        } catch {
+            // QueryRoutes sends nothing: whatever became of the call, no money moved.
+            return .failed(reason: "LND found no route: \(error)")
+        }
+        guard answer.ok, var route = (answer.json["routes"] as? [[String: Any]])?.first, var hops = route["hops"] as? [[String: Any]], !hops.isEmpty else {
+            return .failed(reason: "LND found no route for the part: \(answer.detail)")
+        }
+        hops[hops.count - 1]["mpp_record"] = ["payment_addr": Data(secret).base64EncodedString(), "total_amt_msat": String(totalMsat)]
+        route["hops"] = hops
+        var said = "no answer"
+        var refused = false
+        do {
+            let sent = try await client.post(
+                "/v2/router/route/send", ["payment_hash": Data(hash.bytes).base64EncodedString(), "route": route], timeout: settings.payTimeout)
+            health.up()
+            if sent.ok, sent.json["status"] as? String == "SUCCEEDED" {
+                let preimage = (sent.json["preimage"] as? String).flatMap(Self.bytes(base64:)).map { $0.map { String(format: "%02x", $0) }.joined() }
+                let fee = NodeJSON.uint((sent.json["route"] as? [String: Any])?["total_fees_msat"]) ?? 0
+                return .paid(feeMsat: fee, preimage: preimage)
+            }
+            said = sent.ok ? "LND: shard \(sent.json["status"] as? String ?? "?")" : sent.detail
+            refused = !sent.ok && Self.refusal(sent.json)
+        } catch {
+            logger.warning("LND shard call failed; the outcome will be asked", metadata: ["error": "\(error)"])
+            said = "\(error)"
+        }
+        do {
+            switch try await paymentStatus(hash) {
+            case .unknown: return refused ? .failed(reason: "LND did not pay the part: \(said)") : .unknown
             case let other: return other
             }
         } catch {

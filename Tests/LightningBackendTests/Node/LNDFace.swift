@@ -1,3 +1,4 @@
+import Bolt11
 import Foundation
 import Hummingbird
 import NIOCore
@@ -116,6 +117,41 @@ enum LNDFace {
             case .inFlight: return error(409, code: 6, "payment is in transition", streamed: true)
             case .sent: return Reply.stream(lines: [["result": payment(node.payment(hash)!, hash)]])
             }
+            }
+        }
+        // QueryRoutes: one direct route to the payee for the amount (sat in the path), within the fee limit.
+        router.post("/v1/graph/routes/:pub/:amt") { request, context -> Response in
+            let body = try await Reply.body(request)
+            guard let pub = context.parameters.get("pub"), pub.count == 66, let sat = UInt64(context.parameters.get("amt") ?? ""), sat > 0,
+                  (body["fee_limit"] as? [String: Any])?["fixed_msat"] != nil
+            else { return error(400, code: 3, "invalid route request", streamed: false) }
+            let hop: [String: Any] = ["chan_id": "1", "pub_key": pub, "amt_to_forward_msat": String(sat * 1000), "expiry": 100]
+            return Reply.json(200, ["routes": [["total_amt_msat": String(sat * 1000 + 1000), "total_fees_msat": "1000", "hops": [hop]]]])
+        }
+        // SendToRouteV2: the shard must carry the MPP record of the invoice it pays.
+        router.post("/v2/router/route/send") { request, _ -> Response in
+            let node = box.node
+            let body = try await Reply.body(request)
+            let hash = Reply.hex(Self.bytes(base64URL: body["payment_hash"] as? String ?? ""))
+            guard let route = body["route"] as? [String: Any], let last = (route["hops"] as? [[String: Any]])?.last,
+                  let mpp = last["mpp_record"] as? [String: Any], let bolt11 = node.state.withLock({ $0.external[hash] }),
+                  let invoice = try? Bolt11.Invoice(parsing: bolt11), let part = UInt64(last["amt_to_forward_msat"] as? String ?? ""),
+                  UInt64(mpp["total_amt_msat"] as? String ?? "") == invoice.amountMsat,
+                  Self.bytes(base64URL: mpp["payment_addr"] as? String ?? "") == invoice.paymentSecret ?? []
+            else { return error(400, code: 3, "invalid route or MPP record", streamed: false) }
+            let refusal = error(500, code: 2, "no route", streamed: false)
+            return await Reply.pay(node, bolt11, hash: hash, partMsat: part, refusal: refusal) { answer in
+                switch answer {
+                case .bad(let why): return error(400, code: 3, why, streamed: false)
+                case .alreadyPaid, .inFlight: return error(409, code: 6, "payment in transition or paid", streamed: false)
+                case .sent:
+                    let p = node.payment(hash)!
+                    let ok = p.latest == .succeeded
+                    return Reply.json(200, [
+                        "attempt_id": "1", "status": ok ? "SUCCEEDED" : "FAILED", "route": ["total_fees_msat": String(p.attempts.last!.feeMsat)],
+                        "preimage": ok ? Data(repeating: 0xcd, count: 32).base64EncodedString() : "",
+                    ])
+                }
             }
         }
         router.get("/v2/router/track/:hash") { _, context -> Response in

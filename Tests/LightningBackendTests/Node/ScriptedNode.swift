@@ -54,6 +54,8 @@ final class ScriptedNode: Sendable {
         var outcome: Outcome = .succeed
         var faults: [Step: (fault: Fault, moment: Moment, count: Int)] = [:]
         var invoices: [String: InvoiceRecord] = [:]
+        /// Other nodes' invoices made for tests, by hash (what a route payment names only by its hash).
+        var external: [String: String] = [:]
         var payments: [String: Payment] = [:]
         var payIndex: UInt64 = 0
         /// Payments the network carried (each a send that left the node).
@@ -109,7 +111,9 @@ final class ScriptedNode: Sendable {
         let bolt11 = try Invoice.Builder(
             amountMsat: amountMsat, paymentHash: hash, paymentSecret: Secp256k1.SecureRandom.bytes(32), description: "elsewhere", expiry: expiry
         ).sign(with: .random()).bolt11
-        return (bolt11, hash.map { String(format: "%02x", $0) }.joined())
+        let hex = hash.map { String(format: "%02x", $0) }.joined()
+        state.withLock { $0.external[hex] = bolt11 }
+        return (bolt11, hex)
     }
 
     func invoice(_ hash: String) -> InvoiceRecord? { state.withLock { $0.invoices[hash] } }
