@@ -112,7 +112,7 @@ public actor SubscriptionHub {
     /// NUT-17 `subscribe`: answers OK, then sends the current state of every filter that names an object.
     func subscribe(_ id: UInt64, requestID: JSONValue, subID: String, kind: SubscriptionKind, filters: [String]) async throws {
         guard connections[id] != nil else { return }
-        let unique = Array(NSOrderedSetLike(filters))
+        let unique = uniqueInOrder(filters)
         var mine = subscriptions[id] ?? [:]
         guard mine[subID] == nil else { throw Refusal(code: -32602, message: "subId \(subID.prefix(64)) is already subscribed") }
         guard !unique.isEmpty else { throw Refusal(code: -32602, message: "filters must not be empty") }
@@ -213,7 +213,8 @@ public actor SubscriptionHub {
 }
 
 /// Order-keeping de-duplication.
-private func NSOrderedSetLike(_ items: [String]) -> [String] {
+/// `items` without repeats, in their first order.
+private func uniqueInOrder(_ items: [String]) -> [String] {
     var seen = Set<String>()
     return items.filter { seen.insert($0).inserted }
 }
