@@ -28,7 +28,8 @@ public struct MintRoutes: Sendable {
             return try io.encode(try await cashu { try mint.keys(id: id) })
         }
         v1.get("keysets") { _, _ in try io.encode(mint.keysetList()) }
-        // Swap, mint and melt answers are replayed from the ledger's NUT-19 cache (Specs/ledger.md, "Cached responses").
+        // NUT-19 (Specs/ledger.md, "Cached responses"): swap and mint answers are rebuilt from the ledger for a replay,
+        // melt answers kept in its cache.
         v1.post("swap") { request, _ in
             let body = try io.decode(SwapRequest.self, from: try await io.body(request))
             return io.response(try await cashu { try await mint.swap(body) { try io.bytes($0) } })
@@ -46,9 +47,8 @@ public struct MintRoutes: Sendable {
         }
         v1.post("mint/:method") { request, context in
             try method(context)
-            let raw = try await io.body(request)
-            let body = try io.decode(MintRequest.self, from: raw)
-            return io.response(try await cashu { try await mint.cachedResponse(.mint, body: Array(raw.readableBytesView)) { try io.bytes(try await mint.mint(body)) } })
+            let body = try io.decode(MintRequest.self, from: try await io.body(request))
+            return io.response(try await cashu { try await mint.mint(body) { try io.bytes($0) } })
         }
         // NUT-29: batch check and batch mint.
         v1.post("mint/quote/:method/check") { request, context in
@@ -58,9 +58,8 @@ public struct MintRoutes: Sendable {
         }
         v1.post("mint/:method/batch") { request, context in
             try method(context)
-            let raw = try await io.body(request)
-            let body = try io.decode(MintBatchRequest.self, from: raw)
-            return io.response(try await cashu { try await mint.cachedResponse(.mintBatch, body: Array(raw.readableBytesView)) { try io.bytes(try await mint.mintBatch(body)) } })
+            let body = try io.decode(MintBatchRequest.self, from: try await io.body(request))
+            return io.response(try await cashu { try await mint.mintBatch(body) { try io.bytes($0) } })
         }
         v1.post("melt/quote/:method") { request, context in
             try method(context)

@@ -34,22 +34,25 @@ extension PostgresMintStore: ResponseCache {
         _ = try await write("DELETE FROM cached_responses WHERE key = \(key) AND owner = \(owner) AND response IS NULL")
     }
 
-    public func swapOperation(inputs ys: [String], outputs bs: [String]) async throws -> (id: String, createdAt: UInt64)? {
-        guard let first = bs.first, !ys.isEmpty else { return nil }
+    public func answeringOperation(inputs ys: [String], outputs bs: [String]) async throws -> AnsweringOperation? {
+        guard let first = bs.first else { return nil }
         // The operation that signed the first output, then whether it spent every input and signed every output.
         guard let row = try await rows(
             """
-            SELECT o.id, o.created_at,
+            SELECT o.id, o.kind, o.quote_id, o.created_at,
                 (SELECT count(*) FROM proofs p WHERE p.y = ANY(\(ys)::text[]) AND p.operation_id = o.id AND p.state = 'spent') AS inputs,
                 (SELECT count(*) FROM blind_signatures s WHERE s.b = ANY(\(bs)::text[]) AND s.operation_id = o.id) AS outputs
             FROM operations o
-            WHERE o.kind = 'swap' AND o.id = (SELECT operation_id FROM blind_signatures WHERE b = \(first))
+            WHERE o.id = (SELECT operation_id FROM blind_signatures WHERE b = \(first))
             """
         ).first else { return nil }
-        let id = try row["id"].decode(String.self), createdAt = try row["created_at"].decode(Int64.self)
         let inputs = try row["inputs"].decode(Int64.self), outputs = try row["outputs"].decode(Int64.self)
-        guard inputs == Set(ys).count, outputs == Set(bs).count else { return nil }
-        return (id, UInt64(max(0, createdAt)))
+        guard inputs == Set(ys).count, outputs == Set(bs).count,
+              let kind = OperationKind(rawValue: try row["kind"].decode(String.self))
+        else { return nil }
+        return AnsweringOperation(
+            id: try row["id"].decode(String.self), kind: kind, quoteID: try row["quote_id"].decode(String?.self),
+            createdAt: UInt64(max(0, try row["created_at"].decode(Int64.self))))
     }
 
     /// (A claim's `expires_at` is its `created_at`, so both kinds are found through the expiry index.)

@@ -41,13 +41,14 @@ extension SQLiteMintStore: ResponseCache {
         }
     }
 
-    public func swapOperation(inputs ys: [String], outputs bs: [String]) async throws -> (id: String, createdAt: UInt64)? {
-        guard let first = bs.first, !ys.isEmpty else { return nil }
+    public func answeringOperation(inputs ys: [String], outputs bs: [String]) async throws -> AnsweringOperation? {
+        guard let first = bs.first else { return nil }
         return try await read { db in
             guard let op = try await db.query(
-                "SELECT o.id, o.created_at FROM operations o WHERE o.kind = 'swap' AND o.id = (SELECT operation_id FROM blind_signatures WHERE b = ?)",
+                "SELECT o.id, o.kind, o.quote_id, o.created_at FROM operations o WHERE o.id = (SELECT operation_id FROM blind_signatures WHERE b = ?)",
                 [.text(first)]
-            ).first, let id = op.column("id")?.string, let createdAt = op.column("created_at")?.integer else { return nil }
+            ).first, let id = op.column("id")?.string, let kind = op.column("kind")?.string.flatMap(OperationKind.init(rawValue:)),
+                let createdAt = op.column("created_at")?.integer else { return nil }
             let uniqueYs = Array(Set(ys)), uniqueBs = Array(Set(bs))
             var inputs = 0, outputs = 0
             // In chunks: SQLite limits a statement's parameters.
@@ -64,7 +65,7 @@ extension SQLiteMintStore: ResponseCache {
                 ).first?.column("n")?.integer ?? 0
             }
             guard inputs == uniqueYs.count, outputs == uniqueBs.count else { return nil }
-            return (id, UInt64(max(0, createdAt)))
+            return AnsweringOperation(id: id, kind: kind, quoteID: op.column("quote_id")?.string, createdAt: UInt64(max(0, createdAt)))
         }
     }
 

@@ -8,6 +8,8 @@ import HummingbirdTesting
 import TestSupport
 import Testing
 
+@testable import CashewSQLiteStore
+
 /// NUT-19 over HTTP: a replayed swap, mint or melt gets its original answer, byte for byte, and is never carried
 /// out twice.
 @Suite("NUT-19 cached responses over HTTP")
@@ -105,6 +107,33 @@ struct CachedResponseAPITests {
                 #expect(answers.allSatisfy { $0.0 == .ok }, "round \(round): \(answers.filter { $0.0 != .ok }.map { String(decoding: $0.1, as: UTF8.self).prefix(160) })")
                 #expect(Set(answers.map(\.1)).count == 1, "round \(round)")
             }
+        }
+    }
+
+    @Test("swap and mint answers come from the ledger: replayed after the cache table is emptied (as a PostgreSQL crash empties it), refused once the TTL has passed")
+    func answersFromLedger() async throws {
+        var settings = MintSettings()
+        settings.responseCacheTTL = 2
+        try await APIHarness.with(settings: settings) { h, client in
+            let keyset = try #require(try await client.ok(KeysResponse.self, .get, "/v1/keys").keysets.first)
+            let quote = try await client.ok(MintQuoteBolt11Response.self, .post, "/v1/mint/quote/bolt11", MintQuoteBolt11Request(amount: 16, unit: .sat))
+            let minted = try BlindedOutputs([8, 8], keyset: keyset.id)
+            let mintBody = try Self.json(MintRequest(quote: quote.quote, outputs: minted.messages))
+            let mintAnswer = try await client.call(.post, "/v1/mint/bolt11", json: mintBody)
+            #expect(mintAnswer.status == .ok)
+            let proofs = try minted.proofs(try JSONDecoder().decode(MintResponse.self, from: mintAnswer.body).signatures) { _, a in keyset.keys[a] }
+            let swapBody = try Self.json(SwapRequest(inputs: proofs, outputs: try BlindedOutputs([4, 4, 8], keyset: keyset.id).messages))
+            let swapAnswer = try await client.call(.post, "/v1/swap", json: swapBody)
+            #expect(swapAnswer.status == .ok)
+            _ = try await h.store.transaction { db in try await db.query("DELETE FROM cached_responses") }
+            let mintReplay = try await client.call(.post, "/v1/mint/bolt11", json: mintBody)
+            #expect(mintReplay.status == .ok && mintReplay.body == mintAnswer.body)
+            let swapReplay = try await client.call(.post, "/v1/swap", json: swapBody)
+            #expect(swapReplay.status == .ok && swapReplay.body == swapAnswer.body)
+            // Past the TTL a replay is what it is without NUT-19: already issued, already spent.
+            try await Task.sleep(for: .milliseconds(3100))
+            try await client.fails(.quoteAlreadyIssued, .post, "/v1/mint/bolt11", json: mintBody)
+            try await client.fails(.proofsAlreadySpent, .post, "/v1/swap", json: swapBody)
         }
     }
 }

@@ -72,7 +72,7 @@ struct ResponseCacheConformanceTests {
         }
     }
 
-    @Test("a swap is found by its inputs and outputs only when it spent all the one and signed all the other; 10 rounds of 12 concurrent swaps", arguments: StoreKind.available)
+    @Test("the operation a swap or mint request repeats is found only when it spent all the inputs and signed all the outputs; 10 rounds of 12 concurrent swaps", arguments: StoreKind.available)
     func swapReplayLookup(kind: StoreKind) async throws {
         try await StoreFixture.with(kind) { store in
             let cache = try Self.cache(store)
@@ -80,21 +80,23 @@ struct ResponseCacheConformanceTests {
             let op = Records.operation()
             try await store.swap(inputs: inputs, outputs: outputs, operation: op)
             let ys = inputs.map(\.y), bs = outputs.map(\.blindedMessage)
-            let found = try #require(try await cache.swapOperation(inputs: ys, outputs: bs))
-            #expect(found.id == op.id && found.createdAt == op.createdAt)
+            let found = try #require(try await cache.answeringOperation(inputs: ys, outputs: bs))
+            #expect(found.id == op.id && found.createdAt == op.createdAt && found.kind == .swap && found.quoteID == nil)
             // Order and repetition do not matter; anything more or other does.
-            #expect(try await cache.swapOperation(inputs: ys.reversed(), outputs: bs.reversed() + [bs[0]])?.id == op.id)
-            #expect(try await cache.swapOperation(inputs: ys, outputs: bs + [Records.point()]) == nil)
-            #expect(try await cache.swapOperation(inputs: ys + [Records.point()], outputs: bs) == nil)
-            #expect(try await cache.swapOperation(inputs: [ys[0]] + [Records.proof().y], outputs: bs) == nil)
-            #expect(try await cache.swapOperation(inputs: ys, outputs: []) == nil)
-            // Outputs of another kind of operation are not a swap's answer.
+            #expect(try await cache.answeringOperation(inputs: ys.reversed(), outputs: bs.reversed() + [bs[0]])?.id == op.id)
+            #expect(try await cache.answeringOperation(inputs: ys, outputs: bs + [Records.point()]) == nil)
+            #expect(try await cache.answeringOperation(inputs: ys + [Records.point()], outputs: bs) == nil)
+            #expect(try await cache.answeringOperation(inputs: [ys[0]] + [Records.proof().y], outputs: bs) == nil)
+            #expect(try await cache.answeringOperation(inputs: ys, outputs: []) == nil)
+            // A mint's outputs name the mint and its quote; with inputs it spent none of, nothing.
             let quote = Records.mintQuote(8)
             try await store.addMintQuote(quote)
             _ = try await store.markMintQuotePaid(id: quote.id, at: Records.now)
             let minted = [Records.signature()]
             try await store.issueMintQuote(id: quote.id, outputs: minted, operation: Records.operation(.mint, quote: quote.id))
-            #expect(try await cache.swapOperation(inputs: ys, outputs: minted.map(\.blindedMessage)) == nil)
+            #expect(try await cache.answeringOperation(inputs: ys, outputs: minted.map(\.blindedMessage)) == nil)
+            let mintOp = try #require(try await cache.answeringOperation(inputs: [], outputs: minted.map(\.blindedMessage)))
+            #expect(mintOp.kind == .mint && mintOp.quoteID == quote.id)
 
             // Concurrent swaps, some sharing an input (PostgreSQL batches them): every committed swap is found, no
             // refused one is.
@@ -117,7 +119,7 @@ struct ResponseCacheConformanceTests {
                 }
                 #expect(results.filter { !$0.2 }.count == 3, "round \(round): of the 4 swaps sharing an input, one commits")
                 for (ys, bs, committed) in results {
-                    #expect((try await cache.swapOperation(inputs: ys, outputs: bs) != nil) == committed, "round \(round)")
+                    #expect((try await cache.answeringOperation(inputs: ys, outputs: bs) != nil) == committed, "round \(round)")
                 }
             }
         }

@@ -89,3 +89,38 @@ extension Mint {
         return try await ledger { try await cache.sweepResponses(now: now, staleBefore: now &- min(now, Self.responseClaimLease)) }
     }
 }
+
+extension Mint {
+    /// `POST /v1/mint/bolt11` with NUT-19. As for swaps, nothing is stored: a replay fails on the ledger (the quote
+    /// is issued, the outputs signed) and, when the mint operation of this very quote signed all its outputs within
+    /// the TTL, gets the answer rebuilt from those signatures: the original bytes. There is no window in which an
+    /// issued quote has no answer, and no claim costs the mint path a statement.
+    public func mint(_ request: MintRequest, encode: (MintResponse) throws -> [UInt8]) async throws -> [UInt8] {
+        try await answeredFromLedger(.mint, quoteID: request.quote, outputs: request.outputs, encode: encode) { try await mint(request) }
+    }
+
+    /// `POST /v1/mint/bolt11/batch` with NUT-19, as `mint(_:encode:)`: the batch's operation lists its quotes.
+    public func mintBatch(_ request: MintBatchRequest, encode: (MintResponse) throws -> [UInt8]) async throws -> [UInt8] {
+        try await answeredFromLedger(.mintBatch, quoteID: request.quotes.joined(separator: ","), outputs: request.outputs, encode: encode) {
+            try await mintBatch(request)
+        }
+    }
+
+    private func answeredFromLedger(
+        _ endpoint: CachedEndpoint, quoteID: String, outputs: [BlindedMessage], encode: (MintResponse) throws -> [UInt8],
+        _ process: () async throws -> MintResponse
+    ) async throws -> [UInt8] {
+        let ttl = settings.responseCacheTTL
+        guard ttl > 0, let cache = store as? any ResponseCache else { return try encode(try await process()) }
+        do {
+            return try encode(try await process())
+        } catch let error as CashuError where error.code == .quoteAlreadyIssued || error.code == .outputsAlreadySigned {
+            let bs = outputs.map(\.blindedSecret.hex)
+            guard let op = try await ledger({ try await cache.answeringOperation(inputs: [], outputs: bs) }), op.kind == .mint, op.quoteID == quoteID,
+                  op.createdAt &+ ttl > clock.now()
+            else { throw error }
+            MintMetrics.cachedResponse(endpoint, "replayed")
+            return try encode(MintResponse(signatures: try await signatures(of: bs)))
+        }
+    }
+}

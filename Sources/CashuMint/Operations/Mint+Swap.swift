@@ -33,13 +33,19 @@ extension Mint {
     func replayedSwap(_ request: SwapRequest, cache: any ResponseCache, ttl: UInt64) async throws -> SwapResponse? {
         let ys = try request.inputs.map { try $0.y.hex }
         let bs = request.outputs.map(\.blindedSecret.hex)
-        guard let swap = try await ledger({ try await cache.swapOperation(inputs: ys, outputs: bs) }), swap.createdAt &+ ttl > clock.now() else { return nil }
+        guard let swap = try await ledger({ try await cache.answeringOperation(inputs: ys, outputs: bs) }), swap.kind == .swap,
+              swap.createdAt &+ ttl > clock.now()
+        else { return nil }
+        return SwapResponse(signatures: try await signatures(of: bs))
+    }
+
+    /// The ledger's signatures of `bs`, in that order (to rebuild an answer).
+    func signatures(of bs: [String]) async throws -> [BlindSignature] {
         let signed = try await ledger { try await store.signatures(blindedMessages: bs) }
-        let signatures = try bs.map { b -> BlindSignature in
+        return try bs.map { b -> BlindSignature in
             guard let record = signed[b] else { throw CashuError(.outputsAlreadySigned) }
             return try record.blindSignature
         }
-        return SwapResponse(signatures: signatures)
     }
 
     /// A verified, signed swap, ready to be written.

@@ -8,6 +8,22 @@ public enum ResponseClaim: Sendable, Equatable {
     case busy
 }
 
+/// The ledger operation a replayed swap or mint request repeats.
+public struct AnsweringOperation: Sendable, Hashable {
+    public var id: String
+    public var kind: OperationKind
+    /// The mint quote (a batch's quotes joined by commas); nil for a swap.
+    public var quoteID: String?
+    public var createdAt: UInt64
+
+    public init(id: String, kind: OperationKind, quoteID: String?, createdAt: UInt64) {
+        self.id = id
+        self.kind = kind
+        self.quoteID = quoteID
+        self.createdAt = createdAt
+    }
+}
+
 /// NUT-19 cached responses kept in the ledger (Specs/ledger.md, "Cached responses"), so that every process of a mint
 /// and a restarted one answer a replay alike. One key is processed by one request at a time: the first claims it,
 /// a replay meanwhile waits for its answer.
@@ -19,10 +35,10 @@ public protocol ResponseCache: Sendable {
     func completeResponse(key: String, endpoint: String, owner: String, response: [UInt8], now: UInt64, expiresAt: UInt64) async throws
     /// Drops the pending entry of a claimed key whose request failed (an error is not cached).
     func releaseResponse(key: String, owner: String) async throws
-    /// The swap that both spent every input `ys` and signed every output `bs` (hex `Y`s and `B_`s), with the time it
-    /// was recorded; nil when there is none. A swap's answer is not stored: a replay of a committed swap is
-    /// answered from its own signatures (`Mint.swap(_:requestBytes:encode:)`).
-    func swapOperation(inputs ys: [String], outputs bs: [String]) async throws -> (id: String, createdAt: UInt64)?
+    /// The operation that both spent every input `ys` (none for a mint) and signed every output `bs` (hex `Y`s and
+    /// `B_`s); nil when there is none. Swap and mint answers are not stored: a replay of a committed swap or mint is
+    /// answered from the operation's own signatures (`Mint.swap(_:encode:)`, `Mint.mint(_:encode:)`).
+    func answeringOperation(inputs ys: [String], outputs bs: [String]) async throws -> AnsweringOperation?
     /// Deletes answers expired at `now` and pending entries created before `staleBefore`; returns how many.
     func sweepResponses(now: UInt64, staleBefore: UInt64) async throws -> Int
 }
