@@ -118,6 +118,8 @@ public final class FakeLightningBackend: PaymentBackend, Sendable {
             return due
         }
         guard !due.isEmpty else { return }
+        // Paid by the pretended outside payer: on a network, parts sent for it now fail (it cannot be paid twice).
+        for hash in due { try? fakeNetwork?.settleOutside(hash: hash.hex, now: now) }
         // The fake's own bookkeeping: a failed write costs the balance across a restart, nothing else.
         try? persist()
         for hash in due { incoming.publish(hash) }

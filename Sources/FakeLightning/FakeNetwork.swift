@@ -76,6 +76,14 @@ struct FakeNetwork: Sendable {
         }
     }
 
+    /// Marks an invoice paid by a payer outside the network (the node's own `incomingDelay`): parts sent for it
+    /// afterwards fail, as a paid invoice's would.
+    func settleOutside(hash: String, now: Double) throws {
+        try update { r in
+            if r.invoices[hash] != nil, r.invoices[hash]?.settledAt == nil { r.invoices[hash]?.settledAt = now }
+        }
+    }
+
     /// The hashes of `node`'s invoices that the network settled.
     func settledInvoices(node: String) throws -> [String] {
         try update { r in r.invoices.filter { $0.value.node == node && $0.value.settledAt != nil }.map(\.key) }

@@ -24,10 +24,10 @@ struct LiabilityTests {
     /// The blinded message of a proof the wallet made (`B_ = Y + r·G`).
     static func blinded(_ p: StoredProof) throws -> String { try BDHKE.blind(secret: p.proof.secret, r: try #require(p.proof.dleq?.r)).hex }
 
-    @Test("SQLite: clean epochs check out for every holder; a hidden issuance and a fake spend are evidence", .timeLimit(.minutes(5)))
+    @Test("SQLite: clean epochs check out for every holder; a hidden issuance and a fake spend are evidence", .timeLimit(.minutes(10)))
     func sqlite() async throws { try await run(database: nil) }
 
-    @Test("PostgreSQL: the same", .enabled(if: PostgresTestServer.available), .timeLimit(.minutes(5)))
+    @Test("PostgreSQL: the same", .enabled(if: PostgresTestServer.available), .timeLimit(.minutes(10)))
     func postgres() async throws {
         try await PostgresTestServer.withDatabase { url in try await run(database: url) }
     }
@@ -124,7 +124,7 @@ struct LiabilityTests {
         }
     }
 
-    @Test("cashew audit-mint: exit 0 and JSON on a clean epoch; 2 after the mint rewrote an epoch this wallet had seen", .timeLimit(.minutes(5)))
+    @Test("cashew audit-mint: exit 0 and JSON on a clean epoch; 2 after the mint rewrote an epoch this wallet had seen", .timeLimit(.minutes(10)))
     func cli() async throws {
         let mint = try CashewMintProcess(environment: ["CASHEW_EPOCH_INTERVAL": "1", "CASHEW_LIABILITIES_INTERVAL": "0"])
         defer {

@@ -5,7 +5,8 @@ import Foundation
 import TestSupport
 import Testing
 
-/// NUT-15 end to end: `cashew pay --mpp` pays one invoice from two cashew-mints (one on SQLite, one on PostgreSQL)
+/// NUT-15 end to end: `cashew pay --mpp` pays one invoice from two cashew-mints (one on SQLite, one of two processes
+/// on PostgreSQL)
 /// whose fake nodes share a network with the payee's node, which settles the invoice only when every part arrived.
 @Suite("cashew pay --mpp over two mints on one fake network")
 struct WalletMultiPathTests {
@@ -30,10 +31,12 @@ struct WalletMultiPathTests {
             let env = ["CASHEW_FAKE_NETWORK": network, "CASHEW_FAKE_MPP_TIMEOUT": "4"]
             let a = try CashewMintProcess(environment: env)
             let b = try CashewMintProcess(database: database, environment: env)
+            // B is two processes on one PostgreSQL: the wallet uses one, the other sees the same quotes.
+            let b2 = try b.peer()
             let payee = try CashewMintProcess(environment: env.merging(["CASHEW_FAKE_INCOMING_DELAY": "86400"]) { $1 })
             let failing = try CashewMintProcess(environment: env.merging(["CASHEW_FAKE_PAYMENT_OUTCOME": "failed"]) { $1 })
             defer {
-                for m in [a, b, payee, failing] {
+                for m in [a, b, b2, payee, failing] {
                     m.stop()
                     m.removeData()
                 }
@@ -62,6 +65,9 @@ struct WalletMultiPathTests {
             #expect(parts.compactMap { $0["amount_msat"] as? Int }.reduce(0, +) == 100_000)
             #expect(Set(parts.compactMap { $0["mint"] as? String }) == [a.url, b.url])
             #expect(parts.allSatisfy { $0["state"] as? String == "PAID" && ($0["preimage"] as? String)?.count == 64 })
+            let partB = try #require(parts.first { $0["mint"] as? String == b.url }?["quote"] as? String)
+            let seenOnPeer = try HTTPJSON.value(try await HTTPJSON.get(MeltQuoteBolt11Response.self, b2.url + "/v1/melt/quote/bolt11/" + partB))
+            #expect(seenOnPeer.state == .paid && seenOnPeer.amount == Amount(UInt64(parts.first { $0["mint"] as? String == b.url }?["amount"] as? Int ?? 0)))
             // The payee's node settled the invoice: its mint quote is paid.
             var state = try await Self.quoteState(payee, plain.quote)
             for _ in 0..<40 where state == .unpaid {

@@ -82,5 +82,20 @@ struct FakeNetworkTests {
             #expect(try await payee.invoiceStatus(created.paymentHash) == .paid)
         }
     }
-}
 
+    @Test("an invoice its own node already counts as paid (by the pretended outside payer) is not paid again over the network")
+    func paidOutsideNotTwice() async throws {
+        try await Self.withNetwork { dir in
+            var s = FakeLightningSettings()
+            s.incomingDelay = 0
+            s.networkDirectory = dir
+            let payee = FakeLightningBackend(settings: s, stateFile: URL(fileURLWithPath: dir + "/payee.json"))
+            let created = try await payee.createInvoice(amountMsat: 50_000, description: nil, expiry: 600)
+            #expect(try await payee.invoiceStatus(created.paymentHash) == .paid)
+            guard case .failed = try await Self.node(dir, name: "a").pay(invoice: try Invoice(parsing: created.bolt11), amountMsat: 50_000, maxFeeMsat: 2000) else {
+                Issue.record("a paid invoice must not be paid again")
+                return
+            }
+        }
+    }
+}

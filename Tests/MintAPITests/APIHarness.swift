@@ -19,7 +19,7 @@ struct APIHarness {
 
     static func with(
         settings: MintSettings = MintSettings(), fake: FakeLightningSettings = FakeLightningSettings(), fees: FeeReserveRule? = nil,
-        maxBodySize: Int = 1 << 20,
+        maxBodySize: Int = 1 << 20, clock: MintClock = .system,
         _ body: @escaping @Sendable (APIHarness, any TestClientProtocol) async throws -> Void
     ) async throws {
         let store = try await SQLiteMintStore.open(path: ":memory:", logger: Logger(label: "test"))
@@ -31,7 +31,7 @@ struct APIHarness {
             if let fees { settings.feeReserve = fees }
             let mint = try Mint(
                 store: store, backend: FakeLightningBackend(settings: fake), master: ExtendedPrivateKey(seed: Array("api".utf8)),
-                settings: settings, logger: Logger(label: "test"))
+                settings: settings, clock: clock, logger: Logger(label: "test"))
             try await mint.start()
             let router = makeMintRouter(
                 mint: mint, configuration: MintServerConfiguration(maxBodySize: maxBodySize), metrics: true)

@@ -3,6 +3,7 @@ import CashuCrypto
 import CashuMint
 import CashuProtocol
 import Foundation
+import Synchronization
 import Hummingbird
 import HummingbirdTesting
 import TestSupport
@@ -113,8 +114,9 @@ struct CachedResponseAPITests {
     @Test("swap and mint answers come from the ledger: replayed after the cache table is emptied (as a PostgreSQL crash empties it), refused once the TTL has passed")
     func answersFromLedger() async throws {
         var settings = MintSettings()
-        settings.responseCacheTTL = 2
-        try await APIHarness.with(settings: settings) { h, client in
+        settings.responseCacheTTL = 60
+        let now = Mutex(Date().timeIntervalSince1970)
+        try await APIHarness.with(settings: settings, clock: MintClock(time: { now.withLock { $0 } })) { h, client in
             let keyset = try #require(try await client.ok(KeysResponse.self, .get, "/v1/keys").keysets.first)
             let quote = try await client.ok(MintQuoteBolt11Response.self, .post, "/v1/mint/quote/bolt11", MintQuoteBolt11Request(amount: 16, unit: .sat))
             let minted = try BlindedOutputs([8, 8], keyset: keyset.id)
@@ -131,7 +133,7 @@ struct CachedResponseAPITests {
             let swapReplay = try await client.call(.post, "/v1/swap", json: swapBody)
             #expect(swapReplay.status == .ok && swapReplay.body == swapAnswer.body)
             // Past the TTL a replay is what it is without NUT-19: already issued, already spent.
-            try await Task.sleep(for: .milliseconds(3100))
+            now.withLock { $0 += 61 }
             try await client.fails(.quoteAlreadyIssued, .post, "/v1/mint/bolt11", json: mintBody)
             try await client.fails(.proofsAlreadySpent, .post, "/v1/swap", json: swapBody)
         }
