@@ -11,7 +11,7 @@ import Secp256k1
 /// `cashew request AMOUNT [--listen PORT]`: a NUT-18 payment request, optionally received over HTTP POST.
 struct RequestCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "request", abstract: "Print a payment request (creqA…); with --listen, wait for the payment on a local port.")
+        commandName: "request", abstract: "Print a payment request (creqA…, or CREQB1… with --bech32); with --listen, wait for the payment on a local port.")
     @OptionGroup var global: GlobalOptions
     @Argument(help: "Amount in the unit.") var amount: UInt64
     @Option(help: "What the payment is for.") var description: String?
@@ -19,6 +19,8 @@ struct RequestCommand: AsyncParsableCommand {
     @Option(help: "Address to listen on and to put in the request.") var host: String = "127.0.0.1"
     @Flag(help: "Ask for a token locked to this wallet's key (NUT-10 P2PK in the request), so that it is useless to anyone who intercepts it.")
     var locked = false
+    @Flag(help: "Print the request as NUT-26 bech32m (CREQB1…, upper case: a denser QR code) instead of creqA.")
+    var bech32 = false
 
     func run() async throws {
         guard amount > 0 else { throw CLIError("the amount must be positive") }
@@ -31,14 +33,15 @@ struct RequestCommand: AsyncParsableCommand {
                     id: id, amount: Amount(amount), unit: global.currencyUnit, singleUse: true, mints: [url], description: description,
                     transports: port.map { [.post("http://\(host):\($0)/")] }, nut10: lock)
             }
+            func text(_ r: PaymentRequest) throws -> String { bech32 ? try r.bech32Encoded() : r.encoded }
             guard let listen else {
-                print(request(port: nil).encoded)
+                print(try text(request(port: nil)))
                 return
             }
             let listener = PaymentRequestListener(request: request(port: listen), wallet: s.wallet)
             let received = try await listener.run(host: host, port: listen) { bound in
                 // The request is the last line of standard output before waiting (scripts read it).
-                let text = request(port: bound).encoded
+                let text = (try? text(request(port: bound))) ?? request(port: bound).encoded
                 if !global.json { FileHandle.standardError.write(Data("Waiting for \(amount) \(global.unit) on http://\(host):\(bound)/ …\n".utf8)) }
                 FileHandle.standardOutput.write(Data((text + "\n").utf8))  // unbuffered: a script reads it now
             }
@@ -54,14 +57,14 @@ struct RequestCommand: AsyncParsableCommand {
 
 /// `cashew pay-request CREQ`: pays a NUT-18 request over its HTTP POST transport.
 struct PayRequestCommand: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "pay-request", abstract: "Pay a payment request (creqA…) by posting a token to it.")
+    static let configuration = CommandConfiguration(commandName: "pay-request", abstract: "Pay a payment request (creqA… or creqb1…) by posting a token to it.")
     @OptionGroup var global: GlobalOptions
     @Argument(help: "The payment request.") var request: String
     @Option(help: "Amount, when the request leaves it open.") var amount: UInt64?
 
     func run() async throws {
         let parsed: PaymentRequest
-        do { parsed = try PaymentRequest(decoding: request.trimmingCharacters(in: .whitespacesAndNewlines)) } catch {
+        do { parsed = try PaymentRequest.parse(request) } catch {
             throw CLIError("not a payment request: \(error)")
         }
         guard let value = parsed.amount?.rawValue ?? amount, value > 0 else { throw CLIError("the request names no amount: give --amount") }

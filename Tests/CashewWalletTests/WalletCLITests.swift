@@ -88,7 +88,7 @@ struct WalletCLITests {
         #expect(try Self.balance(alice, mint.url) == 349)
     }
 
-    @Test("request --listen prints a creqA request as its last line, takes one payment from pay-request, and exits (--locked: paid with a token locked to the receiver's key)",
+    @Test("request --listen prints a creqA request as its last line, takes one payment from pay-request, and exits (--locked: paid with a token locked to the receiver's key, and printed as NUT-26 CREQB1 with --bech32)",
           arguments: [false, true])
     func paymentRequests(locked: Bool) async throws {
         let mint = try CashewMintProcess()
@@ -109,7 +109,7 @@ struct WalletCLITests {
         FileManager.default.createFile(atPath: outPath, contents: nil)
         let listener = Process()
         listener.executableURL = URL(fileURLWithPath: Self.executable)
-        listener.arguments = ["--dir", bob, "request", "120", "--listen", String(port), "--description", "pizza"] + (locked ? ["--locked"] : [])
+        listener.arguments = ["--dir", bob, "request", "120", "--listen", String(port), "--description", "pizza"] + (locked ? ["--locked", "--bech32"] : [])
         listener.standardOutput = try FileHandle(forWritingTo: URL(fileURLWithPath: outPath))
         listener.standardError = FileHandle.nullDevice
         try listener.run()
@@ -117,10 +117,10 @@ struct WalletCLITests {
         var request: String?
         for _ in 0..<100 where request == nil {
             try await Task.sleep(for: .milliseconds(100))
-            request = (try? String(contentsOfFile: outPath, encoding: .utf8))?.split(separator: "\n").last.map(String.init).flatMap { $0.hasPrefix("creqA") ? $0 : nil }
+            request = (try? String(contentsOfFile: outPath, encoding: .utf8))?.split(separator: "\n").last.map(String.init).flatMap { $0.hasPrefix(locked ? "CREQB1" : "creqA") ? $0 : nil }
         }
         let creq = try #require(request)
-        let decoded = try PaymentRequest(decoding: creq)
+        let decoded = try PaymentRequest.parse(creq)
         #expect(decoded.amount == 120 && decoded.mints == [mint.url] && decoded.transports?.first?.target == "http://127.0.0.1:\(port)/")
         let bobKey = try Self.cashew(["--dir", bob, "pubkey"]).stdout.trimmingCharacters(in: .whitespacesAndNewlines)
         #expect(decoded.nut10 == (locked ? PaymentRequest.NUT10Option(kind: "P2PK", data: bobKey) : nil))
