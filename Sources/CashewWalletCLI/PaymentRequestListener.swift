@@ -82,7 +82,9 @@ struct PaymentRequestListener {
             return .failure(CLIError("the payment is smaller than requested"))
         }
         do {
-            let received = try await wallet.receive(Token(mint: payload.mint, unit: payload.unit, memo: payload.memo, proofs: payload.proofs))
+            // The amount asked is what the receiver keeps: net of the input fee its swap pays.
+            let received = try await wallet.receive(
+                Token(mint: payload.mint, unit: payload.unit, memo: payload.memo, proofs: payload.proofs), minimum: request.amount)
             return .success(received)
         } catch {
             return .failure(CLIError("\(WalletSession.oneLine(error))"))

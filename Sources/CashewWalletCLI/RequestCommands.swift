@@ -97,8 +97,9 @@ struct PayRequestCommand: AsyncParsableCommand {
             } else {
                 url = try await s.mintURL()
             }
-            let token = try await s.wallet.send(amount: Amount(value), unit: unit, mintURL: url, memo: parsed.description, lock: lock)
-            let payload = PaymentRequestPayload(id: parsed.id, memo: parsed.description, mint: url, unit: unit, proofs: token.proofs)
+            // The receiver keeps the amount asked: the token also covers the input fee its swap pays.
+            let proofs = try await s.wallet.sendNetOfReceiveFee(amount: Amount(value), unit: unit, mintURL: url, memo: parsed.description, lock: lock)
+            let payload = PaymentRequestPayload(id: parsed.id, memo: parsed.description, mint: url, unit: unit, proofs: proofs)
             var post = HTTPClientRequest(url: target)
             post.method = .POST
             post.headers.add(name: "Content-Type", value: "application/json")

@@ -88,10 +88,11 @@ struct WalletCLITests {
         #expect(try Self.balance(alice, mint.url) == 349)
     }
 
-    @Test("request --listen prints a creqA request as its last line, takes one payment from pay-request, and exits (--locked: paid with a token locked to the receiver's key, and printed as NUT-26 CREQB1 with --bech32)",
+    @Test("request --listen prints a creqA request as its last line, takes one payment from pay-request, and exits (--locked: paid with a token locked to the receiver's key, printed as NUT-26 CREQB1 with --bech32, at a mint with input fees: the receiver keeps the amount asked)",
           arguments: [false, true])
     func paymentRequests(locked: Bool) async throws {
-        let mint = try CashewMintProcess()
+        // The locked run's mint charges 1 sat per input (1000 ppk): the receiver must still keep what it asked.
+        let mint = try CashewMintProcess(environment: locked ? ["CASHEW_INPUT_FEE_PPK": "1000"] : [:])
         let root = FileManager.default.temporaryDirectory.appendingPathComponent("cashew-creq-\(UUID().uuidString)").path
         defer {
             _ = mint.stop()
@@ -126,11 +127,19 @@ struct WalletCLITests {
         #expect(decoded.nut10 == (locked ? PaymentRequest.NUT10Option(kind: "P2PK", data: bobKey) : nil))
 
         let paid = try Self.cashew(["--dir", alice, "pay-request", creq])
-        #expect(paid.status == 0, "\(paid.stderr)")
+        #expect(paid.status == 0, "\(paid.stderr)\n\(paid.stdout)")
         for _ in 0..<100 where listener.isRunning { try await Task.sleep(for: .milliseconds(100)) }
         #expect(!listener.isRunning && listener.terminationStatus == 0)
-        #expect(try Self.balance(bob, mint.url) == 120)
-        #expect(try Self.balance(alice, mint.url) == 180)
+        if locked {
+            // Net of the input fee of Bob's swap: at least the 120 asked (the payer covered the fee); Alice paid
+            // that and her own swaps' fees.
+            let received = try #require(try Self.balance(bob, mint.url))
+            #expect(received >= 120 && received <= 126, "\(received)")
+            #expect(try #require(try Self.balance(alice, mint.url)) <= 300 - received)
+        } else {
+            #expect(try Self.balance(bob, mint.url) == 120)
+            #expect(try Self.balance(alice, mint.url) == 180)
+        }
         if locked {
             // What Alice paid was locked to Bob's key: her history's token is useless to anyone else.
             let history = try Self.cashew(["--dir", alice, "history", "--json"]).stdout

@@ -9,8 +9,9 @@ extension Wallet {
     ///
     /// Locked proofs (NUT-11 P2PK, NUT-14 HTLC, NUT-28 blinded) are signed with the wallet's key and unlocked with
     /// `preimages`; a token this wallet cannot unlock is refused before anything is sent (`WalletError.locked`).
+    /// `minimum`: refuse (before anything is sent, the token untouched) a token worth less after its input fee.
     @discardableResult
-    public func receive(_ token: Token, preimages: [[UInt8]] = []) async throws -> Amount {
+    public func receive(_ token: Token, preimages: [[UInt8]] = [], minimum: Amount? = nil) async throws -> Amount {
         let client = client(token.mint)
         let keysets = try await refresh(mintURL: client.url)
         guard !token.proofs.isEmpty else { throw WalletError(.invalidInput, "the token holds no proofs") }
@@ -32,6 +33,9 @@ extension Wallet {
         guard let total = Amount.sum(inputs.map(\.amount)) else { throw WalletError(.invalidInput, "token amounts overflow") }
         let fee = try inputFee(inputs, keysets: keysets)
         guard let amount = total.subtracting(fee), amount > 0 else { throw WalletError(.invalidInput, "the token is worth less than its input fee") }
+        if let minimum, amount < minimum {
+            throw WalletError(.insufficientFunds, "the token is worth \(amount) \(unit) after the mint's input fee of \(fee); \(minimum) was asked")
+        }
         let holding = try await store.proofs(mintURL: client.url, unit: unit).map(\.proof.amount)
         let outputs = try await prepare(Denominations.keepSplit(amount, holding: holding), keyset: try await activeKeyset(client.url, unit: unit))
         inputs = try unlock(inputs, outputs: outputs.messages, preimages: preimages)
@@ -131,6 +135,40 @@ extension Wallet {
 }
 
 extension Wallet {
+    /// The input fee (NUT-02) the receiver of `proofs` pays at `mintURL` when it swaps them, from the stored keysets.
+    public func receiveFee(of proofs: [Proof], mintURL: String) async throws -> Amount {
+        try inputFee(proofs, keysets: try await store.keysets(mintURL: client(mintURL).url))
+    }
+
+    /// Proofs that leave the receiver `amount` after the input fee its swap pays (a NUT-18 payment): one send of the
+    /// smallest gross whose own split's fee it covers, topped up by further sends if the proofs chosen cost more.
+    public func sendNetOfReceiveFee(
+        amount: Amount, unit: CurrencyUnit = .sat, mintURL: String, memo: String? = nil, lock: SpendingLock? = nil
+    ) async throws -> [Proof] {
+        let url = client(mintURL).url
+        let ppk = try await store.keysets(mintURL: url).first { $0.active && $0.unit == unit }?.inputFeePPK ?? 0
+        /// The least gross `g` such that `held` plus `g` in `popcount(g)` new proofs nets `amount`.
+        func gross(held: UInt64, count: Int) -> UInt64 {
+            var g = amount.rawValue > held ? amount.rawValue - held : 0
+            while true {
+                let proofs = UInt64(count + g.nonzeroBitCount)
+                let fee = (proofs * ppk + 999) / 1000
+                if held &+ g >= amount.rawValue &+ fee { return g }
+                g += 1
+            }
+        }
+        var proofs = [Proof]()
+        for _ in 0..<4 {
+            let held = Amount.sum(proofs.map(\.amount)) ?? 0
+            let fee = try await receiveFee(of: proofs, mintURL: url)
+            if !proofs.isEmpty, (held.subtracting(fee) ?? 0) >= amount { return proofs }
+            let more = gross(held: held.rawValue, count: proofs.count)
+            guard more > 0 else { return proofs }
+            proofs += try await send(amount: Amount(more), unit: unit, mintURL: url, memo: memo, lock: lock).proofs
+        }
+        return proofs
+    }
+
     /// Waits up to `timeout` until every proof of a token this wallet sent is spent at its mint (the receiver
     /// swapped it): through a NUT-17 `proof_state` subscription when the mint offers one (for up to 100 proofs, the
     /// mint's filter limit), polling NUT-07 every second otherwise. Proofs found spent are marked spent here.
