@@ -1,0 +1,54 @@
+import CashuProtocol
+import Foundation
+import TestSupport
+import Testing
+
+/// `cashew reclaim`: sent tokens nobody received come back; received ones are marked spent; locked ones stay.
+@Suite("cashew reclaim")
+struct WalletReclaimTests {
+    static func json(_ out: Interop.Output) throws -> [String: Any] {
+        try #require(try JSONSerialization.jsonObject(with: Data(out.stdout.utf8)) as? [String: Any], "\(out.stdout)\n\(out.stderr)")
+    }
+
+    @Test("a token not received is taken back (then worthless to its holder); --all takes back the rest, counts received and locked ones")
+    func reclaims() async throws {
+        try await CashewMintProcess.with { mint in
+            let root = FileManager.default.temporaryDirectory.appendingPathComponent("cashew-reclaim-\(UUID().uuidString)").path
+            defer { try? FileManager.default.removeItem(atPath: root) }
+            let (alice, bob) = (root + "/alice", root + "/bob")
+            func cashew(_ dir: String, _ args: [String]) throws -> Interop.Output { try WalletCLITests.cashew(["--dir", dir, "--mint", mint.url] + args) }
+            func token(_ out: Interop.Output) throws -> String { try #require(out.stdout.split(separator: "\n").last.map(String.init), "\(out.stderr)") }
+            #expect(try cashew(alice, ["mint", "200"]).status == 0)
+            let bobKey = try cashew(bob, ["pubkey"]).stdout.trimmingCharacters(in: .whitespacesAndNewlines)
+            let t1 = try token(try cashew(alice, ["send", "40"]))
+            let t2 = try token(try cashew(alice, ["send", "30"]))
+            let t3 = try token(try cashew(alice, ["send", "20", "--lock", bobKey]))
+            let t4 = try token(try cashew(alice, ["send", "10"]))
+            #expect(try WalletCLITests.balance(alice, mint.url) == 100)
+            #expect(try cashew(bob, ["receive", t2]).status == 0)
+
+            let back = try Self.json(try cashew(alice, ["reclaim", t1, "--json"]))
+            #expect(back["reclaimed"] as? Int == 40 && back["received"] as? Int == 0, "\(back)")
+            #expect(try WalletCLITests.balance(alice, mint.url) == 140)
+            // What Bob holds of it is spent now.
+            let late = try cashew(bob, ["receive", t1])
+            #expect(late.status != 0 && late.stderr.contains("11001"), "\(late.stderr)")
+            // Again: nothing left to take back; its proofs count as received (by ourselves).
+            let again = try Self.json(try cashew(alice, ["reclaim", t1, "--json"]))
+            #expect(again["reclaimed"] as? Int == 0 && (again["received"] as? Int ?? 0) > 0, "\(again)")
+
+            // --all: t4 comes back, t2 was received, t3 is Bob's by its lock.
+            let all = try Self.json(try cashew(alice, ["reclaim", "--all", "--json"]))
+            #expect(all["reclaimed"] as? Int == 10, "\(all)")
+            #expect((all["received"] as? Int ?? 0) > 0 && (all["locked"] as? Int ?? 0) > 0, "\(all)")
+            #expect(try WalletCLITests.balance(alice, mint.url) == 150)
+            #expect(try cashew(bob, ["receive", t3]).status == 0)
+            #expect(try cashew(bob, ["receive", t4]).status != 0)
+            // Nothing pending is left to take back.
+            let none = try Self.json(try cashew(alice, ["reclaim", "--all", "--json"]))
+            #expect(none["reclaimed"] as? Int == 0 && none["locked"] as? Int == 0, "\(none)")
+            let bad = try cashew(alice, ["reclaim"])
+            #expect(bad.status != 0 && bad.stderr.contains("--all"))
+        }
+    }
+}
