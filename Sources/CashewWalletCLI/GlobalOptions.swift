@@ -104,6 +104,16 @@ struct WalletSession {
                 FileHandle.standardError.write(Data("interrupted \(r.kind.rawValue) \(r.id): \(r.outcome.rawValue)\(r.error.map { " (\($0))" } ?? "")\n".utf8))
             }
         }
+        // Sent tokens whose `--reclaim-after` has passed: what nobody received comes back. A failure (the mint
+        // unreachable) leaves them scheduled and does not stop the command.
+        do {
+            let back = try await wallet.reclaimDue(mintURL: url)
+            if back.reclaimed > 0 {
+                FileHandle.standardError.write(Data("took back \(back.reclaimed) from sent tokens nobody received in time\n".utf8))
+            }
+        } catch {
+            FileHandle.standardError.write(Data("could not take back due tokens yet: \(Self.oneLine(error))\n".utf8))
+        }
         return url
     }
 

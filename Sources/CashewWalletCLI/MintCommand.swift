@@ -68,15 +68,19 @@ struct SendCommand: AsyncParsableCommand {
     @OptionGroup(title: "Spending conditions") var lockOptions: LockOptions
     @Option(help: "After printing the token, wait up to this many seconds until the receiver has claimed it (through a NUT-17 subscription where offered).")
     var wait: UInt64?
+    @Option(name: .customLong("reclaim-after"), help: "Take the token back by itself, on a later command at this mint, if nobody received it within this time (e.g. 90s, 30m, 12h, 7d).")
+    var reclaimAfter: String?
 
     func run() async throws {
         guard amount > 0 else { throw CLIError("the amount must be positive") }
         if let wait, wait > 86_400 { throw CLIError("--wait must be at most 86400 seconds") }
+        let reclaimSeconds = try reclaimAfter.map(Self.duration)
         try await WalletSession.run(global) { s in
             let url = try await s.mintURL()
             let lock = try lockOptions.lock(ownKey: try s.wallet.lockingPublicKey())
             let token = try await s.wallet.send(amount: Amount(amount), unit: global.currencyUnit, mintURL: url, memo: memo, lock: lock)
             let text = try token.serialized(legacy ? .v3 : .v4)
+            if let reclaimSeconds { try await s.wallet.scheduleReclaim(token, after: reclaimSeconds) }
             if global.json {
                 var out: [String: Any] = ["amount": amount, "unit": global.unit, "mint": url, "token": text, "locked": lock != nil]
                 if let locktime = lock?.locktime { out["locktime"] = locktime }
@@ -96,6 +100,23 @@ struct SendCommand: AsyncParsableCommand {
             }
             if !global.json { FileHandle.standardError.write(Data("Received: the token's proofs are spent at the mint.\n".utf8)) }
         }
+    }
+}
+
+extension SendCommand {
+    /// `90`, `90s`, `30m`, `12h`, `7d` in seconds (at most 10 years).
+    static func duration(_ text: String) throws -> UInt64 {
+        let units: [Character: UInt64] = ["s": 1, "m": 60, "h": 3600, "d": 86_400]
+        var digits = Substring(text.trimmingCharacters(in: .whitespaces).lowercased())
+        var factor: UInt64 = 1
+        if let last = digits.last, let f = units[last] {
+            factor = f
+            digits = digits.dropLast()
+        }
+        guard let n = UInt64(digits), n > 0, n <= 315_360_000 / factor else {
+            throw CLIError("--reclaim-after takes a duration such as 90s, 30m, 12h or 7d, not \(text.prefix(32))")
+        }
+        return n * factor
     }
 }
 

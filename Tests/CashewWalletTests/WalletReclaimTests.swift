@@ -51,4 +51,34 @@ struct WalletReclaimTests {
             #expect(bad.status != 0 && bad.stderr.contains("--all"))
         }
     }
+
+    @Test("send --reclaim-after: a token nobody received comes back on a later command at the mint once due; a received one does not; bad durations are refused")
+    func reclaimAfter() async throws {
+        try await CashewMintProcess.with { mint in
+            let root = FileManager.default.temporaryDirectory.appendingPathComponent("cashew-reclaim-after-\(UUID().uuidString)").path
+            defer { try? FileManager.default.removeItem(atPath: root) }
+            let (alice, bob) = (root + "/alice", root + "/bob")
+            func cashew(_ dir: String, _ args: [String]) throws -> Interop.Output { try WalletCLITests.cashew(["--dir", dir, "--mint", mint.url] + args) }
+            #expect(try cashew(alice, ["mint", "100"]).status == 0)
+            let kept = try cashew(alice, ["send", "30", "--reclaim-after", "2s"])
+            #expect(kept.status == 0, "\(kept.stderr)")
+            let given = try #require(try cashew(alice, ["send", "20", "--reclaim-after", "2"]).stdout.split(separator: "\n").last.map(String.init))
+            #expect(try cashew(bob, ["receive", given]).status == 0)
+            // Not due yet: a command at the mint takes nothing back.
+            let early = try cashew(alice, ["check"])
+            #expect(!early.stderr.contains("took back"), "\(early.stderr)")
+            #expect(try WalletCLITests.balance(alice, mint.url) == 50)
+            try await Task.sleep(for: .milliseconds(2500))
+            let due = try cashew(alice, ["check"])
+            #expect(due.status == 0 && due.stderr.contains("took back 30"), "\(due.stderr)")
+            #expect(try WalletCLITests.balance(alice, mint.url) == 80)
+            // Done once: the next command takes nothing more.
+            #expect(!(try cashew(alice, ["check"]).stderr.contains("took back")))
+            for bad in ["0", "-5", "10y", "forever"] {
+                let out = try cashew(alice, ["send", "1", "--reclaim-after", bad])
+                #expect(out.status != 0 && out.stderr.contains("--reclaim-after"), "\(bad): \(out.stderr)")
+            }
+            #expect(try WalletCLITests.balance(alice, mint.url) == 80)
+        }
+    }
 }

@@ -49,6 +49,26 @@ extension Wallet {
         return total
     }
 
+    /// Schedules `token` (one this wallet sent) to be taken back, if nobody received it, by the first command at its
+    /// mint `seconds` from now (`reclaimDue`).
+    public func scheduleReclaim(_ token: Token, after seconds: UInt64) async throws {
+        try await store.scheduleReclaim(token: try token.serialized(), mintURL: client(token.mint).url, dueAt: Self.now() &+ seconds)
+    }
+
+    /// Takes back the scheduled tokens of `mintURL` that are due; each is forgotten once handled.
+    public func reclaimDue(mintURL: String) async throws -> ReclaimResult {
+        var total = ReclaimResult()
+        for text in try await store.dueReclaims(mintURL: client(mintURL).url, now: Self.now()) {
+            guard let token = try? Token(decoding: text) else {
+                try await store.removeReclaim(token: text)
+                continue
+            }
+            total.add(try await reclaim(token))
+            try await store.removeReclaim(token: text)
+        }
+        return total
+    }
+
     func reclaim(_ proofs: [Proof], mintURL: String, unit: CurrencyUnit, memo: String?) async throws -> ReclaimResult {
         let client = client(mintURL)
         var result = ReclaimResult()

@@ -186,6 +186,27 @@ public final class WalletStore: Sendable {
         }
     }
 
+    /// Schedules taking back `token` (serialized) at `mintURL` once `dueAt` has passed.
+    public func scheduleReclaim(token: String, mintURL: String, dueAt: UInt64) async throws {
+        try await transaction { db in
+            _ = try await db.query(
+                "INSERT INTO reclaims (token, mint_url, due_at) VALUES (?, ?, ?) ON CONFLICT (token) DO UPDATE SET due_at = excluded.due_at",
+                [.text(token), .text(mintURL), .uint(dueAt)])
+        }
+    }
+
+    /// The scheduled tokens of `mintURL` due at `now`.
+    public func dueReclaims(mintURL: String, now: UInt64) async throws -> [String] {
+        try await read { db in
+            try await db.query("SELECT token FROM reclaims WHERE mint_url = ? AND due_at <= ? ORDER BY due_at", [.text(mintURL), .uint(now)]).map { try $0.text("token") }
+        }
+    }
+
+    /// Forgets a scheduled reclaim (done).
+    public func removeReclaim(token: String) async throws {
+        try await transaction { db in _ = try await db.query("DELETE FROM reclaims WHERE token = ?", [.text(token)]) }
+    }
+
     /// Proofs held by an operation.
     public func proofs(operationID: String) async throws -> [StoredProof] {
         try await read { db in try await db.query("SELECT * FROM proofs WHERE operation_id = ? ORDER BY y", [.text(operationID)]).map(Self.storedProof) }
