@@ -67,6 +67,15 @@ let package = Package(
                 .product(name: "Crypto", package: "swift-crypto"),
             ]
         ),
+        // Nostr for the wallet's peer-to-peer payments: NIP-44 v2 encryption (later NIP-59 gift wraps, NIP-17 messages).
+        .target(
+            name: "CashewNostr",
+            dependencies: [
+                "Secp256k1", "CashewEncoding",
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "CryptoExtras", package: "swift-crypto"),
+            ]
+        ),
         // BOLT11 invoices: decode, encode, sign.
         .target(
             name: "Bolt11",
@@ -355,6 +364,7 @@ let package = Package(
             name: "CashuProtocolTests",
             dependencies: ["CashuProtocol", "CashuCrypto", "Secp256k1", "CashewCBOR", "CashewEncoding", "TestSupport"]
         ),
+        .testTarget(name: "CashewNostrTests", dependencies: ["CashewNostr", "Secp256k1", "CashewEncoding", "TestSupport", .product(name: "Crypto", package: "swift-crypto")]),
         .testTarget(
             name: "CashuCryptoTests",
             dependencies: ["CashuCrypto", "Secp256k1", "CashewEncoding", "TestSupport"]
