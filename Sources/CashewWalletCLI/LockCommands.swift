@@ -83,9 +83,16 @@ struct PubkeyCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "pubkey", abstract: "Print this wallet's public key: others lock tokens to it with `send --lock KEY` (P2PK, NUT-11).")
     @OptionGroup var global: GlobalOptions
+    @Flag(help: "Print the wallet's Nostr key instead (npub; payment requests over Nostr reach it).") var nostr = false
 
     func run() async throws {
         try await WalletSession.run(global) { s in
+            if nostr {
+                let key = try s.wallet.nostrPublicKey()
+                let npub = NIP19.Profile(publicKey: key).encoded
+                if global.json { s.printJSON(["npub": npub, "pubkey": Hex.encode(key), "path": Wallet.nostrKeyPath]) } else { print(npub) }
+                return
+            }
             let key = try s.wallet.lockingPublicKey().hex
             if global.json { s.printJSON(["pubkey": key, "path": Wallet.lockingKeyPath]) } else { print(key) }
         }

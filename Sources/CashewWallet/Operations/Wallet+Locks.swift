@@ -13,6 +13,17 @@ extension Wallet {
         try ExtendedPrivateKey(seed: seed).derive(DerivationPath(parsing: Self.lockingKeyPath)).privateKey
     }
 
+    /// Where the wallet's Nostr key comes from: NIP-06's path (account 0), so that the seed phrase restores it.
+    public static let nostrKeyPath = "m/44'/1237'/0'/0/0"
+
+    /// The wallet's Nostr secret key (payment requests over Nostr are sent to its public key).
+    public func nostrKey() throws -> Scalar {
+        try ExtendedPrivateKey(seed: seed).derive(DerivationPath(parsing: Self.nostrKeyPath)).privateKey
+    }
+
+    /// The wallet's Nostr public key, x-only (32 bytes).
+    public func nostrPublicKey() throws -> [UInt8] { try nostrKey().publicPoint.xOnly }
+
     /// The public key to lock tokens to this wallet (`cashew pubkey`).
     public func lockingPublicKey() throws -> Point { try lockingKey().publicPoint }
 
