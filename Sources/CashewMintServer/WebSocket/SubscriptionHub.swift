@@ -67,7 +67,10 @@ public actor SubscriptionHub {
 
     /// Registers a websocket of `client`; nil when that client has `connectionsPerClient` open already.
     func open(client: String) -> (Connection, AsyncStream<String>)? {
-        guard perClient[client, default: 0] < limits.connectionsPerClient else { return nil }
+        guard perClient[client, default: 0] < limits.connectionsPerClient else {
+            logger.notice("websocket refused: too many from one client", metadata: ["client": "\(client)", "open": "\(perClient[client, default: 0])"])
+            return nil
+        }
         perClient[client, default: 0] += 1
         nextID += 1
         let (stream, continuation) = AsyncStream<String>.makeStream(bufferingPolicy: .bufferingOldest(limits.outboundQueue))
