@@ -50,7 +50,8 @@ public func makeMintApplication(
         router: router,
         server: .guardedHTTP1(
             limits: configuration.limits, maxBodySize: configuration.maxBodySize, perClient: perClient, webSocket: webSocket,
-            maxMessageSize: configuration.subscriptions?.limits.maxMessageSize ?? (64 << 10), logger: logger),
+            maxMessageSize: configuration.subscriptions?.limits.maxMessageSize ?? (64 << 10),
+            pingInterval: configuration.subscriptions?.limits.pingInterval ?? .seconds(60), logger: logger),
         configuration: ApplicationConfiguration(
             address: .hostname(configuration.host, port: configuration.port), serverName: "Cashew",
             availableConnectionsDelegate: ConnectionCap(maximum: configuration.limits.maxConnections, logger: logger)),

@@ -53,7 +53,7 @@ struct OperatorCommandTests {
         let rows = try JSONSerialization.jsonObject(with: Data(list.stdout.utf8)) as? [[String: Any]] ?? []
         #expect(rows.count == 3 && rows.filter { $0["active"] as? Bool == true }.count == 2)
         let audit = try cli(["audit", "--data-dir", dir], env: env)
-        #expect(audit.status == 0 && audit.stdout.contains("outstanding 0"))
+        #expect(audit.status == 0 && audit.stdout.contains("outstanding 0"), "\(audit.stdout)\(audit.stderr)")
         // Operator commands build no payment backend: a backend they could not build (no URL, no key) is no bar.
         var lnbitsEnv = env
         lnbitsEnv["CASHEW_LIGHTNING_BACKEND"] = "lnbits"

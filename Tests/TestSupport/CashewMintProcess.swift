@@ -38,6 +38,8 @@ public final class CashewMintProcess: @unchecked Sendable {
         process.arguments = arguments
         var env = ProcessInfo.processInfo.environment.filter { !$0.key.hasPrefix("CASHEW_") }
         env["CASHEW_FAKE_INCOMING_DELAY"] = "1"
+        // The full test run starves processes for longer than a ping's deadline: a test's websocket would be dropped.
+        env["CASHEW_WS_PING_INTERVAL"] = "3600"
         for (k, v) in environment { env[k] = v }
         process.environment = env
         let log = FileHandle(forWritingAtPath: logPath)!

@@ -61,7 +61,7 @@ public struct MintServerSettings: Sendable {
         "keyset_id_version", "max_inputs", "max_outputs", "max_secret_length", "max_body_size", "mint_quote_expiry", "melt_quote_expiry",
         "mint_min_amount", "mint_max_amount", "melt_min_amount", "melt_max_amount", "minting_disabled", "melting_disabled",
         "require_quote_pubkey", "lightning_backend", "lightning_fee_percent", "lightning_reserve_fee_min", "log_level", "log_format", "metrics",
-        "quote_check_interval", "melt_resend_after", "solvency_check_interval", "solvency_tolerance", "max_balance", "unit_backends", "response_cache_ttl", "websocket", "ws_connections_per_client", "ws_subscriptions_per_connection", "ws_filters_per_subscription", "ws_filters_per_connection", "ws_filters_per_client", "ws_filters_per_process", "ws_idle_timeout", "ws_max_message_size", "ws_poll_interval",
+        "quote_check_interval", "melt_resend_after", "solvency_check_interval", "solvency_tolerance", "max_balance", "unit_backends", "response_cache_ttl", "websocket", "ws_connections_per_client", "ws_subscriptions_per_connection", "ws_filters_per_subscription", "ws_filters_per_connection", "ws_filters_per_client", "ws_filters_per_process", "ws_idle_timeout", "ws_ping_interval", "ws_max_message_size", "ws_poll_interval",
         "management_port", "management_host", "management_ca_file", "management_cert_file", "management_key_file", "management_insecure",
         "settings_reload_interval", "epoch_interval", "liabilities_interval", "liabilities_keyset_epochs", "audit_report", "metrics_host", "metrics_port", "rate_limit", "rate_limit_reads", "rate_limit_read_burst", "rate_limit_writes", "rate_limit_write_burst",
         "trusted_proxies", "forwarded_header", "rate_limit_exempt", "max_requests_in_flight", "max_client_requests_in_flight", "max_client_connections",
@@ -215,6 +215,7 @@ public struct MintServerSettings: Sendable {
             w.filtersPerProcess = try count("ws_filters_per_process", w.filtersPerProcess, 1...1_000_000)
             w.maxMessageSize = try count("ws_max_message_size", w.maxMessageSize, 1024...(16 << 20))
             w.idleTimeout = try s.seconds("ws_idle_timeout", default: 120, in: 1...86_400)
+            w.pingInterval = try s.seconds("ws_ping_interval", default: 60, in: 5...3600)
             let poll = try count("ws_poll_interval", 500, 50...60_000)
             w.pollInterval = .milliseconds(poll)
             subscriptions = w

@@ -18,12 +18,13 @@ struct GuardedHTTP1Channel: ServerChildChannel {
     let logger: Logger
 
     init(
-        responder: @escaping HTTPChannelHandler.Responder, webSocket: RouterResponder<MintWebSocketContext>, maxMessageSize: Int, limits: HTTPLimits,
+        responder: @escaping HTTPChannelHandler.Responder, webSocket: RouterResponder<MintWebSocketContext>, maxMessageSize: Int,
+        pingInterval: Duration = .seconds(60), limits: HTTPLimits,
         maxBodySize: Int, perClient: (connections: ConnectionsPerClient, uncounted: [IPRange])?, logger: Logger
     ) {
         self.inner = HTTP1WebSocketUpgradeChannel(
             responder: responder, webSocketResponder: webSocket,
-            configuration: WebSocketServerConfiguration(maxFrameSize: maxMessageSize, autoPing: .enabled(timePeriod: .seconds(60))),
+            configuration: WebSocketServerConfiguration(maxFrameSize: maxMessageSize, autoPing: .enabled(timePeriod: pingInterval)),
             additionalChannelHandlers: { [RequestGuardHandler(maxBodySize: maxBodySize, logger: logger)] })
         self.limits = limits
         self.perClient = perClient
@@ -65,11 +66,11 @@ extension HTTPServerBuilder {
     /// HTTP/1 with the mint's connection limits and timeouts.
     static func guardedHTTP1(
         limits: HTTPLimits, maxBodySize: Int, perClient: (connections: ConnectionsPerClient, uncounted: [IPRange])?,
-        webSocket: RouterResponder<MintWebSocketContext>, maxMessageSize: Int, logger: Logger
+        webSocket: RouterResponder<MintWebSocketContext>, maxMessageSize: Int, pingInterval: Duration = .seconds(60), logger: Logger
     ) -> HTTPServerBuilder {
         .init { responder in
             GuardedHTTP1Channel(
-                responder: responder, webSocket: webSocket, maxMessageSize: maxMessageSize, limits: limits, maxBodySize: maxBodySize, perClient: perClient,
+                responder: responder, webSocket: webSocket, maxMessageSize: maxMessageSize, pingInterval: pingInterval, limits: limits, maxBodySize: maxBodySize, perClient: perClient,
                 logger: logger)
         }
     }

@@ -15,6 +15,8 @@ public struct SubscriptionLimits: Sendable {
     public var filtersPerProcess = 1000
     /// A websocket with no subscription for this long is closed.
     public var idleTimeout: Duration = .seconds(120)
+    /// How often the mint pings each websocket (a client that does not answer in time is disconnected).
+    public var pingInterval: Duration = .seconds(60)
     /// The largest message a client may send, in bytes.
     public var maxMessageSize = 64 << 10
     /// Messages waiting for a client that does not read; one more closes its websocket.
