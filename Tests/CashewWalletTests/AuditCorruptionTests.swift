@@ -110,6 +110,10 @@ struct AuditCorruptionTests {
         Case(name: "liabilities: keyset left out", target: liabilityKeyset,
              sql: "DELETE FROM liability_keysets WHERE epoch = 2 AND keyset_id = '$KEY'",
              check: "liabilities", table: "liability_keysets", key: { "2/" + $0 }, committed: false),
+        // A keyset may miss the epoch that closed while it was being made, but not when it already has rows there.
+        Case(name: "liabilities: keyset with rows left out, dated at the close", target: liabilityKeyset,
+             sql: "UPDATE keysets SET valid_from = (SELECT closed_at FROM liability_epochs WHERE epoch = 2) WHERE id = '$KEY'; DELETE FROM liability_keysets WHERE epoch = 2 AND keyset_id = '$KEY'",
+             check: "liabilities", table: "liability_keysets", key: { "2/" + $0 }, allowed: ["keyset_validity"], committed: false),
         Case(name: "liabilities: chain broken", target: "SELECT max(epoch) FROM liability_epochs",
              sql: "UPDATE liability_epochs SET previous = '\(String(repeating: "cd", count: 32))' WHERE epoch = $KEY",
              check: "liabilities", table: "liability_epochs", committed: false),
