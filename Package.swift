@@ -74,6 +74,10 @@ let package = Package(
                 "Secp256k1", "CashewEncoding",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "CryptoExtras", package: "swift-crypto"),
+                // NIP-01 relays: a websocket client only.
+                .product(name: "WSClient", package: "swift-websocket"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+                .product(name: "Logging", package: "swift-log"),
             ]
         ),
         // BOLT11 invoices: decode, encode, sign.

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Runs Cashew's whole test suite on a fresh Debian machine: installs what it needs (libsecp256k1-dev and
-# PostgreSQL from apt, nutshell 0.21.0 and LNbits 1.6.2 from PyPI into virtualenvs for the interop and Lightning
-# backend tests), builds, starts a private
+# PostgreSQL from apt, nutshell 0.21.0, LNbits 1.6.2 and nostr-relay 1.14 from PyPI into virtualenvs for the interop,
+# Lightning backend and Nostr tests), builds, starts a private
 # PostgreSQL (scripts/with-postgres.sh), runs every test against it and SQLite (the wall-clock-bound tests in a
 # second pass of their own), smoke-runs the crypto benchmark (debug build, a few milliseconds) so that its C
 # baseline is checked against the Swift code, and builds every product in release.
@@ -35,7 +35,10 @@ scripts/install-nutshell.sh "$CASHEW_NUTSHELL_VENV"
 log "installing LNbits 1.6.2 (a real Lightning accounts server for the LNbits backend's tests)"
 export CASHEW_LNBITS_VENV="${CASHEW_LNBITS_VENV:-$PWD/.build/lnbits-venv}"
 scripts/install-lnbits.sh "$CASHEW_LNBITS_VENV"
-# Interop tests (nutshell, LNbits) fail (rather than skip) when their venvs are missing.
+log "installing nostr-relay 1.14 (a real Nostr relay for the wallet's Nostr tests)"
+export CASHEW_NOSTR_RELAY_VENV="${CASHEW_NOSTR_RELAY_VENV:-$PWD/.build/nostr-relay-venv}"
+scripts/install-nostr-relay.sh "$CASHEW_NOSTR_RELAY_VENV"
+# Interop tests (nutshell, LNbits, the Nostr relay) fail (rather than skip) when their venvs are missing.
 export CASHEW_REQUIRE_INTEROP=1
 
 log "building"
