@@ -253,7 +253,7 @@ let package = Package(
         .target(
             name: "CashewWallet",
             dependencies: [
-                "CashuCrypto", "CashuProtocol", "CashewEncoding", "Secp256k1", "Bolt11", "CashewSQLite", "CashewMigrations",
+                "CashuCrypto", "CashuProtocol", "CashewEncoding", "Secp256k1", "Bolt11", "CashewSQLite", "CashewMigrations", "CashewNostr",
                 .product(name: "SQLiteNIO", package: "sqlite-nio"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
@@ -304,7 +304,7 @@ let package = Package(
         ),
         .testTarget(
             name: "CashewWalletTests",
-            dependencies: ["CashewWallet", "CashuProtocol", "CashuCrypto", "Secp256k1", "CashewEncoding", "Bolt11", "TestSupport"]
+            dependencies: ["CashewWallet", "CashewNostr", "CashuProtocol", "CashuCrypto", "Secp256k1", "CashewEncoding", "Bolt11", "TestSupport"]
         ),
         .testTarget(name: "Bolt11Tests", dependencies: ["Bolt11", "Secp256k1", "CashewEncoding", "TestSupport"]),
         .testTarget(name: "CashewEncodingTests", dependencies: ["CashewEncoding", "TestSupport"]),

@@ -135,9 +135,18 @@ struct DecodeCommand: AsyncParsableCommand {
 /// `cashew check`: pending proofs and interrupted operations, settled from the mint's records.
 struct CheckCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "check", abstract: "Settle interrupted operations, mint quotes paid meanwhile, and find sent tokens that were received.")
+        commandName: "check",
+        abstract: "Settle interrupted operations, mint quotes paid meanwhile, and find sent tokens that were received; with --requests, receive payments of requests made with --nostr.")
     @OptionGroup var global: GlobalOptions
+    @Flag(help: "Receive the payments that arrived on Nostr relays for this wallet's open payment requests (`cashew request --nostr`).")
+    var requests = false
+    @Option(name: .customLong("relay"), help: "With --requests: also look on this relay (repeatable).") var relays: [String] = []
+
     func run() async throws {
+        if requests {
+            try await checkRequests()
+            return
+        }
         try await WalletSession.run(global) { s in
             let url = try await s.mintURL()
             let recovered = try await s.wallet.recover(mintURL: url)
@@ -157,6 +166,28 @@ struct CheckCommand: AsyncParsableCommand {
                 if minted > 0 { print("Minted \(minted) \(global.unit) from quotes paid meanwhile.") }
                 if let move = moved ?? nil { print("Moved \(move.proofs) proof\(move.proofs == 1 ? "" : "s") of retired keysets to the active one: \(move.amount) \(global.unit) (fee \(move.fee)).") }
                 print("\(spent) pending proof\(spent == 1 ? "" : "s") found spent. Balance: \(balance) \(global.unit)")
+            }
+        }
+    }
+}
+
+extension CheckCommand {
+    /// `--requests`: what the relays hold for this wallet's open requests, received.
+    func checkRequests() async throws {
+        try await WalletSession.run(global) { s in
+            let inbox: RequestInbox
+            do { inbox = try await s.wallet.checkRequests(relays: relays) } catch { throw CLIError("\(WalletSession.oneLine(error))") }
+            let open = try await s.store.requests(open: true).count
+            if global.json {
+                s.printJSON([
+                    "received": inbox.paid.map { ["request": $0.requestID, "amount": $0.amount.rawValue, "unit": $0.unit.rawValue, "mint": $0.mint] as [String: Any] },
+                    "refused": inbox.refused.map { ["request": ($0.requestID as Any?) ?? NSNull(), "reason": $0.reason] as [String: Any] },
+                    "open": open,
+                ])
+            } else {
+                for p in inbox.paid { print("Received \(p.amount) \(p.unit) for request \(p.requestID) (\(p.mint)).") }
+                for r in inbox.refused { print("Not received\(r.requestID.map { " (request \($0))" } ?? ""): \(r.reason)") }
+                print("\(inbox.paid.count) payment\(inbox.paid.count == 1 ? "" : "s") received; \(open) request\(open == 1 ? "" : "s") still open.")
             }
         }
     }

@@ -73,19 +73,8 @@ struct PaymentRequestListener {
         guard let payload = try? JSONDecoder().decode(PaymentRequestPayload.self, from: Data(body.readableBytesView)) else {
             return .failure(CLIError("not a NUT-18 payment payload"))
         }
-        if let id = request.id, payload.id != id { return .failure(CLIError("the payload is for another request")) }
-        if let mints = request.mints, !mints.map({ MintClient(url: $0).url }).contains(MintClient(url: payload.mint).url) {
-            return .failure(CLIError("the request asks for tokens of \(mints.joined(separator: ", "))"))
-        }
-        if let unit = request.unit, payload.unit != unit { return .failure(CLIError("the request asks for \(unit)")) }
-        guard let offered = Amount.sum(payload.proofs.map(\.amount)), request.amount.map({ offered >= $0 }) ?? true else {
-            return .failure(CLIError("the payment is smaller than requested"))
-        }
         do {
-            // The amount asked is what the receiver keeps: net of the input fee its swap pays.
-            let received = try await wallet.receive(
-                Token(mint: payload.mint, unit: payload.unit, memo: payload.memo, proofs: payload.proofs), minimum: request.amount)
-            return .success(received)
+            return .success(try await wallet.acceptPayment(payload, for: request))
         } catch {
             return .failure(CLIError("\(WalletSession.oneLine(error))"))
         }

@@ -124,3 +124,27 @@ public struct WalletQuote: Sendable, Hashable {
         self.secretKey = secretKey
     }
 }
+
+/// A payment request this wallet made with a Nostr transport (table `payment_requests`).
+public struct WalletPaymentRequest: Sendable, Hashable {
+    /// The request's `i`.
+    public var id: String
+    /// The request, encoded (`creqA…`).
+    public var request: String
+    /// The relays its payments are sent to.
+    public var relays: [String]
+    public var createdAt: UInt64
+    /// When the first payment was received (nil: unpaid).
+    public var paidAt: UInt64?
+    /// What its payments added to the wallet, after input fees.
+    public var received: UInt64?
+
+    public init(id: String, request: String, relays: [String], createdAt: UInt64, paidAt: UInt64? = nil, received: UInt64? = nil) {
+        self.id = id
+        self.request = request
+        self.relays = relays
+        self.createdAt = createdAt
+        self.paidAt = paidAt
+        self.received = received
+    }
+}

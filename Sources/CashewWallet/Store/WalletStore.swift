@@ -207,6 +207,55 @@ public final class WalletStore: Sendable {
         try await transaction { db in _ = try await db.query("DELETE FROM reclaims WHERE token = ?", [.text(token)]) }
     }
 
+    // MARK: Payment requests over Nostr
+
+    /// Records a request this wallet made (encoded) with the relays it waits on.
+    public func saveRequest(_ record: WalletPaymentRequest) async throws {
+        try await transaction { db in
+            _ = try await db.query(
+                "INSERT INTO payment_requests (id, request, relays, created_at) VALUES (?, ?, ?, ?) ON CONFLICT (id) DO NOTHING",
+                [.text(record.id), .text(record.request), .text(String(decoding: try JSONEncoder().encode(record.relays), as: UTF8.self)), .uint(record.createdAt)])
+        }
+    }
+
+    /// The requests this wallet made, newest first (only the unpaid ones when `open`).
+    public func requests(open: Bool = false) async throws -> [WalletPaymentRequest] {
+        try await read { db in
+            try await db.query("SELECT * FROM payment_requests" + (open ? " WHERE paid_at IS NULL" : "") + " ORDER BY created_at DESC, id").map(Self.request)
+        }
+    }
+
+    /// The request `id`, if this wallet made it.
+    public func request(id: String) async throws -> WalletPaymentRequest? {
+        try await read { db in try await db.query("SELECT * FROM payment_requests WHERE id = ?", [.text(id)]).first.map(Self.request) }
+    }
+
+    static func request(_ row: SQLiteRow) throws -> WalletPaymentRequest {
+        WalletPaymentRequest(
+            id: try row.text("id"), request: try row.text("request"),
+            relays: try JSONDecoder().decode([String].self, from: Data(try row.text("relays").utf8)), createdAt: try row.uint("created_at"),
+            paidAt: row.optionalUInt("paid_at"), received: row.optionalUInt("received"))
+    }
+
+    /// Whether the gift wrap `wrapID` was handled before.
+    public func inboxHandled(_ wrapID: String) async throws -> Bool {
+        try await read { db in !(try await db.query("SELECT 1 FROM nostr_inbox WHERE wrap_id = ?", [.text(wrapID)]).isEmpty) }
+    }
+
+    /// Records what came of gift wrap `wrapID`; a payment also marks its request paid (adding to what it received).
+    public func recordInbox(wrapID: String, requestID: String?, outcome: String, received: UInt64?) async throws {
+        try await transaction { db in
+            _ = try await db.query(
+                "INSERT INTO nostr_inbox (wrap_id, request_id, outcome, seen_at) VALUES (?, ?, ?, ?) ON CONFLICT (wrap_id) DO NOTHING",
+                [.text(wrapID), .optionalText(requestID), .text(outcome), .uint(Wallet.now())])
+            if let requestID, let received {
+                _ = try await db.query(
+                    "UPDATE payment_requests SET paid_at = coalesce(paid_at, ?), received = coalesce(received, 0) + ? WHERE id = ?",
+                    [.uint(Wallet.now()), .uint(received), .text(requestID)])
+            }
+        }
+    }
+
     /// Proofs held by an operation.
     public func proofs(operationID: String) async throws -> [StoredProof] {
         try await read { db in try await db.query("SELECT * FROM proofs WHERE operation_id = ? ORDER BY y", [.text(operationID)]).map(Self.storedProof) }

@@ -1,0 +1,150 @@
+import CashewEncoding
+import CashewNostr
+import CashewWallet
+import CashuCrypto
+import CashuProtocol
+import Foundation
+import Secp256k1
+import TestSupport
+import Testing
+
+/// NUT-18 payment requests over Nostr (NIP-17) between two `cashew` wallets, through a real relay on loopback
+/// (nostr-relay 1.14): neither wallet opens a port.
+@Suite("Payment requests over Nostr", .enabled(if: NostrRelayServer.available || Interop.required), .serialized)
+struct NostrPaymentRequestTests {
+    static func cashew(_ args: [String]) throws -> Interop.Output { try WalletCLITests.cashew(args) }
+
+    static func json(_ text: String) throws -> [String: Any] {
+        try #require(try JSONSerialization.jsonObject(with: Data(text.utf8)) as? [String: Any])
+    }
+
+    /// A mint, a relay, and two wallets: Alice with 300 sat, Bob knowing the mint.
+    static func with(_ body: (CashewMintProcess, NostrRelayServer, String, String) async throws -> Void) async throws {
+        let mint = try CashewMintProcess()
+        let root = FileManager.default.temporaryDirectory.appendingPathComponent("cashew-nostr-\(UUID().uuidString)").path
+        defer {
+            _ = mint.stop()
+            mint.removeData()
+            try? FileManager.default.removeItem(atPath: root)
+        }
+        try await NostrRelayServer.with { relay in
+            let (alice, bob) = (root + "/alice", root + "/bob")
+            #expect(try cashew(["--dir", alice, "--mint", mint.url, "mint", "300"]).status == 0)
+            #expect(try cashew(["--dir", bob, "mints", "add", mint.url]).status == 0)
+            try await body(mint, relay, alice, bob)
+        }
+    }
+
+    @Test("request --nostr waits on the relay; pay-request sends the token there (NIP-17); the payee receives it, checked, and exits")
+    func payWhileListening() async throws {
+        try await Self.with { mint, relay, alice, bob in
+            let outPath = FileManager.default.temporaryDirectory.appendingPathComponent("cashew-nostr-req-\(UUID().uuidString)").path
+            FileManager.default.createFile(atPath: outPath, contents: nil)
+            defer { try? FileManager.default.removeItem(atPath: outPath) }
+            let payee = Process()
+            payee.executableURL = URL(fileURLWithPath: WalletCLITests.executable)
+            payee.arguments = ["--dir", bob, "request", "120", "--nostr", relay.url, "--description", "pizza", "--bech32", "--timeout", "120"]
+            payee.standardOutput = try FileHandle(forWritingTo: URL(fileURLWithPath: outPath))
+            payee.standardError = FileHandle.nullDevice
+            try payee.run()
+            defer { if payee.isRunning { payee.terminate() } }
+            var request: String?
+            for _ in 0..<200 where request == nil {
+                try await Task.sleep(for: .milliseconds(100))
+                request = (try? String(contentsOfFile: outPath, encoding: .utf8))?.split(separator: "\n").last.map(String.init).flatMap { $0.hasPrefix("CREQB1") ? $0 : nil }
+            }
+            let creq = try #require(request)
+            let decoded = try PaymentRequest.parse(creq)
+            let transport = try #require(decoded.transports?.first)
+            #expect(decoded.amount == 120 && decoded.mints == [mint.url] && transport.type == "nostr" && transport.tags == [["n", "17"]])
+            let profile = try NIP19.profile(transport.target)
+            let bobNostr = try Self.cashew(["--dir", bob, "pubkey", "--nostr"]).stdout.trimmingCharacters(in: .whitespacesAndNewlines)
+            #expect(profile.relays == [relay.url] && [Hex.encode(profile.publicKey), NIP19.Profile(publicKey: profile.publicKey).encoded].contains(bobNostr))
+            // Give the payee a moment to be on the relay (it would get the stored message anyway).
+            try await Task.sleep(for: .milliseconds(500))
+            let paid = try Self.cashew(["--dir", alice, "pay-request", creq, "--json"])
+            #expect(paid.status == 0, "\(paid.stderr)")
+            #expect(try Self.json(paid.stdout)["transport"] as? String == "nostr")
+            for _ in 0..<300 where payee.isRunning { try await Task.sleep(for: .milliseconds(100)) }
+            #expect(!payee.isRunning && payee.terminationStatus == 0)
+            #expect(try WalletCLITests.balance(bob, mint.url) == 120)
+            #expect(try WalletCLITests.balance(alice, mint.url) == 180)
+            // The request is paid: nothing left open.
+            let check = try Self.cashew(["--dir", bob, "check", "--requests", "--json"])
+            #expect(check.status == 0, "\(check.stderr)")
+            #expect(try Self.json(check.stdout)["open"] as? Int == 0)
+        }
+    }
+
+    @Test("a payee offline at payment time: check --requests receives the payment once; a second payment of the single-use request is left for its payer to take back; a short one is refused")
+    func payeeOffline() async throws {
+        try await Self.with { mint, relay, alice, bob in
+            let made = try Self.cashew(["--dir", bob, "request", "50", "--nostr", relay.url, "--no-wait"])
+            #expect(made.status == 0, "\(made.stderr)")
+            let creq = try #require(made.stdout.split(separator: "\n").last.map(String.init))
+            #expect(try Self.cashew(["--dir", alice, "pay-request", creq]).status == 0)
+            let first = try Self.cashew(["--dir", bob, "check", "--requests", "--json"])
+            #expect(first.status == 0, "\(first.stderr)")
+            let received = try #require(try Self.json(first.stdout)["received"] as? [[String: Any]])
+            #expect(received.count == 1 && received.first?["amount"] as? Int == 50)
+            #expect(try WalletCLITests.balance(bob, mint.url) == 50)
+            // Looking again receives nothing more.
+            let again = try Self.json(try Self.cashew(["--dir", bob, "check", "--requests", "--json"]).stdout)
+            #expect((again["received"] as? [Any])?.isEmpty == true && (again["refused"] as? [Any])?.isEmpty == true)
+
+            // Alice pays the same single-use request again: Bob leaves it, and Alice takes it back.
+            #expect(try Self.cashew(["--dir", alice, "pay-request", creq]).status == 0)
+            #expect(try WalletCLITests.balance(alice, mint.url) == 200)
+            let second = try Self.json(try Self.cashew(["--dir", bob, "check", "--requests", "--json"]).stdout)
+            #expect((second["received"] as? [Any])?.isEmpty == true)
+            // (The request is paid, so it is no longer looked for: nothing is refused either.)
+            #expect(try WalletCLITests.balance(bob, mint.url) == 50)
+            let reclaimed = try Self.cashew(["--dir", alice, "--mint", mint.url, "reclaim", "--all"])
+            #expect(reclaimed.status == 0, "\(reclaimed.stderr)")
+            #expect(try WalletCLITests.balance(alice, mint.url) == 250)
+
+            // A payment smaller than asked, sent straight to the relay by a wallet that does not play by the rules.
+            let open = try Self.cashew(["--dir", bob, "request", "40", "--nostr", relay.url, "--no-wait"])
+            let request = try PaymentRequest.parse(try #require(open.stdout.split(separator: "\n").last.map(String.init)))
+            let phrase = try Self.cashew(["--dir", alice, "seed"]).stdout.trimmingCharacters(in: .whitespacesAndNewlines)
+            let store = try await WalletStore.open(path: alice + "/wallet.sqlite3")
+            let wallet = try Wallet(store: store, mnemonic: try Mnemonic(phrase: phrase))
+            let proofs = try await wallet.sendNetOfReceiveFee(amount: 30, mintURL: mint.url)
+            let payload = PaymentRequestPayload(id: request.id, memo: nil, mint: mint.url, unit: .sat, proofs: proofs)
+            _ = try await wallet.deliverOverNostr(payload, target: try #require(request.transports?.first?.target))
+            try await store.close()
+            // Bob looks again because a request is open: the short payment is refused, and so is the second payment
+            // of the first request (which Alice took back meanwhile). Each is looked at once.
+            let short = try Self.json(try Self.cashew(["--dir", bob, "check", "--requests", "--json"]).stdout)
+            let reasons = try #require(short["refused"] as? [[String: Any]]).compactMap { $0["reason"] as? String }.sorted()
+            #expect(reasons.count == 2 && reasons[0].contains("smaller than requested") && reasons[1].contains("paid already"), "\(short)")
+            #expect(short["open"] as? Int == 1)
+            let last = try Self.json(try Self.cashew(["--dir", bob, "check", "--requests", "--json"]).stdout)
+            #expect((last["refused"] as? [Any])?.isEmpty == true && (last["received"] as? [Any])?.isEmpty == true)
+            #expect(try WalletCLITests.balance(bob, mint.url) == 50)
+        }
+    }
+
+    @Test("a relay that is down: pay-request fails with one line and takes the e-cash back; request --nostr fails at once")
+    func relayDown() async throws {
+        try await Self.with { mint, _, alice, bob in
+            let down = "ws://127.0.0.1:\(try FreePort.find())"
+            let made = try Self.cashew(["--dir", bob, "request", "70", "--nostr", down, "--no-wait"])
+            #expect(made.status == 0, "\(made.stderr)")
+            let creq = try #require(made.stdout.split(separator: "\n").last.map(String.init))
+            let paid = try Self.cashew(["--dir", alice, "pay-request", creq])
+            #expect(paid.status != 0)
+            let lines = paid.stderr.split(separator: "\n").filter { $0.hasPrefix("Error:") }
+            #expect(lines.count == 1 && lines[0].contains("could not deliver") && lines[0].contains(down) && lines[0].contains("taken back"), "\(paid.stderr)")
+            #expect(try WalletCLITests.balance(alice, mint.url) == 300)
+            let started = ContinuousClock.now
+            let waited = try Self.cashew(["--dir", bob, "request", "70", "--nostr", down])
+            #expect(waited.status != 0 && waited.stderr.contains("no Nostr relay could be reached"), "\(waited.stderr)")
+            #expect(ContinuousClock.now - started < .seconds(60))
+            let checked = try Self.cashew(["--dir", bob, "check", "--requests"])
+            #expect(checked.status != 0 && checked.stderr.contains("no Nostr relay answered"), "\(checked.stderr)")
+            let bad = try Self.cashew(["--dir", bob, "request", "70", "--nostr", "http://127.0.0.1:1"])
+            #expect(bad.status != 0 && bad.stderr.contains("ws://"), "\(bad.stderr)")
+        }
+    }
+}
