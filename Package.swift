@@ -255,6 +255,7 @@ let package = Package(
             dependencies: [
                 "CashuCrypto", "CashuProtocol", "CashewEncoding", "Secp256k1", "Bolt11", "CashewSQLite", "CashewMigrations", "CashewNostr",
                 .product(name: "SQLiteNIO", package: "sqlite-nio"),
+                .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 // NUT-17 subscriptions: a websocket client only (no server code).

@@ -13,7 +13,7 @@ struct CashewCommand: AsyncParsableCommand {
             MintCommand.self, SendCommand.self, ReceiveCommand.self, PayCommand.self, BalanceCommand.self, HistoryCommand.self,
             InfoCommand.self, MintsCommand.self, RestoreCommand.self, DecodeCommand.self, CheckCommand.self, SeedCommand.self,
             RequestCommand.self, PayRequestCommand.self, PubkeyCommand.self, PreimageCommand.self, SignCommand.self, AuditMintCommand.self,
-            ReclaimCommand.self,
+            ReclaimCommand.self, BackupCommand.self,
         ]
     )
 

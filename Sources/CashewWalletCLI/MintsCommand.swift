@@ -193,18 +193,46 @@ extension CheckCommand {
     }
 }
 
+/// `cashew backup --relay URL…`: the mint list, encrypted to the seed's backup key, on Nostr relays (NUT-27).
+struct BackupCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "backup", abstract: "Back up the wallet's mint list to Nostr relays (NUT-27), for `cashew restore --relay` on another device.")
+    @OptionGroup var global: GlobalOptions
+    @Option(name: .customLong("relay"), help: "A Nostr relay (ws:// or wss://) to publish to (repeatable).") var relays: [String] = []
+
+    func run() async throws {
+        guard !relays.isEmpty else { throw CLIError("give at least one --relay") }
+        try await WalletSession.run(global) { s in
+            let done: (mints: [String], relays: [String])
+            do { done = try await s.wallet.backupMints(relays: relays) } catch { throw CLIError("\(WalletSession.oneLine(error))") }
+            if global.json {
+                s.printJSON(["mints": done.mints, "relays": done.relays])
+            } else {
+                print("Backed up \(done.mints.count) mint\(done.mints.count == 1 ? "" : "s") to \(done.relays.joined(separator: ", ")).")
+            }
+        }
+    }
+}
+
 /// `cashew restore`: rebuild the wallet from its seed phrase.
 struct RestoreCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "restore", abstract: "Restore the wallet's e-cash at a mint from the seed phrase (NUT-09).")
+        commandName: "restore",
+        abstract: "Restore the wallet's e-cash from the seed phrase (NUT-09): at the selected mint, or with --relay at every mint of the seed's Nostr backup (NUT-27).")
     @OptionGroup var global: GlobalOptions
     @Option(help: "The seed phrase (or CASHEW_MNEMONIC); for a new, empty wallet directory.") var mnemonic: String?
+    @Option(name: .customLong("relay"), help: "Find the mints in the seed's backup on this Nostr relay (repeatable), and restore at each.")
+    var relays: [String] = []
 
     func run() async throws {
         let phrase = mnemonic ?? ProcessInfo.processInfo.environment["CASHEW_MNEMONIC"]
         let given: Mnemonic?
         do { given = try phrase.map { try Mnemonic(phrase: $0.trimmingCharacters(in: .whitespacesAndNewlines)) } } catch {
             throw CLIError("not a valid BIP-39 seed phrase: \(error)")
+        }
+        if !relays.isEmpty {
+            try await restoreFromBackup(given)
+            return
         }
         try await WalletSession.run(global, mnemonic: given) { s in
             let url = try await s.mintURL()
@@ -216,6 +244,35 @@ struct RestoreCommand: AsyncParsableCommand {
             } else {
                 print("Restored \(restored) \(global.unit). Balance: \(balance) \(global.unit)")
             }
+        }
+    }
+}
+
+extension RestoreCommand {
+    /// `--relay`: the mints of the newest backup, each restored in turn (one that fails is reported, the rest go on).
+    func restoreFromBackup(_ given: Mnemonic?) async throws {
+        try await WalletSession.run(global, mnemonic: given) { s in
+            let backup: MintBackup?
+            do { backup = try await s.wallet.findMintBackup(relays: relays) } catch { throw CLIError("\(WalletSession.oneLine(error))") }
+            guard let backup, !backup.mints.isEmpty else { throw CLIError("no mint backup of this seed on \(relays.joined(separator: ", "))") }
+            var results = [[String: Any]]()
+            var failed = 0
+            for url in backup.mints {
+                if !global.json { FileHandle.standardError.write(Data("Restoring from \(url) …\n".utf8)) }
+                do {
+                    try await s.wallet.refresh(mintURL: url)
+                    let restored = try await s.wallet.restore(mintURL: url)
+                    let balance = try await s.wallet.balance(mintURL: url, unit: global.currencyUnit)
+                    results.append(["mint": url, "restored": (restored[global.currencyUnit] ?? 0).rawValue, "balance": jsonAmount(balance)])
+                    if !global.json { print("\(url): restored \(restored[global.currencyUnit] ?? 0) \(global.unit). Balance: \(balance) \(global.unit)") }
+                } catch {
+                    failed += 1
+                    results.append(["mint": url, "error": "\(WalletSession.oneLine(error))"])
+                    if !global.json { print("\(url): not restored (\(WalletSession.oneLine(error)))") }
+                }
+            }
+            if global.json { s.printJSON(["backup_timestamp": backup.timestamp, "mints": results]) }
+            if failed > 0 { throw CLIError("\(failed) of \(backup.mints.count) mints could not be restored; run the command again to retry them") }
         }
     }
 }
