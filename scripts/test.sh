@@ -54,7 +54,9 @@ faults='MeltFaultTests'
 # Suites that each drive several mint processes and wallets through long sequences (proof of liabilities with
 # epochs closed by the CLI; multi-path payments over four mints and nutshell): starved in the main pass on 2 cores
 # (the proof-of-liabilities suite took 310-334 s there against a 5-minute limit), they get a pass of their own.
-heavy='LiabilityTests|WalletMultiPathTests'
+# The Nostr suites (a Python relay per test, wallets as processes) and pools (three wallets) join them: a relay starved
+# for 100 s in the main pass missed its answer deadline once.
+heavy='LiabilityTests|WalletMultiPathTests|NostrRelayTests|NostrPaymentRequestTests|MintBackupTests|PoolTests'
 
 # Both passes are also written to a log, from which a summary is printed at the end, passed or failed: the counts,
 # and each failed test with its first recorded issue.

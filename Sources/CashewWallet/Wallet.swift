@@ -14,6 +14,8 @@ public struct Wallet: Sendable {
     public let store: WalletStore
     let seed: [UInt8]
     let http: HTTPClient
+    /// How long a Nostr relay gets to take an event or answer a query (payment requests over Nostr, backups).
+    public var nostrTimeout: Duration = .seconds(10)
 
     /// A wallet over `store` whose outputs derive from `seed` (the 64-byte BIP-39 seed).
     public init(store: WalletStore, seed: [UInt8], httpClient: HTTPClient = .shared) {

@@ -72,8 +72,16 @@ struct WalletSession {
 
                 """.utf8))
         }
+        // A slow relay (over Tor, or a loaded machine) may be given longer than the default 10 s.
+        var nostrTimeout: Duration?
+        if let text = ProcessInfo.processInfo.environment["CASHEW_NOSTR_TIMEOUT"], !text.isEmpty {
+            guard let seconds = UInt64(text), (1...3600).contains(seconds) else { throw CLIError("CASHEW_NOSTR_TIMEOUT is 1 to 3600 seconds") }
+            nostrTimeout = .seconds(seconds)
+        }
         let store = try await WalletStore.open(path: dir + "/wallet.sqlite3")
-        return WalletSession(options: options, store: store, wallet: try Wallet(store: store, mnemonic: mnemonic), mnemonic: mnemonic)
+        var wallet = try Wallet(store: store, mnemonic: mnemonic)
+        if let nostrTimeout { wallet.nostrTimeout = nostrTimeout }
+        return WalletSession(options: options, store: store, wallet: wallet, mnemonic: mnemonic)
     }
 
     /// The seed phrase in `path`, nil if there is none.

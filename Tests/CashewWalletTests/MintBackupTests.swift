@@ -43,7 +43,8 @@ struct MintBackupTests {
             }
             try? FileManager.default.removeItem(atPath: root)
         }
-        func cashew(_ args: [String]) throws -> Interop.Output { try WalletCLITests.cashew(args) }
+        // Relays get two minutes to answer: the full test run starves processes for tens of seconds.
+        func cashew(_ args: [String]) throws -> Interop.Output { try WalletCLITests.cashew(args, env: ["CASHEW_NOSTR_TIMEOUT": "120"]) }
         try await NostrRelayServer.with { relay in
             let (alice, phone, laptop) = (root + "/alice", root + "/phone", root + "/laptop")
             #expect(try cashew(["--dir", alice, "--mint", a.url, "mint", "100"]).status == 0)
@@ -56,7 +57,7 @@ struct MintBackupTests {
             #expect(try cashew(["--dir", alice, "backup", "--relay", relay.url]).status == 0)
             let phrase = try cashew(["--dir", alice, "seed"]).stdout.trimmingCharacters(in: .whitespacesAndNewlines)
 
-            let restored = try Interop.run(WalletCLITests.executable, ["--dir", phone, "restore", "--relay", relay.url, "--json"], environment: ["CASHEW_MNEMONIC": phrase])
+            let restored = try Interop.run(WalletCLITests.executable, ["--dir", phone, "restore", "--relay", relay.url, "--json"], environment: ["CASHEW_MNEMONIC": phrase, "CASHEW_NOSTR_TIMEOUT": "120"])
             #expect(restored.status == 0, "\(restored.stderr)")
             let json = try #require(try JSONSerialization.jsonObject(with: Data(restored.stdout.utf8)) as? [String: Any])
             let mints = try #require(json["mints"] as? [[String: Any]])
@@ -66,7 +67,7 @@ struct MintBackupTests {
 
             // Another seed has no backup there; a relay that is down is one line.
             let none = try Interop.run(WalletCLITests.executable, ["--dir", laptop, "restore", "--relay", relay.url], environment: [
-                "CASHEW_MNEMONIC": try Mnemonic.generate().phrase
+                "CASHEW_MNEMONIC": try Mnemonic.generate().phrase, "CASHEW_NOSTR_TIMEOUT": "120",
             ])
             #expect(none.status != 0 && none.stderr.contains("no mint backup"), "\(none.stderr)")
             let down = "ws://127.0.0.1:\(try FreePort.find())"

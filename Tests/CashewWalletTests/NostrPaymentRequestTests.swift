@@ -12,7 +12,9 @@ import Testing
 /// (nostr-relay 1.14): neither wallet opens a port.
 @Suite("Payment requests over Nostr", .enabled(if: NostrRelayServer.available || Interop.required), .serialized)
 struct NostrPaymentRequestTests {
-    static func cashew(_ args: [String]) throws -> Interop.Output { try WalletCLITests.cashew(args) }
+    /// Relays get two minutes to answer: the full test run starves processes for tens of seconds.
+    static let env = ["CASHEW_NOSTR_TIMEOUT": "120"]
+    static func cashew(_ args: [String]) throws -> Interop.Output { try WalletCLITests.cashew(args, env: env) }
 
     static func json(_ text: String) throws -> [String: Any] {
         try #require(try JSONSerialization.jsonObject(with: Data(text.utf8)) as? [String: Any])
@@ -46,6 +48,7 @@ struct NostrPaymentRequestTests {
             payee.arguments = ["--dir", bob, "request", "120", "--nostr", relay.url, "--description", "pizza", "--bech32", "--timeout", "120"]
             payee.standardOutput = try FileHandle(forWritingTo: URL(fileURLWithPath: outPath))
             payee.standardError = FileHandle.nullDevice
+            payee.environment = ProcessInfo.processInfo.environment.merging(Self.env) { _, b in b }
             try payee.run()
             defer { if payee.isRunning { payee.terminate() } }
             var request: String?

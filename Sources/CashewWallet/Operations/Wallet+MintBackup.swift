@@ -38,7 +38,7 @@ extension Wallet {
     public func backupMints(relays: [String]) async throws -> (mints: [String], relays: [String]) {
         let mints = try await store.mints().map(\.url)
         guard !mints.isEmpty else { throw WalletError(.invalidInput, "this wallet knows no mint: nothing to back up") }
-        let accepted = try await NostrRelays(relays).publish(try mintBackupEvent(mints: mints, now: Self.now()))
+        let accepted = try await NostrRelays(relays, timeout: nostrTimeout).publish(try mintBackupEvent(mints: mints, now: Self.now()))
         return (mints, accepted)
     }
 
@@ -48,7 +48,7 @@ extension Wallet {
         let key = try mintBackupKey()
         let me = Hex.encode(try key.publicPoint.xOnly)
         let conversation = try NIP44.conversationKey(secretKey: key.bytes, publicKey: try key.publicPoint.xOnly)
-        let events = try await NostrRelays(relays).query([
+        let events = try await NostrRelays(relays, timeout: nostrTimeout).query([
             NostrFilter(authors: [me], kinds: [Self.mintBackupKind], tags: ["d": [Self.mintBackupTag]])
         ])
         for event in events.sorted(by: { ($0.createdAt, $0.id) > ($1.createdAt, $1.id) }) {

@@ -64,7 +64,7 @@ extension Wallet {
         let me = Hex.encode(try key.publicPoint.xOnly)
         let since = try await store.request(id: id)?.createdAt ?? Self.now()
         let paid = Locked<Amount?>(nil)
-        let done = try await NostrRelays(relays).listen([NIP17.inbox(me, since: since)], for: timeout) { wrap in
+        let done = try await NostrRelays(relays, timeout: nostrTimeout).listen([NIP17.inbox(me, since: since)], for: timeout) { wrap in
             guard case let .paid(payment) = await handle(wrap, key: key), payment.requestID == id else { return false }
             paid.value = payment.amount
             return true
@@ -82,7 +82,7 @@ extension Wallet {
         let relays = Array(Set(open.flatMap(\.relays) + extra)).sorted()
         let since = open.map(\.createdAt).min()
         var inbox = RequestInbox()
-        for wrap in try await NostrRelays(relays).query([NIP17.inbox(me, since: since)]) {
+        for wrap in try await NostrRelays(relays, timeout: nostrTimeout).query([NIP17.inbox(me, since: since)]) {
             switch await handle(wrap, key: key) {
             case let .paid(p): inbox.paid.append(p)
             case let .refused(r): inbox.refused.append(r)
@@ -139,7 +139,7 @@ extension Wallet {
         guard !profile.relays.isEmpty else { throw WalletError(.invalidInput, "the request's Nostr target names no relay") }
         let content = String(decoding: try JSONEncoder().encode(payload), as: UTF8.self)
         let wrap = try NIP17.wrap(content, from: Scalar.random(), to: Hex.encode(profile.publicKey), now: Self.now())
-        return try await NostrRelays(profile.relays).publish(wrap)
+        return try await NostrRelays(profile.relays, timeout: nostrTimeout).publish(wrap)
     }
 }
 
