@@ -13,7 +13,7 @@ struct CashewCommand: AsyncParsableCommand {
             MintCommand.self, SendCommand.self, ReceiveCommand.self, PayCommand.self, BalanceCommand.self, HistoryCommand.self,
             InfoCommand.self, MintsCommand.self, RestoreCommand.self, DecodeCommand.self, CheckCommand.self, SeedCommand.self,
             RequestCommand.self, PayRequestCommand.self, PubkeyCommand.self, PreimageCommand.self, SignCommand.self, AuditMintCommand.self,
-            ReclaimCommand.self, BackupCommand.self,
+            ReclaimCommand.self, BackupCommand.self, PoolCommand.self,
         ]
     )
 
@@ -39,7 +39,11 @@ struct CashewCommand: AsyncParsableCommand {
         guard !leading.isEmpty, let command = rest.first else { return arguments }
         var path = [command]
         rest.removeFirst()
-        if command == "mints", let sub = rest.first, ["add", "list", "default"].contains(sub) {
+        let groups: [String: Set<String>] = [
+            "mints": ["add", "list", "default"],
+            "pool": ["create", "list", "deposit", "receive", "balance", "history", "propose", "show", "sign", "submit", "refund"],
+        ]
+        if let subs = groups[command], let sub = rest.first, subs.contains(sub) {
             path.append(sub)
             rest.removeFirst()
         }

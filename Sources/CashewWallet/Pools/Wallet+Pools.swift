@@ -1,0 +1,303 @@
+import CashewEncoding
+import CashuCrypto
+import CashuProtocol
+import Crypto
+import Foundation
+import Secp256k1
+
+extension Wallet {
+    /// The pool `name` this wallet holds.
+    public func pool(_ name: String) async throws -> PoolDefinition {
+        guard let pool = try await store.pools().first(where: { $0.name == name }) else {
+            throw WalletError(.invalidInput, "no pool called \(name.prefix(64)) in this wallet (`cashew pool create`)")
+        }
+        return pool
+    }
+
+    /// Records a pool this wallet's key is a member of (or a refund key of).
+    public func createPool(_ pool: PoolDefinition) async throws {
+        let me = try lockingPublicKey().hex
+        guard pool.members.contains(me) || pool.refund.contains(me) else {
+            throw WalletError(.invalidInput, "this wallet's key (\(me)) is not among the pool's members")
+        }
+        do { try await store.savePool(pool) } catch let error as WalletStoreError { throw WalletError(.invalidInput, error.description) }
+        try await store.addMint(pool.mint)
+    }
+
+    /// Sends `amount` into the pool: a token locked to it, which every member can add (`receivePoolToken`).
+    public func depositToPool(_ name: String, amount: Amount) async throws -> Token {
+        let pool = try await pool(name)
+        let token = try await send(amount: amount, unit: pool.unit, mintURL: pool.mint, memo: "pool \(name)", lock: pool.lock)
+        try await store.addPoolProofs(token.proofs, pool: name)
+        try await store.addPoolHistory(pool: name, PoolHistoryEntry(kind: "deposit", amount: amount, fee: 0, detail: "by this member", time: Self.now()))
+        return token
+    }
+
+    /// Adds a token of the pool's proofs (a deposit or change another member shared): every proof must be locked to
+    /// exactly this pool at its mint, and not yet spent. Returns the amount added.
+    public func receivePoolToken(_ name: String, token: Token) async throws -> Amount {
+        let pool = try await pool(name)
+        guard client(token.mint).url == client(pool.mint).url, (token.unit ?? .sat) == pool.unit else {
+            throw WalletError(.invalidInput, "the token is of \(token.mint) in \(token.unit ?? .sat), the pool's e-cash is at \(pool.mint) in \(pool.unit)")
+        }
+        guard !token.proofs.isEmpty, token.proofs.allSatisfy({ pool.locks($0.secret) }) else {
+            throw WalletError(.invalidInput, "the token is not locked to this pool (its members, threshold and refund path)")
+        }
+        // Full keyset IDs (a V4 token carries short ones), and the mint's signature checked offline (NUT-12).
+        let keysets = try await refreshKeysets(client(pool.mint))
+        var proofs = [Proof]()
+        for proof in token.proofs {
+            var p = proof
+            p.id = try proof.id.resolve(among: keysets.map(\.id))
+            guard let keyset = keysets.first(where: { $0.id == p.id }), keyset.unit == pool.unit, let key = keyset.keys[p.amount] else {
+                throw WalletError(.invalidInput, "the token's keyset \(proof.id) or amount \(proof.amount) is not one of \(pool.mint)'s in \(pool.unit)")
+            }
+            if let dleq = p.dleq, !DLEQ.verify(dleq.proof, blindingFactor: dleq.r, secret: p.secret, signature: p.signature, publicKey: key) {
+                throw WalletError(.invalidInput, "a proof's DLEQ does not verify: the token was not issued by \(pool.mint)")
+            }
+            proofs.append(p)
+        }
+        let known = Set(try await store.poolProofs(name).map(\.proof.secret))
+        let fresh = proofs.filter { !known.contains($0.secret) }
+        guard !fresh.isEmpty else { return 0 }
+        let states = try await client(pool.mint).checkState(CheckStateRequest(ys: try fresh.map { try HashToCurve.point(forSecret: $0.secret) }))
+        guard states.states.count == fresh.count else { throw WalletError(.protocolViolation, "the mint answered another number of states") }
+        let unspent = zip(fresh, states.states).filter { $0.1.state == .unspent }.map(\.0)
+        guard !unspent.isEmpty else { throw WalletError(.invalidInput, "the token's proofs are spent already") }
+        try await store.addPoolProofs(unspent, pool: name)
+        let amount = Amount.sum(unspent.map(\.amount)) ?? 0
+        if amount > 0 {
+            try await store.addPoolHistory(pool: name, PoolHistoryEntry(kind: "received", amount: amount, fee: 0, detail: "proofs shared by a member", time: Self.now()))
+        }
+        return amount
+    }
+
+    /// The pool's balance as this member knows it: its unspent proofs, checked at the mint (NUT-07; spent ones are
+    /// marked spent).
+    public func poolBalance(_ name: String) async throws -> Amount {
+        let pool = try await pool(name)
+        let proofs = try await store.poolProofs(name, state: "unspent").map(\.proof)
+        guard !proofs.isEmpty else { return 0 }
+        var spent = [Proof]()
+        for chunk in stride(from: 0, to: proofs.count, by: 100).map({ Array(proofs[$0..<min($0 + 100, proofs.count)]) }) {
+            let states = try await client(pool.mint).checkState(CheckStateRequest(ys: try chunk.map { try HashToCurve.point(forSecret: $0.secret) }))
+            guard states.states.count == chunk.count else { throw WalletError(.protocolViolation, "the mint answered another number of states") }
+            spent += zip(chunk, states.states).filter { $0.1.state == .spent }.map(\.0)
+        }
+        try await store.markPoolProofsSpent(spent)
+        let left = Set(spent.map(\.secret))
+        return Amount.sum(proofs.filter { !left.contains($0.secret) }.map(\.amount)) ?? 0
+    }
+
+    // MARK: Proposals
+
+    /// A proposal to pay `amount` from the pool: to `to` (a token locked to that key) or, with `invoice`, over
+    /// Lightning. The pool's unspent proofs are checked first; this wallet signs it when it is a member.
+    public func proposePoolSpend(_ name: String, amount: Amount?, to: Point?, invoice: String?, memo: String? = nil) async throws -> PoolProposal {
+        let pool = try await pool(name)
+        _ = try await poolBalance(name)
+        let client = client(pool.mint)
+        let keysets = try await refreshKeysets(client)
+        guard let keyset = keysets.filter({ $0.active && $0.unit == pool.unit }).min(by: { $0.inputFeePPK < $1.inputFeePPK }) else {
+            throw WalletError(.unsupported, "\(pool.mint) has no active keyset for \(pool.unit)")
+        }
+        var quote: MeltQuoteBolt11Response?
+        let pays: Amount
+        if let invoice {
+            let q = try await client.createMeltQuote(MeltQuoteBolt11Request(request: invoice, unit: pool.unit))
+            if let amount, amount != q.amount { throw WalletError(.invalidInput, "the invoice asks for \(q.amount) \(pool.unit), not \(amount)") }
+            quote = q
+            pays = q.amount
+        } else {
+            guard let amount, amount > 0 else { throw WalletError(.invalidInput, "give the amount to pay") }
+            guard to != nil else { throw WalletError(.invalidInput, "give --to KEY or --invoice") }
+            pays = amount
+        }
+        guard let needed = pays.adding(quote?.feeReserve ?? 0) else { throw WalletError(.invalidInput, "the amount is too large") }
+        // Largest first, until the proofs cover what is paid, the fee reserve and their own input fee.
+        var inputs = [Proof]()
+        for p in try await store.poolProofs(name, state: "unspent").map(\.proof).sorted(by: { $0.amount > $1.amount }) {
+            if !inputs.isEmpty, let total = Amount.sum(inputs.map(\.amount)), let want = needed.adding(try inputFee(inputs, keysets: keysets)), total >= want { break }
+            inputs.append(p)
+        }
+        guard let total = Amount.sum(inputs.map(\.amount)) else { throw WalletError(.invalidInput, "the pool's proofs overflow") }
+        let fee = try inputFee(inputs, keysets: keysets)
+        guard let want = needed.adding(fee), total >= want else {
+            throw WalletError(.insufficientFunds, "the pool holds \(total) \(pool.unit) (as this member knows it); \(needed.rawValue &+ fee.rawValue) are needed")
+        }
+        // What is left after paying, the fee reserve (a melt) and the input fee.
+        let rest = Amount(total.rawValue - want.rawValue)
+        var secrets = [String](), amounts = [Amount]()
+        if quote == nil, let to {
+            let pay = try SpendingLock(kind: .p2pk, keys: [to]).outputs(count: pays.powersOfTwo.count)
+            secrets += pay.map(\.secret)
+            amounts += pays.powersOfTwo
+            let back = try pool.lock.outputs(count: rest.powersOfTwo.count)
+            secrets += back.map(\.secret)
+            amounts += rest.powersOfTwo
+        } else {
+            // NUT-08 blank outputs for whatever of the reserve and the surplus comes back.
+            let most = rest.rawValue &+ (quote?.feeReserve.rawValue ?? 0)
+            let count = max(1, 64 - most.leadingZeroBitCount)
+            secrets += try pool.lock.outputs(count: count).map(\.secret)
+            amounts += Array(repeating: Amount(1), count: count)
+        }
+        let prepared = try PreparedOutputs(secrets: secrets, amounts: amounts, keyset: keyset)
+        let outputs = zip(prepared.messages, zip(prepared.secrets, prepared.factors)).map { m, sr in
+            PoolProposal.Output(amount: m.amount, keyset: m.id.hex, blinded: m.blindedSecret.hex, secret: sr.0, r: sr.1.hex)
+        }
+        var proposal = PoolProposal(
+            pool: pool, kind: quote == nil ? .swap : .melt, inputs: inputs.map { var p = $0; p.witness = nil; p.dleq = nil; return p }, outputs: outputs,
+            amount: pays, to: quote == nil ? to?.hex : nil, invoice: invoice, quote: quote?.quote, memo: memo, createdAt: Self.now())
+        if pool.members.contains(try lockingPublicKey().hex) { proposal = try await signPoolProposal(proposal).proposal }
+        return proposal
+    }
+
+    /// Checks a proposal against this wallet's own copy of the pool and against the mint, and says what it does.
+    /// Refused (`invalidInput`, with the reason) when anything does not add up: a pool other than the one this
+    /// member holds, an input not locked to it, an output that is not what its secret makes or goes to neither the
+    /// recipient nor the pool, amounts or fees that differ from what it claims, a melt quote that is not the
+    /// invoice's, or a signature that does not sign this exact spend (it was changed after someone signed it).
+    public func reviewPoolProposal(_ proposal: PoolProposal) async throws -> PoolReview {
+        func refuse(_ why: String) -> WalletError { WalletError(.invalidInput, "the proposal does not check out: " + why) }
+        func add(_ a: UInt64, _ b: UInt64) throws -> UInt64 {
+            let (sum, overflow) = a.addingReportingOverflow(b)
+            if overflow { throw refuse("its amounts overflow") }
+            return sum
+        }
+        guard let mine = try await store.pools().first(where: { $0.sameFunds(as: proposal.pool) }) else {
+            throw refuse("it spends a pool this wallet does not hold (fingerprint \(proposal.pool.fingerprint))")
+        }
+        let pool = mine
+        guard !proposal.inputs.isEmpty else { throw refuse("it spends nothing") }
+        for p in proposal.inputs where !pool.locks(p.secret) { throw refuse("an input is not locked to the pool") }
+        guard Set(proposal.inputs.map(\.secret)).count == proposal.inputs.count else { throw refuse("an input is spent twice") }
+        let keysets = try await refreshKeysets(client(pool.mint))
+        let messages = try proposal.messages()
+        var toRecipient: UInt64 = 0, back: UInt64 = 0
+        for (o, m) in zip(proposal.outputs, messages) {
+            guard let r = try? Scalar(hex: o.r), (try? BDHKE.blind(secret: o.secret, r: r)) == m.blindedSecret else {
+                throw refuse("an output is not what its secret and blinding factor make")
+            }
+            guard keysets.contains(where: { $0.id == m.id && $0.active && $0.unit == pool.unit }) else { throw refuse("an output is for a keyset the mint does not sign with") }
+            if pool.locks(o.secret) {
+                back = try add(back, o.amount.rawValue)
+            } else if proposal.kind == .swap, let to = proposal.to, let secret = try? WellKnownSecret.parse(o.secret), let condition = try SpendingCondition(secret),
+                condition.keys.map(\.hex) == [try Point(hex: to).hex], condition.refundKeys.isEmpty, condition.locktime == nil, condition.hashLock == nil
+            {
+                toRecipient = try add(toRecipient, o.amount.rawValue)
+            } else {
+                throw refuse("an output goes to neither the recipient nor the pool")
+            }
+        }
+        guard let total = Amount.sum(proposal.inputs.map(\.amount))?.rawValue else { throw refuse("its inputs overflow") }
+        let inputFee = try inputFee(proposal.inputs, keysets: keysets).rawValue
+        var fee = inputFee
+        switch proposal.kind {
+        case .swap:
+            guard proposal.to != nil, toRecipient == proposal.amount.rawValue else {
+                throw refuse("it pays \(toRecipient) to the recipient, not the \(proposal.amount) it says")
+            }
+            guard total == (try add(try add(toRecipient, back), inputFee)) else { throw refuse("its inputs (\(total)) are not its outputs plus the input fee (\(inputFee))") }
+        case .melt:
+            guard toRecipient == 0, let quoteID = proposal.quote, let invoice = proposal.invoice else { throw refuse("a melt pays an invoice, nothing else") }
+            let quote = try await client(pool.mint).meltQuote(id: quoteID)
+            guard quote.request.map({ $0.lowercased() == invoice.lowercased() }) ?? true, quote.amount == proposal.amount else {
+                throw refuse("the melt quote is not for the invoice and amount it says")
+            }
+            guard quote.state == .unpaid else { throw refuse("its melt quote is \(quote.state.rawValue)") }
+            fee = try add(inputFee, quote.feeReserve.rawValue)
+            guard total >= (try add(quote.amount.rawValue, fee)) else { throw refuse("its inputs do not cover the invoice, the fee reserve and the input fee") }
+            back = total - quote.amount.rawValue - fee
+        }
+        let signers = try poolSigners(proposal, pool: pool)
+        return PoolReview(
+            pool: pool.name, fingerprint: pool.fingerprint, kind: proposal.kind, pays: proposal.amount, to: proposal.to, invoice: proposal.invoice,
+            inputs: Amount(total), change: Amount(back), fee: Amount(fee), signers: signers, threshold: pool.threshold)
+    }
+
+    /// The members whose signatures on the first input sign this exact spend; throws when one does not.
+    func poolSigners(_ proposal: PoolProposal, pool: PoolDefinition) throws -> [String] {
+        guard let witness = proposal.inputs[0].witness else { return [] }
+        guard let parsed = try? Witness(parsing: witness) else { throw WalletError(.invalidInput, "the proposal does not check out: its witness does not parse") }
+        let message = SpendingConditionVerifier.sigAllMessage(inputs: proposal.inputs, outputs: try proposal.messages(), quoteID: proposal.quote)
+        let digest = Array(SHA256.hash(data: Array(message.utf8)))
+        var signers = [String]()
+        for signature in parsed.signatures {
+            guard let key = try pool.members.compactMap({ try? Point(hex: $0) }).first(where: { $0.verifySchnorr(signature, message: digest) }) else {
+                throw WalletError(.invalidInput, "the proposal does not check out: a signature does not sign this spend (it was changed after it was signed)")
+            }
+            if !signers.contains(key.hex) { signers.append(key.hex) }
+        }
+        return signers
+    }
+
+    /// Reviews the proposal and adds this member's signature; returns the signed proposal and its review.
+    public func signPoolProposal(_ proposal: PoolProposal) async throws -> (proposal: PoolProposal, review: PoolReview) {
+        let review = try await reviewPoolProposal(proposal)
+        let me = try lockingPublicKey().hex
+        guard proposal.pool.members.contains(me) else { throw WalletError(.invalidInput, "this wallet's key is not a member of the pool") }
+        guard !review.signers.contains(me) else { throw WalletError(.invalidInput, "this wallet has signed the proposal already") }
+        var signed = proposal
+        signed.inputs = try spendingKeys(preimages: []).sign(
+            inputs: proposal.inputs, outputs: try proposal.messages(), quoteID: proposal.quote, now: Date().timeIntervalSince1970)
+        let after = try await reviewPoolProposal(signed)
+        guard after.signers.contains(me) else { throw WalletError(.locked, "this wallet's key could not sign the proposal") }
+        return (signed, after)
+    }
+
+    /// Sends the proposal to the mint as it is (the mint refuses it without enough signatures). On success the
+    /// payment (a token locked to the recipient) and the pool's change are built from the mint's signatures; the
+    /// change is kept as the pool's and returned as a token for the other members.
+    public func submitPoolProposal(_ proposal: PoolProposal) async throws -> PoolSpendResult {
+        let review = try await reviewPoolProposal(proposal)
+        guard let pool = try await store.pools().first(where: { $0.sameFunds(as: proposal.pool) }) else { throw WalletError(.invalidInput, "unknown pool") }
+        let client = client(pool.mint)
+        let keysets = try await refreshKeysets(client)
+        guard let keyset = keysets.first(where: { $0.id.hex == proposal.outputs.first?.keyset }) else { throw WalletError(.invalidInput, "unknown keyset") }
+        let outputs = try PreparedOutputs(
+            secrets: proposal.outputs.map(\.secret), amounts: proposal.outputs.map(\.amount), keyset: keyset,
+            factors: try proposal.outputs.map { try Scalar(hex: $0.r) })
+        func token(_ proofs: [Proof]) -> Token? { proofs.isEmpty ? nil : Token(mint: pool.mint, unit: pool.unit, memo: "pool \(pool.name)", proofs: proofs) }
+        switch proposal.kind {
+        case .swap:
+            let response = try await client.swap(SwapRequest(inputs: proposal.inputs, outputs: outputs.messages))
+            let proofs = try outputs.proofs(response.signatures)
+            let change = proofs.filter { pool.locks($0.secret) }
+            let payment = proofs.filter { !pool.locks($0.secret) }
+            try await store.markPoolProofsSpent(proposal.inputs)
+            try await store.addPoolProofs(change, pool: pool.name)
+            try await store.addPoolHistory(pool: pool.name, PoolHistoryEntry(
+                kind: "paid", amount: review.pays, fee: review.fee, detail: "to \(proposal.to ?? "")", time: Self.now()))
+            return PoolSpendResult(state: "PAID", payment: token(payment), change: token(change), preimage: nil)
+        case .melt:
+            let response = try await client.melt(MeltRequest(quote: proposal.quote ?? "", inputs: proposal.inputs, outputs: outputs.messages))
+            guard response.state != .unpaid else { throw WalletError(.invalidInput, "the payment failed; nothing was spent") }
+            try await store.markPoolProofsSpent(proposal.inputs)
+            let change = try outputs.changeProofs(response.change ?? [])
+            try await store.addPoolProofs(change, pool: pool.name)
+            let returned = Amount.sum(change.map(\.amount))?.rawValue ?? 0
+            let spentFee = Amount(review.inputs.rawValue &- review.pays.rawValue &- min(returned, review.inputs.rawValue &- review.pays.rawValue))
+            try await store.addPoolHistory(pool: pool.name, PoolHistoryEntry(
+                kind: "melted", amount: review.pays, fee: spentFee, detail: "invoice \(proposal.invoice?.prefix(24) ?? "")…", time: Self.now()))
+            return PoolSpendResult(state: response.state.rawValue, payment: nil, change: token(change), preimage: response.paymentPreimage)
+        }
+    }
+
+    /// Takes the pool's proofs this member knows back into the wallet through the refund path, once the locktime
+    /// has passed and this wallet holds a refund key. Returns what was received.
+    public func refundFromPool(_ name: String) async throws -> Amount {
+        let pool = try await pool(name)
+        guard let locktime = pool.locktime, pool.refund.contains(try lockingPublicKey().hex) else {
+            throw WalletError(.invalidInput, "this wallet holds no refund key of the pool")
+        }
+        guard Self.now() > locktime else { throw WalletError(.invalidInput, "the refund path opens at \(locktime)") }
+        _ = try await poolBalance(name)
+        let proofs = try await store.poolProofs(name, state: "unspent").map(\.proof)
+        guard !proofs.isEmpty else { throw WalletError(.invalidInput, "this member knows no unspent e-cash of the pool") }
+        let received = try await receive(Token(mint: pool.mint, unit: pool.unit, memo: "pool \(name) refund", proofs: proofs))
+        try await store.markPoolProofsSpent(proofs)
+        try await store.addPoolHistory(pool: name, PoolHistoryEntry(kind: "refunded", amount: received, fee: 0, detail: "refund path", time: Self.now()))
+        return received
+    }
+}
