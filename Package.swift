@@ -42,6 +42,14 @@ let package = Package(
             pkgConfig: "libsecp256k1",
             providers: [.apt(["libsecp256k1-dev"])]
         ),
+        // Debian's libqrencode-dev: QR codes for the wallet's terminal (`--qr`).
+        .systemLibrary(
+            name: "CQRencode",
+            pkgConfig: "libqrencode",
+            providers: [.apt(["libqrencode-dev"])]
+        ),
+        // QR codes: a typed wrapper over libqrencode, terminal drawing, NUT-16 animated codes.
+        .target(name: "CashewQR", dependencies: ["CQRencode", "CashewCBOR"]),
         // Hex, base64url, bech32: byte encodings with no dependencies.
         .target(name: "CashewEncoding"),
         // Secret files (seeds): created exclusively, mode 0600, synced; shared by the mint's and the wallet's CLIs.
@@ -269,6 +277,7 @@ let package = Package(
         .executableTarget(
             name: "CashewWalletCLI",
             dependencies: [
+                "CashewQR",
                 "CashewWallet", "CashuCrypto", "CashuProtocol", "CashewEncoding", "Secp256k1", "CashewFiles",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
@@ -305,7 +314,7 @@ let package = Package(
         ),
         .testTarget(
             name: "CashewWalletTests",
-            dependencies: ["CashewWallet", "CashewNostr", "CashuProtocol", "CashuCrypto", "Secp256k1", "CashewEncoding", "Bolt11", "TestSupport"]
+            dependencies: ["CashewWallet", "CashewNostr", "CashewQR", "CashuProtocol", "CashuCrypto", "Secp256k1", "CashewEncoding", "Bolt11", "TestSupport"]
         ),
         .testTarget(name: "Bolt11Tests", dependencies: ["Bolt11", "Secp256k1", "CashewEncoding", "TestSupport"]),
         .testTarget(name: "CashewEncodingTests", dependencies: ["CashewEncoding", "TestSupport"]),

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# Runs Cashew's whole test suite on a fresh Debian machine: installs what it needs (libsecp256k1-dev and
-# PostgreSQL from apt, nutshell 0.21.0, LNbits 1.6.2 and nostr-relay 1.14 from PyPI into virtualenvs for the interop,
+# Runs Cashew's whole test suite on a fresh Debian machine: installs what it needs (libsecp256k1-dev, libqrencode-dev,
+# zbar-tools and PostgreSQL from apt, nutshell 0.21.0, LNbits 1.6.2 and nostr-relay 1.14 from PyPI into virtualenvs for the interop,
 # Lightning backend and Nostr tests), builds, starts a private
 # PostgreSQL (scripts/with-postgres.sh), runs every test against it and SQLite (the wall-clock-bound tests in a
 # second pass of their own), smoke-runs the crypto benchmark (debug build, a few milliseconds) so that its C
@@ -27,7 +27,7 @@ apt_install() {
   $sudo apt-get update -qq
   DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq "${missing[@]}" >/dev/null
 }
-apt_install libsecp256k1-dev pkg-config python3-venv postgresql pgbouncer openssl chromium
+apt_install libsecp256k1-dev libqrencode-dev zbar-tools pkg-config python3-venv postgresql pgbouncer openssl chromium
 
 log "installing nutshell 0.21.0 (interop peer)"
 export CASHEW_NUTSHELL_VENV="${CASHEW_NUTSHELL_VENV:-$PWD/.build/nutshell-venv}"

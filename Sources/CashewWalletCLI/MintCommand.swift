@@ -12,6 +12,7 @@ struct MintCommand: AsyncParsableCommand {
     @Argument(help: "Amount in the unit (not with --quote).") var amount: UInt64?
     @Option(help: "Seconds to wait for the invoice to be paid.") var timeout: Int = 600
     @Option(help: "Resume an earlier quote of this wallet (its invoice paid after the command stopped waiting).") var quote: String?
+    @Flag(help: "Also draw the invoice as a QR code (on standard error).") var qr = false
 
     func run() async throws {
         guard (amount ?? 0 > 0) != (quote != nil) else { throw CLIError("give an amount, or --quote ID to resume an earlier quote") }
@@ -35,8 +36,9 @@ struct MintCommand: AsyncParsableCommand {
                 s.printJSON(["quote": quote.quote, "request": quote.request, "amount": amount, "unit": global.unit, "state": quote.state.rawValue], flush: true)
             } else {
                 print("Pay this invoice to mint \(amount) \(global.unit):\n\(quote.request)")
-                FileHandle.standardError.write(Data("waiting for the payment …\n".utf8))
             }
+            if qr { try QRTerminal.show(quote.request) }
+            if !global.json { FileHandle.standardError.write(Data("waiting for the payment …\n".utf8)) }
             try await s.wallet.waitUntilPaid(quote: quote.quote, mintURL: url, timeout: .seconds(timeout))
             // Resuming a quote mints it with every other paid quote of this mint, in one NUT-29 batch where offered.
             var also: UInt64 = 0
@@ -68,6 +70,7 @@ struct SendCommand: AsyncParsableCommand {
     @OptionGroup(title: "Spending conditions") var lockOptions: LockOptions
     @Option(help: "After printing the token, wait up to this many seconds until the receiver has claimed it (through a NUT-17 subscription where offered).")
     var wait: UInt64?
+    @Flag(help: "Also draw the token as a QR code on standard error (NUT-16 animated when it is large).") var qr = false
     @Option(name: .customLong("reclaim-after"), help: "Take the token back by itself, on a later command at this mint, if nobody received it within this time (e.g. 90s, 30m, 12h, 7d).")
     var reclaimAfter: String?
 
@@ -91,6 +94,7 @@ struct SendCommand: AsyncParsableCommand {
                 // Written at once: with --wait the command goes on running.
                 FileHandle.standardOutput.write(Data((text + "\n").utf8))
             }
+            if qr { try QRTerminal.show(text) }
             guard let wait else { return }
             if !global.json { FileHandle.standardError.write(Data("Waiting up to \(wait) s for the receiver …\n".utf8)) }
             let received = try await s.wallet.waitUntilReceived(token, timeout: .seconds(Int64(wait)))

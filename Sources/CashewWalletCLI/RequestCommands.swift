@@ -23,6 +23,7 @@ struct RequestCommand: AsyncParsableCommand {
     var locked = false
     @Flag(help: "Print the request as NUT-26 bech32m (CREQB1…, upper case: a denser QR code) instead of creqA.")
     var bech32 = false
+    @Flag(help: "Also draw the request as a QR code (on standard error).") var qr = false
     @Option(name: .customLong("nostr"), parsing: .upToNextOption, help: "Ask for the payment over Nostr (NIP-17 to this wallet's key) on these relays (ws:// or wss://), and wait for it there.")
     var relays: [String] = []
     @Flag(help: "With --nostr: print the request and exit; `cashew check --requests` receives the payment later.")
@@ -50,6 +51,7 @@ struct RequestCommand: AsyncParsableCommand {
             }
             guard let listen else {
                 print(try text(request(port: nil)))
+                if qr { try QRTerminal.show(try text(request(port: nil))) }
                 return
             }
             let listener = PaymentRequestListener(request: request(port: listen), wallet: s.wallet)
@@ -58,6 +60,7 @@ struct RequestCommand: AsyncParsableCommand {
                 let text = (try? text(request(port: bound))) ?? request(port: bound).encoded
                 if !global.json { FileHandle.standardError.write(Data("Waiting for \(amount) \(global.unit) on http://\(host):\(bound)/ …\n".utf8)) }
                 FileHandle.standardOutput.write(Data((text + "\n").utf8))  // unbuffered: a script reads it now
+                if qr { try? QRTerminal.show(text) }
             }
             let balance = try await s.wallet.balance(mintURL: url, unit: global.currencyUnit)
             if global.json {
@@ -76,6 +79,7 @@ extension RequestCommand {
         do { request.transports = [try s.wallet.nostrTransport(relays: relays)] } catch { throw CLIError("\(WalletSession.oneLine(error))") }
         try await s.wallet.recordRequest(request, relays: relays)
         FileHandle.standardOutput.write(Data((try text(request) + "\n").utf8))  // unbuffered: a script reads it now
+        if qr { try QRTerminal.show(try text(request)) }
         if noWait { return }
         if !global.json { FileHandle.standardError.write(Data("Waiting for \(amount) \(global.unit) on \(relays.joined(separator: ", ")) …\n".utf8)) }
         let received: Amount?
