@@ -72,7 +72,9 @@ public struct NostrRelays: Sendable {
                 for try await frame in inbound.messages(maxSize: Self.maxMessage) {
                     guard case let .text(text) = frame else { continue }
                     switch Self.parse(text, subID: subID, filters: filters) {
-                    case let .event(e): events.append(e)
+                    case let .event(e):
+                        guard events.count < Self.maxStoredEvents else { throw Failure("sent more than \(Self.maxStoredEvents) events") }
+                        events.append(e)
                     case .endOfStored:
                         try? await outbound.write(.text("[\"CLOSE\",\"\(subID)\"]"))
                         return events
@@ -103,7 +105,8 @@ public struct NostrRelays: Sendable {
             case connected(String)
             case failed(String, String)
         }
-        let (updates, continuation) = AsyncStream<Update>.makeStream()
+        // Bounded: a relay that floods is not held in memory (the newest updates are kept).
+        let (updates, continuation) = AsyncStream<Update>.makeStream(bufferingPolicy: .bufferingNewest(1000))
         let subID = Self.subscriptionID()
         let request = Self.request(subID, filters)
         let timeout = self.timeout
@@ -174,6 +177,8 @@ public struct NostrRelays: Sendable {
 
     /// Largest relay message read (a gift-wrapped token of many proofs is tens of kilobytes).
     static let maxMessage = 1 << 22
+    /// Most stored events taken from one relay for one query.
+    static let maxStoredEvents = 10_000
 
     enum Incoming {
         case event(NostrEvent)

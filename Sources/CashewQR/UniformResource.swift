@@ -17,6 +17,7 @@ public enum UniformResource {
     public static func parts(_ payload: [UInt8], maxFragmentLength: Int = 200) -> [String] {
         let message = CBORValue.bytes(payload).encoded
         let checksum = CRC32.checksum(message)
+        let maxFragmentLength = max(1, maxFragmentLength)
         let count = max(1, (message.count + maxFragmentLength - 1) / maxFragmentLength)
         if count == 1 { return ["ur:bytes/" + Bytewords.minimal(message + CRC32.bytes(checksum))] }
         let length = (message.count + count - 1) / count
@@ -64,7 +65,12 @@ public enum UniformResource {
             fragments[Int(n) - 1] = fragment
             guard fragments.count == shape.count, payload == nil else { return payload != nil }
             let message = Array((0..<shape.count).flatMap { fragments[$0]! }.prefix(shape.length))
-            guard message.count == shape.length, CRC32.checksum(message) == shape.checksum else { throw Failure("the UR's checksum does not match") }
+            guard message.count == shape.length, CRC32.checksum(message) == shape.checksum else {
+                // Start over: a bad fragment must not poison every later try.
+                fragments = [:]
+                expected = nil
+                throw Failure("the UR's checksum does not match")
+            }
             guard case let .bytes(bytes) = try CBORValue(decoding: message) else { throw Failure("the UR is not of type bytes") }
             payload = bytes
             return true

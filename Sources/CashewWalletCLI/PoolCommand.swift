@@ -17,7 +17,7 @@ struct PoolCommand: AsyncParsableCommand {
 
     static func reviewJSON(_ r: PoolReview) -> [String: Any] {
         var out: [String: Any] = [
-            "pool": r.pool, "fingerprint": r.fingerprint, "kind": r.kind.rawValue, "pays": r.pays.rawValue, "inputs": r.inputs.rawValue,
+            "pool": r.pool, "fingerprint": r.fingerprint, "unit": r.unit.rawValue, "kind": r.kind.rawValue, "pays": r.pays.rawValue, "inputs": r.inputs.rawValue,
             "change": r.change.rawValue, "fee": r.fee.rawValue, "signers": r.signers, "threshold": r.threshold,
         ]
         if let to = r.to { out["to"] = to }
@@ -25,7 +25,8 @@ struct PoolCommand: AsyncParsableCommand {
         return out
     }
 
-    static func describe(_ r: PoolReview, unit: String) -> String {
+    static func describe(_ r: PoolReview) -> String {
+        let unit = r.unit.rawValue
         let what = r.kind == .swap ? "pays \(r.pays) \(unit) to \(r.to ?? "?")" : "pays the invoice \(r.invoice?.prefix(30) ?? "")… (\(r.pays) \(unit))"
         return "Pool \(r.pool) (\(r.fingerprint)): \(what); spends \(r.inputs), fee \(r.fee)\(r.kind == .melt ? " at most" : ""), \(r.change) back to the pool"
             + "\(r.kind == .melt ? " at least" : ""). Signed by \(r.signers.count) of the \(r.threshold) needed."
@@ -156,7 +157,7 @@ struct PoolCommand: AsyncParsableCommand {
                 if global.json {
                     s.printJSON(PoolCommand.reviewJSON(review).merging(["proposal": proposal.encoded]) { a, _ in a })
                 } else {
-                    FileHandle.standardError.write(Data((PoolCommand.describe(review, unit: global.unit) + "\n").utf8))
+                    FileHandle.standardError.write(Data((PoolCommand.describe(review) + "\n").utf8))
                     print(proposal.encoded)
                 }
             }
@@ -173,7 +174,7 @@ struct PoolCommand: AsyncParsableCommand {
             try await WalletSession.run(global) { s in
                 let review: PoolReview
                 do { review = try await s.wallet.reviewPoolProposal(decoded) } catch { throw PoolCommand.fail(error) }
-                if global.json { s.printJSON(PoolCommand.reviewJSON(review)) } else { print(PoolCommand.describe(review, unit: global.unit)) }
+                if global.json { s.printJSON(PoolCommand.reviewJSON(review)) } else { print(PoolCommand.describe(review)) }
             }
         }
     }
@@ -193,7 +194,7 @@ struct PoolCommand: AsyncParsableCommand {
                     if global.json {
                         s.printJSON(PoolCommand.reviewJSON(signed.review).merging(["proposal": signed.proposal.encoded]) { a, _ in a })
                     } else {
-                        FileHandle.standardError.write(Data((PoolCommand.describe(signed.review, unit: global.unit) + "\n").utf8))
+                        FileHandle.standardError.write(Data((PoolCommand.describe(signed.review) + "\n").utf8))
                         print(signed.proposal.encoded)
                     }
                     return
@@ -226,9 +227,10 @@ struct PoolCommand: AsyncParsableCommand {
             if let preimage = result.preimage { out["preimage"] = preimage }
             s.printJSON(out)
         } else {
-            print("Pool spend \(result.state): \(proposal.amount) \(global.unit)\(proposal.to.map { " to \($0)" } ?? " over Lightning").")
+            // Names from this wallet's own pool, not from the proposal.
+            print("Pool spend \(result.state): \(proposal.amount) \(result.pool.unit)\(proposal.kind == .swap ? " to \(proposal.to ?? "")" : " over Lightning").")
             if let payment { print("Payment (give it to the recipient):\n\(payment)") }
-            if let change { print("Change back to the pool (for the other members: cashew pool receive \(proposal.pool.name) TOKEN):\n\(change)") }
+            if let change { print("Change back to the pool (for the other members: cashew pool receive \(result.pool.name) TOKEN):\n\(change)") }
         }
     }
 

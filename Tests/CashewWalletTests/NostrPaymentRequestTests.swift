@@ -151,3 +151,32 @@ struct NostrPaymentRequestTests {
         }
     }
 }
+
+/// A payment's unit is its proofs' (by their keysets), not the one the payload claims.
+@Suite("Payment request units")
+struct PaymentRequestUnitTests {
+    @Test("a usd request paid with sat proofs that claim to be usd is refused, and nothing is received")
+    func unitFromKeysets() async throws {
+        let mint = try CashewMintProcess(environment: ["CASHEW_UNITS": "sat,usd"])
+        let root = FileManager.default.temporaryDirectory.appendingPathComponent("cashew-unit-\(UUID().uuidString)").path
+        defer {
+            _ = mint.stop()
+            mint.removeData()
+            try? FileManager.default.removeItem(atPath: root)
+        }
+        #expect(try WalletCLITests.cashew(["--dir", root + "/alice", "--mint", mint.url, "mint", "100"]).status == 0)
+        let sent = try WalletCLITests.cashew(["--dir", root + "/alice", "--mint", mint.url, "send", "50"])
+        let token = try Token(decoding: try #require(sent.stdout.split(separator: "\n").last.map(String.init)))
+        try FileManager.default.createDirectory(atPath: root + "/bob", withIntermediateDirectories: true)
+        let store = try await WalletStore.open(path: root + "/bob/wallet.sqlite3")
+        let bob = Wallet(store: store, seed: try Mnemonic.generate().seed())
+        let request = PaymentRequest(id: "u1", amount: 50, unit: CurrencyUnit("usd"), singleUse: true, mints: [mint.url], description: nil, transports: nil, nut10: nil)
+        // Full keyset IDs, as a NUT-18 payload carries them.
+        let keysets = try await MintClient(url: mint.url).keysets().keysets.map(\.id)
+        let proofs = try token.proofs.map { var p = $0; p.id = try p.id.resolve(among: keysets); return p }
+        let payload = PaymentRequestPayload(id: "u1", memo: nil, mint: mint.url, unit: CurrencyUnit("usd"), proofs: proofs)
+        await #expect { _ = try await bob.acceptPayment(payload, for: request) } throws: { "\($0)".contains("in sat, not usd") }
+        #expect(try await bob.balance(mintURL: mint.url, unit: .sat) == 0)
+        try await store.close()
+    }
+}

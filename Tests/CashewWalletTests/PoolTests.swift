@@ -52,6 +52,10 @@ struct PoolTests {
         for w in [bob, carol] { #expect(try Self.json(try Self.cashew(["--dir", w, "pool", "receive", "club", deposit, "--json"]))["added"] as? Int == 100) }
         #expect(try WalletCLITests.balance(alice, mint.url) == 100)
         for w in [alice, bob, carol] { #expect(try Self.json(try Self.cashew(["--dir", w, "pool", "balance", "club", "--json"]))["balance"] as? Int == 100) }
+        // Proofs without their DLEQ proofs are not taken into a pool (made-up proofs would look unspent).
+        let bare = try Token(decoding: deposit)
+        let stripped = Token(mint: bare.mint, unit: bare.unit, proofs: bare.proofs.map { var p = $0; p.dleq = nil; return p })
+        #expect(try Self.cashew(["--dir", bob, "pool", "receive", "club", try stripped.serialized()]).status != 0)
         // Alice cannot spend the pool's e-cash as her own: the token is locked 2 of 3.
         #expect(try Self.cashew(["--dir", alice, "receive", deposit]).status != 0)
 
@@ -76,7 +80,16 @@ struct PoolTests {
         redirected.to = mallory.hex
         var inflated = try PoolProposal(decoding: blob)
         inflated.amount = 29
-        for tampered in [redirected.encoded, inflated.encoded] {
+        // A "swap" that names a melt quote: the signatures would sign a melt of it (review finding, 2026-12-07).
+        var disguised = try PoolProposal(decoding: blob)
+        disguised.quote = "a-melt-quote"
+        disguised.invoice = "lnbc1a"
+        // Two outputs with one secret: one of them could never be spent.
+        var burned = try PoolProposal(decoding: blob)
+        burned.outputs[1].secret = burned.outputs[0].secret
+        burned.outputs[1].r = burned.outputs[0].r
+        burned.outputs[1].blinded = burned.outputs[0].blinded
+        for tampered in [redirected.encoded, inflated.encoded, disguised.encoded, burned.encoded] {
             for verb in ["show", "sign"] {
                 let out = try Self.cashew(["--dir", bob, "pool", verb, tampered])
                 #expect(out.status != 0 && Self.errorLine(out).contains("does not check out"), "\(verb): \(out.stderr)")
@@ -92,17 +105,14 @@ struct PoolTests {
         let change = try #require(paid["change"] as? String)
         #expect(try Self.cashew(["--dir", dave, "receive", payment]).status == 0)
         #expect(try WalletCLITests.balance(dave, mint.url) == 30)
-        // Carol signs the same proposal too, late: the mint answers the replayed swap from its ledger (NUT-19), with
-        // the same signatures: nothing is paid twice, and Carol learns the change that way.
-        let late = try Self.json(try Self.cashew(["--dir", carol, "pool", "sign", blob, "--json"]))
-        #expect(late["state"] as? String == "PAID" && late["change"] as? String == change)
-        #expect(try Self.cashew(["--dir", dave, "receive", try #require(late["payment"] as? String)]).status != 0)
+        // Carol signs the same proposal too, late: it was carried out (Dave spent its payment), so her review refuses it.
+        let late = try Self.cashew(["--dir", carol, "pool", "sign", blob])
+        #expect(late.status != 0 && Self.errorLine(late).contains("spent already"), "\(late.stderr)")
         #expect(try WalletCLITests.balance(dave, mint.url) == 30)
-        // The change (what the proofs spent held beyond the 30) goes to the member who has not seen it.
+        // The change (what the proofs spent held beyond the 30) goes to the members who did not submit.
         let changeAmount = try Token(decoding: change).proofs.reduce(0) { $0 + Int($1.amount.rawValue) }
         #expect(changeAmount > 0)
-        #expect(try Self.json(try Self.cashew(["--dir", alice, "pool", "receive", "club", change, "--json"]))["added"] as? Int == changeAmount)
-        #expect(try Self.json(try Self.cashew(["--dir", carol, "pool", "receive", "club", change, "--json"]))["added"] as? Int == 0)
+        for w in [alice, carol] { #expect(try Self.json(try Self.cashew(["--dir", w, "pool", "receive", "club", change, "--json"]))["added"] as? Int == changeAmount) }
         for w in [alice, bob, carol] { #expect(try Self.json(try Self.cashew(["--dir", w, "pool", "balance", "club", "--json"]))["balance"] as? Int == 70) }
 
         // A Lightning payment from the pool: Carol proposes, Alice completes it.
@@ -110,6 +120,16 @@ struct PoolTests {
             .sign(with: .random()).bolt11
         let melt = try Self.json(try Self.cashew(["--dir", carol, "pool", "propose", "club", "--invoice", invoice, "--json"]))
         #expect(melt["kind"] as? String == "melt" && melt["pays"] as? Int == 20)
+        // The same melt with one blank output (the change would stay with the mint), or showing another invoice.
+        var starved = try PoolProposal(decoding: try #require(melt["proposal"] as? String))
+        starved.outputs = [starved.outputs[0]]
+        var swapped = try PoolProposal(decoding: try #require(melt["proposal"] as? String))
+        swapped.invoice = try Invoice.Builder(amountMsat: 20_000, paymentHash: SecureRandom.bytes(32), paymentSecret: SecureRandom.bytes(32), description: "x")
+            .sign(with: .random()).bolt11
+        for tampered in [starved.encoded, swapped.encoded] {
+            let out = try Self.cashew(["--dir", alice, "pool", "sign", tampered])
+            #expect(out.status != 0 && Self.errorLine(out).contains("does not check out"), "\(out.stderr)")
+        }
         let melted = try Self.json(try Self.cashew(["--dir", alice, "pool", "sign", try #require(melt["proposal"] as? String), "--json"]))
         #expect(melted["state"] as? String == "PAID", "\(melted)")
         let left = try #require(try Self.json(try Self.cashew(["--dir", alice, "pool", "balance", "club", "--json"]))["balance"] as? Int)

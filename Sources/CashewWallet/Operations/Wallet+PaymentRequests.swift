@@ -52,7 +52,9 @@ extension Wallet {
         guard let offered = Amount.sum(payload.proofs.map(\.amount)), request.amount.map({ offered >= $0 }) ?? true else {
             throw WalletError(.invalidInput, "the payment is smaller than requested")
         }
-        return try await receive(Token(mint: payload.mint, unit: payload.unit, memo: payload.memo, proofs: payload.proofs), minimum: request.amount)
+        // The unit the proofs' keysets have, not only the one the payload claims.
+        return try await receive(
+            Token(mint: payload.mint, unit: payload.unit, memo: payload.memo, proofs: payload.proofs), minimum: request.amount, unit: request.unit ?? payload.unit)
     }
 
     /// Waits on the request's relays until `request` is paid (then the amount received) or `timeout` passes (nil).

@@ -11,7 +11,8 @@ extension Wallet {
     /// `preimages`; a token this wallet cannot unlock is refused before anything is sent (`WalletError.locked`).
     /// `minimum`: refuse (before anything is sent, the token untouched) a token worth less after its input fee.
     @discardableResult
-    public func receive(_ token: Token, preimages: [[UInt8]] = [], minimum: Amount? = nil) async throws -> Amount {
+    /// `unit`: refuse a token whose proofs (by their keysets) are of another unit, whatever the token says.
+    public func receive(_ token: Token, preimages: [[UInt8]] = [], minimum: Amount? = nil, unit expected: CurrencyUnit? = nil) async throws -> Amount {
         let client = client(token.mint)
         let keysets = try await refresh(mintURL: client.url)
         guard !token.proofs.isEmpty else { throw WalletError(.invalidInput, "the token holds no proofs") }
@@ -30,6 +31,7 @@ extension Wallet {
         }
         let units = Set(inputs.compactMap { p in keysets.first { $0.id == p.id }?.unit })
         guard units.count == 1, let unit = units.first else { throw WalletError(.invalidInput, "the token mixes units") }
+        if let expected, unit != expected { throw WalletError(.invalidInput, "the token's proofs are in \(unit), not \(expected)") }
         guard let total = Amount.sum(inputs.map(\.amount)) else { throw WalletError(.invalidInput, "token amounts overflow") }
         let fee = try inputFee(inputs, keysets: keysets)
         guard let amount = total.subtracting(fee), amount > 0 else { throw WalletError(.invalidInput, "the token is worth less than its input fee") }

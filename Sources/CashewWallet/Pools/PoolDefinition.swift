@@ -64,9 +64,12 @@ public struct PoolDefinition: Codable, Sendable, Hashable {
     /// A short hash of everything that makes the pool (not its name): members compare it to know they hold the
     /// same pool.
     public var fingerprint: String {
-        let text = [mint, unit.rawValue, members.joined(separator: ","), String(threshold), locktime.map(String.init) ?? "", refund.joined(separator: ",")]
-            .joined(separator: "|")
-        return Hex.encode(Array(SHA256.hash(data: Array(text.utf8)).prefix(8)))
+        // JSON of the fields (no separator a value could contain), 128 bits of its hash.
+        let fields = JSONValue.array([
+            .string(mint), .string(unit.rawValue), .array(members.map { .string($0) }), .int(Int64(threshold)), locktime.map { .uint($0) } ?? .null,
+            .array(refund.map { .string($0) }),
+        ])
+        return Hex.encode(Array(SHA256.hash(data: fields.serializedBytes).prefix(16)))
     }
 
     /// The same pool: everything but the name.

@@ -77,6 +77,9 @@ public struct PoolProposal: Codable, Sendable, Hashable {
         self.createdAt = createdAt
     }
 
+    /// The quote ID the SIG_ALL signatures cover: a melt's, never a swap's.
+    var signedQuote: String? { kind == .melt ? quote : nil }
+
     /// The blinded messages as the mint is sent them.
     func messages() throws -> [BlindedMessage] {
         try outputs.map { o in
@@ -89,6 +92,7 @@ public struct PoolProposal: Codable, Sendable, Hashable {
 public struct PoolReview: Sendable, Hashable {
     public var pool: String
     public var fingerprint: String
+    public var unit: CurrencyUnit
     public var kind: PoolProposal.Kind
     /// Paid to the recipient, or the invoice's amount.
     public var pays: Amount
@@ -107,6 +111,8 @@ public struct PoolReview: Sendable, Hashable {
 
 /// What a spend that went through left.
 public struct PoolSpendResult: Sendable {
+    /// This wallet's pool the spend was from.
+    public var pool: PoolDefinition
     /// Paid (`PAID` for a melt; a swap is paid once signed) or `PENDING`.
     public var state: String
     /// A swap's payment: a token locked to the recipient.

@@ -52,8 +52,10 @@ extension Wallet {
             guard let keyset = keysets.first(where: { $0.id == p.id }), keyset.unit == pool.unit, let key = keyset.keys[p.amount] else {
                 throw WalletError(.invalidInput, "the token's keyset \(proof.id) or amount \(proof.amount) is not one of \(pool.mint)'s in \(pool.unit)")
             }
-            if let dleq = p.dleq, !DLEQ.verify(dleq.proof, blindingFactor: dleq.r, secret: p.secret, signature: p.signature, publicKey: key) {
-                throw WalletError(.invalidInput, "a proof's DLEQ does not verify: the token was not issued by \(pool.mint)")
+            // Required, not just checked when present: the mint reports a made-up proof as unspent, and one would
+            // inflate the pool's balance and make every spend that includes it fail.
+            guard let dleq = p.dleq, DLEQ.verify(dleq.proof, blindingFactor: dleq.r, secret: p.secret, signature: p.signature, publicKey: key) else {
+                throw WalletError(.invalidInput, "a proof without a DLEQ proof that verifies (NUT-12): it may not have been issued by \(pool.mint)")
             }
             proofs.append(p)
         }
@@ -174,6 +176,17 @@ extension Wallet {
         guard Set(proposal.inputs.map(\.secret)).count == proposal.inputs.count else { throw refuse("an input is spent twice") }
         let keysets = try await refreshKeysets(client(pool.mint))
         let messages = try proposal.messages()
+        guard !messages.isEmpty || proposal.kind == .swap else { throw refuse("a melt without outputs for its change") }
+        // A swap carries no quote: with one, the signatures would sign a melt of that quote (NUT-11's message for a
+        // melt is the swap's plus the quote ID), which the proposer could then submit to pay any invoice.
+        if proposal.kind == .swap, proposal.quote != nil || proposal.invoice != nil { throw refuse("a swap that names a melt quote or invoice") }
+        // Each output's secret once, and none an input's: a proof per secret can be spent once, so a repeated secret
+        // burns what it holds.
+        let secrets = proposal.outputs.map(\.secret)
+        guard Set(secrets).count == secrets.count, Set(secrets).isDisjoint(with: proposal.inputs.map(\.secret)) else {
+            throw refuse("an output's secret is used twice")
+        }
+        guard Set(messages.map(\.id)).count <= 1 else { throw refuse("its outputs are for more than one keyset") }
         var toRecipient: UInt64 = 0, back: UInt64 = 0
         for (o, m) in zip(proposal.outputs, messages) {
             guard let r = try? Scalar(hex: o.r), (try? BDHKE.blind(secret: o.secret, r: r)) == m.blindedSecret else {
@@ -202,25 +215,34 @@ extension Wallet {
         case .melt:
             guard toRecipient == 0, let quoteID = proposal.quote, let invoice = proposal.invoice else { throw refuse("a melt pays an invoice, nothing else") }
             let quote = try await client(pool.mint).meltQuote(id: quoteID)
-            guard quote.request.map({ $0.lowercased() == invoice.lowercased() }) ?? true, quote.amount == proposal.amount else {
-                throw refuse("the melt quote is not for the invoice and amount it says")
+            guard let request = quote.request, request.lowercased() == invoice.lowercased(), quote.amount == proposal.amount, quote.unit == pool.unit else {
+                throw refuse("the melt quote is not for the invoice, amount and unit it says")
             }
             guard quote.state == .unpaid else { throw refuse("its melt quote is \(quote.state.rawValue)") }
             fee = try add(inputFee, quote.feeReserve.rawValue)
             guard total >= (try add(quote.amount.rawValue, fee)) else { throw refuse("its inputs do not cover the invoice, the fee reserve and the input fee") }
             back = total - quote.amount.rawValue - fee
+            // NUT-08: change comes back only into the blank outputs given; too few would leave it with the mint.
+            let most = back &+ quote.feeReserve.rawValue
+            guard messages.count >= max(1, 64 - most.leadingZeroBitCount) else { throw refuse("it has too few outputs for its change") }
+        }
+        // Outputs whose secrets were spent already would be worthless.
+        if !proposal.outputs.isEmpty {
+            let ys = try proposal.outputs.map { try HashToCurve.point(forSecret: $0.secret) }
+            let states = try await client(pool.mint).checkState(CheckStateRequest(ys: ys))
+            guard states.states.count == ys.count, states.states.allSatisfy({ $0.state == .unspent }) else { throw refuse("an output's secret was spent already") }
         }
         let signers = try poolSigners(proposal, pool: pool)
         return PoolReview(
-            pool: pool.name, fingerprint: pool.fingerprint, kind: proposal.kind, pays: proposal.amount, to: proposal.to, invoice: proposal.invoice,
-            inputs: Amount(total), change: Amount(back), fee: Amount(fee), signers: signers, threshold: pool.threshold)
+            pool: pool.name, fingerprint: pool.fingerprint, unit: pool.unit, kind: proposal.kind, pays: proposal.amount, to: proposal.to,
+            invoice: proposal.invoice, inputs: Amount(total), change: Amount(back), fee: Amount(fee), signers: signers, threshold: pool.threshold)
     }
 
     /// The members whose signatures on the first input sign this exact spend; throws when one does not.
     func poolSigners(_ proposal: PoolProposal, pool: PoolDefinition) throws -> [String] {
         guard let witness = proposal.inputs[0].witness else { return [] }
         guard let parsed = try? Witness(parsing: witness) else { throw WalletError(.invalidInput, "the proposal does not check out: its witness does not parse") }
-        let message = SpendingConditionVerifier.sigAllMessage(inputs: proposal.inputs, outputs: try proposal.messages(), quoteID: proposal.quote)
+        let message = SpendingConditionVerifier.sigAllMessage(inputs: proposal.inputs, outputs: try proposal.messages(), quoteID: proposal.signedQuote)
         let digest = Array(SHA256.hash(data: Array(message.utf8)))
         var signers = [String]()
         for signature in parsed.signatures {
@@ -236,11 +258,12 @@ extension Wallet {
     public func signPoolProposal(_ proposal: PoolProposal) async throws -> (proposal: PoolProposal, review: PoolReview) {
         let review = try await reviewPoolProposal(proposal)
         let me = try lockingPublicKey().hex
-        guard proposal.pool.members.contains(me) else { throw WalletError(.invalidInput, "this wallet's key is not a member of the pool") }
+        // This wallet's own copy of the pool (the proposal's is only what it says).
+        guard try await pool(review.pool).members.contains(me) else { throw WalletError(.invalidInput, "this wallet's key is not a member of the pool") }
         guard !review.signers.contains(me) else { throw WalletError(.invalidInput, "this wallet has signed the proposal already") }
         var signed = proposal
         signed.inputs = try spendingKeys(preimages: []).sign(
-            inputs: proposal.inputs, outputs: try proposal.messages(), quoteID: proposal.quote, now: Date().timeIntervalSince1970)
+            inputs: proposal.inputs, outputs: try proposal.messages(), quoteID: proposal.signedQuote, now: Date().timeIntervalSince1970)
         let after = try await reviewPoolProposal(signed)
         guard after.signers.contains(me) else { throw WalletError(.locked, "this wallet's key could not sign the proposal") }
         return (signed, after)
@@ -251,7 +274,7 @@ extension Wallet {
     /// change is kept as the pool's and returned as a token for the other members.
     public func submitPoolProposal(_ proposal: PoolProposal) async throws -> PoolSpendResult {
         let review = try await reviewPoolProposal(proposal)
-        guard let pool = try await store.pools().first(where: { $0.sameFunds(as: proposal.pool) }) else { throw WalletError(.invalidInput, "unknown pool") }
+        let pool = try await pool(review.pool)
         let client = client(pool.mint)
         let keysets = try await refreshKeysets(client)
         guard let keyset = keysets.first(where: { $0.id.hex == proposal.outputs.first?.keyset }) else { throw WalletError(.invalidInput, "unknown keyset") }
@@ -269,9 +292,9 @@ extension Wallet {
             try await store.addPoolProofs(change, pool: pool.name)
             try await store.addPoolHistory(pool: pool.name, PoolHistoryEntry(
                 kind: "paid", amount: review.pays, fee: review.fee, detail: "to \(proposal.to ?? "")", time: Self.now()))
-            return PoolSpendResult(state: "PAID", payment: token(payment), change: token(change), preimage: nil)
+            return PoolSpendResult(pool: pool, state: "PAID", payment: token(payment), change: token(change), preimage: nil)
         case .melt:
-            let response = try await client.melt(MeltRequest(quote: proposal.quote ?? "", inputs: proposal.inputs, outputs: outputs.messages))
+            let response = try await client.melt(MeltRequest(quote: proposal.signedQuote ?? "", inputs: proposal.inputs, outputs: outputs.messages))
             guard response.state != .unpaid else { throw WalletError(.invalidInput, "the payment failed; nothing was spent") }
             try await store.markPoolProofsSpent(proposal.inputs)
             let change = try outputs.changeProofs(response.change ?? [])
@@ -280,7 +303,7 @@ extension Wallet {
             let spentFee = Amount(review.inputs.rawValue &- review.pays.rawValue &- min(returned, review.inputs.rawValue &- review.pays.rawValue))
             try await store.addPoolHistory(pool: pool.name, PoolHistoryEntry(
                 kind: "melted", amount: review.pays, fee: spentFee, detail: "invoice \(proposal.invoice?.prefix(24) ?? "")…", time: Self.now()))
-            return PoolSpendResult(state: response.state.rawValue, payment: nil, change: token(change), preimage: response.paymentPreimage)
+            return PoolSpendResult(pool: pool, state: response.state.rawValue, payment: nil, change: token(change), preimage: response.paymentPreimage)
         }
     }
 
