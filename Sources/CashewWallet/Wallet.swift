@@ -106,6 +106,37 @@ public struct Wallet: Sendable {
     }
 
     /// The input fee (NUT-02) of spending `proofs`.
+    /// The mint's NUT-07 state of each proof, in order, asked 100 at a time.
+    func proofStates<C: Collection>(_ proofs: C, client: MintClient) async throws -> [ProofState] where C.Element == Proof {
+        var states = [ProofState]()
+        for chunk in Array(proofs).chunks(of: 100) {
+            let answer = try await client.checkState(CheckStateRequest(ys: try chunk.map { try $0.y }))
+            guard answer.states.count == chunk.count else { throw WalletError(.protocolViolation, "checkstate answered a different number of states") }
+            states += answer.states.map(\.state)
+        }
+        return states
+    }
+
+    /// `proofs` with their full keyset IDs (a V4 token carries short ones), each of a keyset and amount of the mint,
+    /// and its DLEQ proof checked offline (NUT-12): when present, or always when `requireDLEQ`.
+    func checkedProofs(_ proofs: [Proof], keysets: [WalletKeyset], mintURL: String, requireDLEQ: Bool = false) throws -> [Proof] {
+        try proofs.map { proof in
+            var p = proof
+            p.id = try proof.id.resolve(among: keysets.map(\.id))
+            guard let keyset = keysets.first(where: { $0.id == p.id }), let key = keyset.keys[p.amount] else {
+                throw WalletError(.invalidInput, "the token's keyset \(proof.id) or amount \(proof.amount) is not one of \(mintURL)'s")
+            }
+            guard let dleq = p.dleq else {
+                if requireDLEQ { throw WalletError(.invalidInput, "a proof without a DLEQ proof (NUT-12): it may not have been issued by \(mintURL)") }
+                return p
+            }
+            guard DLEQ.verify(dleq.proof, blindingFactor: dleq.r, secret: p.secret, signature: p.signature, publicKey: key) else {
+                throw WalletError(.invalidInput, "a proof's DLEQ does not verify: the token was not issued by \(mintURL)")
+            }
+            return p
+        }
+    }
+
     func inputFee(_ proofs: [Proof], keysets: [WalletKeyset]) throws -> Amount {
         let byID = Dictionary(keysets.map { ($0.id, $0.inputFeePPK) }, uniquingKeysWith: { a, _ in a })
         guard let fee = Fees.inputFee(perInputPPK: proofs.map { byID[$0.id] ?? 0 }) else { throw WalletError(.invalidInput, "fees overflow") }

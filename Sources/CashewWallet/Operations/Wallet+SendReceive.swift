@@ -16,19 +16,8 @@ extension Wallet {
         let client = client(token.mint)
         let keysets = try await refresh(mintURL: client.url)
         guard !token.proofs.isEmpty else { throw WalletError(.invalidInput, "the token holds no proofs") }
-        var inputs = [Proof]()
-        for proof in token.proofs {
-            var p = proof
-            p.id = try proof.id.resolve(among: keysets.map(\.id))
-            guard let keyset = keysets.first(where: { $0.id == p.id }), let key = keyset.keys[p.amount] else {
-                throw WalletError(.invalidInput, "the token's keyset \(proof.id) or amount \(proof.amount) is not one of \(client.url)'s")
-            }
-            // Offline check first (NUT-12): a proof whose DLEQ does not verify was not signed by this mint's key.
-            if let dleq = p.dleq, !DLEQ.verify(dleq.proof, blindingFactor: dleq.r, secret: p.secret, signature: p.signature, publicKey: key) {
-                throw WalletError(.invalidInput, "a proof's DLEQ does not verify: the token was not issued by \(client.url)")
-            }
-            inputs.append(p)
-        }
+        // Offline check first (NUT-12): a proof whose DLEQ does not verify was not signed by this mint's key.
+        var inputs = try checkedProofs(token.proofs, keysets: keysets, mintURL: client.url)
         let units = Set(inputs.compactMap { p in keysets.first { $0.id == p.id }?.unit })
         guard units.count == 1, let unit = units.first else { throw WalletError(.invalidInput, "the token mixes units") }
         if let expected, unit != expected { throw WalletError(.invalidInput, "the token's proofs are in \(unit), not \(expected)") }

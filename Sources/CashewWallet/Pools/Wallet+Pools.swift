@@ -43,28 +43,17 @@ extension Wallet {
         guard !token.proofs.isEmpty, token.proofs.allSatisfy({ pool.locks($0.secret) }) else {
             throw WalletError(.invalidInput, "the token is not locked to this pool (its members, threshold and refund path)")
         }
-        // Full keyset IDs (a V4 token carries short ones), and the mint's signature checked offline (NUT-12).
+        // The DLEQ proof is required, not just checked when present: the mint reports a made-up proof as unspent, and
+        // one would inflate the pool's balance and make every spend that includes it fail.
         let keysets = try await refreshKeysets(client(pool.mint))
-        var proofs = [Proof]()
-        for proof in token.proofs {
-            var p = proof
-            p.id = try proof.id.resolve(among: keysets.map(\.id))
-            guard let keyset = keysets.first(where: { $0.id == p.id }), keyset.unit == pool.unit, let key = keyset.keys[p.amount] else {
-                throw WalletError(.invalidInput, "the token's keyset \(proof.id) or amount \(proof.amount) is not one of \(pool.mint)'s in \(pool.unit)")
-            }
-            // Required, not just checked when present: the mint reports a made-up proof as unspent, and one would
-            // inflate the pool's balance and make every spend that includes it fail.
-            guard let dleq = p.dleq, DLEQ.verify(dleq.proof, blindingFactor: dleq.r, secret: p.secret, signature: p.signature, publicKey: key) else {
-                throw WalletError(.invalidInput, "a proof without a DLEQ proof that verifies (NUT-12): it may not have been issued by \(pool.mint)")
-            }
-            proofs.append(p)
+        let proofs = try checkedProofs(token.proofs, keysets: keysets, mintURL: pool.mint, requireDLEQ: true)
+        for p in proofs where keysets.first(where: { $0.id == p.id })?.unit != pool.unit {
+            throw WalletError(.invalidInput, "the token's keyset \(p.id) is not of the pool's unit \(pool.unit)")
         }
         let known = Set(try await store.poolProofs(name).map(\.proof.secret))
         let fresh = proofs.filter { !known.contains($0.secret) }
         guard !fresh.isEmpty else { return 0 }
-        let states = try await client(pool.mint).checkState(CheckStateRequest(ys: try fresh.map { try HashToCurve.point(forSecret: $0.secret) }))
-        guard states.states.count == fresh.count else { throw WalletError(.protocolViolation, "the mint answered another number of states") }
-        let unspent = zip(fresh, states.states).filter { $0.1.state == .unspent }.map(\.0)
+        let unspent = zip(fresh, try await proofStates(fresh, client: client(pool.mint))).filter { $0.1 == .unspent }.map(\.0)
         guard !unspent.isEmpty else { throw WalletError(.invalidInput, "the token's proofs are spent already") }
         try await store.addPoolProofs(unspent, pool: name)
         let amount = Amount.sum(unspent.map(\.amount)) ?? 0
@@ -80,12 +69,7 @@ extension Wallet {
         let pool = try await pool(name)
         let proofs = try await store.poolProofs(name, state: "unspent").map(\.proof)
         guard !proofs.isEmpty else { return 0 }
-        var spent = [Proof]()
-        for chunk in stride(from: 0, to: proofs.count, by: 100).map({ Array(proofs[$0..<min($0 + 100, proofs.count)]) }) {
-            let states = try await client(pool.mint).checkState(CheckStateRequest(ys: try chunk.map { try HashToCurve.point(forSecret: $0.secret) }))
-            guard states.states.count == chunk.count else { throw WalletError(.protocolViolation, "the mint answered another number of states") }
-            spent += zip(chunk, states.states).filter { $0.1.state == .spent }.map(\.0)
-        }
+        let spent = zip(proofs, try await proofStates(proofs, client: client(pool.mint))).filter { $0.1 == .spent }.map(\.0)
         try await store.markPoolProofsSpent(spent)
         let left = Set(spent.map(\.secret))
         return Amount.sum(proofs.filter { !left.contains($0.secret) }.map(\.amount)) ?? 0

@@ -47,7 +47,7 @@ extension WalletStore {
     public func addPoolProofs(_ proofs: [Proof], pool: String) async throws {
         try await transaction { db in
             for p in proofs {
-                let y = try HashToCurve.point(forSecret: p.secret).hex
+                let y = try p.y.hex
                 _ = try await db.query(
                     "INSERT INTO pool_proofs (y, pool, proof, state, added_at) VALUES (?, ?, ?, 'unspent', ?) ON CONFLICT (y) DO NOTHING",
                     [.text(y), .text(pool), .text(String(decoding: try JSONEncoder().encode(p), as: UTF8.self)), .uint(Self.now())])
@@ -68,7 +68,7 @@ extension WalletStore {
     public func markPoolProofsSpent(_ proofs: [Proof]) async throws {
         try await transaction { db in
             for p in proofs {
-                _ = try await db.query("UPDATE pool_proofs SET state = 'spent' WHERE y = ?", [.text(try HashToCurve.point(forSecret: p.secret).hex)])
+                _ = try await db.query("UPDATE pool_proofs SET state = 'spent' WHERE y = ?", [.text(try p.y.hex)])
             }
         }
     }
