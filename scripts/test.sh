@@ -47,7 +47,9 @@ swift build --build-tests
 # Tests that hold the mint to wall-clock bounds (answers within a second or two while PostgreSQL is down or being
 # hammered, connection timeouts, LNbits stopped under a running mint) run in a second pass on their own: in the
 # first pass they would share two cores with every other test.
-timed='DoubleSpendSoakTests|PostgresOutageTests|HTTPConnectionTests|LNbitsEndToEndTests'
+# The wallet's subscription waits (seen within seconds, or only at a deadline) and the requests-in-flight limits
+# (answers within a read timeout) are wall-clock bound too: both failed once in a starved main pass.
+timed='DoubleSpendSoakTests|PostgresOutageTests|HTTPConnectionTests|LNbitsEndToEndTests|WalletSubscriptionTests|RequestLimitTests'
 # The melt fault-injection suite times calls out on purpose (2-3 s client timeouts against a scripted node): a pass of
 # its own, so that neither it nor the timed suites above slow the other past their bounds.
 faults='MeltFaultTests'
