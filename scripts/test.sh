@@ -63,35 +63,47 @@ heavy='LiabilityTests|WalletMultiPathTests|NostrRelayTests|NostrPaymentRequestTe
 # Both passes are also written to a log, from which a summary is printed at the end, passed or failed: the counts,
 # and each failed test with its first recorded issue.
 test_log=$(mktemp /tmp/cashew-test-log.XXXXXX)
+# A pass whose test process crashes prints no "Test run with" line and no failures: what it was running is kept here.
+crash_log=$(mktemp /tmp/cashew-crash-log.XXXXXX)
 summarise() {
   local status=$?
   if [ -s "$test_log" ]; then
     printf '\n==> summary\n'
     grep -E '^(✔|✘) Test run with' "$test_log" || true
+    [ -s "$crash_log" ] && cat "$crash_log"
     local failed
     failed=$(grep -E '^✘ Test .* recorded an issue' "$test_log" | awk '!seen[$0]++' | head -n 40 || true)
     if [ -n "$failed" ]; then
       printf 'Failed (first 40 issues; search the log above for ✘):\n%s\n' "$failed"
     fi
   fi
-  rm -f "$test_log"
+  rm -f "$test_log" "$crash_log"
   exit $status
 }
 trap summarise EXIT
 
-log "testing (with a private PostgreSQL; SQLite in-process and in temporary files)"
-export CASHEW_REQUIRE_POSTGRES=1
 tests_failed=0
-scripts/with-postgres.sh swift test --skip-build --skip "$timed|$faults|$heavy" 2>&1 | tee -a "$test_log" || tests_failed=1
+# run_pass NAME COMMAND…: one pass, its output shown and logged; a crashed pass is described in the summary.
+run_pass() {
+  local name=$1; shift
+  log "testing $name"
+  local out status=0
+  out=$(mktemp /tmp/cashew-pass.XXXXXX)
+  "$@" 2>&1 | tee "$out" | tee -a "$test_log" || status=$?
+  scripts/pass-report.py "$name" "$status" < "$out" >> "$crash_log" || true
+  rm -f "$out"
+  [ $status -eq 0 ] || tests_failed=1
+}
 
-log "testing under wall-clock bounds: double-spend soak, PostgreSQL outages, HTTP connection limits, LNbits end to end"
-scripts/with-postgres.sh swift test --skip-build --filter "$timed" 2>&1 | tee -a "$test_log" || tests_failed=1
-
-log "testing melt faults: every Lightning backend against a scripted node failing at each step"
-swift test --skip-build --filter "$faults" 2>&1 | tee -a "$test_log" || tests_failed=1
-
-log "testing multi-process end-to-end suites on their own: proof of liabilities, multi-path payments"
-scripts/with-postgres.sh swift test --skip-build --filter "$heavy" 2>&1 | tee -a "$test_log" || tests_failed=1
+export CASHEW_REQUIRE_POSTGRES=1
+run_pass "(with a private PostgreSQL; SQLite in-process and in temporary files)" \
+  scripts/with-postgres.sh swift test --skip-build --skip "$timed|$faults|$heavy"
+run_pass "under wall-clock bounds: double-spend soak, PostgreSQL outages, HTTP connections and request limits, LNbits end to end, wallet subscriptions" \
+  scripts/with-postgres.sh swift test --skip-build --filter "$timed"
+run_pass "melt faults: every Lightning backend against a scripted node failing at each step" \
+  swift test --skip-build --filter "$faults"
+run_pass "multi-process end-to-end suites on their own: proof of liabilities, multi-path payments, Nostr, pools" \
+  scripts/with-postgres.sh swift test --skip-build --filter "$heavy"
 [ $tests_failed -eq 0 ] || exit 1
 
 log "benchmark smoke run (debug build: the figures mean nothing, the Swift/C agreement check does)"

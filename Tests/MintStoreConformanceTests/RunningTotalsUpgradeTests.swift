@@ -61,7 +61,9 @@ struct RunningTotalsUpgradeTests {
                 return totals
             }
             await store.close()
-            let upgraded = try await PostgresMintStore.connect(url: url, maxConnections: 4, logger: Self.logger)
+            // A generous acquire timeout: the full test run starves this process for seconds at a time.
+            let upgraded = try await PostgresMintStore.connect(
+                url: url, maxConnections: 4, limits: PostgresLedgerLimits(acquireTimeout: .seconds(60)), logger: Self.logger)
             try await upgraded.whileRunning {
                 #expect(try await upgraded.migrate() == ["postgres_0007_ledger_totals"])
                 let running = try await upgraded.ledgerTotals()
