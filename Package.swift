@@ -334,7 +334,7 @@ let package = Package(
         .testTarget(
             name: "MintStoreConformanceTests",
             dependencies: [
-                "CashuMint", "CashewSQLiteStore", "CashewPostgresStore", "CashuProtocol", "CashuCrypto", "Secp256k1", "CashewEncoding",
+                "CashuMint", "CashewSQLite", "CashewSQLiteStore", "CashewPostgresStore", "CashuProtocol", "CashuCrypto", "Secp256k1", "CashewEncoding",
                 "TestSupport",
                 .product(name: "PostgresNIO", package: "postgres-nio"),
                 .product(name: "SQLiteNIO", package: "sqlite-nio"),

@@ -6,8 +6,29 @@ import SQLiteNIO
 /// if their body throws) and reads take the connection in turn. WAL journal with `synchronous = FULL`, so that a
 /// committed transaction survives power loss; a 10 s busy timeout for other processes on the same file.
 public struct SerialSQLiteDatabase: Sendable {
-    public let connection: SQLiteConnection
+    /// The connection, closed by `close()`; if every copy of this value is dropped without that, the connection
+    /// is closed in the background (see `ConnectionOwner`).
+    public var connection: SQLiteConnection { owner.connection }
+    let owner: ConnectionOwner
     let mutex = AsyncMutex()
+
+    init(connection: SQLiteConnection) {
+        owner = ConnectionOwner(connection)
+    }
+
+    /// Owns the connection for all copies of the database value. A database dropped without `close()` (a task
+    /// cancelled or failed between open and close) would leak the file handle, and in debug builds SQLiteNIO asserts
+    /// in the connection's deinit, which takes the whole process down with it (a failing test became a crashed test
+    /// run). The close started here keeps the connection alive until it has run.
+    final class ConnectionOwner: Sendable {
+        let connection: SQLiteConnection
+        init(_ connection: SQLiteConnection) { self.connection = connection }
+        deinit {
+            guard !connection.isClosed else { return }
+            connection.logger.warning("an SQLite database was dropped without being closed; closing it")
+            _ = connection.close()
+        }
+    }
 
     /// Opens (creating if needed) the database at `path`; `":memory:"` gives a private in-memory one. `pragmas` run
     /// after the standard ones.
