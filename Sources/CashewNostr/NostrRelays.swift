@@ -96,17 +96,21 @@ public struct NostrRelays: Sendable {
         return byID.values.sorted { ($0.createdAt, $0.id) < ($1.createdAt, $1.id) }
     }
 
+    /// What the relays' tasks tell `listen`.
+    enum ListenUpdate: Sendable {
+        case event(NostrEvent)
+        case connected(String)
+        case failed(String, String)
+    }
+
     /// Shows `handle` each event matching `filters`, stored or new, from every relay, once each, until `handle`
-    /// returns true (then true) or `duration` passes (then false). A relay that drops the connection is
+    /// returns a value (then that value) or `duration` passes (then nil). A relay that drops the connection is
     /// reconnected; throws at once when no relay can be reached at the start.
-    public func listen(_ filters: [NostrFilter], for duration: Duration, handle: @escaping @Sendable (NostrEvent) async throws -> Bool) async throws -> Bool {
-        enum Update: Sendable {
-            case event(NostrEvent)
-            case connected(String)
-            case failed(String, String)
-        }
+    public func listen<Found: Sendable>(
+        _ filters: [NostrFilter], for duration: Duration, handle: @escaping @Sendable (NostrEvent) async throws -> Found?
+    ) async throws -> Found? {
         // Bounded: a relay that floods is not held in memory (the newest updates are kept).
-        let (updates, continuation) = AsyncStream<Update>.makeStream(bufferingPolicy: .bufferingNewest(1000))
+        let (updates, continuation) = AsyncStream<ListenUpdate>.makeStream(bufferingPolicy: .bufferingNewest(1000))
         let subID = Self.subscriptionID()
         let request = Self.request(subID, filters)
         let timeout = self.timeout
@@ -148,7 +152,7 @@ public struct NostrRelays: Sendable {
             var seen = Set<String>()
             var failures = [(String, String)]()
             var anyConnected = false
-            var outcome = false
+            var outcome: Found?
             loop: for await update in updates {
                 switch update {
                 case .connected: anyConnected = true
@@ -161,8 +165,8 @@ public struct NostrRelays: Sendable {
                     }
                 case let .event(e):
                     guard seen.insert(e.id).inserted else { continue }
-                    if try await handle(e) {
-                        outcome = true
+                    if let found = try await handle(e) {
+                        outcome = found
                         break loop
                     }
                 }
@@ -170,7 +174,7 @@ public struct NostrRelays: Sendable {
             group.cancelAll()
             continuation.finish()
             return outcome
-        } as Bool
+        }
     }
 
     // MARK: - Plumbing

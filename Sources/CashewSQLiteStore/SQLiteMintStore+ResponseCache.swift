@@ -49,22 +49,22 @@ extension SQLiteMintStore: ResponseCache {
                 [.text(first)]
             ).first, let id = op.column("id")?.string, let kind = op.column("kind")?.string.flatMap(OperationKind.init(rawValue:)),
                 let createdAt = op.column("created_at")?.integer else { return nil }
+            // How many of `values` the operation's rows of `table` hold (in chunks: SQLite limits a statement's
+            // parameters).
+            func count(_ table: String, _ column: String, _ values: [String], extra: String = "") async throws -> Int {
+                var n = 0
+                for chunk in values.chunks(of: 500) {
+                    n += try await db.query(
+                        "SELECT count(*) AS n FROM \(table) WHERE operation_id = ?\(extra) AND \(column) IN (\(Array(repeating: "?", count: chunk.count).joined(separator: ",")))",
+                        [.text(id)] + chunk.map { .text($0) }
+                    ).first?.column("n")?.integer ?? 0
+                }
+                return n
+            }
             let uniqueYs = Array(Set(ys)), uniqueBs = Array(Set(bs))
-            var inputs = 0, outputs = 0
-            // In chunks: SQLite limits a statement's parameters.
-            for chunk in uniqueYs.chunks(of: 500) {
-                inputs += try await db.query(
-                    "SELECT count(*) AS n FROM proofs WHERE operation_id = ? AND state = 'spent' AND y IN (\(Array(repeating: "?", count: chunk.count).joined(separator: ",")))",
-                    [.text(id)] + chunk.map { .text($0) }
-                ).first?.column("n")?.integer ?? 0
-            }
-            for chunk in uniqueBs.chunks(of: 500) {
-                outputs += try await db.query(
-                    "SELECT count(*) AS n FROM blind_signatures WHERE operation_id = ? AND b IN (\(Array(repeating: "?", count: chunk.count).joined(separator: ",")))",
-                    [.text(id)] + chunk.map { .text($0) }
-                ).first?.column("n")?.integer ?? 0
-            }
-            guard inputs == uniqueYs.count, outputs == uniqueBs.count else { return nil }
+            guard try await count("proofs", "y", uniqueYs, extra: " AND state = 'spent'") == uniqueYs.count,
+                  try await count("blind_signatures", "b", uniqueBs) == uniqueBs.count
+            else { return nil }
             return AnsweringOperation(id: id, kind: kind, quoteID: op.column("quote_id")?.string, createdAt: UInt64(max(0, createdAt)))
         }
     }

@@ -26,7 +26,7 @@ public struct Wallet: Sendable {
 
     /// A wallet from a BIP-39 phrase.
     public init(store: WalletStore, mnemonic: Mnemonic, httpClient: HTTPClient = .shared) throws {
-        self.init(store: store, seed: try mnemonic.seed(), httpClient: httpClient)
+        self.init(store: store, seed: mnemonic.seed(), httpClient: httpClient)
     }
 
     public func client(_ mintURL: String) -> MintClient { MintClient(url: mintURL, httpClient: http) }

@@ -198,16 +198,11 @@ public final class FakeLightningBackend: PaymentBackend, Sendable {
         if let fakeNetwork, settings.paymentOutcome == .paid {
             return try await payOverNetwork(fakeNetwork, invoice: invoice, amountMsat: amountMsat, feeMsat: feeMsat)
         }
-        if state.withLock({ $0.payments[hash]?.outcome == Self.onNetwork }) { _ = networkResult(hash) }
-        let payment = try state.withLock { s -> OutgoingPayment in
-            if let existing = s.payments[hash], existing.outcome != FakeLightningSettings.PaymentOutcome.failed.rawValue {
-                throw CashuError(.invoiceAlreadyPaid, "the node already paid or is paying this invoice")
-            }
+        let payment = try record(hash) { s in
             let preimage = (try? PaymentHash(bytes: invoice.paymentHash)).flatMap { s.invoices[$0]?.preimage }
             let p = OutgoingPayment(
                 outcome: settings.paymentOutcome.rawValue, resolvesAt: Date().timeIntervalSince1970 + settings.paymentDelay,
                 feeMsat: feeMsat, amountMsat: amountMsat, preimage: preimage)
-            s.payments[hash] = p
             if p.outcome == FakeLightningSettings.PaymentOutcome.paid.rawValue { s.spent &+= amountMsat &+ feeMsat }
             return p
         }
@@ -216,6 +211,20 @@ public final class FakeLightningBackend: PaymentBackend, Sendable {
             try await Task.sleep(for: .milliseconds(Int(settings.paymentDelay * 1000)))
         }
         return result(payment)
+    }
+
+    /// Records the payment `make` builds for `hash`, unless the node already paid or is paying that invoice (a
+    /// failed payment may be tried again). A payment still out on the network is asked about first.
+    func record(_ hash: String, _ make: (inout State) -> OutgoingPayment) throws -> OutgoingPayment {
+        if state.withLock({ $0.payments[hash]?.outcome == Self.onNetwork }) { _ = networkResult(hash) }
+        return try state.withLock { s in
+            if let existing = s.payments[hash], existing.outcome != FakeLightningSettings.PaymentOutcome.failed.rawValue {
+                throw CashuError(.invoiceAlreadyPaid, "the node already paid or is paying this invoice")
+            }
+            let p = make(&s)
+            s.payments[hash] = p
+            return p
+        }
     }
 
     public func paymentStatus(_ hash: PaymentHash) async throws -> PaymentResult {
@@ -228,13 +237,7 @@ public final class FakeLightningBackend: PaymentBackend, Sendable {
     /// settles or fails it.
     func payOverNetwork(_ network: FakeNetwork, invoice: Invoice, amountMsat: UInt64, feeMsat: UInt64) async throws -> PaymentResult {
         let hash = invoice.paymentHashHex
-        if state.withLock({ $0.payments[hash]?.outcome == Self.onNetwork }) { _ = networkResult(hash) }
-        try state.withLock { s in
-            if let existing = s.payments[hash], existing.outcome != FakeLightningSettings.PaymentOutcome.failed.rawValue {
-                throw CashuError(.invoiceAlreadyPaid, "the node already paid or is paying this invoice")
-            }
-            s.payments[hash] = OutgoingPayment(outcome: Self.onNetwork, resolvesAt: 0, feeMsat: feeMsat, amountMsat: amountMsat, preimage: nil)
-        }
+        _ = try record(hash) { _ in OutgoingPayment(outcome: Self.onNetwork, resolvesAt: 0, feeMsat: feeMsat, amountMsat: amountMsat, preimage: nil) }
         // On disk before it is sent: a restarted node asks the network about it.
         try persist()
         do {

@@ -189,11 +189,16 @@ public final class LNDBackend: PaymentBackend, Sendable {
             logger.warning("LND payment call failed; the outcome will be asked", metadata: ["error": "\(error)"])
             said = "\(error)"
         }
-        // Anything but success is checked against LND's record: a failure reported for a hash that another attempt
-        // paid must not release the inputs, and only LND's own refusal with no record proves nothing was sent.
+        return await settledFromRecord(hash, refused: refused, reason: "LND did not pay: \(said)")
+    }
+
+    /// What a payment that did not report success came to, from LND's record: a failure reported for a hash that
+    /// another attempt paid must not release the inputs, and only LND's own refusal (`refused`) with no record
+    /// proves nothing was sent. No answer about the record is `.unknown`.
+    func settledFromRecord(_ hash: PaymentHash, refused: Bool, reason: String) async -> PaymentResult {
         do {
             switch try await paymentStatus(hash) {
-            case .unknown: return refused ? .failed(reason: "LND did not pay: \(said)") : .unknown
+            case .unknown: return refused ? .failed(reason: reason) : .unknown
             case let other: return other
             }
         } catch {
@@ -243,15 +248,7 @@ public final class LNDBackend: PaymentBackend, Sendable {
             logger.warning("LND shard call failed; the outcome will be asked", metadata: ["error": "\(error)"])
             said = "\(error)"
         }
-        do {
-            switch try await paymentStatus(hash) {
-            case .unknown: return refused ? .failed(reason: "LND did not pay the part: \(said)") : .unknown
-            case let other: return other
-            }
-        } catch {
-            logger.warning("LND payment status unknown", metadata: ["error": "\(error)"])
-            return .unknown
-        }
+        return await settledFromRecord(hash, refused: refused, reason: "LND did not pay the part: \(said)")
     }
 
     public func paymentStatus(_ hash: PaymentHash) async throws -> PaymentResult {

@@ -45,7 +45,7 @@ struct PaymentRequestBech32VectorTests {
         broken[20] = broken[20] == "Q" ? "P" : "Q"
         #expect(throws: PaymentRequest.DecodingError.self) { try PaymentRequest.parse(String(broken)) }
         #expect(throws: PaymentRequest.DecodingError.self) { try PaymentRequest.parse("creqB1" + good.dropFirst(6).lowercased()) }
-        let npub = NIP19.encode(hrp: "npub", Array(repeating: 1, count: 32))
+        let npub = NIP19.Profile(publicKey: Array(repeating: 1, count: 32)).encoded
         #expect(throws: PaymentRequest.DecodingError.self) { try PaymentRequest(decodingBech32: npub) }
         // A TLV field that runs past the end, and an unknown tag (0x09) that is skipped.
         func creqb(_ bytes: [UInt8]) -> String {
@@ -58,11 +58,5 @@ struct PaymentRequestBech32VectorTests {
         #expect(throws: PaymentRequest.DecodingError.self) { try other.bech32Encoded() }
         let badNostr = PaymentRequest(id: "x", transports: [.init(type: "nostr", target: "not-an-npub")])
         #expect(throws: PaymentRequest.DecodingError.self) { try badNostr.bech32Encoded() }
-    }
-}
-
-extension NIP19 {
-    static func encode(hrp: String, _ bytes: [UInt8]) -> String {
-        Bech32.encode(hrp: hrp, data: Bech32.convertBits(bytes, from: 8, to: 5, pad: true)!, variant: .bech32)
     }
 }

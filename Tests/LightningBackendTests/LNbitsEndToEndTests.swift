@@ -219,11 +219,11 @@ struct LNbitsEndToEndTests {
         // The mint reaches LNbits through a proxy that, when armed, freezes LNbits (SIGSTOP) as its answer to the
         // payment arrives and drops that answer: LNbits paid, the mint never heard, and cannot ask. (Stopping LNbits
         // takes seconds, during which the mint's maintenance pass can still read the record and settle the melt.)
-        let frozen = LockedPIDs()
+        let frozen = Locked<[pid_t]>([])
         let proxy = try KillingProxy(target: setup.lnbits.port) {
             let pids = setup.lnbits.serverProcesses()
             for pid in pids { kill(pid, SIGSTOP) }
-            frozen.set(pids)
+            frozen.mutate { $0 = pids }
         }
         defer {
             for pid in frozen.value { kill(pid, SIGCONT) }
@@ -398,10 +398,3 @@ final class MintHolder: @unchecked Sendable {
     }
 }
 
-/// Process IDs a proxy callback records for the test.
-final class LockedPIDs: @unchecked Sendable {
-    private let lock = NSLock()
-    private var stored: [pid_t] = []
-    var value: [pid_t] { lock.withLock { stored } }
-    func set(_ pids: [pid_t]) { lock.withLock { stored = pids } }
-}

@@ -76,7 +76,7 @@ public final class KillingProxy: @unchecked Sendable {
             return
         }
         // The request line last sent on this connection (HTTP/1.1 keep-alive: one request at a time).
-        let lastRequest = LockedString()
+        let lastRequest = Locked("")
         // The descriptors are closed only after both directions are done with them: closed while the other thread
         // still reads or shuts them down, their numbers could be reused by another test's socket in this process.
         let pumped = DispatchSemaphore(value: 0)
@@ -108,13 +108,13 @@ public final class KillingProxy: @unchecked Sendable {
         close(upstream)
     }
 
-    static func pump(from source: Int32, to destination: Int32, seen: LockedString) {
+    static func pump(from source: Int32, to destination: Int32, seen: Locked<String>) {
         var buffer = [UInt8](repeating: 0, count: 65536)
         while true {
             let n = read(source, &buffer, buffer.count)
             if n <= 0 { break }
             let start = String(decoding: buffer[0..<min(n, 64)], as: UTF8.self)
-            if start.hasPrefix("GET ") || start.hasPrefix("POST ") { seen.value = start }
+            if start.hasPrefix("GET ") || start.hasPrefix("POST ") { seen.mutate { $0 = start } }
             guard writeAll(destination, buffer, count: n) else { return }
         }
         shutdown(destination, Int32(SHUT_WR))
@@ -132,11 +132,3 @@ public final class KillingProxy: @unchecked Sendable {
     }
 }
 
-final class LockedString: @unchecked Sendable {
-    private let lock = NSLock()
-    private var stored = ""
-    var value: String {
-        get { lock.withLock { stored } }
-        set { lock.withLock { stored = newValue } }
-    }
-}

@@ -52,34 +52,20 @@ public final class LNbitsServer: @unchecked Sendable {
         guard let venv = Self.venv else { return }
         let purelib = try Interop.run(venv + "/bin/python", ["-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])"]).stdout
             .trimmingCharacters(in: .whitespacesAndNewlines)
-        let p = Process()
-        p.executableURL = URL(fileURLWithPath: venv + "/bin/lnbits")
-        p.arguments = ["--host", "127.0.0.1", "--port", String(port)]
         var env = ProcessInfo.processInfo.environment
         for (k, v) in [
             "HOME": directory, "LNBITS_DATA_FOLDER": directory + "/data", "LNBITS_BACKEND_WALLET_CLASS": "FakeWallet",
             "LNBITS_ADMIN_UI": "true", "DEBUG": "false",
         ] { env[k] = v }
-        p.environment = env
-        // LNbits serves its static files relative to the working directory.
-        p.currentDirectoryURL = URL(fileURLWithPath: purelib)
         let logPath = directory + "/lnbits.log"
-        if !FileManager.default.fileExists(atPath: logPath) { FileManager.default.createFile(atPath: logPath, contents: nil) }
-        let log = FileHandle(forWritingAtPath: logPath)!
-        log.seekToEndOfFile()
-        p.standardOutput = log
-        p.standardError = log
-        try p.run()
-        process = p
-        let deadline = Date().addingTimeInterval(120)
-        while true {
-            if let (status, _, _) = try? await request("GET", "/api/v1/health", nil), status == 200 { return }
-            guard !serverProcesses().isEmpty else { throw Interop.Failure(description: "LNbits exited; see \(logPath)") }
-            guard Date() < deadline else {
-                stop(keepData: true)
-                throw Interop.Failure(description: "LNbits did not answer within 120 s; see \(logPath)")
-            }
-            try await Task.sleep(for: .milliseconds(250))
+        // LNbits serves its static files relative to the working directory.
+        process = try ServerProcess.launch(
+            venv + "/bin/lnbits", ["--host", "127.0.0.1", "--port", String(port)], workingDirectory: purelib, environment: env, logPath: logPath)
+        try await ServerProcess.waitUntilAnswering(
+            "LNbits", logPath: logPath, seconds: 120, every: .milliseconds(250), running: { !serverProcesses().isEmpty }, giveUp: { stop(keepData: true) }
+        ) {
+            guard let (status, _, _) = try? await request("GET", "/api/v1/health", nil) else { return false }
+            return status == 200
         }
     }
 
@@ -151,12 +137,7 @@ public final class LNbitsServer: @unchecked Sendable {
         if process != nil {
             // LNbits' launcher forks the server and exits, and the server waits for open keep-alive connections
             // on SIGTERM: every process serving this port gets SIGTERM, then SIGKILL after 5 s.
-            let pids = serverProcesses()
-            for pid in pids { kill(pid, SIGTERM) }
-            let deadline = Date().addingTimeInterval(5)
-            while pids.contains(where: { kill($0, 0) == 0 }) && Date() < deadline { Thread.sleep(forTimeInterval: 0.05) }
-            for pid in pids where kill(pid, 0) == 0 { kill(pid, SIGKILL) }
-            while pids.contains(where: { kill($0, 0) == 0 && !Self.isZombie($0) }) { Thread.sleep(forTimeInterval: 0.02) }
+            ServerProcess.terminate(serverProcesses(), grace: 5)
         }
         process = nil
         if !keepData { try? FileManager.default.removeItem(atPath: directory) }
@@ -167,17 +148,12 @@ public final class LNbitsServer: @unchecked Sendable {
         guard let venv = Self.venv, let entries = try? FileManager.default.contentsOfDirectory(atPath: "/proc") else { return [] }
         let marker = Array((venv + "/bin/lnbits\0--host\0127.0.0.1\0--port\0\(port)\0").utf8)
         return entries.compactMap { entry -> pid_t? in
-            guard let pid = pid_t(entry), let data = FileManager.default.contents(atPath: "/proc/\(entry)/cmdline"), !Self.isZombie(pid) else { return nil }
+            guard let pid = pid_t(entry), let data = FileManager.default.contents(atPath: "/proc/\(entry)/cmdline"), !ServerProcess.isZombie(pid) else { return nil }
             let bytes = Array(data)
             guard bytes.count >= marker.count else { return nil }
             for start in 0...(bytes.count - marker.count) where bytes[start..<(start + marker.count)].elementsEqual(marker) { return pid }
             return nil
         }
-    }
-
-    static func isZombie(_ pid: pid_t) -> Bool {
-        guard let stat = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8), let close = stat.lastIndex(of: ")") else { return true }
-        return stat[stat.index(after: close)...].trimmingCharacters(in: .whitespaces).hasPrefix("Z")
     }
 
     /// The end of LNbits' log (price-feed noise left out), for failure messages.

@@ -43,27 +43,14 @@ public final class NostrRelayServer: @unchecked Sendable {
     /// Starts the relay (again) on its port and data.
     public func start() async throws {
         guard let venv = Self.venv else { return }
-        let p = Process()
-        p.executableURL = URL(fileURLWithPath: venv + "/bin/nostr-relay")
-        p.arguments = ["-c", directory + "/config.yaml", "serve"]
-        p.currentDirectoryURL = URL(fileURLWithPath: directory)
         let logPath = directory + "/relay.log"
-        if !FileManager.default.fileExists(atPath: logPath) { FileManager.default.createFile(atPath: logPath, contents: nil) }
-        let log = FileHandle(forWritingAtPath: logPath)!
-        log.seekToEndOfFile()
-        p.standardOutput = log
-        p.standardError = log
-        try p.run()
+        let p = try ServerProcess.launch(venv + "/bin/nostr-relay", ["-c", directory + "/config.yaml", "serve"], workingDirectory: directory, logPath: logPath)
         process = p
-        let deadline = Date().addingTimeInterval(60)
-        while true {
-            if let answer = try? await RawHTTP.get("http://127.0.0.1:\(port)/", timeout: .seconds(5)), answer.status == 200 { return }
-            guard p.isRunning else { throw Interop.Failure(description: "nostr-relay exited; see \(logPath)") }
-            guard Date() < deadline else {
-                stop(keepData: true)
-                throw Interop.Failure(description: "nostr-relay did not answer within 60 s; see \(logPath)")
-            }
-            try await Task.sleep(for: .milliseconds(200))
+        try await ServerProcess.waitUntilAnswering(
+            "nostr-relay", logPath: logPath, seconds: 60, every: .milliseconds(200), running: { p.isRunning }, giveUp: { stop(keepData: true) }
+        ) {
+            guard let answer = try? await RawHTTP.get("http://127.0.0.1:\(port)/", timeout: .seconds(5)) else { return false }
+            return answer.status == 200
         }
     }
 
@@ -71,27 +58,11 @@ public final class NostrRelayServer: @unchecked Sendable {
     /// would wait for open websockets). Removes the data unless `keepData`.
     public func stop(keepData: Bool = false) {
         if let p = process {
-            let pids = [p.processIdentifier] + Self.children(of: p.processIdentifier)
-            for pid in pids { kill(pid, SIGTERM) }
-            let deadline = Date().addingTimeInterval(2)
-            while pids.contains(where: { kill($0, 0) == 0 && !LNbitsServer.isZombie($0) }) && Date() < deadline { Thread.sleep(forTimeInterval: 0.05) }
-            for pid in pids where kill(pid, 0) == 0 { kill(pid, SIGKILL) }
+            ServerProcess.terminate([p.processIdentifier] + ServerProcess.children(of: p.processIdentifier), grace: 2)
             p.waitUntilExit()
-            while pids.contains(where: { kill($0, 0) == 0 && !LNbitsServer.isZombie($0) }) { Thread.sleep(forTimeInterval: 0.02) }
         }
         process = nil
         if !keepData { try? FileManager.default.removeItem(atPath: directory) }
-    }
-
-    static func children(of parent: pid_t) -> [pid_t] {
-        guard let entries = try? FileManager.default.contentsOfDirectory(atPath: "/proc") else { return [] }
-        return entries.compactMap { entry -> pid_t? in
-            guard let pid = pid_t(entry), let stat = try? String(contentsOfFile: "/proc/\(entry)/stat", encoding: .utf8),
-                  let close = stat.lastIndex(of: ")")
-            else { return nil }
-            let fields = stat[stat.index(after: close)...].split(separator: " ")
-            return fields.count > 1 && pid_t(fields[1]) == parent ? pid : nil
-        }
     }
 
     /// The relay's log, for failure messages.

@@ -58,10 +58,10 @@ public final class RoundRobinProxy: @unchecked Sendable {
         }
         let pumped = DispatchSemaphore(value: 0)
         Thread.detachNewThread {
-            KillingProxy.pump(from: client, to: upstream, seen: LockedString())
+            KillingProxy.pump(from: client, to: upstream, seen: Locked(""))
             pumped.signal()
         }
-        KillingProxy.pump(from: upstream, to: client, seen: LockedString())
+        KillingProxy.pump(from: upstream, to: client, seen: Locked(""))
         shutdown(client, Int32(SHUT_RDWR))
         shutdown(upstream, Int32(SHUT_RDWR))
         pumped.wait()

@@ -101,23 +101,21 @@ struct MintWebSocket: Sendable {
             await hub.send(WebSocketRPC.error(id: error.id, code: error.code, message: error.message), to: id)
             return
         }
+        // A refusal is the hub's JSON-RPC error; anything else an internal error, with the request's ID either way.
+        func answering(_ requestID: JSONValue, _ body: () async throws -> Void) async {
+            do {
+                try await body()
+            } catch let refusal as SubscriptionHub.Refusal {
+                await hub.send(WebSocketRPC.error(id: requestID, code: refusal.code, message: refusal.message), to: id)
+            } catch {
+                await hub.send(WebSocketRPC.error(id: requestID, code: -32603, message: "internal error"), to: id)
+            }
+        }
         switch request {
         case let .subscribe(requestID, kind, subID, filters):
-            do {
-                try await hub.subscribe(id, requestID: requestID, subID: subID, kind: kind, filters: filters)
-            } catch let refusal as SubscriptionHub.Refusal {
-                await hub.send(WebSocketRPC.error(id: requestID, code: refusal.code, message: refusal.message), to: id)
-            } catch {
-                await hub.send(WebSocketRPC.error(id: requestID, code: -32603, message: "internal error"), to: id)
-            }
+            await answering(requestID) { try await hub.subscribe(id, requestID: requestID, subID: subID, kind: kind, filters: filters) }
         case let .unsubscribe(requestID, subID):
-            do {
-                try await hub.unsubscribe(id, requestID: requestID, subID: subID)
-            } catch let refusal as SubscriptionHub.Refusal {
-                await hub.send(WebSocketRPC.error(id: requestID, code: refusal.code, message: refusal.message), to: id)
-            } catch {
-                await hub.send(WebSocketRPC.error(id: requestID, code: -32603, message: "internal error"), to: id)
-            }
+            await answering(requestID) { try await hub.unsubscribe(id, requestID: requestID, subID: subID) }
         }
     }
 }

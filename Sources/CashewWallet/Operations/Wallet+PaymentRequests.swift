@@ -65,13 +65,10 @@ extension Wallet {
         let key = try nostrKey()
         let me = Hex.encode(try key.publicPoint.xOnly)
         let since = try await store.request(id: id)?.createdAt ?? Self.now()
-        let paid = Locked<Amount?>(nil)
-        let done = try await NostrRelays(relays, timeout: nostrTimeout).listen([NIP17.inbox(me, since: since)], for: timeout) { wrap in
-            guard case let .paid(payment) = await handle(wrap, key: key), payment.requestID == id else { return false }
-            paid.value = payment.amount
-            return true
+        return try await NostrRelays(relays, timeout: nostrTimeout).listen([NIP17.inbox(me, since: since)], for: timeout) { wrap in
+            guard case let .paid(payment) = await handle(wrap, key: key), payment.requestID == id else { return nil }
+            return payment.amount
         }
-        return done ? paid.value : nil
     }
 
     /// Receives every payment waiting on the relays for this wallet's unpaid requests (each request's own relays,
@@ -145,13 +142,3 @@ extension Wallet {
     }
 }
 
-/// A value shared with the relay listener's handler.
-final class Locked<Value: Sendable>: @unchecked Sendable {
-    private let lock = NSLock()
-    private var stored: Value
-    init(_ value: Value) { stored = value }
-    var value: Value {
-        get { lock.withLock { stored } }
-        set { lock.withLock { stored = newValue } }
-    }
-}

@@ -54,11 +54,24 @@ public struct PoolDefinition: Codable, Sendable, Hashable {
             refundKeys: refund.compactMap { try? Point(hex: $0) }, signatureFlag: .sigAll)
     }
 
-    /// Whether `secret` is locked to exactly this pool (kind, data and tags; the nonce differs per proof).
-    public func locks(_ secret: String) -> Bool {
-        guard let parsed = try? WellKnownSecret.parse(secret), let reference = try? lock.outputs(count: 1).first.map({ try WellKnownSecret(parsing: $0.secret) })
-        else { return false }
-        return parsed.kind == reference.kind && parsed.data == reference.data && parsed.tags == reference.tags
+    /// Tells whether secrets are locked to exactly this pool (kind, data and tags; the nonce differs per proof).
+    /// Built from one secret the lock makes, so taken once for many secrets; nil if the lock makes none.
+    public var matcher: LockMatcher? {
+        guard let reference = try? lock.outputs(count: 1).first.map({ try WellKnownSecret(parsing: $0.secret) }) else { return nil }
+        return LockMatcher(kind: reference.kind, data: reference.data, tags: reference.tags)
+    }
+
+    /// Matches secrets locked to one pool.
+    public struct LockMatcher: Sendable {
+        let kind: WellKnownSecret.Kind
+        let data: String
+        let tags: [[String]]
+
+        /// Whether `secret` has this pool's kind, data and tags.
+        public func matches(_ secret: String) -> Bool {
+            guard let parsed = try? WellKnownSecret.parse(secret) else { return false }
+            return parsed.kind == kind && parsed.data == data && parsed.tags == tags
+        }
     }
 
     /// A short hash of everything that makes the pool (not its name): members compare it to know they hold the

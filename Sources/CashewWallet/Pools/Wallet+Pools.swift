@@ -40,7 +40,7 @@ extension Wallet {
         guard client(token.mint).url == client(pool.mint).url, (token.unit ?? .sat) == pool.unit else {
             throw WalletError(.invalidInput, "the token is of \(token.mint) in \(token.unit ?? .sat), the pool's e-cash is at \(pool.mint) in \(pool.unit)")
         }
-        guard !token.proofs.isEmpty, token.proofs.allSatisfy({ pool.locks($0.secret) }) else {
+        guard !token.proofs.isEmpty, let matcher = pool.matcher, token.proofs.allSatisfy({ matcher.matches($0.secret) }) else {
             throw WalletError(.invalidInput, "the token is not locked to this pool (its members, threshold and refund path)")
         }
         // The DLEQ proof is required, not just checked when present: the mint reports a made-up proof as unspent, and
@@ -155,8 +155,9 @@ extension Wallet {
             throw refuse("it spends a pool this wallet does not hold (fingerprint \(proposal.pool.fingerprint))")
         }
         let pool = mine
+        guard let matcher = pool.matcher else { throw refuse("its pool makes no lock") }
         guard !proposal.inputs.isEmpty else { throw refuse("it spends nothing") }
-        for p in proposal.inputs where !pool.locks(p.secret) { throw refuse("an input is not locked to the pool") }
+        for p in proposal.inputs where !matcher.matches(p.secret) { throw refuse("an input is not locked to the pool") }
         guard Set(proposal.inputs.map(\.secret)).count == proposal.inputs.count else { throw refuse("an input is spent twice") }
         let keysets = try await refreshKeysets(client(pool.mint))
         let messages = try proposal.messages()
@@ -177,7 +178,7 @@ extension Wallet {
                 throw refuse("an output is not what its secret and blinding factor make")
             }
             guard keysets.contains(where: { $0.id == m.id && $0.active && $0.unit == pool.unit }) else { throw refuse("an output is for a keyset the mint does not sign with") }
-            if pool.locks(o.secret) {
+            if matcher.matches(o.secret) {
                 back = try add(back, o.amount.rawValue)
             } else if proposal.kind == .swap, let to = proposal.to, let secret = try? WellKnownSecret.parse(o.secret), let condition = try SpendingCondition(secret),
                 condition.keys.map(\.hex) == [try Point(hex: to).hex], condition.refundKeys.isEmpty, condition.locktime == nil, condition.hashLock == nil
@@ -230,7 +231,7 @@ extension Wallet {
         let digest = Array(SHA256.hash(data: Array(message.utf8)))
         var signers = [String]()
         for signature in parsed.signatures {
-            guard let key = try pool.members.compactMap({ try? Point(hex: $0) }).first(where: { $0.verifySchnorr(signature, message: digest) }) else {
+            guard let key = pool.members.compactMap({ try? Point(hex: $0) }).first(where: { $0.verifySchnorr(signature, message: digest) }) else {
                 throw WalletError(.invalidInput, "the proposal does not check out: a signature does not sign this spend (it was changed after it was signed)")
             }
             if !signers.contains(key.hex) { signers.append(key.hex) }
@@ -270,8 +271,9 @@ extension Wallet {
         case .swap:
             let response = try await client.swap(SwapRequest(inputs: proposal.inputs, outputs: outputs.messages))
             let proofs = try outputs.proofs(response.signatures)
-            let change = proofs.filter { pool.locks($0.secret) }
-            let payment = proofs.filter { !pool.locks($0.secret) }
+            let matcher = pool.matcher
+            let change = proofs.filter { matcher?.matches($0.secret) == true }
+            let payment = proofs.filter { matcher?.matches($0.secret) != true }
             try await store.markPoolProofsSpent(proposal.inputs)
             try await store.addPoolProofs(change, pool: pool.name)
             try await store.addPoolHistory(pool: pool.name, PoolHistoryEntry(
