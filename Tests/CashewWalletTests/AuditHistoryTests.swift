@@ -68,7 +68,8 @@ struct AuditHistoryTests {
             // An outsider: no seed, the key from /v1/info, a commitment saved from /v1/epochs.
             let outsider = FileManager.default.temporaryDirectory.appendingPathComponent("cashew-outsider-\(UUID().uuidString)").path
             defer { try? FileManager.default.removeItem(atPath: outsider) }
-            let pinned = ["--data-dir", outsider, "--database", ledger, "--mint-pubkey", key.hex, "--trust", "1:\(published[0].commitment)"]
+            let firstEpoch = try #require(published.first)
+            let pinned = ["--data-dir", outsider, "--database", ledger, "--mint-pubkey", key.hex, "--trust", "1:\(firstEpoch.commitment)"]
             let public_ = try Self.audit(pinned)
             #expect(public_.status == 0 && public_.report["mode"] as? String == "public", "\(public_.report["findings"] ?? "") \(public_.stderr)")
             let wrongKey = try Self.audit(["--data-dir", outsider, "--database", ledger, "--full", "--mint-pubkey", try Scalar.random().publicPoint.hex])

@@ -91,6 +91,7 @@ struct PoolTests {
         // melt quote (its signatures would authorise a melt of that quote), and two outputs with one secret (one of
         // them could never be spent). Each is refused for what it is.
         var disguised = try PoolProposal(decoding: blob)
+        try #require(!disguised.inputs.isEmpty && disguised.outputs.count > 1, "\(blob)")
         disguised.inputs[0].witness = nil
         disguised.quote = "a-melt-quote"
         var burned = try PoolProposal(decoding: blob)
@@ -129,6 +130,7 @@ struct PoolTests {
         #expect(melt["kind"] as? String == "melt" && melt["pays"] as? Int == 20)
         // The same melt made with one blank output (the change would stay with the mint), or showing another invoice.
         var starved = try PoolProposal(decoding: try #require(melt["proposal"] as? String))
+        try #require(!starved.inputs.isEmpty && !starved.outputs.isEmpty, "\(melt)")
         starved.inputs[0].witness = nil
         starved.outputs = [starved.outputs[0]]
         var swapped = try PoolProposal(decoding: try #require(melt["proposal"] as? String))

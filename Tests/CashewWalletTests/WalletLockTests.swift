@@ -51,8 +51,9 @@ struct WalletLockTests {
                 // Alice's quote was locked to a key of her own (NUT-20), and her wallet kept the key to sign the mint.
                 let quotes = try await alice.store.quotes(mintURL: MintClient(url: url).url, kind: .mint)
                 #expect(quotes.count == 1 && quotes[0].secretKey != nil && quotes[0].state == "ISSUED")
-                let quote = try await alice.client(url).mintQuote(id: quotes[0].id)
-                #expect(quote.pubkey == (try quotes[0].secretKey?.publicPoint))
+                let stored = try #require(quotes.first)
+                let quote = try await alice.client(url).mintQuote(id: stored.id)
+                #expect(quote.pubkey == (try stored.secretKey?.publicPoint))
 
                 let bobKey = try bob.lockingPublicKey()
 
@@ -131,7 +132,8 @@ struct WalletLockTests {
                 try await Self.expectLocked(carol, token, preimages: [preimage], url: url)
                 #expect(try await bob.receive(token, preimages: [preimage]) == 16)
                 // The preimage is public at the mint now (NUT-07 returns the witness).
-                let state = try await bob.client(url).checkState(CheckStateRequest(ys: [try token.proofs[0].y])).states[0]
+                let lockedProof = try #require(token.proofs.first)
+                let state = try #require(try await bob.client(url).checkState(CheckStateRequest(ys: [try lockedProof.y])).states.first)
                 #expect(state.state == .spent && state.witness?.contains(Hex.encode(preimage)) == true)
 
                 // Without receiver keys the preimage alone spends it.

@@ -97,7 +97,8 @@ struct WalletMeltRestoreTests {
                 // The inputs chosen for 10 + 2 reserve are marked spent; the rest still look unspent until used.
                 let spent = try await stores[1].proofs(mintURL: mint.url, states: [.spent]).map(\.proof.amount.rawValue).reduce(0, +)
                 #expect(spent >= 12)
-                #expect(try await copy.balance(mintURL: mint.url) == UInt128(100 - spent))
+                let left = try await copy.balance(mintURL: mint.url)
+                #expect(spent <= 100 && left == UInt128(100 - spent))
                 #expect(try await stores[1].openOperations().isEmpty)
             }
         }

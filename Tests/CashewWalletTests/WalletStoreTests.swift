@@ -89,7 +89,8 @@ struct WalletStoreTests {
             let stored = try await store.keysets(mintURL: Self.mintURL)
             #expect(stored.count == 2 && stored.allSatisfy { $0.inputFeePPK == 100 && $0.counter == 0 })
 
-            let id = stored[0].id
+            let first = try #require(stored.first)
+            let id = first.id
             let starts = try await withThrowingTaskGroup(of: UInt32.self) { group in
                 for _ in 0..<20 { group.addTask { try await store.reserveCounter(id, count: 3) } }
                 return try await group.reduce(into: [UInt32]()) { $0.append($1) }
@@ -100,7 +101,7 @@ struct WalletStoreTests {
             try await store.advanceCounter(id, to: 100)
             #expect(try await store.reserveCounter(id, count: 1) == 100)
             // Saving the keyset again (e.g. after a refresh) keeps its counter.
-            try await store.saveKeyset(KeysetKeysEntry(id: id, unit: .sat, active: false, inputFeePPK: 100, finalExpiry: nil, keys: stored[0].keys), mintURL: Self.mintURL)
+            try await store.saveKeyset(KeysetKeysEntry(id: id, unit: .sat, active: false, inputFeePPK: 100, finalExpiry: nil, keys: first.keys), mintURL: Self.mintURL)
             let again = try #require(try await store.keysets(mintURL: Self.mintURL).first { $0.id == id })
             #expect(again.counter == 101 && !again.active)
         }

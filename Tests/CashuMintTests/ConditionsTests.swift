@@ -20,7 +20,7 @@ struct ConditionsTests {
         outputs.secrets[0] = secret
         outputs.factors[0] = r
         let response = try await h.mint.mint(MintRequest(quote: quote.quote, outputs: outputs.messages))
-        return try h.proofs(response.signatures, outputs)[0]
+        return try #require(try h.proofs(response.signatures, outputs).first)
     }
 
     static func witness(_ proof: Proof, key: Scalar) throws -> String {
@@ -38,11 +38,11 @@ struct ConditionsTests {
             proof.witness = try Self.witness(proof, key: .random())
             await expectCashuError(.proofVerificationFailed) { try await h.swap([proof], into: [8]) }
             // Nothing was spent by the refusals.
-            #expect(try await h.mint.checkState(CheckStateRequest(ys: [try proof.y])).states[0].state == .unspent)
+            #expect(try await h.mint.checkState(CheckStateRequest(ys: [try proof.y])).states.first?.state == .unspent)
             proof.witness = try Self.witness(proof, key: key)
             _ = try await h.swap([proof], into: [8])
             // The witness is kept with the spent proof and returned by NUT-07.
-            let state = try await h.mint.checkState(CheckStateRequest(ys: [try proof.y])).states[0]
+            let state = try #require(try await h.mint.checkState(CheckStateRequest(ys: [try proof.y])).states.first)
             #expect(state.state == .spent && state.witness == proof.witness)
         }
     }

@@ -71,6 +71,7 @@ struct MintHarness {
         let quote = try await mint.createMintQuote(MintQuoteBolt11Request(amount: amount, unit: unit))
         let outputs = try Self.outputs(split ?? amount.powersOfTwo, keyset: activeKeyset(unit).id)
         let response = try await mint.mint(MintRequest(quote: quote.quote, outputs: outputs.messages))
+        try #require(response.signatures.count == outputs.messages.count, "one signature per output")
         return try proofs(response.signatures, outputs)
     }
 
@@ -78,6 +79,7 @@ struct MintHarness {
     func swap(_ proofs: [Proof], into amounts: [Amount]) async throws -> [Proof] {
         let outputs = try Self.outputs(amounts, keyset: activeKeyset(unit(of: proofs)).id)
         let response = try await mint.swap(SwapRequest(inputs: proofs, outputs: outputs.messages))
+        try #require(response.signatures.count == outputs.messages.count, "one signature per output")
         return try self.proofs(response.signatures, outputs)
     }
 

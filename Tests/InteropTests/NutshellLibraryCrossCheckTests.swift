@@ -96,7 +96,10 @@ struct NutshellLibraryCrossCheckTests {
             unit: .sat, amounts: MintKeyset.powersOfTwo(count: 64), idVersion: .v1)
         let theirKeys = result.at("keyset", "keys").objectValue ?? []
         #expect(theirKeys.count == 64)
-        for (amount, key) in theirKeys { #expect(keyset.publicKeys[Amount(UInt64(amount)!)]?.hex == key.stringValue) }
+        for (amount, key) in theirKeys {
+            let value = try #require(UInt64(amount), "keyset amount \(amount)")
+            #expect(keyset.publicKeys[Amount(value)]?.hex == key.stringValue)
+        }
         #expect(keyset.id.hex == result.string("keyset", "id_v1"))
         #expect(KeysetID.v2(keys: keyset.publicKeys, unit: .sat).hex == result.string("keyset", "id_v2"))
         #expect(KeysetID.v2(keys: keyset.publicKeys, unit: .sat, inputFeePPK: 100).hex == result.string("keyset", "id_v2_fee"))

@@ -84,7 +84,8 @@ struct NodeReconciliationTests {
             try await Rig.with(.lnd, box, url: url, certificate: certificate, requestTimeout: .seconds(30)) { rig in
                 for _ in 0..<1200 { _ = try rig.node.createInvoice(amountMsat: 1000) }
                 for _ in 0..<1200 { _ = rig.node.send(try rig.node.externalInvoice(amountMsat: 2000).bolt11) }
-                let payments = try await (rig.backend as! any PaymentHistory).payments()
+                let history = try #require(rig.backend as? any PaymentHistory)
+                let payments = try await history.payments()
                 #expect(payments.filter { $0.direction == .incoming }.count == 1200)
                 #expect(Set(payments.filter { $0.direction == .outgoing }.map(\.paymentHash)).count == 1200)
             }

@@ -71,7 +71,8 @@ struct CachedResponseAPITests {
 
             // An error is not cached and leaves no claim behind: the same bytes get the same error at once (a claim
             // left behind would make the second attempt wait and answer 11002).
-            let unbalanced = try Self.json(SwapRequest(inputs: [fresh[0]], outputs: try BlindedOutputs([1], keyset: keyset.id).messages))
+            let firstFresh = try #require(fresh.first)
+            let unbalanced = try Self.json(SwapRequest(inputs: [firstFresh], outputs: try BlindedOutputs([1], keyset: keyset.id).messages))
             try await client.fails(.transactionUnbalanced, .post, "/v1/swap", json: unbalanced)
             try await client.fails(.transactionUnbalanced, .post, "/v1/swap", json: unbalanced)
 

@@ -18,6 +18,7 @@ struct MintAPITests {
         let quote = try await client.ok(MintQuoteBolt11Response.self, .post, "/v1/mint/quote/bolt11", MintQuoteBolt11Request(amount: amount, unit: .sat))
         let outputs = try BlindedOutputs(amount.powersOfTwo, keyset: keyset.id)
         let response = try await client.ok(MintResponse.self, .post, "/v1/mint/bolt11", MintRequest(quote: quote.quote, outputs: outputs.messages))
+        try #require(response.signatures.count == outputs.messages.count, "one signature per output")
         return try outputs.proofs(response.signatures) { _, a in keyset.keys[a] }
     }
 

@@ -42,7 +42,7 @@ struct SpendingConditionAPITests {
             let sent = try witness(proof.secret, [key])
             proof.witness = sent
             try await lab.acceptSwap([proof], outputs: outputs, "data key signature")
-            let state = try await lab.states([proof])[0]
+            let state = try #require(try await lab.states([proof]).first)
             #expect(state.state == .spent)
             #expect(state.witness == sent, "checkstate must return exactly the witness that was sent")
             // Spent is spent.
@@ -331,7 +331,7 @@ struct SpendingConditionAPITests {
             #expect(change.reduce(0) { $0 + $1.amount.rawValue } <= 64 - 40)
             let states = try await lab.states(proofs)
             #expect(states.map(\.state) == [.spent, .spent])
-            #expect(states[0].witness == proofs[0].witness)
+            #expect(states.first?.witness == proofs[0].witness)
         }
     }
 
@@ -398,7 +398,7 @@ struct SpendingConditionAPITests {
             let sent = Witness(preimage: Hex.encode(preimage)).serialized
             proof.witness = sent
             try await lab.acceptSwap([proof], outputs: outputs, "right preimage")
-            let state = try await lab.states([proof])[0]
+            let state = try #require(try await lab.states([proof]).first)
             #expect(state.state == .spent && state.witness == sent)
             #expect(try Witness(parsing: try #require(state.witness)).preimage == Hex.encode(preimage))
         }
@@ -423,7 +423,7 @@ struct SpendingConditionAPITests {
             let sent = try witness(proof.secret, [receiver], preimage: preimage)
             proof.witness = sent
             try await lab.acceptSwap([proof], outputs: outputs, "preimage and receiver signature")
-            let state = try await lab.states([proof])[0]
+            let state = try #require(try await lab.states([proof]).first)
             #expect(state.witness == sent)
             let stored = try Witness(parsing: try #require(state.witness))
             #expect(stored.preimage == preimage && stored.signatures.count == 1)

@@ -44,6 +44,7 @@ struct HTTPWallet {
         }
         let outputs = try BlindedOutputs(split ?? amount.powersOfTwo, keyset: keyset.id)
         let minted = try HTTPJSON.value(try await HTTPJSON.post(MintResponse.self, url + "/v1/mint/bolt11", MintRequest(quote: quote.quote, outputs: outputs.messages)))
+        try #require(minted.signatures.count == outputs.messages.count, "one signature per output")
         return try outputs.proofs(minted.signatures) { _, a in keyset.keys[a] }
     }
 

@@ -313,7 +313,7 @@ struct ManagementAPITests {
         let nut04 = try #require(nuts["4"] as? [String: Any])
         let methods = try #require(nut04["methods"] as? [[String: Any]])
         #expect(methods.count == 1 && methods[0]["min_amount"] as? Int == 10 && methods[0]["max_amount"] as? Int == 5000)
-        #expect((methods[0]["options"] as? [String: Bool])?["description"] == false)
+        #expect((methods.first?["options"] as? [String: Bool])?["description"] == false)
         let nut05 = try #require(nuts["5"] as? [String: Any])
         #expect(nut05["disabled"] as? Bool == true && (nut05["methods"] as? [Any])?.isEmpty == true)
 

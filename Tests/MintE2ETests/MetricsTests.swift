@@ -31,7 +31,8 @@ struct MetricsTests {
                 var name = String(series), labels = [String: String]()
                 if let brace = series.firstIndex(of: "{") {
                     name = String(series[..<brace])
-                    let body = series[series.index(after: brace)..<(series.lastIndex(of: "}") ?? series.endIndex)]
+                    let labelsStart = series.index(after: brace)
+                    let body = series[labelsStart..<max(labelsStart, series.lastIndex(of: "}") ?? series.endIndex)]
                     for pair in body.split(separator: ",") {
                         let kv = pair.split(separator: "=", maxSplits: 1)
                         if kv.count == 2 { labels[String(kv[0])] = String(kv[1]).trimmingCharacters(in: CharacterSet(charactersIn: "\"")) }

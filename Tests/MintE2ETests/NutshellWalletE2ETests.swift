@@ -71,7 +71,8 @@ struct NutshellWalletE2ETests {
             let sent = try wallet(mint, "alice", ["send", String(amount), "--lock", "\(form):\(bobKey)"])
             let token = try #require(sent.stdout.range(of: "cashuB[A-Za-z0-9_-]+", options: .regularExpression).map { String(sent.stdout[$0]) },
                                      "\(form): \(sent.stdout)\(sent.stderr)")
-            let secret = try WellKnownSecret(parsing: try Token(decoding: token).proofs[0].secret)
+            let firstProof = try #require(try Token(decoding: token).proofs.first, "\(form): \(token)")
+            let secret = try WellKnownSecret(parsing: firstProof.secret)
             #expect(secret.kind == .p2pk && (secret.data == bobKey) == !form.hasPrefix("P2BK"))
             // Carol cannot unlock it: the mint refuses her swap, and she holds nothing.
             _ = try wallet(mint, "carol", ["receive", token])

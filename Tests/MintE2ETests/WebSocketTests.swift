@@ -92,8 +92,9 @@ final class WSSession: Sendable {
         return false
     }
 
-    /// The next notification's payload for `subID` (skipping nothing: the order is asserted).
-    func payload(timeout: Duration = .seconds(10)) async throws -> JSONValue? {
+    /// The next notification's payload for `subID` (skipping nothing: the order is asserted). A minute: 10 s ran out
+    /// once for a subscriber on one mint process while another, under load, paid the quote.
+    func payload(timeout: Duration = .seconds(60)) async throws -> JSONValue? {
         guard let m = try await next(timeout: timeout) else { return nil }
         #expect(m["method"]?.stringValue == "subscribe", "\(m.serialized)")
         return m["params"]?["payload"]
@@ -126,7 +127,7 @@ struct WebSocketTests {
                 #expect(try await ws.payload()?["state"]?.stringValue == "ISSUED")
                 let proofs = try outputs.proofs(minted.signatures) { _, a in keyset.keys[a] }
 
-                let y = try proofs[0].y.hex
+                let y = try #require(proofs.first).y.hex
                 _ = try await ws.subscribe("proof_state", [y])
                 #expect(try await ws.next()?["result"]?["status"]?.stringValue == "OK")
                 let unspent = try #require(try await ws.payload())

@@ -44,7 +44,7 @@ public final class LNbitsServer: @unchecked Sendable {
         guard status == 200, let setCookie = headers["set-cookie"] else {
             throw Interop.Failure(description: "LNbits first_install answered \(status): \(body)")
         }
-        cookie = setCookie.split(separator: ",").map { $0.split(separator: ";")[0].trimmingCharacters(in: .whitespaces) }
+        cookie = setCookie.split(separator: ",").map { ($0.split(separator: ";").first ?? "").trimmingCharacters(in: .whitespaces) }
             .filter { $0.contains("=") }.joined(separator: "; ")
     }
 
