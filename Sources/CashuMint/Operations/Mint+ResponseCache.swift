@@ -110,17 +110,30 @@ extension Mint {
         _ endpoint: CachedEndpoint, quoteID: String, outputs: [BlindedMessage], encode: (MintResponse) throws -> [UInt8],
         _ process: () async throws -> MintResponse
     ) async throws -> [UInt8] {
+        try await answeredFromLedger(endpoint, replayable: [.quoteAlreadyIssued, .outputsAlreadySigned], encode: encode, process: process) { cache, ttl in
+            let bs = outputs.map(\.blindedSecret.hex)
+            guard let op = try await ledger({ try await cache.answeringOperation(inputs: [], outputs: bs) }), op.kind == .mint, op.quoteID == quoteID,
+                  op.createdAt &+ ttl > clock.now()
+            else { return nil }
+            return MintResponse(signatures: try await signatures(of: bs))
+        }
+    }
+
+    /// NUT-19 answered from the ledger rather than a stored answer: runs `process`; when it fails with one of the
+    /// `replayable` codes (the request's effects are already in the ledger), `replay` rebuilds the answer of the
+    /// operation it repeats, if that was recorded within the TTL; otherwise the error stands.
+    func answeredFromLedger<Response>(
+        _ endpoint: CachedEndpoint, replayable: [CashuError.Code], encode: (Response) throws -> [UInt8], process: () async throws -> Response,
+        replay: (any ResponseCache, UInt64) async throws -> Response?
+    ) async throws -> [UInt8] {
         let ttl = settings.responseCacheTTL
         guard ttl > 0, let cache = store as? any ResponseCache else { return try encode(try await process()) }
         do {
             return try encode(try await process())
-        } catch let error as CashuError where error.code == .quoteAlreadyIssued || error.code == .outputsAlreadySigned {
-            let bs = outputs.map(\.blindedSecret.hex)
-            guard let op = try await ledger({ try await cache.answeringOperation(inputs: [], outputs: bs) }), op.kind == .mint, op.quoteID == quoteID,
-                  op.createdAt &+ ttl > clock.now()
-            else { throw error }
+        } catch let error as CashuError where replayable.contains(error.code) {
+            guard let answer = try await replay(cache, ttl) else { throw error }
             MintMetrics.cachedResponse(endpoint, "replayed")
-            return try encode(MintResponse(signatures: try await signatures(of: bs)))
+            return try encode(answer)
         }
     }
 }

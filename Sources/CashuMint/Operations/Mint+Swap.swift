@@ -18,15 +18,9 @@ extension Mint {
     /// deterministic). Identical requests racing each other are decided the same way: one commits, the others get
     /// its answer. Nothing is lost to a crash: the answer is the ledger's own record.
     public func swap(_ request: SwapRequest, encode: (SwapResponse) throws -> [UInt8]) async throws -> [UInt8] {
-        let ttl = settings.responseCacheTTL
-        guard ttl > 0, let cache = store as? any ResponseCache else { return try encode(try await swap(request)) }
-        do {
-            return try encode(try await swap(request))
-        } catch let error as CashuError where error.code == .proofsAlreadySpent || error.code == .outputsAlreadySigned {
-            guard let answer = try await replayedSwap(request, cache: cache, ttl: ttl) else { throw error }
-            MintMetrics.cachedResponse(.swap, "replayed")
-            return try encode(answer)
-        }
+        try await answeredFromLedger(
+            .swap, replayable: [.proofsAlreadySpent, .outputsAlreadySigned], encode: encode, process: { try await swap(request) },
+            replay: { cache, ttl in try await replayedSwap(request, cache: cache, ttl: ttl) })
     }
 
     /// The answer of the committed swap that `request` repeats, if it was recorded within `ttl`.
