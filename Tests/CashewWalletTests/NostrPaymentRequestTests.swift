@@ -22,18 +22,13 @@ struct NostrPaymentRequestTests {
 
     /// A mint, a relay, and two wallets: Alice with 300 sat, Bob knowing the mint.
     static func with(_ body: (CashewMintProcess, NostrRelayServer, String, String) async throws -> Void) async throws {
-        let mint = try CashewMintProcess()
-        let root = FileManager.default.temporaryDirectory.appendingPathComponent("cashew-nostr-\(UUID().uuidString)").path
-        defer {
-            _ = mint.stop()
-            mint.removeData()
-            try? FileManager.default.removeItem(atPath: root)
-        }
-        try await NostrRelayServer.with { relay in
-            let (alice, bob) = (root + "/alice", root + "/bob")
-            #expect(try cashew(["--dir", alice, "--mint", mint.url, "mint", "300"]).status == 0)
-            #expect(try cashew(["--dir", bob, "mints", "add", mint.url]).status == 0)
-            try await body(mint, relay, alice, bob)
+        try await CashewMintProcess.withScratch("cashew-nostr") { mint, root in
+            try await NostrRelayServer.with { relay in
+                let (alice, bob) = (root + "/alice", root + "/bob")
+                #expect(try cashew(["--dir", alice, "--mint", mint.url, "mint", "300"]).status == 0)
+                #expect(try cashew(["--dir", bob, "mints", "add", mint.url]).status == 0)
+                try await body(mint, relay, alice, bob)
+            }
         }
     }
 

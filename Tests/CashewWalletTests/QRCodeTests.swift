@@ -77,37 +77,32 @@ struct QRCodeTests {
 
     @Test("cashew send/request/mint --qr: what is drawn reads back as the token, request or invoice; a large token is an animated code whose frames give the token")
     func cli() async throws {
-        let mint = try CashewMintProcess()
-        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("cashew-qr-\(UUID().uuidString)").path
-        defer {
-            _ = mint.stop()
-            mint.removeData()
-            try? FileManager.default.removeItem(atPath: dir)
+        try await CashewMintProcess.withScratch("cashew-qr") { mint, dir in
+            func cashew(_ args: [String]) throws -> Interop.Output { try WalletCLITests.cashew(["--dir", dir, "--mint", mint.url] + args) }
+            let minted = try cashew(["mint", "100", "--qr"])
+            #expect(minted.status == 0, "\(minted.stderr)")
+            let invoice = try #require(minted.stdout.split(separator: "\n").first { $0.hasPrefix("ln") }.map(String.init))
+            #expect(try Self.scanAll(minted.stderr) == [invoice])
+
+            let sent = try cashew(["send", "5", "--qr"])
+            let token = try #require(sent.stdout.split(separator: "\n").last.map(String.init))
+            #expect(try Self.scanAll(sent.stderr) == [token])
+
+            let request = try cashew(["request", "21", "--bech32", "--qr"])
+            #expect(try Self.scanAll(request.stderr) == [request.stdout.trimmingCharacters(in: .whitespacesAndNewlines)])
+
+            // A token of many proofs and a long memo: more than one code holds comfortably.
+            let big = try cashew(["send", "63", "--qr", "--memo", String(repeating: "pizza for the whole street ", count: 20)])
+            #expect(big.status == 0, "\(big.stderr)")
+            let bigToken = try #require(big.stdout.split(separator: "\n").last.map(String.init))
+            #expect(big.stderr.contains("Animated QR code (NUT-16)"))
+            let frames = try Self.scanAll(big.stderr)
+            #expect(frames.count > 1 && frames.allSatisfy { $0.hasPrefix("UR:BYTES/") })
+            var decoder = UniformResource.Decoder()
+            for frame in frames { try decoder.receive(frame) }
+            #expect(decoder.payload.map { String(decoding: $0, as: UTF8.self) } == bigToken)
+            _ = try Token(decoding: bigToken)
         }
-        func cashew(_ args: [String]) throws -> Interop.Output { try WalletCLITests.cashew(["--dir", dir, "--mint", mint.url] + args) }
-        let minted = try cashew(["mint", "100", "--qr"])
-        #expect(minted.status == 0, "\(minted.stderr)")
-        let invoice = try #require(minted.stdout.split(separator: "\n").first { $0.hasPrefix("ln") }.map(String.init))
-        #expect(try Self.scanAll(minted.stderr) == [invoice])
-
-        let sent = try cashew(["send", "5", "--qr"])
-        let token = try #require(sent.stdout.split(separator: "\n").last.map(String.init))
-        #expect(try Self.scanAll(sent.stderr) == [token])
-
-        let request = try cashew(["request", "21", "--bech32", "--qr"])
-        #expect(try Self.scanAll(request.stderr) == [request.stdout.trimmingCharacters(in: .whitespacesAndNewlines)])
-
-        // A token of many proofs and a long memo: more than one code holds comfortably.
-        let big = try cashew(["send", "63", "--qr", "--memo", String(repeating: "pizza for the whole street ", count: 20)])
-        #expect(big.status == 0, "\(big.stderr)")
-        let bigToken = try #require(big.stdout.split(separator: "\n").last.map(String.init))
-        #expect(big.stderr.contains("Animated QR code (NUT-16)"))
-        let frames = try Self.scanAll(big.stderr)
-        #expect(frames.count > 1 && frames.allSatisfy { $0.hasPrefix("UR:BYTES/") })
-        var decoder = UniformResource.Decoder()
-        for frame in frames { try decoder.receive(frame) }
-        #expect(decoder.payload.map { String(decoding: $0, as: UTF8.self) } == bigToken)
-        _ = try Token(decoding: bigToken)
     }
 }
 

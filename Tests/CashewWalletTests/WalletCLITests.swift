@@ -27,65 +27,60 @@ struct WalletCLITests {
 
     @Test("mint, send, receive (twice: refused), pay, history, seed, restore; errors are one line with a non-zero exit")
     func scriptableContract() async throws {
-        let mint = try CashewMintProcess()
-        let root = FileManager.default.temporaryDirectory.appendingPathComponent("cashew-cli-\(UUID().uuidString)").path
-        defer {
-            _ = mint.stop()
-            mint.removeData()
-            try? FileManager.default.removeItem(atPath: root)
+        try await CashewMintProcess.withScratch("cashew-cli") { mint, root in
+            let (alice, bob, carol) = (root + "/alice", root + "/bob", root + "/carol")
+
+            let minted = try Self.cashew(["--dir", alice, "--mint", mint.url, "mint", "500"])
+            #expect(minted.status == 0, "\(minted.stderr)")
+            #expect(minted.stderr.contains("seed phrase"))  // shown once, on first use
+            #expect(try Self.balance(alice, mint.url) == 500)
+
+            // The mint URL can also come from the environment; the token is the last line of standard output.
+            let sent = try Self.cashew(["send", "120", "--dir", alice], env: ["CASHEW_MINT_URL": mint.url])
+            #expect(sent.status == 0, "\(sent.stderr)")
+            let token = try #require(sent.stdout.split(separator: "\n").last.map(String.init))
+            #expect(token.hasPrefix("cashuB"))
+            #expect(try Self.balance(alice, mint.url) == 380)
+
+            let received = try Self.cashew(["--dir", bob, "receive", token])
+            #expect(received.status == 0, "\(received.stderr)")
+            #expect(try Self.balance(bob, mint.url) == 120)
+            let again = try Self.cashew(["--dir", bob, "receive", token])
+            #expect(again.status != 0)
+            let errorLines = again.stderr.split(separator: "\n").filter { $0.hasPrefix("Error:") }
+            #expect(errorLines.count == 1 && errorLines[0].contains("11001"), "\(again.stderr)")
+            #expect(try Self.balance(bob, mint.url) == 120)
+
+            // Pay 50 sat: fee reserve 2, the fake node charges 1, the rest comes back as change.
+            let invoice = try Invoice.Builder(amountMsat: 50_000, paymentHash: SecureRandom.bytes(32), paymentSecret: SecureRandom.bytes(32), description: "tea")
+                .sign(with: .random()).bolt11
+            let paid = try Self.cashew(["--dir", alice, "--mint", mint.url, "pay", invoice, "--json"])
+            #expect(paid.status == 0, "\(paid.stderr)")
+            #expect(paid.stdout.contains(#""state":"PAID""#))
+            #expect(try Self.balance(alice, mint.url) == 329)
+            let history = try Self.cashew(["--dir", alice, "history"])
+            #expect(history.stdout.contains("melted") && history.stdout.contains("sent") && history.stdout.contains("minted"))
+
+            // Alice also receives (from Bob) before her wallet is "deleted".
+            let fromBob = try Self.cashew(["--dir", bob, "send", "20"])
+            #expect(fromBob.status == 0, "\(fromBob.stderr)")
+            #expect(try Self.cashew(["--dir", alice, "receive", try #require(fromBob.stdout.split(separator: "\n").last.map(String.init))]).status == 0)
+            #expect(try Self.balance(alice, mint.url) == 349)
+
+            // A new directory restored from Alice's phrase finds exactly her unspent balance.
+            let phrase = try Self.cashew(["--dir", alice, "seed"]).stdout.trimmingCharacters(in: .whitespacesAndNewlines)
+            #expect(phrase.split(separator: " ").count == 12)
+            let restored = try Self.cashew(["--dir", carol, "--mint", mint.url, "restore"], env: ["CASHEW_MNEMONIC": phrase])
+            #expect(restored.status == 0, "\(restored.stderr)")
+            #expect(try Self.balance(carol, mint.url) == 349)
+
+            for bad in [["receive", "cashuBgarbage"], ["send", "100000"], ["pay", "lnbc1nonsense"], ["restore", "--mnemonic", "not a phrase"]] {
+                let out = try Self.cashew(["--dir", bad[0] == "restore" ? root + "/dave" : alice, "--mint", mint.url] + bad)
+                #expect(out.status != 0, "\(bad)")
+                #expect(out.stderr.split(separator: "\n").filter { $0.hasPrefix("Error:") }.count == 1, "\(bad): \(out.stderr)")
+            }
+            #expect(try Self.balance(alice, mint.url) == 349)
         }
-        let (alice, bob, carol) = (root + "/alice", root + "/bob", root + "/carol")
-
-        let minted = try Self.cashew(["--dir", alice, "--mint", mint.url, "mint", "500"])
-        #expect(minted.status == 0, "\(minted.stderr)")
-        #expect(minted.stderr.contains("seed phrase"))  // shown once, on first use
-        #expect(try Self.balance(alice, mint.url) == 500)
-
-        // The mint URL can also come from the environment; the token is the last line of standard output.
-        let sent = try Self.cashew(["send", "120", "--dir", alice], env: ["CASHEW_MINT_URL": mint.url])
-        #expect(sent.status == 0, "\(sent.stderr)")
-        let token = try #require(sent.stdout.split(separator: "\n").last.map(String.init))
-        #expect(token.hasPrefix("cashuB"))
-        #expect(try Self.balance(alice, mint.url) == 380)
-
-        let received = try Self.cashew(["--dir", bob, "receive", token])
-        #expect(received.status == 0, "\(received.stderr)")
-        #expect(try Self.balance(bob, mint.url) == 120)
-        let again = try Self.cashew(["--dir", bob, "receive", token])
-        #expect(again.status != 0)
-        let errorLines = again.stderr.split(separator: "\n").filter { $0.hasPrefix("Error:") }
-        #expect(errorLines.count == 1 && errorLines[0].contains("11001"), "\(again.stderr)")
-        #expect(try Self.balance(bob, mint.url) == 120)
-
-        // Pay 50 sat: fee reserve 2, the fake node charges 1, the rest comes back as change.
-        let invoice = try Invoice.Builder(amountMsat: 50_000, paymentHash: SecureRandom.bytes(32), paymentSecret: SecureRandom.bytes(32), description: "tea")
-            .sign(with: .random()).bolt11
-        let paid = try Self.cashew(["--dir", alice, "--mint", mint.url, "pay", invoice, "--json"])
-        #expect(paid.status == 0, "\(paid.stderr)")
-        #expect(paid.stdout.contains(#""state":"PAID""#))
-        #expect(try Self.balance(alice, mint.url) == 329)
-        let history = try Self.cashew(["--dir", alice, "history"])
-        #expect(history.stdout.contains("melted") && history.stdout.contains("sent") && history.stdout.contains("minted"))
-
-        // Alice also receives (from Bob) before her wallet is "deleted".
-        let fromBob = try Self.cashew(["--dir", bob, "send", "20"])
-        #expect(fromBob.status == 0, "\(fromBob.stderr)")
-        #expect(try Self.cashew(["--dir", alice, "receive", try #require(fromBob.stdout.split(separator: "\n").last.map(String.init))]).status == 0)
-        #expect(try Self.balance(alice, mint.url) == 349)
-
-        // A new directory restored from Alice's phrase finds exactly her unspent balance.
-        let phrase = try Self.cashew(["--dir", alice, "seed"]).stdout.trimmingCharacters(in: .whitespacesAndNewlines)
-        #expect(phrase.split(separator: " ").count == 12)
-        let restored = try Self.cashew(["--dir", carol, "--mint", mint.url, "restore"], env: ["CASHEW_MNEMONIC": phrase])
-        #expect(restored.status == 0, "\(restored.stderr)")
-        #expect(try Self.balance(carol, mint.url) == 349)
-
-        for bad in [["receive", "cashuBgarbage"], ["send", "100000"], ["pay", "lnbc1nonsense"], ["restore", "--mnemonic", "not a phrase"]] {
-            let out = try Self.cashew(["--dir", bad[0] == "restore" ? root + "/dave" : alice, "--mint", mint.url] + bad)
-            #expect(out.status != 0, "\(bad)")
-            #expect(out.stderr.split(separator: "\n").filter { $0.hasPrefix("Error:") }.count == 1, "\(bad): \(out.stderr)")
-        }
-        #expect(try Self.balance(alice, mint.url) == 349)
     }
 
     @Test("request --listen prints a creqA request as its last line, takes one payment from pay-request, and exits (--locked: paid with a token locked to the receiver's key, printed as NUT-26 CREQB1 with --bech32, at a mint with input fees: the receiver keeps the amount asked)",
@@ -163,115 +158,105 @@ struct WalletCLITests {
 
     @Test("an operation left open by a crash is settled when the wallet next talks to that mint")
     func resumesAtStart() async throws {
-        let mint = try CashewMintProcess()
-        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("cashew-resume-\(UUID().uuidString)").path
-        defer {
-            _ = mint.stop()
-            mint.removeData()
-            try? FileManager.default.removeItem(atPath: dir)
+        try await CashewMintProcess.withScratch("cashew-resume") { mint, dir in
+            #expect(try Self.cashew(["--dir", dir, "--mint", mint.url, "mint", "64"]).status == 0)
+            // A send that reserved its input and "crashed" before reaching the mint.
+            let store = try await WalletStore.open(path: dir + "/wallet.sqlite3")
+            do {
+                let proof = try #require(try await store.proofs(mintURL: mint.url).first)
+                let operation = try await store.beginOperation(.send, mintURL: mint.url, data: #"{"outputs":[]}"#, inputs: [proof.y])
+                try await store.markSent(operation.id)
+            } catch {
+                try? await store.close()
+                throw error
+            }
+            try await store.close()
+            let out = try Self.cashew(["--dir", dir, "--mint", mint.url, "balance", "--json"])
+            #expect(out.stderr.contains("rolledBack"), "\(out.stderr)")
+            #expect(try Self.balance(dir, mint.url) == 64)
         }
-        #expect(try Self.cashew(["--dir", dir, "--mint", mint.url, "mint", "64"]).status == 0)
-        // A send that reserved its input and "crashed" before reaching the mint.
-        let store = try await WalletStore.open(path: dir + "/wallet.sqlite3")
-        do {
-            let proof = try #require(try await store.proofs(mintURL: mint.url).first)
-            let operation = try await store.beginOperation(.send, mintURL: mint.url, data: #"{"outputs":[]}"#, inputs: [proof.y])
-            try await store.markSent(operation.id)
-        } catch {
-            try? await store.close()
-            throw error
-        }
-        try await store.close()
-        let out = try Self.cashew(["--dir", dir, "--mint", mint.url, "balance", "--json"])
-        #expect(out.stderr.contains("rolledBack"), "\(out.stderr)")
-        #expect(try Self.balance(dir, mint.url) == 64)
     }
 
     @Test("locked tokens on the command line: P2PK, blinded, locktime and refund, HTLC, multisig co-signing; bad lock options")
     func lockedTokens() async throws {
-        let mint = try CashewMintProcess()
-        let root = FileManager.default.temporaryDirectory.appendingPathComponent("cashew-lock-\(UUID().uuidString)").path
-        defer {
-            _ = mint.stop()
-            mint.removeData()
-            try? FileManager.default.removeItem(atPath: root)
+        try await CashewMintProcess.withScratch("cashew-lock") { mint, root in
+            let (alice, bob, carol) = (root + "/alice", root + "/bob", root + "/carol")
+            #expect(try Self.cashew(["--dir", alice, "--mint", mint.url, "mint", "200"]).status == 0)
+            for dir in [bob, carol] { #expect(try Self.cashew(["--dir", dir, "mints", "add", mint.url]).status == 0) }
+            let bobKey = try Self.cashew(["--dir", bob, "pubkey"]).stdout.trimmingCharacters(in: .whitespacesAndNewlines)
+            let carolKey = try Self.cashew(["--dir", carol, "pubkey", "--json"]).stdout
+            let carolHex = try #require((try JSONSerialization.jsonObject(with: Data(carolKey.utf8)) as? [String: Any])?["pubkey"] as? String)
+            #expect(bobKey.count == 66 && (try? Point(hex: bobKey)) != nil)
+
+            func send(_ args: [String]) throws -> String {
+                let out = try Self.cashew(["--dir", alice, "send"] + args)
+                #expect(out.status == 0, "\(args): \(out.stderr)")
+                return try #require(out.stdout.split(separator: "\n").last.map(String.init))
+            }
+            func refused(_ dir: String, _ token: String, _ extra: [String] = [], contains text: String = "locked") throws {
+                let out = try Self.cashew(["--dir", dir, "receive", token] + extra)
+                #expect(out.status != 0)
+                let errors = out.stderr.split(separator: "\n").filter { $0.hasPrefix("Error:") }
+                #expect(errors.count == 1 && errors[0].contains(text), "\(out.stderr)")
+            }
+            func received(_ dir: String, _ token: String, _ extra: [String] = []) throws {
+                let out = try Self.cashew(["--dir", dir, "receive", token] + extra)
+                #expect(out.status == 0, "\(out.stderr)")
+            }
+
+            // P2PK, plain and blinded (also in nutshell's P2BK:KEY form).
+            let plain = try send(["20", "--lock", bobKey])
+            // `decode` shows the lock, offline.
+            #expect(try Self.cashew(["decode", plain]).stdout.contains("locked: P2PK to 1 of \(bobKey)"))
+            let decoded = try Self.cashew(["decode", plain, "--json"]).stdout
+            let proofs = try #require((try JSONSerialization.jsonObject(with: Data(decoded.utf8)) as? [String: Any])?["proofs"] as? [[String: Any]])
+            #expect(proofs.allSatisfy { ($0["lock"] as? [String: Any])?["keys"] as? [String] == [bobKey] })
+            try refused(carol, plain)
+            try received(bob, plain)
+            let blinded = try send(["10", "--lock", "P2BK:" + bobKey])
+            #expect(try Token(decoding: blinded).proofs.allSatisfy { $0.p2pkEphemeralKey != nil })
+            try refused(carol, blinded)
+            try received(bob, blinded)
+            #expect(try Self.balance(bob, mint.url) == 30)
+
+            // An expired locktime opens the refund pathway: Alice (the default refund key) takes it back, Carol cannot.
+            let expired = try send(["5", "--lock", bobKey, "--locktime", "1000"])
+            let aliceKey = try Self.cashew(["--dir", alice, "pubkey"]).stdout.trimmingCharacters(in: .whitespacesAndNewlines)
+            #expect(try Self.cashew(["decode", expired]).stdout.contains("also 1 of \(aliceKey)"))
+            try refused(carol, expired)
+            try received(alice, expired)
+            // An active one keeps it Bob's.
+            let active = try send(["5", "--lock", bobKey, "--timelock", "3600"])
+            try refused(alice, active)
+            try received(bob, active)
+
+            // HTLC: the preimage unlocks, with Bob's signature.
+            let pre = try Self.cashew(["preimage", "--json"])
+            let pair = try #require(try JSONSerialization.jsonObject(with: Data(pre.stdout.utf8)) as? [String: String])
+            let htlc = try send(["8", "--hashlock", try #require(pair["hash"]), "--lock", bobKey])
+            try refused(bob, htlc)
+            try refused(carol, htlc, ["--preimage", try #require(pair["preimage"])])
+            try received(bob, htlc, ["--preimage", try #require(pair["preimage"])])
+
+            // 2-of-2: Bob co-signs, Carol receives.
+            let multisig = try send(["6", "--lock", bobKey, "--lock", carolHex, "--n-sigs", "2"])
+            try refused(carol, multisig)
+            let cosigned = try Self.cashew(["--dir", bob, "sign", multisig])
+            #expect(cosigned.status == 0, "\(cosigned.stderr)")
+            try received(carol, try #require(cosigned.stdout.split(separator: "\n").last.map(String.init)))
+            #expect(try Self.balance(carol, mint.url) == 6)
+            #expect(try Self.balance(bob, mint.url) == 43)
+            #expect(try Self.balance(alice, mint.url) == 200 - 20 - 10 - 5 - 8 - 6)
+
+            // Bad lock options: one-line errors, nothing spent.
+            for bad in [["3", "--n-sigs", "2"], ["3", "--lock", "nothex"], ["3", "--lock", bobKey, "--n-sigs", "2"], ["3", "--hashlock", "abcd"],
+                        ["3", "--lock", bobKey, "--refund", carolHex]] {
+                let out = try Self.cashew(["--dir", alice, "send"] + bad)
+                #expect(out.status != 0, "\(bad)")
+                #expect(out.stderr.split(separator: "\n").filter { $0.hasPrefix("Error:") }.count == 1, "\(bad): \(out.stderr)")
+            }
+            #expect(try Self.balance(alice, mint.url) == 151)
         }
-        let (alice, bob, carol) = (root + "/alice", root + "/bob", root + "/carol")
-        #expect(try Self.cashew(["--dir", alice, "--mint", mint.url, "mint", "200"]).status == 0)
-        for dir in [bob, carol] { #expect(try Self.cashew(["--dir", dir, "mints", "add", mint.url]).status == 0) }
-        let bobKey = try Self.cashew(["--dir", bob, "pubkey"]).stdout.trimmingCharacters(in: .whitespacesAndNewlines)
-        let carolKey = try Self.cashew(["--dir", carol, "pubkey", "--json"]).stdout
-        let carolHex = try #require((try JSONSerialization.jsonObject(with: Data(carolKey.utf8)) as? [String: Any])?["pubkey"] as? String)
-        #expect(bobKey.count == 66 && (try? Point(hex: bobKey)) != nil)
-
-        func send(_ args: [String]) throws -> String {
-            let out = try Self.cashew(["--dir", alice, "send"] + args)
-            #expect(out.status == 0, "\(args): \(out.stderr)")
-            return try #require(out.stdout.split(separator: "\n").last.map(String.init))
-        }
-        func refused(_ dir: String, _ token: String, _ extra: [String] = [], contains text: String = "locked") throws {
-            let out = try Self.cashew(["--dir", dir, "receive", token] + extra)
-            #expect(out.status != 0)
-            let errors = out.stderr.split(separator: "\n").filter { $0.hasPrefix("Error:") }
-            #expect(errors.count == 1 && errors[0].contains(text), "\(out.stderr)")
-        }
-        func received(_ dir: String, _ token: String, _ extra: [String] = []) throws {
-            let out = try Self.cashew(["--dir", dir, "receive", token] + extra)
-            #expect(out.status == 0, "\(out.stderr)")
-        }
-
-        // P2PK, plain and blinded (also in nutshell's P2BK:KEY form).
-        let plain = try send(["20", "--lock", bobKey])
-        // `decode` shows the lock, offline.
-        #expect(try Self.cashew(["decode", plain]).stdout.contains("locked: P2PK to 1 of \(bobKey)"))
-        let decoded = try Self.cashew(["decode", plain, "--json"]).stdout
-        let proofs = try #require((try JSONSerialization.jsonObject(with: Data(decoded.utf8)) as? [String: Any])?["proofs"] as? [[String: Any]])
-        #expect(proofs.allSatisfy { ($0["lock"] as? [String: Any])?["keys"] as? [String] == [bobKey] })
-        try refused(carol, plain)
-        try received(bob, plain)
-        let blinded = try send(["10", "--lock", "P2BK:" + bobKey])
-        #expect(try Token(decoding: blinded).proofs.allSatisfy { $0.p2pkEphemeralKey != nil })
-        try refused(carol, blinded)
-        try received(bob, blinded)
-        #expect(try Self.balance(bob, mint.url) == 30)
-
-        // An expired locktime opens the refund pathway: Alice (the default refund key) takes it back, Carol cannot.
-        let expired = try send(["5", "--lock", bobKey, "--locktime", "1000"])
-        let aliceKey = try Self.cashew(["--dir", alice, "pubkey"]).stdout.trimmingCharacters(in: .whitespacesAndNewlines)
-        #expect(try Self.cashew(["decode", expired]).stdout.contains("also 1 of \(aliceKey)"))
-        try refused(carol, expired)
-        try received(alice, expired)
-        // An active one keeps it Bob's.
-        let active = try send(["5", "--lock", bobKey, "--timelock", "3600"])
-        try refused(alice, active)
-        try received(bob, active)
-
-        // HTLC: the preimage unlocks, with Bob's signature.
-        let pre = try Self.cashew(["preimage", "--json"])
-        let pair = try #require(try JSONSerialization.jsonObject(with: Data(pre.stdout.utf8)) as? [String: String])
-        let htlc = try send(["8", "--hashlock", try #require(pair["hash"]), "--lock", bobKey])
-        try refused(bob, htlc)
-        try refused(carol, htlc, ["--preimage", try #require(pair["preimage"])])
-        try received(bob, htlc, ["--preimage", try #require(pair["preimage"])])
-
-        // 2-of-2: Bob co-signs, Carol receives.
-        let multisig = try send(["6", "--lock", bobKey, "--lock", carolHex, "--n-sigs", "2"])
-        try refused(carol, multisig)
-        let cosigned = try Self.cashew(["--dir", bob, "sign", multisig])
-        #expect(cosigned.status == 0, "\(cosigned.stderr)")
-        try received(carol, try #require(cosigned.stdout.split(separator: "\n").last.map(String.init)))
-        #expect(try Self.balance(carol, mint.url) == 6)
-        #expect(try Self.balance(bob, mint.url) == 43)
-        #expect(try Self.balance(alice, mint.url) == 200 - 20 - 10 - 5 - 8 - 6)
-
-        // Bad lock options: one-line errors, nothing spent.
-        for bad in [["3", "--n-sigs", "2"], ["3", "--lock", "nothex"], ["3", "--lock", bobKey, "--n-sigs", "2"], ["3", "--hashlock", "abcd"],
-                    ["3", "--lock", bobKey, "--refund", carolHex]] {
-            let out = try Self.cashew(["--dir", alice, "send"] + bad)
-            #expect(out.status != 0, "\(bad)")
-            #expect(out.stderr.split(separator: "\n").filter { $0.hasPrefix("Error:") }.count == 1, "\(bad): \(out.stderr)")
-        }
-        #expect(try Self.balance(alice, mint.url) == 151)
     }
 }
 

@@ -88,33 +88,28 @@ struct WalletKeysetMoveTests {
 
     @Test("cashew balance warns about e-cash on a keyset expiring within --expiry-warning days (default 30), on standard error; --json lists it")
     func balanceWarnsBeforeExpiry() async throws {
-        let mint = try CashewMintProcess()
-        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("cashew-expiry-\(UUID().uuidString)").path
-        defer {
-            _ = mint.stop()
-            mint.removeData()
-            try? FileManager.default.removeItem(atPath: dir)
+        try await CashewMintProcess.withScratch("cashew-expiry") { mint, dir in
+            let expiry = UInt64(Date().timeIntervalSince1970) + 10 * 86_400
+            try Self.rotate(mint, ["--final-expiry", "\(expiry)"])
+            try await WalletMeltRestoreTests.withStores(1) { stores in
+                try await Self.waitForKeysets(try Wallet(store: stores[0], mnemonic: try Mnemonic.generate(wordCount: 12)), mint.url, count: 2)
+            }
+            let minted = try WalletCLITests.cashew(["--dir", dir, "--mint", mint.url, "mint", "16"])
+            #expect(minted.status == 0, "\(minted.stderr)")
+            let warned = try WalletCLITests.cashew(["--dir", dir, "--mint", mint.url, "balance"])
+            #expect(warned.status == 0)
+            #expect(warned.stderr.contains("Warning: 16 sat at \(mint.url)") && warned.stderr.contains("in 10 days"), "\(warned.stderr)")
+            #expect(!warned.stdout.contains("Warning"))
+            let quiet = try WalletCLITests.cashew(["--dir", dir, "--mint", mint.url, "balance", "--expiry-warning", "9"])
+            #expect(quiet.status == 0 && !quiet.stderr.contains("Warning"), "\(quiet.stderr)")
+            let json = try WalletCLITests.cashew(["--dir", dir, "--mint", mint.url, "balance", "--json"])
+            let object = try #require(try JSONSerialization.jsonObject(with: Data(json.stdout.utf8)) as? [String: Any])
+            let expiring = try #require(object["expiring"] as? [[String: Any]])
+            #expect(expiring.count == 1)
+            #expect(expiring.first?["amount"] as? Int == 16 && expiring.first?["final_expiry"] as? Int == Int(expiry))
+            #expect(expiring.first?["expired"] as? Bool == false && expiring.first?["active"] as? Bool == true)
+            let bad = try WalletCLITests.cashew(["--dir", dir, "balance", "--expiry-warning", "-1"])
+            #expect(bad.status != 0)
         }
-        let expiry = UInt64(Date().timeIntervalSince1970) + 10 * 86_400
-        try Self.rotate(mint, ["--final-expiry", "\(expiry)"])
-        try await WalletMeltRestoreTests.withStores(1) { stores in
-            try await Self.waitForKeysets(try Wallet(store: stores[0], mnemonic: try Mnemonic.generate(wordCount: 12)), mint.url, count: 2)
-        }
-        let minted = try WalletCLITests.cashew(["--dir", dir, "--mint", mint.url, "mint", "16"])
-        #expect(minted.status == 0, "\(minted.stderr)")
-        let warned = try WalletCLITests.cashew(["--dir", dir, "--mint", mint.url, "balance"])
-        #expect(warned.status == 0)
-        #expect(warned.stderr.contains("Warning: 16 sat at \(mint.url)") && warned.stderr.contains("in 10 days"), "\(warned.stderr)")
-        #expect(!warned.stdout.contains("Warning"))
-        let quiet = try WalletCLITests.cashew(["--dir", dir, "--mint", mint.url, "balance", "--expiry-warning", "9"])
-        #expect(quiet.status == 0 && !quiet.stderr.contains("Warning"), "\(quiet.stderr)")
-        let json = try WalletCLITests.cashew(["--dir", dir, "--mint", mint.url, "balance", "--json"])
-        let object = try #require(try JSONSerialization.jsonObject(with: Data(json.stdout.utf8)) as? [String: Any])
-        let expiring = try #require(object["expiring"] as? [[String: Any]])
-        #expect(expiring.count == 1)
-        #expect(expiring.first?["amount"] as? Int == 16 && expiring.first?["final_expiry"] as? Int == Int(expiry))
-        #expect(expiring.first?["expired"] as? Bool == false && expiring.first?["active"] as? Bool == true)
-        let bad = try WalletCLITests.cashew(["--dir", dir, "balance", "--expiry-warning", "-1"])
-        #expect(bad.status != 0)
     }
 }

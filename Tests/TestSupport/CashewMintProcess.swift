@@ -67,6 +67,14 @@ public final class CashewMintProcess: @unchecked Sendable {
         return try await body(mint)
     }
 
+    /// As `with`, and with the path of a fresh temporary directory (`prefix-UUID`, not created) for the test's wallets,
+    /// removed afterwards as well.
+    public static func withScratch<T>(_ prefix: String, _ body: (CashewMintProcess, String) async throws -> T) async throws -> T {
+        let root = FileManager.default.temporaryDirectory.appendingPathComponent("\(prefix)-\(UUID().uuidString)").path
+        defer { try? FileManager.default.removeItem(atPath: root) }
+        return try await with { mint in try await body(mint, root) }
+    }
+
     /// Two mint processes on one database with one seed (the second a `peer()` of the first), stopped and removed
     /// afterwards, also when `body` throws.
     public static func withPair<T>(database: String, _ body: (CashewMintProcess, CashewMintProcess) async throws -> T) async throws -> T {
