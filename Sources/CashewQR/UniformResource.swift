@@ -71,11 +71,11 @@ public enum UniformResource {
                 expected = nil
                 throw Failure("the UR's checksum does not match")
             }
-            guard case let .bytes(bytes) = try CBORValue(decoding: message) else { throw Failure("the UR is not of type bytes") }
-            payload = bytes
+            payload = try Self.message(message)
             return true
         }
 
+        /// The byte string a whole UR message (CBOR) holds.
         static func message(_ body: [UInt8]) throws -> [UInt8] {
             guard case let .bytes(bytes) = try CBORValue(decoding: body) else { throw Failure("the UR is not of type bytes") }
             return bytes

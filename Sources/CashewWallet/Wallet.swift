@@ -105,12 +105,16 @@ public struct Wallet: Sendable {
         return (selected, total, try inputFee(selected, keysets: keysets))
     }
 
-    /// The input fee (NUT-02) of spending `proofs`.
     /// The mint's NUT-07 state of each proof, in order, asked 100 at a time.
     func proofStates<C: Collection>(_ proofs: C, client: MintClient) async throws -> [ProofState] where C.Element == Proof {
+        try await states(of: try proofs.map { try $0.y }, client: client)
+    }
+
+    /// The mint's NUT-07 state of each Y (`hash_to_curve` of a secret), in order, asked 100 at a time.
+    func states(of ys: [Point], client: MintClient) async throws -> [ProofState] {
         var states = [ProofState]()
-        for chunk in Array(proofs).chunks(of: 100) {
-            let answer = try await client.checkState(CheckStateRequest(ys: try chunk.map { try $0.y }))
+        for chunk in ys.chunks(of: 100) {
+            let answer = try await client.checkState(CheckStateRequest(ys: Array(chunk)))
             guard answer.states.count == chunk.count else { throw WalletError(.protocolViolation, "checkstate answered a different number of states") }
             states += answer.states.map(\.state)
         }
@@ -137,6 +141,7 @@ public struct Wallet: Sendable {
         }
     }
 
+    /// The input fee (NUT-02) of spending `proofs`.
     func inputFee(_ proofs: [Proof], keysets: [WalletKeyset]) throws -> Amount {
         let byID = Dictionary(keysets.map { ($0.id, $0.inputFeePPK) }, uniquingKeysWith: { a, _ in a })
         guard let fee = Fees.inputFee(perInputPPK: proofs.map { byID[$0.id] ?? 0 }) else { throw WalletError(.invalidInput, "fees overflow") }

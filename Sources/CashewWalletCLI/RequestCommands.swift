@@ -50,8 +50,9 @@ struct RequestCommand: AsyncParsableCommand {
                 return
             }
             guard let listen else {
-                print(try text(request(port: nil)))
-                if qr { try QRTerminal.show(try text(request(port: nil))) }
+                let printed = try text(request(port: nil))
+                print(printed)
+                if qr { try QRTerminal.show(printed) }
                 return
             }
             let listener = PaymentRequestListener(request: request(port: listen), wallet: s.wallet)
@@ -78,8 +79,9 @@ extension RequestCommand {
         var request = base
         do { request.transports = [try s.wallet.nostrTransport(relays: relays)] } catch { throw CLIError("\(WalletSession.oneLine(error))") }
         try await s.wallet.recordRequest(request, relays: relays)
-        FileHandle.standardOutput.write(Data((try text(request) + "\n").utf8))  // unbuffered: a script reads it now
-        if qr { try QRTerminal.show(try text(request)) }
+        let printed = try text(request)
+        FileHandle.standardOutput.write(Data((printed + "\n").utf8))  // unbuffered: a script reads it now
+        if qr { try QRTerminal.show(printed) }
         if noWait { return }
         if !global.json { FileHandle.standardError.write(Data("Waiting for \(amount) \(global.unit) on \(relays.joined(separator: ", ")) …\n".utf8)) }
         let received: Amount?

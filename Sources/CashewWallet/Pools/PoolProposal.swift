@@ -22,6 +22,10 @@ public struct PoolProposal: Codable, Sendable, Hashable {
         public var r: String
     }
 
+    /// NUT-08 blank outputs a melt carries for change of up to `most`: its bit length (so any amount up to it fits),
+    /// at least one. The proposer makes this many and every reviewer requires them.
+    static func changeOutputCount(upTo most: UInt64) -> Int { max(1, 64 - most.leadingZeroBitCount) }
+
     public enum Kind: String, Codable, Sendable {
         /// A swap: pays a token locked to `to`, the rest back to the pool.
         case swap

@@ -123,8 +123,7 @@ extension Wallet {
             amounts += rest.powersOfTwo
         } else {
             // NUT-08 blank outputs for whatever of the reserve and the surplus comes back.
-            let most = rest.rawValue &+ (quote?.feeReserve.rawValue ?? 0)
-            let count = max(1, 64 - most.leadingZeroBitCount)
+            let count = PoolProposal.changeOutputCount(upTo: rest.rawValue &+ (quote?.feeReserve.rawValue ?? 0))
             secrets += try pool.lock.outputs(count: count).map(\.secret)
             amounts += Array(repeating: Amount(1), count: count)
         }
@@ -208,14 +207,14 @@ extension Wallet {
             guard total >= (try add(quote.amount.rawValue, fee)) else { throw refuse("its inputs do not cover the invoice, the fee reserve and the input fee") }
             back = total - quote.amount.rawValue - fee
             // NUT-08: change comes back only into the blank outputs given; too few would leave it with the mint.
-            let most = back &+ quote.feeReserve.rawValue
-            guard messages.count >= max(1, 64 - most.leadingZeroBitCount) else { throw refuse("it has too few outputs for its change") }
+            guard messages.count >= PoolProposal.changeOutputCount(upTo: back &+ quote.feeReserve.rawValue) else {
+                throw refuse("it has too few outputs for its change")
+            }
         }
         // Outputs whose secrets were spent already would be worthless.
         if !proposal.outputs.isEmpty {
             let ys = try proposal.outputs.map { try HashToCurve.point(forSecret: $0.secret) }
-            let states = try await client(pool.mint).checkState(CheckStateRequest(ys: ys))
-            guard states.states.count == ys.count, states.states.allSatisfy({ $0.state == .unspent }) else { throw refuse("an output's secret was spent already") }
+            guard try await states(of: ys, client: client(pool.mint)).allSatisfy({ $0 == .unspent }) else { throw refuse("an output's secret was spent already") }
         }
         let signers = try poolSigners(proposal, pool: pool)
         return PoolReview(
