@@ -27,7 +27,7 @@ apt_install() {
   $sudo apt-get update -qq
   DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq "${missing[@]}" >/dev/null
 }
-apt_install libsecp256k1-dev libqrencode-dev zbar-tools pkg-config python3-venv postgresql pgbouncer openssl chromium
+apt_install libsecp256k1-dev libqrencode-dev zbar-tools pkg-config python3-venv postgresql pgbouncer openssl chromium procps
 
 log "installing nutshell 0.21.0 (interop peer)"
 export CASHEW_NUTSHELL_VENV="${CASHEW_NUTSHELL_VENV:-$PWD/.build/nutshell-venv}"
@@ -83,26 +83,44 @@ summarise() {
 trap summarise EXIT
 
 tests_failed=0
-# run_pass NAME COMMAND…: one pass, its output shown and logged; a crashed pass is described in the summary.
+# run_pass NAME SECONDS COMMAND…: one pass, its output shown and logged, stopped (SIGTERM to its whole process group,
+# then SIGKILL) after SECONDS, so that a stalled pass is reported here rather than by the CI's own limit; a crashed
+# or stopped pass is described in the summary, with what the machine was busy with during its last minutes.
 run_pass() {
-  local name=$1; shift
-  log "testing $name"
-  local out status=0
+  local name=$1 limit=$2; shift 2
+  log "testing $name (at most $limit s)"
+  local out load status=0
   out=$(mktemp /tmp/cashew-pass.XXXXXX)
-  "$@" 2>&1 | tee "$out" | tee -a "$test_log" || status=$?
-  scripts/pass-report.py "$name" "$status" < "$out" >> "$crash_log" || true
-  rm -f "$out"
+  load=$(mktemp /tmp/cashew-load.XXXXXX)
+  ( while sleep 60; do
+      { top -b -c -n 2 -d 2 -w 200 | awk '/^top -/ { n++ } n == 2' | head -n 20 > "$load.new" && mv "$load.new" "$load"; } 2>/dev/null || true
+    done ) &
+  local sampler=$!
+  timeout -k 30 "$limit" "$@" 2>&1 | tee "$out" | tee -a "$test_log" || status=$?
+  kill "$sampler" 2>/dev/null || true
+  wait "$sampler" 2>/dev/null || true
+  if [ "$status" -eq 124 ] || [ "$status" -eq 137 ]; then
+    echo "✘ Pass \"$name\" was stopped after its limit of $limit s." >> "$crash_log"
+  fi
+  local report
+  report=$(scripts/pass-report.py "$name" "$status" < "$out" || true)
+  if [ -n "$report" ]; then
+    echo "$report" >> "$crash_log"
+    [ -s "$load" ] && { echo "  The machine a minute or less before the pass ended:"; sed 's/^/    /' "$load"; } >> "$crash_log"
+  fi
+  rm -f "$out" "$load" "$load.new"
   [ $status -eq 0 ] || tests_failed=1
 }
 
 export CASHEW_REQUIRE_POSTGRES=1
-run_pass "(with a private PostgreSQL; SQLite in-process and in temporary files)" \
+# Limits: about five times what each pass takes on 2 cores (about 330, 240, 160 and 70 s), within the CI's 90 minutes.
+run_pass "(with a private PostgreSQL; SQLite in-process and in temporary files)" 1800 \
   scripts/with-postgres.sh swift test --skip-build --skip "$timed|$faults|$heavy"
-run_pass "under wall-clock bounds: double-spend soak, PostgreSQL outages, HTTP connections and request limits, LNbits end to end, wallet subscriptions" \
+run_pass "under wall-clock bounds: double-spend soak, PostgreSQL outages, HTTP connections and request limits, LNbits end to end, wallet subscriptions" 1200 \
   scripts/with-postgres.sh swift test --skip-build --filter "$timed"
-run_pass "melt faults: every Lightning backend against a scripted node failing at each step" \
+run_pass "melt faults: every Lightning backend against a scripted node failing at each step" 600 \
   swift test --skip-build --filter "$faults"
-run_pass "multi-process end-to-end suites on their own: proof of liabilities, multi-path payments, Nostr, pools" \
+run_pass "multi-process end-to-end suites on their own: proof of liabilities, multi-path payments, Nostr, pools" 600 \
   scripts/with-postgres.sh swift test --skip-build --filter "$heavy"
 [ $tests_failed -eq 0 ] || exit 1
 

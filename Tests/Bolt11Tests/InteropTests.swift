@@ -133,9 +133,9 @@ print(json.dumps(out))
     }
 
     @Test("invoices signed by Python's bolt11 decode here", .enabled(if: Interop.available))
-    func pythonToSwift() throws {
+    func pythonToSwift() async throws {
         let cases = Self.cases().filter { !$0.hitsPythonAmountBug }
-        let output = try Interop.python(Self.encodeScript, arguments: [JSONValue.array(cases.map(\.json)).serialized])
+        let output = try await Interop.python(Self.encodeScript, arguments: [JSONValue.array(cases.map(\.json)).serialized])
         let strings = try Self.jsonArray(output).map { try #require($0.stringValue) }
         try #require(strings.count == cases.count)
         for (c, string) in zip(cases, strings) {
@@ -148,11 +148,11 @@ print(json.dumps(out))
     }
 
     @Test("invoices signed here decode in Python's bolt11", .enabled(if: Interop.available))
-    func swiftToPython() throws {
+    func swiftToPython() async throws {
         let cases = Self.cases()
         let invoices = try cases.map { try $0.builder.sign(with: $0.key) }
         for (c, invoice) in zip(cases, invoices) { try c.check(invoice) }
-        let output = try Interop.python(Self.decodeScript, arguments: [JSONValue.array(invoices.map { .string($0.bolt11) }).serialized])
+        let output = try await Interop.python(Self.decodeScript, arguments: [JSONValue.array(invoices.map { .string($0.bolt11) }).serialized])
         let decoded = try Self.jsonArray(output)
         try #require(decoded.count == cases.count)
         for (c, (invoice, d)) in zip(cases, zip(invoices, decoded)) {

@@ -151,7 +151,7 @@ struct AuditCorruptionTests {
             let quote = try await alice.meltQuote(invoice: try WalletMeltRestoreTests.invoice(sat: 100), mintURL: url)
             #expect(try await alice.melt(quote, mintURL: url).state == .paid)
             // Rotate while the mint runs; it picks the new keyset up within its maintenance interval.
-            let rotate = try Interop.run(CashewMintProcess.executable, ["keysets", "rotate", "--data-dir", mint.dataDir] + (mint.database.map { ["--database", $0] } ?? []))
+            let rotate = try await Interop.run(CashewMintProcess.executable, ["keysets", "rotate", "--data-dir", mint.dataDir] + (mint.database.map { ["--database", $0] } ?? []))
             #expect(rotate.status == 0, "\(rotate.stderr)")
             try await Task.sleep(for: .seconds(7))
             #expect(try await carol.receive(try await bob.send(amount: 25, mintURL: url)) == 25)
@@ -161,24 +161,24 @@ struct AuditCorruptionTests {
                 Issue.record("nutshell's venv is missing: its part of the traffic did not run")
                 return
             }
-            let minted = try NutshellWallet.run(mint, "dave", ["invoice", "300"])
+            let minted = try await NutshellWallet.run(mint, "dave", ["invoice", "300"])
             #expect(minted.status == 0, "\(minted.stdout)\(minted.stderr)")
-            let sent = try NutshellWallet.run(mint, "dave", ["send", "40"])
+            let sent = try await NutshellWallet.run(mint, "dave", ["send", "40"])
             let token = try #require(sent.stdout.range(of: "cashuB[A-Za-z0-9_-]+", options: .regularExpression).map { String(sent.stdout[$0]) })
             #expect(try await carol.receive(try Token(decoding: token)) == 40)
-            let received = try NutshellWallet.run(mint, "dave", ["receive", try await alice.send(amount: 30, mintURL: url).serialized()])
+            let received = try await NutshellWallet.run(mint, "dave", ["receive", try await alice.send(amount: 30, mintURL: url).serialized()])
             #expect(received.status == 0, "\(received.stdout)\(received.stderr)")
-            let paid = try NutshellWallet.run(mint, "dave", ["pay", try WalletMeltRestoreTests.invoice(sat: 70)])
+            let paid = try await NutshellWallet.run(mint, "dave", ["pay", try WalletMeltRestoreTests.invoice(sat: 70)])
             #expect(paid.status == 0, "\(paid.stdout)\(paid.stderr)")
-            #expect(NutshellWallet.balance(try NutshellWallet.run(mint, "dave", ["balance"])) == 300 - 40 + 30 - 70 - 1)
+            #expect(NutshellWallet.balance(try await NutshellWallet.run(mint, "dave", ["balance"])) == 300 - 40 + 30 - 70 - 1)
         }
     }
 
     /// A full audit with a state file of its own (an earlier run's progress would skip the corrupted epochs).
-    static func audit(_ dataDir: String, _ database: String, extra: [String] = []) throws -> (status: Int32, report: [String: Any], stderr: String) {
+    static func audit(_ dataDir: String, _ database: String, extra: [String] = []) async throws -> (status: Int32, report: [String: Any], stderr: String) {
         let state = FileManager.default.temporaryDirectory.appendingPathComponent("audit-state-\(UUID().uuidString).json").path
         defer { try? FileManager.default.removeItem(atPath: state) }
-        let out = try Interop.run(
+        let out = try await Interop.run(
             CashewMintProcess.executable, ["audit", "--json", "--full", "--state", state, "--data-dir", dataDir, "--database", database] + extra)
         let report = (try? JSONSerialization.jsonObject(with: Data(out.stdout.utf8)) as? [String: Any]) ?? [:]
         return (out.status, report, out.stderr)
@@ -187,10 +187,10 @@ struct AuditCorruptionTests {
     static func findings(_ report: [String: Any]) -> [[String: Any]] { (report["findings"] as? [[String: Any]]) ?? [] }
 
     /// Runs `sql` on a copy of the ledger (returning its output for a query).
-    static func sql(_ statement: String, on database: String, postgres: Bool) throws -> String {
+    static func sql(_ statement: String, on database: String, postgres: Bool) async throws -> String {
         let statement = statement.replacingOccurrences(of: "$FALSE", with: postgres ? "false" : "0").replacingOccurrences(of: "$TRUE", with: postgres ? "true" : "1")
         if postgres {
-            let out = try Interop.run("/usr/bin/psql", [database, "-v", "ON_ERROR_STOP=1", "-At", "-c", statement])
+            let out = try await Interop.run("/usr/bin/psql", [database, "-v", "ON_ERROR_STOP=1", "-At", "-c", statement])
             guard out.status == 0 else { throw Interop.Failure(description: "psql: \(out.stderr)") }
             return out.stdout.trimmingCharacters(in: .whitespacesAndNewlines)
         }
@@ -204,22 +204,22 @@ struct AuditCorruptionTests {
             db.commit()
             print("\\n".join("|".join(str(c) for c in r) for r in rows))
             """
-        let out = try Interop.run("/usr/bin/python3", ["-c", code, database, statement])
+        let out = try await Interop.run("/usr/bin/python3", ["-c", code, database, statement])
         guard out.status == 0 else { throw Interop.Failure(description: "sqlite: \(out.stderr)") }
         return out.stdout.trimmingCharacters(in: .whitespacesAndNewlines)
     }
 
     func runSuite(postgres: Bool, _ url: String?) async throws {
-        let mint = try CashewMintProcess(database: url, environment: ["CASHEW_EPOCH_INTERVAL": "2"])
+        let mint = try await CashewMintProcess(database: url, environment: ["CASHEW_EPOCH_INTERVAL": "2"])
         defer { mint.removeData() }
         try await Self.traffic(mint)
         #expect(mint.stop() == 0)
         let clean = url ?? mint.dataDir + "/mint.sqlite3"
         // Liabilities epoch 1 closed when the mint started (empty trees); epoch 2 covers the traffic.
-        let closed = try Interop.run(CashewMintProcess.executable, ["liabilities", "close", "--data-dir", mint.dataDir, "--database", clean])
+        let closed = try await Interop.run(CashewMintProcess.executable, ["liabilities", "close", "--data-dir", mint.dataDir, "--database", clean])
         #expect(closed.status == 0 && closed.stdout.contains("liabilities epoch 2 closed"), "\(closed)")
         // Clean: no findings, with the seed and without it.
-        let seeded = try Self.audit(mint.dataDir, clean)
+        let seeded = try await Self.audit(mint.dataDir, clean)
         #expect(seeded.status == 0, "\(Self.findings(seeded.report)) \(seeded.stderr)")
         #expect(seeded.report["mode"] as? String == "seed")
         let checks = (seeded.report["checks"] as? [[String: Any]]) ?? []
@@ -233,17 +233,17 @@ struct AuditCorruptionTests {
         let empty = FileManager.default.temporaryDirectory.appendingPathComponent("cashew-auditor-\(UUID().uuidString)").path
         try FileManager.default.createDirectory(atPath: empty, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(atPath: empty) }
-        let outsider = try Self.audit(empty, clean)
+        let outsider = try await Self.audit(empty, clean)
         #expect(outsider.status == 0 && outsider.report["mode"] as? String == "public", "\(Self.findings(outsider.report)) \(outsider.stderr)")
         #expect(!FileManager.default.fileExists(atPath: empty + "/seed"), "the audit created a seed")
 
-        try Self.checkSolvency(mint: mint, database: clean)
+        try await Self.checkSolvency(mint: mint, database: clean)
 
         // On PostgreSQL every audit below runs as a role that can only read.
         var auditRole: (name: String, url: (String) -> String)?
         if postgres {
             let name = "auditor_" + Hex.encode(SecureRandom.bytes(4))
-            _ = try Self.sql("CREATE ROLE \(name) LOGIN PASSWORD 'audit-pw'; GRANT SELECT ON ALL TABLES IN SCHEMA public TO \(name)", on: clean, postgres: true)
+            _ = try await Self.sql("CREATE ROLE \(name) LOGIN PASSWORD 'audit-pw'; GRANT SELECT ON ALL TABLES IN SCHEMA public TO \(name)", on: clean, postgres: true)
             auditRole = (name, { url in
                 var c = URLComponents(string: url)!
                 c.user = name
@@ -251,11 +251,11 @@ struct AuditCorruptionTests {
                 return c.string!
             })
         }
-        defer { if let auditRole { _ = try? Interop.run("/usr/bin/psql", [clean, "-c", "DROP OWNED BY \(auditRole.name); DROP ROLE IF EXISTS \(auditRole.name)"]) } }
+        defer { if let auditRole { _ = try? Interop.runBlocking("/usr/bin/psql", [clean, "-c", "DROP OWNED BY \(auditRole.name); DROP ROLE IF EXISTS \(auditRole.name)"]) } }
         if let auditRole {
-            let readOnly = try Self.audit(mint.dataDir, auditRole.url(clean))
+            let readOnly = try await Self.audit(mint.dataDir, auditRole.url(clean))
             #expect(readOnly.status == 0, "as \(auditRole.name): \(Self.findings(readOnly.report)) \(readOnly.stderr)")
-            let write = try Interop.run("/usr/bin/psql", [auditRole.url(clean), "-c", "DELETE FROM epochs"])
+            let write = try await Interop.run("/usr/bin/psql", [auditRole.url(clean), "-c", "DELETE FROM epochs"])
             #expect(write.status != 0, "the auditor's role could write")
         }
 
@@ -273,13 +273,13 @@ struct AuditCorruptionTests {
             }
             defer {
                 if postgres, let name = URL(string: copy)?.lastPathComponent {
-                    _ = try? Interop.run("/usr/bin/psql", [clean, "-c", "DROP DATABASE IF EXISTS \(name) WITH (FORCE)"])
+                    _ = try? Interop.runBlocking("/usr/bin/psql", [clean, "-c", "DROP DATABASE IF EXISTS \(name) WITH (FORCE)"])
                 }
             }
-            let target = try Self.sql(c.target, on: copy, postgres: postgres)
+            let target = try await Self.sql(c.target, on: copy, postgres: postgres)
             try #require(!target.isEmpty, "\(c.name): no target row")
-            _ = try Self.sql(c.sql.replacingOccurrences(of: "$KEY", with: target), on: copy, postgres: postgres)
-            let result = try Self.audit(mint.dataDir, auditRole.map { $0.url(copy) } ?? copy)
+            _ = try await Self.sql(c.sql.replacingOccurrences(of: "$KEY", with: target), on: copy, postgres: postgres)
+            let result = try await Self.audit(mint.dataDir, auditRole.map { $0.url(copy) } ?? copy)
             let findings = Self.findings(result.report)
             #expect(result.status == 2, "\(c.name): \(result.stderr)")
             let expectedKey = c.key(target)
@@ -297,7 +297,7 @@ struct AuditCorruptionTests {
     }
 
     /// The node lost money (its records say it spent 10,000 sat more): the backend no longer covers the e-cash.
-    static func checkSolvency(mint: CashewMintProcess, database: String) throws {
+    static func checkSolvency(mint: CashewMintProcess, database: String) async throws {
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("cashew-solvency-\(UUID().uuidString)").path
         try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(atPath: dir) }
@@ -305,7 +305,7 @@ struct AuditCorruptionTests {
         var state = try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: mint.dataDir + "/fake-lightning.json"))) as? [String: Any])
         state["spentMsat"] = ((state["spentMsat"] as? Int) ?? 0) + 10_000_000
         try JSONSerialization.data(withJSONObject: state).write(to: URL(fileURLWithPath: dir + "/fake-lightning.json"))
-        let result = try audit(dir, database, extra: ["--set", "fake_balance=0", "--set", "solvency_tolerance=0"])
+        let result = try await audit(dir, database, extra: ["--set", "fake_balance=0", "--set", "solvency_tolerance=0"])
         #expect(result.status == 2)
         #expect(findings(result.report).contains { $0["check"] as? String == "solvency" && $0["key"] as? String == "fake" }, "\(findings(result.report))")
     }

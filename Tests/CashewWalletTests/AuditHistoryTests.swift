@@ -11,8 +11,8 @@ import Testing
 /// and "Incremental runs").
 @Suite("Audit: epochs and incremental runs", .serialized)
 struct AuditHistoryTests {
-    static func audit(_ args: [String]) throws -> (status: Int32, report: [String: Any], stderr: String) {
-        let out = try Interop.run(CashewMintProcess.executable, ["audit", "--json"] + args)
+    static func audit(_ args: [String]) async throws -> (status: Int32, report: [String: Any], stderr: String) {
+        let out = try await Interop.run(CashewMintProcess.executable, ["audit", "--json"] + args)
         return (out.status, (try? JSONSerialization.jsonObject(with: Data(out.stdout.utf8)) as? [String: Any]) ?? [:], out.stderr)
     }
 
@@ -22,7 +22,7 @@ struct AuditHistoryTests {
 
     @Test("GET /v1/epochs: a signed chain under /v1/info's key; the auditor checks only what is new, and catches a rewritten commitment")
     func history() async throws {
-        let mint = try CashewMintProcess(environment: ["CASHEW_EPOCH_INTERVAL": "1"])
+        let mint = try await CashewMintProcess(environment: ["CASHEW_EPOCH_INTERVAL": "1"])
         defer { mint.removeData() }
         let url = mint.url
         let state = mint.dataDir + "/auditor/state.json"
@@ -50,17 +50,17 @@ struct AuditHistoryTests {
             #expect(bad.status == 400 && bad.body.contains("\"code\""), "\(bad)")
 
             // First run: everything; second: nothing new; after more traffic: only the new operations.
-            let first = try Self.audit(common)
+            let first = try await Self.audit(common)
             #expect(first.status == 0, "\(first.report["findings"] ?? "") \(first.stderr)")
             #expect(first.report["checked_through_epoch"] == nil)
             let all = Self.checked(first.report, "issued_signatures")
             #expect(all > 5)
-            let second = try Self.audit(common)
+            let second = try await Self.audit(common)
             #expect(second.status == 0 && second.report["checked_through_epoch"] as? Int ?? 0 >= 1, "\(second.report)")
             #expect(Self.checked(second.report, "issued_signatures") < all)
             #expect(try await carolReceives(alice, bob, url) == 10)
             try await Task.sleep(for: .seconds(2.5))
-            let third = try Self.audit(common)
+            let third = try await Self.audit(common)
             #expect(third.status == 0, "\(third.report["findings"] ?? "")")
             let new = Self.checked(third.report, "issued_signatures")
             #expect(new > 0 && new < all, "\(new) of \(all)")
@@ -70,16 +70,16 @@ struct AuditHistoryTests {
             defer { try? FileManager.default.removeItem(atPath: outsider) }
             let firstEpoch = try #require(published.first)
             let pinned = ["--data-dir", outsider, "--database", ledger, "--mint-pubkey", key.hex, "--trust", "1:\(firstEpoch.commitment)"]
-            let public_ = try Self.audit(pinned)
+            let public_ = try await Self.audit(pinned)
             #expect(public_.status == 0 && public_.report["mode"] as? String == "public", "\(public_.report["findings"] ?? "") \(public_.stderr)")
-            let wrongKey = try Self.audit(["--data-dir", outsider, "--database", ledger, "--full", "--mint-pubkey", try Scalar.random().publicPoint.hex])
+            let wrongKey = try await Self.audit(["--data-dir", outsider, "--database", ledger, "--full", "--mint-pubkey", try Scalar.random().publicPoint.hex])
             #expect(wrongKey.status == 2)
         }
         #expect(mint.stop() == 0)
 
         // A rewritten commitment is caught by the saved state even on an incremental run.
-        _ = try Interop.run("/usr/bin/python3", ["-c", "import sqlite3,sys; db=sqlite3.connect(sys.argv[1]); db.execute(\"UPDATE epochs SET commitment = '\" + 'ab'*32 + \"' WHERE number = 1\"); db.commit()", ledger])
-        let rewritten = try Self.audit(common)
+        _ = try await Interop.run("/usr/bin/python3", ["-c", "import sqlite3,sys; db=sqlite3.connect(sys.argv[1]); db.execute(\"UPDATE epochs SET commitment = '\" + 'ab'*32 + \"' WHERE number = 1\"); db.commit()", ledger])
+        let rewritten = try await Self.audit(common)
         #expect(rewritten.status == 2)
         let findings = (rewritten.report["findings"] as? [[String: Any]]) ?? []
         #expect(findings.contains { $0["check"] as? String == "epochs" && $0["key"] as? String == "1" }, "\(findings)")

@@ -14,7 +14,7 @@ import Testing
 struct NostrPaymentRequestTests {
     /// Relays get two minutes to answer: the full test run starves processes for tens of seconds.
     static let env = ["CASHEW_NOSTR_TIMEOUT": "120"]
-    static func cashew(_ args: [String]) throws -> Interop.Output { try WalletCLITests.cashew(args, env: env) }
+    static func cashew(_ args: [String]) async throws -> Interop.Output { try await WalletCLITests.cashew(args, env: env) }
 
     static func json(_ text: String) throws -> [String: Any] {
         try #require(try JSONSerialization.jsonObject(with: Data(text.utf8)) as? [String: Any])
@@ -25,8 +25,8 @@ struct NostrPaymentRequestTests {
         try await CashewMintProcess.withScratch("cashew-nostr") { mint, root in
             try await NostrRelayServer.with { relay in
                 let (alice, bob) = (root + "/alice", root + "/bob")
-                #expect(try cashew(["--dir", alice, "--mint", mint.url, "mint", "300"]).status == 0)
-                #expect(try cashew(["--dir", bob, "mints", "add", mint.url]).status == 0)
+                #expect(try await cashew(["--dir", alice, "--mint", mint.url, "mint", "300"]).status == 0)
+                #expect(try await cashew(["--dir", bob, "mints", "add", mint.url]).status == 0)
                 try await body(mint, relay, alice, bob)
             }
         }
@@ -56,19 +56,19 @@ struct NostrPaymentRequestTests {
             let transport = try #require(decoded.transports?.first)
             #expect(decoded.amount == 120 && decoded.mints == [mint.url] && transport.type == "nostr" && transport.tags == [["n", "17"]])
             let profile = try NIP19.profile(transport.target)
-            let bobNostr = try Self.cashew(["--dir", bob, "pubkey", "--nostr"]).stdout.trimmingCharacters(in: .whitespacesAndNewlines)
+            let bobNostr = try await Self.cashew(["--dir", bob, "pubkey", "--nostr"]).stdout.trimmingCharacters(in: .whitespacesAndNewlines)
             #expect(profile.relays == [relay.url] && [Hex.encode(profile.publicKey), NIP19.Profile(publicKey: profile.publicKey).encoded].contains(bobNostr))
             // Give the payee a moment to be on the relay (it would get the stored message anyway).
             try await Task.sleep(for: .milliseconds(500))
-            let paid = try Self.cashew(["--dir", alice, "pay-request", creq, "--json"])
+            let paid = try await Self.cashew(["--dir", alice, "pay-request", creq, "--json"])
             #expect(paid.status == 0, "\(paid.stderr)")
             #expect(try Self.json(paid.stdout)["transport"] as? String == "nostr")
             for _ in 0..<300 where payee.isRunning { try await Task.sleep(for: .milliseconds(100)) }
             #expect(!payee.isRunning && payee.terminationStatus == 0)
-            #expect(try WalletCLITests.balance(bob, mint.url) == 120)
-            #expect(try WalletCLITests.balance(alice, mint.url) == 180)
+            #expect(try await WalletCLITests.balance(bob, mint.url) == 120)
+            #expect(try await WalletCLITests.balance(alice, mint.url) == 180)
             // The request is paid: nothing left open.
-            let check = try Self.cashew(["--dir", bob, "check", "--requests", "--json"])
+            let check = try await Self.cashew(["--dir", bob, "check", "--requests", "--json"])
             #expect(check.status == 0, "\(check.stderr)")
             #expect(try Self.json(check.stdout)["open"] as? Int == 0)
         }
@@ -77,34 +77,34 @@ struct NostrPaymentRequestTests {
     @Test("a payee offline at payment time: check --requests receives the payment once; a second payment of the single-use request is left for its payer to take back; a short one is refused")
     func payeeOffline() async throws {
         try await Self.with { mint, relay, alice, bob in
-            let made = try Self.cashew(["--dir", bob, "request", "50", "--nostr", relay.url, "--no-wait"])
+            let made = try await Self.cashew(["--dir", bob, "request", "50", "--nostr", relay.url, "--no-wait"])
             #expect(made.status == 0, "\(made.stderr)")
             let creq = try #require(made.stdout.split(separator: "\n").last.map(String.init))
-            #expect(try Self.cashew(["--dir", alice, "pay-request", creq]).status == 0)
-            let first = try Self.cashew(["--dir", bob, "check", "--requests", "--json"])
+            #expect(try await Self.cashew(["--dir", alice, "pay-request", creq]).status == 0)
+            let first = try await Self.cashew(["--dir", bob, "check", "--requests", "--json"])
             #expect(first.status == 0, "\(first.stderr)")
             let received = try #require(try Self.json(first.stdout)["received"] as? [[String: Any]])
             #expect(received.count == 1 && received.first?["amount"] as? Int == 50)
-            #expect(try WalletCLITests.balance(bob, mint.url) == 50)
+            #expect(try await WalletCLITests.balance(bob, mint.url) == 50)
             // Looking again receives nothing more.
-            let again = try Self.json(try Self.cashew(["--dir", bob, "check", "--requests", "--json"]).stdout)
+            let again = try await Self.json(try Self.cashew(["--dir", bob, "check", "--requests", "--json"]).stdout)
             #expect((again["received"] as? [Any])?.isEmpty == true && (again["refused"] as? [Any])?.isEmpty == true)
 
             // Alice pays the same single-use request again: Bob leaves it, and Alice takes it back.
-            #expect(try Self.cashew(["--dir", alice, "pay-request", creq]).status == 0)
-            #expect(try WalletCLITests.balance(alice, mint.url) == 200)
-            let second = try Self.json(try Self.cashew(["--dir", bob, "check", "--requests", "--json"]).stdout)
+            #expect(try await Self.cashew(["--dir", alice, "pay-request", creq]).status == 0)
+            #expect(try await WalletCLITests.balance(alice, mint.url) == 200)
+            let second = try await Self.json(try Self.cashew(["--dir", bob, "check", "--requests", "--json"]).stdout)
             #expect((second["received"] as? [Any])?.isEmpty == true)
             // (The request is paid, so it is no longer looked for: nothing is refused either.)
-            #expect(try WalletCLITests.balance(bob, mint.url) == 50)
-            let reclaimed = try Self.cashew(["--dir", alice, "--mint", mint.url, "reclaim", "--all"])
+            #expect(try await WalletCLITests.balance(bob, mint.url) == 50)
+            let reclaimed = try await Self.cashew(["--dir", alice, "--mint", mint.url, "reclaim", "--all"])
             #expect(reclaimed.status == 0, "\(reclaimed.stderr)")
-            #expect(try WalletCLITests.balance(alice, mint.url) == 250)
+            #expect(try await WalletCLITests.balance(alice, mint.url) == 250)
 
             // A payment smaller than asked, sent straight to the relay by a wallet that does not play by the rules.
-            let open = try Self.cashew(["--dir", bob, "request", "40", "--nostr", relay.url, "--no-wait"])
+            let open = try await Self.cashew(["--dir", bob, "request", "40", "--nostr", relay.url, "--no-wait"])
             let request = try PaymentRequest.parse(try #require(open.stdout.split(separator: "\n").last.map(String.init)))
-            let phrase = try Self.cashew(["--dir", alice, "seed"]).stdout.trimmingCharacters(in: .whitespacesAndNewlines)
+            let phrase = try await Self.cashew(["--dir", alice, "seed"]).stdout.trimmingCharacters(in: .whitespacesAndNewlines)
             let store = try await WalletStore.open(path: alice + "/wallet.sqlite3")
             let wallet = try Wallet(store: store, mnemonic: try Mnemonic(phrase: phrase))
             let proofs = try await wallet.sendNetOfReceiveFee(amount: 30, mintURL: mint.url)
@@ -113,13 +113,13 @@ struct NostrPaymentRequestTests {
             try await store.close()
             // Bob looks again because a request is open: the short payment is refused, and so is the second payment
             // of the first request (which Alice took back meanwhile). Each is looked at once.
-            let short = try Self.json(try Self.cashew(["--dir", bob, "check", "--requests", "--json"]).stdout)
+            let short = try await Self.json(try Self.cashew(["--dir", bob, "check", "--requests", "--json"]).stdout)
             let reasons = try #require(short["refused"] as? [[String: Any]]).compactMap { $0["reason"] as? String }.sorted()
             #expect(reasons.count == 2 && reasons[0].contains("smaller than requested") && reasons[1].contains("paid already"), "\(short)")
             #expect(short["open"] as? Int == 1)
-            let last = try Self.json(try Self.cashew(["--dir", bob, "check", "--requests", "--json"]).stdout)
+            let last = try await Self.json(try Self.cashew(["--dir", bob, "check", "--requests", "--json"]).stdout)
             #expect((last["refused"] as? [Any])?.isEmpty == true && (last["received"] as? [Any])?.isEmpty == true)
-            #expect(try WalletCLITests.balance(bob, mint.url) == 50)
+            #expect(try await WalletCLITests.balance(bob, mint.url) == 50)
         }
     }
 
@@ -127,21 +127,21 @@ struct NostrPaymentRequestTests {
     func relayDown() async throws {
         try await Self.with { mint, _, alice, bob in
             let down = "ws://127.0.0.1:\(try FreePort.find())"
-            let made = try Self.cashew(["--dir", bob, "request", "70", "--nostr", down, "--no-wait"])
+            let made = try await Self.cashew(["--dir", bob, "request", "70", "--nostr", down, "--no-wait"])
             #expect(made.status == 0, "\(made.stderr)")
             let creq = try #require(made.stdout.split(separator: "\n").last.map(String.init))
-            let paid = try Self.cashew(["--dir", alice, "pay-request", creq])
+            let paid = try await Self.cashew(["--dir", alice, "pay-request", creq])
             #expect(paid.status != 0)
             let lines = paid.stderr.split(separator: "\n").filter { $0.hasPrefix("Error:") }
             #expect(lines.count == 1 && lines[0].contains("could not deliver") && lines[0].contains(down) && lines[0].contains("taken back"), "\(paid.stderr)")
-            #expect(try WalletCLITests.balance(alice, mint.url) == 300)
+            #expect(try await WalletCLITests.balance(alice, mint.url) == 300)
             let started = ContinuousClock.now
-            let waited = try Self.cashew(["--dir", bob, "request", "70", "--nostr", down])
+            let waited = try await Self.cashew(["--dir", bob, "request", "70", "--nostr", down])
             #expect(waited.status != 0 && waited.stderr.contains("no Nostr relay could be reached"), "\(waited.stderr)")
             #expect(ContinuousClock.now - started < .seconds(60))
-            let checked = try Self.cashew(["--dir", bob, "check", "--requests"])
+            let checked = try await Self.cashew(["--dir", bob, "check", "--requests"])
             #expect(checked.status != 0 && checked.stderr.contains("no Nostr relay answered"), "\(checked.stderr)")
-            let bad = try Self.cashew(["--dir", bob, "request", "70", "--nostr", "http://127.0.0.1:1"])
+            let bad = try await Self.cashew(["--dir", bob, "request", "70", "--nostr", "http://127.0.0.1:1"])
             #expect(bad.status != 0 && bad.stderr.contains("ws://"), "\(bad.stderr)")
         }
     }
@@ -152,15 +152,15 @@ struct NostrPaymentRequestTests {
 struct PaymentRequestUnitTests {
     @Test("a usd request paid with sat proofs that claim to be usd is refused, and nothing is received")
     func unitFromKeysets() async throws {
-        let mint = try CashewMintProcess(environment: ["CASHEW_UNITS": "sat,usd"])
+        let mint = try await CashewMintProcess(environment: ["CASHEW_UNITS": "sat,usd"])
         let root = FileManager.default.temporaryDirectory.appendingPathComponent("cashew-unit-\(UUID().uuidString)").path
         defer {
             _ = mint.stop()
             mint.removeData()
             try? FileManager.default.removeItem(atPath: root)
         }
-        #expect(try WalletCLITests.cashew(["--dir", root + "/alice", "--mint", mint.url, "mint", "100"]).status == 0)
-        let sent = try WalletCLITests.cashew(["--dir", root + "/alice", "--mint", mint.url, "send", "50"])
+        #expect(try await WalletCLITests.cashew(["--dir", root + "/alice", "--mint", mint.url, "mint", "100"]).status == 0)
+        let sent = try await WalletCLITests.cashew(["--dir", root + "/alice", "--mint", mint.url, "send", "50"])
         let token = try Token(decoding: try #require(sent.stdout.split(separator: "\n").last.map(String.init)))
         try FileManager.default.createDirectory(atPath: root + "/bob", withIntermediateDirectories: true)
         let store = try await WalletStore.open(path: root + "/bob/wallet.sqlite3")

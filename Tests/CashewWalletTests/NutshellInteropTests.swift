@@ -14,7 +14,7 @@ import Testing
 struct NutshellInteropTests {
     @Test("mint, send to nutshell's wallet, receive V4 and V3 from it, melt, restore")
     func againstNutshell() async throws {
-        let mint = try NutshellMint()
+        let mint = try await NutshellMint()
         defer { mint.stop() }
         let phrase = try Mnemonic.generate(wordCount: 12)
         try await WalletMeltRestoreTests.withStores(2) { stores in
@@ -26,20 +26,20 @@ struct NutshellInteropTests {
 
             // To nutshell's wallet: it receives our V4 token.
             let token = try await wallet.send(amount: 50, mintURL: mint.url)
-            let theirs = try mint.wallet("bob", ["receive", try token.serialized()])
+            let theirs = try await mint.wallet("bob", ["receive", try token.serialized()])
             #expect(theirs.status == 0, "\(theirs.stdout) \(theirs.stderr)")
             let afterV4 = try await wallet.balance(mintURL: mint.url)
             #expect(afterV4 <= 150 && afterV4 >= 148, "200 − 50 − input fees")
             // And a V3 (cashuA) token.
             let v3 = try await wallet.send(amount: 10, mintURL: mint.url)
-            let theirsV3 = try mint.wallet("bob", ["receive", try v3.serialized(.v3)])
+            let theirsV3 = try await mint.wallet("bob", ["receive", try v3.serialized(.v3)])
             #expect(theirsV3.status == 0, "\(theirsV3.stdout) \(theirsV3.stderr)")
 
             // From nutshell's wallet: V4 and V3 tokens.
-            let invoice = try mint.wallet("carol", ["invoice", "100"])
+            let invoice = try await mint.wallet("carol", ["invoice", "100"])
             #expect(invoice.status == 0, "\(invoice.stderr)")
             for legacy in [false, true] {
-                let sent = try mint.wallet("carol", ["send", "20"] + (legacy ? ["--legacy"] : []))
+                let sent = try await mint.wallet("carol", ["send", "20"] + (legacy ? ["--legacy"] : []))
                 #expect(sent.status == 0, "\(sent.stderr)")
                 let text = try #require(sent.stdout.split(whereSeparator: \.isWhitespace).map(String.init).first { $0.hasPrefix(legacy ? "cashuA" : "cashuB") })
                 let before = try await wallet.balance(mintURL: mint.url)
@@ -73,7 +73,7 @@ struct NutshellInteropTests {
 
     @Test("P2PK both ways with nutshell's wallet: plain and blinded (NUT-28) locks to each other's keys; others are refused")
     func lockedTokens() async throws {
-        let mint = try NutshellMint()
+        let mint = try await NutshellMint()
         defer { mint.stop() }
         try await WalletMeltRestoreTests.withStores(2) { stores in
             let wallet = try Wallet(store: stores[0], mnemonic: try Mnemonic.generate(wordCount: 12))
@@ -86,9 +86,9 @@ struct NutshellInteropTests {
             let ourKey = try wallet.lockingPublicKey().hex
 
             // nutshell's wallet locks to our key (its default: a one-day locktime with no refund key).
-            #expect(try mint.wallet("carol", ["invoice", "100"]).status == 0)
+            #expect(try await mint.wallet("carol", ["invoice", "100"]).status == 0)
             for form in ["P2PK", "P2BK"] {
-                let sent = try mint.wallet("carol", ["send", "16", "--lock", "\(form):\(ourKey)"])
+                let sent = try await mint.wallet("carol", ["send", "16", "--lock", "\(form):\(ourKey)"])
                 #expect(sent.status == 0, "\(sent.stdout) \(sent.stderr)")
                 let token = try Self.token(sent)
                 let firstProof = try #require(token.proofs.first, "\(form)")
@@ -104,19 +104,19 @@ struct NutshellInteropTests {
             }
 
             // We lock to nutshell's key (`cashu locks` prints it as P2PK:KEY); its wallet receives, plain and blinded.
-            let locks = try mint.wallet("bob", ["locks"])
+            let locks = try await mint.wallet("bob", ["locks"])
             let line = try #require(locks.stdout.split(separator: "\n").first { $0.contains("P2PK:") })
             let theirKey = try Point(hex: String(try #require(line.split(separator: ":").last)).trimmingCharacters(in: .whitespaces))
             for blinded in [false, true] {
-                let before = try mint.wallet("bob", ["balance"]).stdout
+                let before = try await mint.wallet("bob", ["balance"]).stdout
                 let token = try await wallet.send(amount: 10, mintURL: mint.url, lock: SpendingLock(keys: [theirKey], blinded: blinded))
                 do {
                     try await stranger.receive(token)
                     Issue.record("a wallet without the key received our locked token")
                 } catch let error as WalletError { #expect(error.code == .locked) }
-                let theirs = try mint.wallet("bob", ["receive", try token.serialized()])
+                let theirs = try await mint.wallet("bob", ["receive", try token.serialized()])
                 #expect(theirs.status == 0 && !theirs.stdout.lowercased().contains("error"), "blinded \(blinded): \(theirs.stdout) \(theirs.stderr)")
-                #expect(try mint.wallet("bob", ["balance"]).stdout != before)
+                #expect(try await mint.wallet("bob", ["balance"]).stdout != before)
                 // Spent at the mint: nutshell's wallet unlocked it.
                 let states = try await wallet.client(mint.url).checkState(CheckStateRequest(ys: token.proofs.map { try $0.y }))
                 #expect(states.states.allSatisfy { $0.state == .spent && $0.witness != nil })
@@ -136,7 +136,7 @@ struct NutshellInteropTests {
             throw error
         }
         try await store.close()
-        let theirs = try Interop.python("""
+        let theirs = try await Interop.python("""
             import sys
             from mnemonic import Mnemonic
             from bip32 import BIP32

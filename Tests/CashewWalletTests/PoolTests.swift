@@ -13,7 +13,7 @@ import Testing
 /// payment from the pool, and the refund path after the locktime.
 @Suite("Pools: n-of-m treasuries")
 struct PoolTests {
-    static func cashew(_ args: [String]) throws -> Interop.Output { try WalletCLITests.cashew(args) }
+    static func cashew(_ args: [String]) async throws -> Interop.Output { try await WalletCLITests.cashew(args) }
 
     static func json(_ out: Interop.Output) throws -> [String: Any] {
         #expect(out.status == 0, "\(out.stderr)")
@@ -28,38 +28,38 @@ struct PoolTests {
     func twoOfThree() async throws {
         try await CashewMintProcess.withScratch("cashew-pool") { mint, root in
             let (alice, bob, carol, dave) = (root + "/alice", root + "/bob", root + "/carol", root + "/dave")
-            #expect(try Self.cashew(["--dir", alice, "--mint", mint.url, "mint", "200"]).status == 0)
-            for w in [bob, carol, dave] { #expect(try Self.cashew(["--dir", w, "mints", "add", mint.url]).status == 0) }
-            func key(_ w: String) throws -> String { try Self.cashew(["--dir", w, "pubkey"]).stdout.trimmingCharacters(in: .whitespacesAndNewlines) }
-            let (a, b, c, d) = (try key(alice), try key(bob), try key(carol), try key(dave))
+            #expect(try await Self.cashew(["--dir", alice, "--mint", mint.url, "mint", "200"]).status == 0)
+            for w in [bob, carol, dave] { #expect(try await Self.cashew(["--dir", w, "mints", "add", mint.url]).status == 0) }
+            func key(_ w: String) async throws -> String { try await Self.cashew(["--dir", w, "pubkey"]).stdout.trimmingCharacters(in: .whitespacesAndNewlines) }
+            let (a, b, c, d) = (try await key(alice), try await key(bob), try await key(carol), try await key(dave))
             let members = ["--member", a, "--member", b, "--member", c, "--threshold", "2"]
             var fingerprints = Set<String>()
             for w in [alice, bob, carol] {
-                fingerprints.insert(try #require(try Self.json(try Self.cashew(["--dir", w, "pool", "create", "club"] + members + ["--json"]))["fingerprint"] as? String))
+                fingerprints.insert(try #require(try Self.json(try await Self.cashew(["--dir", w, "pool", "create", "club"] + members + ["--json"]))["fingerprint"] as? String))
             }
             #expect(fingerprints.count == 1)
             // Not a member: refused.
-            #expect(try Self.cashew(["--dir", dave, "pool", "create", "club"] + members).status != 0)
+            #expect(try await Self.cashew(["--dir", dave, "pool", "create", "club"] + members).status != 0)
 
             // Alice deposits 100; Bob and Carol add the token.
-            let deposit = try #require(try Self.json(try Self.cashew(["--dir", alice, "pool", "deposit", "club", "100", "--json"]))["token"] as? String)
-            for w in [bob, carol] { #expect(try Self.json(try Self.cashew(["--dir", w, "pool", "receive", "club", deposit, "--json"]))["added"] as? Int == 100) }
-            #expect(try WalletCLITests.balance(alice, mint.url) == 100)
-            for w in [alice, bob, carol] { #expect(try Self.json(try Self.cashew(["--dir", w, "pool", "balance", "club", "--json"]))["balance"] as? Int == 100) }
+            let deposit = try #require(try await Self.json(try Self.cashew(["--dir", alice, "pool", "deposit", "club", "100", "--json"]))["token"] as? String)
+            for w in [bob, carol] { #expect(try await Self.json(try Self.cashew(["--dir", w, "pool", "receive", "club", deposit, "--json"]))["added"] as? Int == 100) }
+            #expect(try await WalletCLITests.balance(alice, mint.url) == 100)
+            for w in [alice, bob, carol] { #expect(try await Self.json(try Self.cashew(["--dir", w, "pool", "balance", "club", "--json"]))["balance"] as? Int == 100) }
             // Proofs without their DLEQ proofs are not taken into a pool (made-up proofs would look unspent).
             let bare = try Token(decoding: deposit)
             let stripped = Token(mint: bare.mint, unit: bare.unit, proofs: bare.proofs.map { var p = $0; p.dleq = nil; return p })
-            #expect(try Self.cashew(["--dir", bob, "pool", "receive", "club", try stripped.serialized()]).status != 0)
+            #expect(try await Self.cashew(["--dir", bob, "pool", "receive", "club", try stripped.serialized()]).status != 0)
             // Alice cannot spend the pool's e-cash as her own: the token is locked 2 of 3.
-            #expect(try Self.cashew(["--dir", alice, "receive", deposit]).status != 0)
+            #expect(try await Self.cashew(["--dir", alice, "receive", deposit]).status != 0)
 
             // Alice proposes paying Dave 30: signed by her alone, the mint refuses it.
-            let proposed = try Self.json(try Self.cashew(["--dir", alice, "pool", "propose", "club", "30", "--to", d, "--json"]))
+            let proposed = try await Self.json(try Self.cashew(["--dir", alice, "pool", "propose", "club", "30", "--to", d, "--json"]))
             let blob = try #require(proposed["proposal"] as? String)
             #expect(proposed["signers"] as? [String] == [a] && proposed["pays"] as? Int == 30 && proposed["to"] as? String == d)
-            let alone = try Self.cashew(["--dir", alice, "pool", "submit", blob])
+            let alone = try await Self.cashew(["--dir", alice, "pool", "submit", blob])
             #expect(alone.status != 0 && !Self.errorLine(alone).isEmpty, "\(alone.stderr)")
-            #expect(try Self.json(try Self.cashew(["--dir", bob, "pool", "balance", "club", "--json"]))["balance"] as? Int == 100)
+            #expect(try await Self.json(try Self.cashew(["--dir", bob, "pool", "balance", "club", "--json"]))["balance"] as? Int == 100)
 
             // Tampered on the way to Bob: the payment now goes to Mallory (outputs rebuilt consistently), or the proposal
             // claims another amount. Bob's review refuses both, before signing.
@@ -76,7 +76,7 @@ struct PoolTests {
             inflated.amount = 29
             for tampered in [redirected.encoded, inflated.encoded] {
                 for verb in ["show", "sign"] {
-                    let out = try Self.cashew(["--dir", bob, "pool", verb, tampered])
+                    let out = try await Self.cashew(["--dir", bob, "pool", verb, tampered])
                     #expect(out.status != 0 && Self.errorLine(out).contains("does not check out"), "\(verb): \(out.stderr)")
                 }
             }
@@ -94,33 +94,33 @@ struct PoolTests {
             burned.outputs[1].r = burned.outputs[0].r
             burned.outputs[1].blinded = burned.outputs[0].blinded
             for (tampered, reason) in [(disguised.encoded, "names a melt quote"), (burned.encoded, "used twice")] {
-                let out = try Self.cashew(["--dir", bob, "pool", "sign", tampered])
+                let out = try await Self.cashew(["--dir", bob, "pool", "sign", tampered])
                 #expect(out.status != 0 && Self.errorLine(out).contains(reason), "\(out.stderr)")
             }
 
             // Bob reviews the real one and signs: with two signatures it is submitted and paid.
-            let shown = try Self.json(try Self.cashew(["--dir", bob, "pool", "show", blob, "--json"]))
+            let shown = try await Self.json(try Self.cashew(["--dir", bob, "pool", "show", blob, "--json"]))
             #expect(shown["pays"] as? Int == 30 && shown["to"] as? String == d && shown["fee"] as? Int == 0 && shown["signers"] as? [String] == [a])
-            let paid = try Self.json(try Self.cashew(["--dir", bob, "pool", "sign", blob, "--json"]))
+            let paid = try await Self.json(try Self.cashew(["--dir", bob, "pool", "sign", blob, "--json"]))
             #expect(paid["state"] as? String == "PAID")
             let payment = try #require(paid["payment"] as? String)
             let change = try #require(paid["change"] as? String)
-            #expect(try Self.cashew(["--dir", dave, "receive", payment]).status == 0)
-            #expect(try WalletCLITests.balance(dave, mint.url) == 30)
+            #expect(try await Self.cashew(["--dir", dave, "receive", payment]).status == 0)
+            #expect(try await WalletCLITests.balance(dave, mint.url) == 30)
             // Carol signs the same proposal too, late: it was carried out (Dave spent its payment), so her review refuses it.
-            let late = try Self.cashew(["--dir", carol, "pool", "sign", blob])
+            let late = try await Self.cashew(["--dir", carol, "pool", "sign", blob])
             #expect(late.status != 0 && Self.errorLine(late).contains("spent already"), "\(late.stderr)")
-            #expect(try WalletCLITests.balance(dave, mint.url) == 30)
+            #expect(try await WalletCLITests.balance(dave, mint.url) == 30)
             // The change (what the proofs spent held beyond the 30) goes to the members who did not submit.
             let changeAmount = try Token(decoding: change).proofs.reduce(0) { $0 + Int($1.amount.rawValue) }
             #expect(changeAmount > 0)
-            for w in [alice, carol] { #expect(try Self.json(try Self.cashew(["--dir", w, "pool", "receive", "club", change, "--json"]))["added"] as? Int == changeAmount) }
-            for w in [alice, bob, carol] { #expect(try Self.json(try Self.cashew(["--dir", w, "pool", "balance", "club", "--json"]))["balance"] as? Int == 70) }
+            for w in [alice, carol] { #expect(try await Self.json(try Self.cashew(["--dir", w, "pool", "receive", "club", change, "--json"]))["added"] as? Int == changeAmount) }
+            for w in [alice, bob, carol] { #expect(try await Self.json(try Self.cashew(["--dir", w, "pool", "balance", "club", "--json"]))["balance"] as? Int == 70) }
 
             // A Lightning payment from the pool: Carol proposes, Alice completes it.
             let invoice = try Invoice.Builder(amountMsat: 20_000, paymentHash: SecureRandom.bytes(32), paymentSecret: SecureRandom.bytes(32), description: "hall")
                 .sign(with: .random()).bolt11
-            let melt = try Self.json(try Self.cashew(["--dir", carol, "pool", "propose", "club", "--invoice", invoice, "--json"]))
+            let melt = try await Self.json(try Self.cashew(["--dir", carol, "pool", "propose", "club", "--invoice", invoice, "--json"]))
             #expect(melt["kind"] as? String == "melt" && melt["pays"] as? Int == 20)
             // The same melt made with one blank output (the change would stay with the mint), or showing another invoice.
             var starved = try PoolProposal(decoding: try #require(melt["proposal"] as? String))
@@ -132,28 +132,28 @@ struct PoolTests {
             swapped.invoice = try Invoice.Builder(amountMsat: 20_000, paymentHash: SecureRandom.bytes(32), paymentSecret: SecureRandom.bytes(32), description: "x")
                 .sign(with: .random()).bolt11
             for (tampered, reason) in [(starved.encoded, "too few outputs"), (swapped.encoded, "not for the invoice")] {
-                let out = try Self.cashew(["--dir", alice, "pool", "sign", tampered])
+                let out = try await Self.cashew(["--dir", alice, "pool", "sign", tampered])
                 #expect(out.status != 0 && Self.errorLine(out).contains(reason), "\(out.stderr)")
             }
-            let melted = try Self.json(try Self.cashew(["--dir", alice, "pool", "sign", try #require(melt["proposal"] as? String), "--json"]))
+            let melted = try await Self.json(try Self.cashew(["--dir", alice, "pool", "sign", try #require(melt["proposal"] as? String), "--json"]))
             #expect(melted["state"] as? String == "PAID", "\(melted)")
-            let left = try #require(try Self.json(try Self.cashew(["--dir", alice, "pool", "balance", "club", "--json"]))["balance"] as? Int)
+            let left = try #require(try await Self.json(try Self.cashew(["--dir", alice, "pool", "balance", "club", "--json"]))["balance"] as? Int)
             #expect(left >= 48 && left <= 50, "\(left)")  // 70 − 20 − the Lightning fee (the fake node charges up to 2)
-            let history = try #require(try Self.json(try Self.cashew(["--dir", alice, "pool", "history", "club", "--json"]))["history"] as? [[String: Any]])
+            let history = try #require(try await Self.json(try Self.cashew(["--dir", alice, "pool", "history", "club", "--json"]))["history"] as? [[String: Any]])
             #expect(Set(history.compactMap { $0["kind"] as? String }) == ["deposit", "received", "melted"])
 
             // The refund path: a pool whose e-cash Alice may take back alone after its locktime.
             let locktime = UInt64(Date().timeIntervalSince1970) + 4
             let vault = members + ["--locktime", String(locktime), "--refund", a]
-            for w in [alice, bob] { #expect(try Self.cashew(["--dir", w, "pool", "create", "vault"] + vault).status == 0) }
-            #expect(try Self.cashew(["--dir", alice, "pool", "deposit", "vault", "16"]).status == 0)
-            let early = try Self.cashew(["--dir", alice, "pool", "refund", "vault"])
+            for w in [alice, bob] { #expect(try await Self.cashew(["--dir", w, "pool", "create", "vault"] + vault).status == 0) }
+            #expect(try await Self.cashew(["--dir", alice, "pool", "deposit", "vault", "16"]).status == 0)
+            let early = try await Self.cashew(["--dir", alice, "pool", "refund", "vault"])
             #expect(early.status != 0 && Self.errorLine(early).contains("opens at"), "\(early.stderr)")
-            let before = try #require(try WalletCLITests.balance(alice, mint.url))
+            let before = try #require(try await WalletCLITests.balance(alice, mint.url))
             while UInt64(Date().timeIntervalSince1970) <= locktime + 1 { try await Task.sleep(for: .milliseconds(250)) }
-            #expect(try Self.json(try Self.cashew(["--dir", alice, "pool", "refund", "vault", "--json"]))["refunded"] as? Int == 16)
-            #expect(try WalletCLITests.balance(alice, mint.url) == before + 16)
-            #expect(try Self.cashew(["--dir", bob, "pool", "refund", "vault"]).status != 0)  // not a refund key
+            #expect(try await Self.json(try Self.cashew(["--dir", alice, "pool", "refund", "vault", "--json"]))["refunded"] as? Int == 16)
+            #expect(try await WalletCLITests.balance(alice, mint.url) == before + 16)
+            #expect(try await Self.cashew(["--dir", bob, "pool", "refund", "vault"]).status != 0)  // not a refund key
         }
     }
 }

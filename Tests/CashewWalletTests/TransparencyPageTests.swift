@@ -9,17 +9,17 @@ import Testing
 struct TransparencyPageTests {
     static let chromium = ["/usr/bin/chromium", "/usr/bin/chromium-browser"].first { FileManager.default.isExecutableFile(atPath: $0) }
 
-    static func chrome(_ args: [String]) throws -> Interop.Output {
+    static func chrome(_ args: [String]) async throws -> Interop.Output {
         let executable = try #require(chromium, "Chromium is not installed (the test command installs Debian's chromium)")
         let profile = FileManager.default.temporaryDirectory.appendingPathComponent("cashew-chromium-\(UUID().uuidString)").path
         defer { try? FileManager.default.removeItem(atPath: profile) }
-        return try Interop.run(
+        return try await Interop.run(
             executable, ["--headless", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--user-data-dir=\(profile)"] + args)
     }
 
     @Test("/audit shows the outstanding e-cash plot, the last audit, the epoch commitments and how to verify; the published static page too")
     func page() async throws {
-        let mint = try CashewMintProcess(environment: ["CASHEW_EPOCH_INTERVAL": "1"])
+        let mint = try await CashewMintProcess(environment: ["CASHEW_EPOCH_INTERVAL": "1"])
         defer {
             mint.stop()
             mint.removeData()
@@ -33,9 +33,9 @@ struct TransparencyPageTests {
             outstanding = Int(try await alice.balance(mintURL: url) + (try await bob.balance(mintURL: url)))
         }
         try await Task.sleep(for: .seconds(2.5))
-        let closed = try Interop.run(CashewMintProcess.executable, ["liabilities", "close", "--data-dir", mint.dataDir])
+        let closed = try await Interop.run(CashewMintProcess.executable, ["liabilities", "close", "--data-dir", mint.dataDir])
         #expect(closed.status == 0, "\(closed.stderr)")
-        let audit = try Interop.run(
+        let audit = try await Interop.run(
             CashewMintProcess.executable, ["audit", "--json", "--full", "--state", mint.dataDir + "/auditor.json", "--publish", mint.dataDir, "--data-dir", mint.dataDir])
         #expect(audit.status == 0, "\(audit.stdout) \(audit.stderr)")
         #expect(FileManager.default.fileExists(atPath: mint.dataDir + "/audit.html"))
@@ -45,7 +45,7 @@ struct TransparencyPageTests {
         let pubkey = try #require((try JSONSerialization.jsonObject(with: Data(info.body.utf8)) as? [String: Any])?["pubkey"] as? String)
 
         for target in [url + "/audit", "file://" + mint.dataDir + "/audit.html"] {
-            let dom = try Self.chrome(["--dump-dom", target])
+            let dom = try await Self.chrome(["--dump-dom", target])
             #expect(dom.status == 0, "\(dom.stderr.suffix(500))")
             let html = dom.stdout
             #expect(html.contains("id=\"audit-status\" class=\"clean\">Clean: no findings."), "\(target): \(html.prefix(3000))")
@@ -67,7 +67,7 @@ struct TransparencyPageTests {
             #expect(sums.reduce(0, +) == outstanding, "\(target): \(cells)")
         }
         let shot = mint.dataDir + "/audit.png"
-        let screenshot = try Self.chrome(["--screenshot=\(shot)", "--window-size=1100,1600", url + "/audit"])
+        let screenshot = try await Self.chrome(["--screenshot=\(shot)", "--window-size=1100,1600", url + "/audit"])
         #expect(screenshot.status == 0, "\(screenshot.stderr.suffix(500))")
         let png = try Data(contentsOf: URL(fileURLWithPath: shot))
         #expect(png.starts(with: [0x89, 0x50, 0x4E, 0x47]) && png.count > 10_000, "\(png.count) bytes")

@@ -17,8 +17,8 @@ struct WalletBatchMintTests {
 
     @Test("three paid quotes (each locked to its own key) are minted as one batch: one history entry, every quote ISSUED, spendable", arguments: Peer.allCases)
     func batch(_ peer: Peer) async throws {
-        let cashew = peer == .cashew ? try CashewMintProcess() : nil
-        let nutshell = peer == .nutshell ? try NutshellMint() : nil
+        let cashew = peer == .cashew ? try await CashewMintProcess() : nil
+        let nutshell = peer == .nutshell ? try await NutshellMint() : nil
         defer {
             _ = cashew?.stop()
             cashew?.removeData()

@@ -110,8 +110,8 @@ struct WalletPostgresTests {
 struct WalletMultiMintTests {
     @Test("balances are kept per mint and unit; a usd token is sent and received as usd")
     func severalMintsAndUnits() async throws {
-        let a = try CashewMintProcess()
-        let b = try CashewMintProcess(environment: ["CASHEW_UNITS": "sat,usd"])
+        let a = try await CashewMintProcess()
+        let b = try await CashewMintProcess(environment: ["CASHEW_UNITS": "sat,usd"])
         defer {
             for m in [a, b] {
                 _ = m.stop()

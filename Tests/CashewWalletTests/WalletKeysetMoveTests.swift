@@ -10,8 +10,8 @@ import Testing
 /// operation, paying their input fee; proofs of an expired keyset are never sent.
 @Suite("Wallet and retired keysets", .serialized)
 struct WalletKeysetMoveTests {
-    static func rotate(_ mint: CashewMintProcess, _ extra: [String] = []) throws {
-        let rotated = try Interop.run(CashewMintProcess.executable, ["keysets", "rotate", "--unit", "sat", "--data-dir", mint.dataDir] + extra)
+    static func rotate(_ mint: CashewMintProcess, _ extra: [String] = []) async throws {
+        let rotated = try await Interop.run(CashewMintProcess.executable, ["keysets", "rotate", "--unit", "sat", "--data-dir", mint.dataDir] + extra)
         #expect(rotated.status == 0, "\(rotated.stderr)")
     }
 
@@ -27,7 +27,7 @@ struct WalletKeysetMoveTests {
 
     @Test("after a rotation, a send first moves the retired keyset's proofs to the active keyset, paying their 100 ppk input fee")
     func moveOnNextOperation() async throws {
-        let mint = try CashewMintProcess(environment: ["CASHEW_INPUT_FEE_PPK": "100"])
+        let mint = try await CashewMintProcess(environment: ["CASHEW_INPUT_FEE_PPK": "100"])
         defer {
             _ = mint.stop()
             mint.removeData()
@@ -38,7 +38,7 @@ struct WalletKeysetMoveTests {
             let old = try #require(try await stores[0].keysets(mintURL: mint.url).first { $0.active })
             let held = try await stores[0].proofs(mintURL: mint.url, unit: .sat).map(\.proof)
             #expect(held.allSatisfy { $0.id == old.id })
-            try Self.rotate(mint, ["--input-fee-ppk", "0"])
+            try await Self.rotate(mint, ["--input-fee-ppk", "0"])
             try await Self.waitForKeysets(wallet, mint.url, count: 2)
 
             let token = try await wallet.send(amount: 10, mintURL: mint.url)
@@ -62,7 +62,7 @@ struct WalletKeysetMoveTests {
 
     @Test("proofs of a keyset past its final expiry are never sent, not even as an offline token; they are not moved either")
     func expiredNeverSent() async throws {
-        let mint = try CashewMintProcess()
+        let mint = try await CashewMintProcess()
         defer {
             _ = mint.stop()
             mint.removeData()
@@ -71,7 +71,7 @@ struct WalletKeysetMoveTests {
             let wallet = try Wallet(store: stores[0], mnemonic: try Mnemonic.generate(wordCount: 12))
             // The active keyset expires in a few seconds; the wallet's proofs are all of it.
             let expiry = UInt64(Date().timeIntervalSince1970) + 8
-            try Self.rotate(mint, ["--final-expiry", "\(expiry)"])
+            try await Self.rotate(mint, ["--final-expiry", "\(expiry)"])
             try await Self.waitForKeysets(wallet, mint.url, count: 2)
             try await WalletMeltRestoreTests.mint(wallet, 16, at: mint.url)
             let expiring = try #require(try await stores[0].keysets(mintURL: mint.url).first { $0.active })
@@ -90,25 +90,25 @@ struct WalletKeysetMoveTests {
     func balanceWarnsBeforeExpiry() async throws {
         try await CashewMintProcess.withScratch("cashew-expiry") { mint, dir in
             let expiry = UInt64(Date().timeIntervalSince1970) + 10 * 86_400
-            try Self.rotate(mint, ["--final-expiry", "\(expiry)"])
+            try await Self.rotate(mint, ["--final-expiry", "\(expiry)"])
             try await WalletMeltRestoreTests.withStores(1) { stores in
                 try await Self.waitForKeysets(try Wallet(store: stores[0], mnemonic: try Mnemonic.generate(wordCount: 12)), mint.url, count: 2)
             }
-            let minted = try WalletCLITests.cashew(["--dir", dir, "--mint", mint.url, "mint", "16"])
+            let minted = try await WalletCLITests.cashew(["--dir", dir, "--mint", mint.url, "mint", "16"])
             #expect(minted.status == 0, "\(minted.stderr)")
-            let warned = try WalletCLITests.cashew(["--dir", dir, "--mint", mint.url, "balance"])
+            let warned = try await WalletCLITests.cashew(["--dir", dir, "--mint", mint.url, "balance"])
             #expect(warned.status == 0)
             #expect(warned.stderr.contains("Warning: 16 sat at \(mint.url)") && warned.stderr.contains("in 10 days"), "\(warned.stderr)")
             #expect(!warned.stdout.contains("Warning"))
-            let quiet = try WalletCLITests.cashew(["--dir", dir, "--mint", mint.url, "balance", "--expiry-warning", "9"])
+            let quiet = try await WalletCLITests.cashew(["--dir", dir, "--mint", mint.url, "balance", "--expiry-warning", "9"])
             #expect(quiet.status == 0 && !quiet.stderr.contains("Warning"), "\(quiet.stderr)")
-            let json = try WalletCLITests.cashew(["--dir", dir, "--mint", mint.url, "balance", "--json"])
+            let json = try await WalletCLITests.cashew(["--dir", dir, "--mint", mint.url, "balance", "--json"])
             let object = try #require(try JSONSerialization.jsonObject(with: Data(json.stdout.utf8)) as? [String: Any])
             let expiring = try #require(object["expiring"] as? [[String: Any]])
             #expect(expiring.count == 1)
             #expect(expiring.first?["amount"] as? Int == 16 && expiring.first?["final_expiry"] as? Int == Int(expiry))
             #expect(expiring.first?["expired"] as? Bool == false && expiring.first?["active"] as? Bool == true)
-            let bad = try WalletCLITests.cashew(["--dir", dir, "balance", "--expiry-warning", "-1"])
+            let bad = try await WalletCLITests.cashew(["--dir", dir, "balance", "--expiry-warning", "-1"])
             #expect(bad.status != 0)
         }
     }

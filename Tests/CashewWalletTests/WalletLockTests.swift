@@ -156,7 +156,7 @@ struct WalletLockTests {
     @Test("a locked send whose answer was lost is recovered as sent: the token is in the history and the change is ours")
     func lockedSendRecovered() async throws {
         // Without NUT-19 (the wallet would replay the swap and get its answer): recovery is what is under test.
-        let mint = try CashewMintProcess(environment: ["CASHEW_RESPONSE_CACHE_TTL": "0"])
+        let mint = try await CashewMintProcess(environment: ["CASHEW_RESPONSE_CACHE_TTL": "0"])
         let proxy = try KillingProxy(target: mint.port) {}
         defer {
             proxy.stop()

@@ -29,12 +29,12 @@ struct WalletMultiPathTests {
             let network = FileManager.default.temporaryDirectory.appendingPathComponent("cashew-fake-network-\(UUID().uuidString)").path
             let root = FileManager.default.temporaryDirectory.appendingPathComponent("cashew-mpp-\(UUID().uuidString)").path
             let env = ["CASHEW_FAKE_NETWORK": network, "CASHEW_FAKE_MPP_TIMEOUT": "4"]
-            let a = try CashewMintProcess(environment: env)
-            let b = try CashewMintProcess(database: database, environment: env)
+            let a = try await CashewMintProcess(environment: env)
+            let b = try await CashewMintProcess(database: database, environment: env)
             // B is two processes on one PostgreSQL: the wallet uses one, the other sees the same quotes.
-            let b2 = try b.peer()
-            let payee = try CashewMintProcess(environment: env.merging(["CASHEW_FAKE_INCOMING_DELAY": "86400"]) { $1 })
-            let failing = try CashewMintProcess(environment: env.merging(["CASHEW_FAKE_PAYMENT_OUTCOME": "failed"]) { $1 })
+            let b2 = try await b.peer()
+            let payee = try await CashewMintProcess(environment: env.merging(["CASHEW_FAKE_INCOMING_DELAY": "86400"]) { $1 })
+            let failing = try await CashewMintProcess(environment: env.merging(["CASHEW_FAKE_PAYMENT_OUTCOME": "failed"]) { $1 })
             defer {
                 for m in [a, b, b2, payee, failing] {
                     m.stop()
@@ -43,20 +43,20 @@ struct WalletMultiPathTests {
                 try? FileManager.default.removeItem(atPath: network)
                 try? FileManager.default.removeItem(atPath: root)
             }
-            func cashew(_ dir: String, _ args: [String]) throws -> Interop.Output { try WalletCLITests.cashew(["--dir", dir] + args) }
-            func balance(_ dir: String, _ mint: CashewMintProcess) throws -> Int { try #require(try WalletCLITests.balance(dir, mint.url)) }
+            func cashew(_ dir: String, _ args: [String]) async throws -> Interop.Output { try await WalletCLITests.cashew(["--dir", dir] + args) }
+            func balance(_ dir: String, _ mint: CashewMintProcess) async throws -> Int { try #require(try await WalletCLITests.balance(dir, mint.url)) }
 
             // Alice holds 80 at A and 60 at B: neither pays 100 alone.
             let alice = root + "/alice"
             for (mint, amount) in [(a, "80"), (b, "60")] {
-                let minted = try cashew(alice, ["--mint", mint.url, "mint", amount])
+                let minted = try await cashew(alice, ["--mint", mint.url, "mint", amount])
                 #expect(minted.status == 0, "\(minted.stderr)")
             }
             let plain = try await Self.invoice(payee, sat: 100)
-            let single = try cashew(alice, ["--mint", a.url, "pay", plain.request])
+            let single = try await cashew(alice, ["--mint", a.url, "pay", plain.request])
             #expect(single.status != 0 && single.stderr.contains("not enough"), "\(single.stderr)")
 
-            let paid = try cashew(alice, ["pay", plain.request, "--mpp", "--json"])
+            let paid = try await cashew(alice, ["pay", plain.request, "--mpp", "--json"])
             #expect(paid.status == 0, "\(paid.stderr)")
             let result = try Self.json(paid)
             #expect(result["state"] as? String == "paid")
@@ -76,27 +76,29 @@ struct WalletMultiPathTests {
             }
             #expect(state == .paid)
             // 140 − 100 − the fake nodes' fee of 1 sat per part.
-            #expect(try balance(alice, a) + balance(alice, b) == 38)
+            #expect(try await balance(alice, a) + balance(alice, b) == 38)
 
             // Bob's second mint fails its part: A's part is held, then failed when the set stays incomplete.
             let bob = root + "/bob"
             for (mint, amount) in [(a, "80"), (failing, "60")] {
-                let minted = try cashew(bob, ["--mint", mint.url, "mint", amount])
+                let minted = try await cashew(bob, ["--mint", mint.url, "mint", amount])
                 #expect(minted.status == 0, "\(minted.stderr)")
             }
             let second = try await Self.invoice(payee, sat: 100)
-            let refused = try cashew(bob, ["pay", second.request, "--mpp"])
+            let refused = try await cashew(bob, ["pay", second.request, "--mpp"])
             #expect(refused.status != 0)
             #expect(refused.stderr.contains("failed; nothing was spent"), "\(refused.stderr)")
             #expect(refused.stdout.contains("UNPAID"), "\(refused.stdout)")
-            #expect(try balance(bob, a) == 80 && balance(bob, failing) == 60)
+            #expect(try await balance(bob, a) == 80)
+            #expect(try await balance(bob, failing) == 60)
             #expect(try await Self.quoteState(payee, second.quote) == .unpaid)
 
             // More than the mints hold: nothing is paid.
             let big = try await Self.invoice(payee, sat: 500)
-            let short = try cashew(bob, ["pay", big.request, "--mpp"])
+            let short = try await cashew(bob, ["pay", big.request, "--mpp"])
             #expect(short.status != 0 && short.stderr.contains("nothing was paid"), "\(short.stderr)")
-            #expect(try balance(bob, a) == 80 && balance(bob, failing) == 60)
+            #expect(try await balance(bob, a) == 80)
+            #expect(try await balance(bob, failing) == 60)
         }
     }
 
@@ -105,9 +107,9 @@ struct WalletMultiPathTests {
     func nutshellPaysAPart() async throws {
         let network = FileManager.default.temporaryDirectory.appendingPathComponent("cashew-fake-network-\(UUID().uuidString)").path
         let env = ["CASHEW_FAKE_NETWORK": network, "CASHEW_FAKE_MPP_TIMEOUT": "60"]
-        let a = try CashewMintProcess(environment: env)
-        let b = try CashewMintProcess(environment: env)
-        let payee = try CashewMintProcess(environment: env.merging(["CASHEW_FAKE_INCOMING_DELAY": "86400"]) { $1 })
+        let a = try await CashewMintProcess(environment: env)
+        let b = try await CashewMintProcess(environment: env)
+        let payee = try await CashewMintProcess(environment: env.merging(["CASHEW_FAKE_INCOMING_DELAY": "86400"]) { $1 })
         defer {
             for m in [a, b, payee] {
                 m.stop()
@@ -115,21 +117,21 @@ struct WalletMultiPathTests {
             }
             try? FileManager.default.removeItem(atPath: network)
         }
-        let minted = try NutshellWallet.run(a, "carol", ["invoice", "64"])
+        let minted = try await NutshellWallet.run(a, "carol", ["invoice", "64"])
         #expect(minted.status == 0, "\(minted.stdout)\(minted.stderr)")
         try await WalletMeltRestoreTests.withStores(1) { stores in
             let ours = try Wallet(store: stores[0], mnemonic: try Mnemonic.generate(wordCount: 12))
             try await WalletMeltRestoreTests.mint(ours, 80, at: b.url)
             let invoice = try await Self.invoice(payee, sat: 100)
             // nutshell's wallet reads NUT-15 from A's /v1/info and asks for a 40-sat part; it blocks until the set settles.
-            let nutshell = Task.detached { try NutshellWallet.run(a, "carol", ["pay", invoice.request, "40"]) }
+            let nutshell = Task.detached { try await NutshellWallet.run(a, "carol", ["pay", invoice.request, "40"]) }
             let quote = try await ours.meltQuote(invoice: invoice.request, unit: .sat, mintURL: b.url, partMsat: 60_000)
             #expect(quote.amount == 60)
             let result = try await ours.melt(quote, unit: .sat, mintURL: b.url, timeout: .seconds(120))
             #expect(result.state == .paid)
             let out = try await nutshell.value
             #expect(out.status == 0 && (out.stdout + out.stderr).contains("Invoice paid"), "\(out.stdout)\(out.stderr)")
-            #expect(NutshellWallet.balance(try NutshellWallet.run(a, "carol", ["balance"])) == 64 - 40 - 1)
+            #expect(NutshellWallet.balance(try await NutshellWallet.run(a, "carol", ["balance"])) == 64 - 40 - 1)
             #expect(try await ours.balance(mintURL: b.url, unit: .sat) == 80 - 60 - 1)
             var state = try await Self.quoteState(payee, invoice.quote)
             for _ in 0..<40 where state == .unpaid {

@@ -31,7 +31,7 @@ struct WalletNostrKeyTests {
             defer { try? FileManager.default.removeItem(atPath: dir) }
             try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
             FileManager.default.createFile(atPath: dir + "/mnemonic", contents: Data((v.mnemonic + "\n").utf8), attributes: [.posixPermissions: 0o600])
-            let out = try WalletCLITests.cashew(["--dir", dir, "pubkey", "--nostr"])
+            let out = try await WalletCLITests.cashew(["--dir", dir, "pubkey", "--nostr"])
             #expect(out.status == 0 && out.stdout.trimmingCharacters(in: .whitespacesAndNewlines) == v.npub, "\(out.stdout)\(out.stderr)")
         }
     }

@@ -16,38 +16,38 @@ struct WalletReclaimTests {
             let root = FileManager.default.temporaryDirectory.appendingPathComponent("cashew-reclaim-\(UUID().uuidString)").path
             defer { try? FileManager.default.removeItem(atPath: root) }
             let (alice, bob) = (root + "/alice", root + "/bob")
-            func cashew(_ dir: String, _ args: [String]) throws -> Interop.Output { try WalletCLITests.cashew(["--dir", dir, "--mint", mint.url] + args) }
+            func cashew(_ dir: String, _ args: [String]) async throws -> Interop.Output { try await WalletCLITests.cashew(["--dir", dir, "--mint", mint.url] + args) }
             func token(_ out: Interop.Output) throws -> String { try #require(out.stdout.split(separator: "\n").last.map(String.init), "\(out.stderr)") }
-            #expect(try cashew(alice, ["mint", "200"]).status == 0)
-            let bobKey = try cashew(bob, ["pubkey"]).stdout.trimmingCharacters(in: .whitespacesAndNewlines)
-            let t1 = try token(try cashew(alice, ["send", "40"]))
-            let t2 = try token(try cashew(alice, ["send", "30"]))
-            let t3 = try token(try cashew(alice, ["send", "20", "--lock", bobKey]))
-            let t4 = try token(try cashew(alice, ["send", "10"]))
-            #expect(try WalletCLITests.balance(alice, mint.url) == 100)
-            #expect(try cashew(bob, ["receive", t2]).status == 0)
+            #expect(try await cashew(alice, ["mint", "200"]).status == 0)
+            let bobKey = try await cashew(bob, ["pubkey"]).stdout.trimmingCharacters(in: .whitespacesAndNewlines)
+            let t1 = try await token(try cashew(alice, ["send", "40"]))
+            let t2 = try await token(try cashew(alice, ["send", "30"]))
+            let t3 = try await token(try cashew(alice, ["send", "20", "--lock", bobKey]))
+            let t4 = try await token(try cashew(alice, ["send", "10"]))
+            #expect(try await WalletCLITests.balance(alice, mint.url) == 100)
+            #expect(try await cashew(bob, ["receive", t2]).status == 0)
 
-            let back = try Self.json(try cashew(alice, ["reclaim", t1, "--json"]))
+            let back = try await Self.json(try cashew(alice, ["reclaim", t1, "--json"]))
             #expect(back["reclaimed"] as? Int == 40 && back["received"] as? Int == 0, "\(back)")
-            #expect(try WalletCLITests.balance(alice, mint.url) == 140)
+            #expect(try await WalletCLITests.balance(alice, mint.url) == 140)
             // What Bob holds of it is spent now.
-            let late = try cashew(bob, ["receive", t1])
+            let late = try await cashew(bob, ["receive", t1])
             #expect(late.status != 0 && late.stderr.contains("11001"), "\(late.stderr)")
             // Again: nothing left to take back; its proofs count as received (by ourselves).
-            let again = try Self.json(try cashew(alice, ["reclaim", t1, "--json"]))
+            let again = try await Self.json(try cashew(alice, ["reclaim", t1, "--json"]))
             #expect(again["reclaimed"] as? Int == 0 && (again["received"] as? Int ?? 0) > 0, "\(again)")
 
             // --all: t4 comes back, t2 was received, t3 is Bob's by its lock.
-            let all = try Self.json(try cashew(alice, ["reclaim", "--all", "--json"]))
+            let all = try await Self.json(try cashew(alice, ["reclaim", "--all", "--json"]))
             #expect(all["reclaimed"] as? Int == 10, "\(all)")
             #expect((all["received"] as? Int ?? 0) > 0 && (all["locked"] as? Int ?? 0) > 0, "\(all)")
-            #expect(try WalletCLITests.balance(alice, mint.url) == 150)
-            #expect(try cashew(bob, ["receive", t3]).status == 0)
-            #expect(try cashew(bob, ["receive", t4]).status != 0)
+            #expect(try await WalletCLITests.balance(alice, mint.url) == 150)
+            #expect(try await cashew(bob, ["receive", t3]).status == 0)
+            #expect(try await cashew(bob, ["receive", t4]).status != 0)
             // Nothing pending is left to take back.
-            let none = try Self.json(try cashew(alice, ["reclaim", "--all", "--json"]))
+            let none = try await Self.json(try cashew(alice, ["reclaim", "--all", "--json"]))
             #expect(none["reclaimed"] as? Int == 0 && none["locked"] as? Int == 0, "\(none)")
-            let bad = try cashew(alice, ["reclaim"])
+            let bad = try await cashew(alice, ["reclaim"])
             #expect(bad.status != 0 && bad.stderr.contains("--all"))
         }
     }
@@ -58,27 +58,27 @@ struct WalletReclaimTests {
             let root = FileManager.default.temporaryDirectory.appendingPathComponent("cashew-reclaim-after-\(UUID().uuidString)").path
             defer { try? FileManager.default.removeItem(atPath: root) }
             let (alice, bob) = (root + "/alice", root + "/bob")
-            func cashew(_ dir: String, _ args: [String]) throws -> Interop.Output { try WalletCLITests.cashew(["--dir", dir, "--mint", mint.url] + args) }
-            #expect(try cashew(alice, ["mint", "100"]).status == 0)
-            let kept = try cashew(alice, ["send", "30", "--reclaim-after", "2s"])
+            func cashew(_ dir: String, _ args: [String]) async throws -> Interop.Output { try await WalletCLITests.cashew(["--dir", dir, "--mint", mint.url] + args) }
+            #expect(try await cashew(alice, ["mint", "100"]).status == 0)
+            let kept = try await cashew(alice, ["send", "30", "--reclaim-after", "2s"])
             #expect(kept.status == 0, "\(kept.stderr)")
-            let given = try #require(try cashew(alice, ["send", "20", "--reclaim-after", "2"]).stdout.split(separator: "\n").last.map(String.init))
-            #expect(try cashew(bob, ["receive", given]).status == 0)
+            let given = try #require(try await cashew(alice, ["send", "20", "--reclaim-after", "2"]).stdout.split(separator: "\n").last.map(String.init))
+            #expect(try await cashew(bob, ["receive", given]).status == 0)
             // Not due yet: a command at the mint takes nothing back.
-            let early = try cashew(alice, ["check"])
+            let early = try await cashew(alice, ["check"])
             #expect(!early.stderr.contains("took back"), "\(early.stderr)")
-            #expect(try WalletCLITests.balance(alice, mint.url) == 50)
+            #expect(try await WalletCLITests.balance(alice, mint.url) == 50)
             try await Task.sleep(for: .milliseconds(2500))
-            let due = try cashew(alice, ["check"])
+            let due = try await cashew(alice, ["check"])
             #expect(due.status == 0 && due.stderr.contains("took back 30"), "\(due.stderr)")
-            #expect(try WalletCLITests.balance(alice, mint.url) == 80)
+            #expect(try await WalletCLITests.balance(alice, mint.url) == 80)
             // Done once: the next command takes nothing more.
-            #expect(!(try cashew(alice, ["check"]).stderr.contains("took back")))
+            #expect(!(try await cashew(alice, ["check"]).stderr.contains("took back")))
             for bad in ["0", "-5", "10y", "forever"] {
-                let out = try cashew(alice, ["send", "1", "--reclaim-after", bad])
+                let out = try await cashew(alice, ["send", "1", "--reclaim-after", bad])
                 #expect(out.status != 0 && out.stderr.contains("--reclaim-after"), "\(bad): \(out.stderr)")
             }
-            #expect(try WalletCLITests.balance(alice, mint.url) == 80)
+            #expect(try await WalletCLITests.balance(alice, mint.url) == 80)
         }
     }
 }

@@ -10,7 +10,7 @@ import Testing
 struct WalletRecoveryTests {
     @Test("a swap whose answer was lost is completed from the mint's records; one never sent is rolled back")
     func lostAnswers() async throws {
-        let mint = try CashewMintProcess()
+        let mint = try await CashewMintProcess()
         defer {
             _ = mint.stop()
             mint.removeData()
@@ -52,7 +52,7 @@ struct WalletRecoveryTests {
 struct WalletMintKilledTests {
     @Test("the mint is killed after carrying out a receive's swap but before answering: after it returns, the wallet recovers the proofs")
     func killedBetweenRequestAndResponse() async throws {
-        let first = try CashewMintProcess()
+        let first = try await CashewMintProcess()
         let proxy = try KillingProxy(target: first.port) { first.kill() }
         var restarted: CashewMintProcess?
         defer {
@@ -79,7 +79,7 @@ struct WalletMintKilledTests {
             #expect(try await wallet.balance(mintURL: url) == 0)
             #expect(try await stores[1].openOperations().count == 1)
 
-            restarted = try first.restarted(port: first.port)
+            restarted = try await first.restarted(port: first.port)
             let recovered = try await wallet.recover(mintURL: url)
             #expect(recovered.map(\.outcome) == [.completed])
             #expect(try await wallet.balance(mintURL: url) == 50)
@@ -93,7 +93,7 @@ struct WalletMintKilledTests {
 struct WalletReplayTests {
     @Test("a receive's swap answer is lost on the way: the wallet replays the identical request and gets it, with nothing left to recover")
     func lostAnswerReplayed() async throws {
-        let mint = try CashewMintProcess()
+        let mint = try await CashewMintProcess()
         // The answer is dropped; the mint keeps running.
         let proxy = try KillingProxy(target: mint.port) {}
         defer {
@@ -119,7 +119,7 @@ struct WalletReplayTests {
 
     @Test("a mint without NUT-19 (response_cache_ttl = 0): the lost answer is not replayed; recovery completes the operation")
     func noReplayWithoutNUT19() async throws {
-        let mint = try CashewMintProcess(environment: ["CASHEW_RESPONSE_CACHE_TTL": "0"])
+        let mint = try await CashewMintProcess(environment: ["CASHEW_RESPONSE_CACHE_TTL": "0"])
         let proxy = try KillingProxy(target: mint.port) {}
         defer {
             proxy.stop()

@@ -91,13 +91,13 @@ struct WalletSubscriptionTests {
         try await CashewMintProcess.with { mint in
             let dir = FileManager.default.temporaryDirectory.appendingPathComponent("cashew-wait-\(UUID().uuidString)").path
             defer { try? FileManager.default.removeItem(atPath: dir) }
-            #expect(try WalletCLITests.cashew(["--dir", dir, "--mint", mint.url, "mint", "16"]).status == 0)
-            let sent = try WalletCLITests.cashew(["--dir", dir, "--mint", mint.url, "send", "8", "--wait", "2"])
+            #expect(try await WalletCLITests.cashew(["--dir", dir, "--mint", mint.url, "mint", "16"]).status == 0)
+            let sent = try await WalletCLITests.cashew(["--dir", dir, "--mint", mint.url, "send", "8", "--wait", "2"])
             #expect(sent.status != 0)
             #expect(sent.stdout.split(separator: "\n").last?.hasPrefix("cashuB") == true, "\(sent.stdout)")
             let errors = sent.stderr.split(separator: "\n").filter { $0.hasPrefix("Error:") }
             #expect(errors.count == 1 && errors[0].contains("not claimed within 2 s"), "\(sent.stderr)")
-            #expect(try WalletCLITests.balance(dir, mint.url) == 8)
+            #expect(try await WalletCLITests.balance(dir, mint.url) == 8)
         }
     }
 }

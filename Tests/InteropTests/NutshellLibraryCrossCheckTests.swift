@@ -11,7 +11,7 @@ import Testing
 @Suite("Interop: nutshell's library", .enabled(if: Interop.available))
 struct NutshellLibraryCrossCheckTests {
     @Test("crypto, keysets, tokens, NUT-20 and NUT-18 agree with nutshell 0.21.0")
-    func crossCheck() throws {
+    func crossCheck() async throws {
         let mintKey = Scalar.random()
         let mintPublicKey = try mintKey.publicPoint
         let secrets = (0..<8).map { _ in Hex.encode(SecureRandom.bytes(32)) } + ["a", "", "[\"P2PK\",{\"nonce\":\"00\"}]", "ünïcødé ✓"]
@@ -73,7 +73,7 @@ struct NutshellLibraryCrossCheckTests {
         let inputFile = FileManager.default.temporaryDirectory.appendingPathComponent("cashew-interop-\(UUID().uuidString).json")
         try Data(request.serializedBytes).write(to: inputFile)
         defer { try? FileManager.default.removeItem(at: inputFile) }
-        let output = try Interop.python(
+        let output = try await Interop.python(
             String(decoding: try Vectors.data("interop/nutshell_crosscheck.py"), as: UTF8.self), arguments: [inputFile.path])
         let result = try JSONValue(parsing: output)
         func strings(_ key: String) -> [String] { result[key]?.arrayValue?.compactMap(\.stringValue) ?? [] }

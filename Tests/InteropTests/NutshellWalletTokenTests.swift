@@ -25,15 +25,15 @@ struct NutshellWalletTokenTests {
         return try JSONDecoder().decode(T.self, from: data)
     }
 
-    static func balance(_ mint: NutshellMint, _ wallet: String) throws -> Int? {
-        let out = try mint.wallet(wallet, ["balance"])
+    static func balance(_ mint: NutshellMint, _ wallet: String) async throws -> Int? {
+        let out = try await mint.wallet(wallet, ["balance"])
         guard let range = out.stdout.range(of: "Balance: [0-9]+", options: .regularExpression) else { return nil }
         return Int(out.stdout[range].dropFirst("Balance: ".count))
     }
 
     @Test("tokens from nutshell's wallet decode and verify; nutshell's wallet receives Cashew's tokens")
     func tokensBothWays() async throws {
-        let mint = try NutshellMint()
+        let mint = try await NutshellMint()
         defer { mint.stop() }
 
         // Our models read nutshell's API responses, and our keyset IDs match its keysets.
@@ -45,13 +45,13 @@ struct NutshellWalletTokenTests {
         #expect(keysets.contains { $0.id == active.id && $0.active })
         #expect(KeysetID.v2(keys: active.keys, unit: .sat, inputFeePPK: active.inputFeePPK ?? 0, finalExpiry: active.finalExpiry) == active.id)
 
-        let minted = try mint.wallet("alice", ["invoice", "64"])
+        let minted = try await mint.wallet("alice", ["invoice", "64"])
         #expect(minted.status == 0, "\(minted.stderr)")
 
         // V4 with DLEQ, V3 with DLEQ, V4 without.
-        let v4 = try Token(decoding: Self.token(in: mint.wallet("alice", ["send", "8", "--dleq"]), prefix: "cashuB"))
-        let v3 = try Token(decoding: Self.token(in: mint.wallet("alice", ["send", "4", "--dleq", "--legacy"]), prefix: "cashuA"))
-        let plain = try Token(decoding: Self.token(in: mint.wallet("alice", ["send", "2"]), prefix: "cashuB"))
+        let v4 = try await Token(decoding: Self.token(in: mint.wallet("alice", ["send", "8", "--dleq"]), prefix: "cashuB"))
+        let v3 = try await Token(decoding: Self.token(in: mint.wallet("alice", ["send", "4", "--dleq", "--legacy"]), prefix: "cashuA"))
+        let plain = try await Token(decoding: Self.token(in: mint.wallet("alice", ["send", "2"]), prefix: "cashuB"))
         for (token, amount, withDLEQ) in [(v4, 8, true), (v3, 4, true), (plain, 2, false)] {
             #expect(token.amount == Amount(UInt64(amount)))
             #expect(token.unit == .sat)
@@ -76,15 +76,15 @@ struct NutshellWalletTokenTests {
         // Cashew re-encodes: V4 (short keyset IDs) and V3; nutshell's wallet receives both at its mint.
         let ours4 = try Token(mint: mint.url, unit: .sat, memo: "via cashew", proofs: v4.proofs).serialized(.v4)
         let ours3 = try Token(mint: mint.url + "/", unit: .sat, proofs: v3.proofs.map { var p = $0; p.id = active.id; return p }).serialized(.v3)
-        let received4 = try mint.wallet("bob", ["receive", ours4])
+        let received4 = try await mint.wallet("bob", ["receive", ours4])
         #expect(received4.status == 0, "\(received4.stdout)\(received4.stderr)")
-        let received3 = try mint.wallet("bob", ["receive", ours3])
+        let received3 = try await mint.wallet("bob", ["receive", ours3])
         #expect(received3.status == 0, "\(received3.stdout)\(received3.stderr)")
         // Receiving with an input fee of 100 ppk costs 1 sat per receive.
-        #expect(try Self.balance(mint, "bob") == 8 + 4 - 2)
+        #expect(try await Self.balance(mint, "bob") == 8 + 4 - 2)
         // The same token again is a double spend.
-        let again = try mint.wallet("carol", ["receive", ours4])
+        let again = try await mint.wallet("carol", ["receive", ours4])
         #expect((again.stdout + again.stderr).lowercased().contains("spent"), "\(again.stdout)\(again.stderr)")
-        #expect(try Self.balance(mint, "carol") == 0)
+        #expect(try await Self.balance(mint, "carol") == 0)
     }
 }

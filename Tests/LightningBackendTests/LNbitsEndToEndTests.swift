@@ -63,7 +63,7 @@ struct LNbitsEndToEndTests {
         try await store.close()
     }
 
-    func nutshell(_ mint: CashewMintProcess, _ name: String, _ args: [String]) throws -> Interop.Output { try NutshellWallet.run(mint, name, args) }
+    func nutshell(_ mint: CashewMintProcess, _ name: String, _ args: [String]) async throws -> Interop.Output { try await NutshellWallet.run(mint, name, args) }
 
     func nutshellBalance(_ out: Interop.Output) -> Int? { NutshellWallet.balance(out) }
 
@@ -71,7 +71,7 @@ struct LNbitsEndToEndTests {
     func mintAndMelt() async throws {
         let setup = try await Setup.make()
         defer { setup.lnbits.stop() }
-        let mint = try CashewMintProcess(environment: setup.mintEnvironment)
+        let mint = try await CashewMintProcess(environment: setup.mintEnvironment)
         defer {
             mint.stop()
             mint.removeData()
@@ -105,10 +105,10 @@ struct LNbitsEndToEndTests {
         if Interop.available {
             // (Retried: on a loaded machine LNbits can answer the mint slowly enough to count as down for a moment,
             // and the quote is then refused with 503, as it should be.)
-            var requested = try nutshell(mint, "alice", ["invoice", "500", "--no-check"])
+            var requested = try await nutshell(mint, "alice", ["invoice", "500", "--no-check"])
             for _ in 0..<5 where requested.stdout.range(of: "Invoice: ln") == nil {
                 try await Task.sleep(for: .seconds(1))
-                requested = try nutshell(mint, "alice", ["invoice", "500", "--no-check"])
+                requested = try await nutshell(mint, "alice", ["invoice", "500", "--no-check"])
             }
             let invoice = try #require(
                 requested.stdout.range(of: "Invoice: ln[a-z0-9]+", options: .regularExpression).map { String(requested.stdout[$0].dropFirst(9)) },
@@ -118,15 +118,15 @@ struct LNbitsEndToEndTests {
             #expect((200..<300).contains(paid.status), "\(paid.body)")
             var balance: Int?
             for _ in 0..<20 where balance != 500 {
-                _ = try nutshell(mint, "alice", ["invoice", "500", "--id", quoteID])
-                balance = nutshellBalance(try nutshell(mint, "alice", ["balance"]))
+                _ = try await nutshell(mint, "alice", ["invoice", "500", "--id", quoteID])
+                balance = nutshellBalance(try await nutshell(mint, "alice", ["balance"]))
                 if balance != 500 { try await Task.sleep(for: .milliseconds(500)) }
             }
             #expect(balance == 500)
             let payeeInvoice = try await setup.lnbits.invoice(setup.payee, sats: 200)
-            let pay = try nutshell(mint, "alice", ["pay", payeeInvoice])
+            let pay = try await nutshell(mint, "alice", ["pay", payeeInvoice])
             #expect(pay.status == 0, "\(pay.stdout)\(pay.stderr)")
-            #expect(nutshellBalance(try nutshell(mint, "alice", ["balance"])) == 300)
+            #expect(nutshellBalance(try await nutshell(mint, "alice", ["balance"])) == 300)
             #expect(try await setup.sats(setup.payee) == 500)
             #expect(try await setup.sats(setup.mintAccount) == 1000)
             #expect(try await setup.sats(setup.payer) == 100_000 - 1500)
@@ -139,7 +139,7 @@ struct LNbitsEndToEndTests {
         // The operator's audit asks LNbits for its payments and balance: every quote has its payment, every
         // payment its quote, and the account covers the e-cash.
         let state = mint.dataDir + "/auditor-state.json"
-        let audit = try Interop.run(
+        let audit = try await Interop.run(
             CashewMintProcess.executable, ["audit", "--json", "--full", "--state", state, "--data-dir", mint.dataDir], environment: setup.mintEnvironment)
         #expect(audit.status == 0, "\(audit.stdout) \(audit.stderr)")
         let report = (try? JSONSerialization.jsonObject(with: Data(audit.stdout.utf8)) as? [String: Any]) ?? [:]
@@ -155,7 +155,7 @@ struct LNbitsEndToEndTests {
         defer { setup.lnbits.stop() }
         var environment = setup.mintEnvironment
         environment["CASHEW_LNBITS_REQUEST_TIMEOUT"] = "5"
-        let mint = try CashewMintProcess(environment: environment)
+        let mint = try await CashewMintProcess(environment: environment)
         defer {
             mint.stop()
             mint.removeData()
@@ -232,7 +232,7 @@ struct LNbitsEndToEndTests {
         var environment = setup.mintEnvironment
         environment["CASHEW_LNBITS_URL"] = "http://127.0.0.1:\(proxy.port)"
         environment["CASHEW_LNBITS_REQUEST_TIMEOUT"] = "5"
-        let mint = try CashewMintProcess(environment: environment)
+        let mint = try await CashewMintProcess(environment: environment)
         defer {
             mint.stop()
             mint.removeData()
@@ -276,7 +276,7 @@ struct LNbitsEndToEndTests {
         defer { proxy.stop() }
         var environment = setup.mintEnvironment
         environment["CASHEW_LNBITS_URL"] = "http://127.0.0.1:\(proxy.port)"
-        let mint = try CashewMintProcess(environment: environment)
+        let mint = try await CashewMintProcess(environment: environment)
         holder.mint = mint
         defer {
             mint.stop()
@@ -291,7 +291,7 @@ struct LNbitsEndToEndTests {
             await #expect(throws: (any Error).self) { try await wallet.melt(meltQuote, mintURL: mint.url) }
             #expect(try await setup.sats(setup.payee) == 100, "LNbits paid before the mint was killed")
 
-            let restarted = try mint.restarted()
+            let restarted = try await mint.restarted()
             holder.mint = restarted
             defer { restarted.stop() }
             // Start-up recovery asks LNbits and settles the melt PAID.
@@ -318,7 +318,7 @@ struct LNbitsEndToEndTests {
         var environment = setup.mintEnvironment
         environment["CASHEW_LNBITS_POLL_INTERVAL"] = "600"  // the poll would take ten minutes
         environment["CASHEW_QUOTE_CHECK_INTERVAL"] = "3600"  // and a quote check asks LNbits once, below
-        let mint = try CashewMintProcess(environment: environment)
+        let mint = try await CashewMintProcess(environment: environment)
         defer {
             mint.stop()
             mint.removeData()
@@ -350,7 +350,7 @@ struct LNbitsEndToEndTests {
         // (Each check asks LNbits once; LNbits allows 200 requests a minute per address by default.)
         environment["CASHEW_SOLVENCY_CHECK_INTERVAL"] = "1"
         environment["CASHEW_SOLVENCY_TOLERANCE"] = "0"
-        let mint = try CashewMintProcess(environment: environment)
+        let mint = try await CashewMintProcess(environment: environment)
         defer {
             mint.stop()
             mint.removeData()

@@ -159,7 +159,7 @@ struct MeltFaultTests {
                                    "CASHEW_CLN_PAY_TIMEOUT": "3", "CASHEW_CLN_REQUEST_TIMEOUT": "2", "CASHEW_CLN_HEALTH_INTERVAL": "0.2"]) { $1 }
             case .lnbits: return
             }
-            let mint = try CashewMintProcess(environment: environment)
+            let mint = try await CashewMintProcess(environment: environment)
             defer {
                 mint.stop()
                 mint.removeData()

@@ -63,7 +63,7 @@ struct NodeBackendSettingsTests {
     func wrongCertificate(_ face: Face) async throws {
         let box = NodeBox()
         try await FaceServer.run(face, box) { url, _ in
-            let (other, _) = try FaceServer.selfSignedCertificate()
+            let (other, _) = try await FaceServer.selfSignedCertificate()
             let backend = try Rig.backend(face, url: url, certificate: other)
             await #expect(throws: PaymentBackendError.self) { _ = try await backend.createInvoice(amountMsat: 1000, description: nil, expiry: 60) }
             let target = try box.node.externalInvoice(amountMsat: 1000)

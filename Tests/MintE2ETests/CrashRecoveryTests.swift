@@ -24,7 +24,7 @@ struct CrashRecoveryTests {
             // Payments stay in flight at the fake node for ten minutes, so the kill cannot miss them (a window of 8 s
             // was missed on a loaded CI machine); while the mint is down the test lets the node finish the payment.
             let env = ["CASHEW_FAKE_PAYMENT_DELAY": "600", "CASHEW_FAKE_PAYMENT_OUTCOME": scenario.outcome]
-            let mint = try CashewMintProcess(database: database, environment: env)
+            let mint = try await CashewMintProcess(database: database, environment: env)
             defer { mint.removeData() }
             let wallet = HTTPWallet(url: mint.url)
             let keyset = try await wallet.keyset()
@@ -59,7 +59,7 @@ struct CrashRecoveryTests {
             try JSONSerialization.data(withJSONObject: saved).write(to: URL(fileURLWithPath: nodeState), options: .atomic)
 
             // Restart on the same data directory and database. The fake node's state file still knows the payment.
-            let restarted = try mint.restarted()
+            let restarted = try await mint.restarted()
             defer { restarted.stop() }
             let w = HTTPWallet(url: restarted.url)
             var final: MeltQuoteBolt11Response?

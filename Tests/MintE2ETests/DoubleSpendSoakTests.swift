@@ -14,7 +14,7 @@ struct DoubleSpendSoakTests {
     @Test("40 rounds of 50 racers, one process", .timeLimit(.minutes(5)))
     func oneProcess() async throws {
         try await PostgresTestServer.withDatabase { database in
-            let a = try CashewMintProcess(database: database)
+            let a = try await CashewMintProcess(database: database)
             defer {
                 a.stop()
                 a.removeData()
@@ -101,7 +101,7 @@ struct DoubleSpendSoakTests {
         // process saw paid (the health check's, once its 1 s delay has passed) is unknown there. So two processes are
         // audited without the backend, as the other multi-process tests are; one process with it.
         let backend = urls.count == 1 ? [] : ["--no-backend"]
-        let audit = try Interop.run(CashewMintProcess.executable, ["audit", "--json", "--data-dir", dataDir, "--database", database] + backend)
+        let audit = try await Interop.run(CashewMintProcess.executable, ["audit", "--json", "--data-dir", dataDir, "--database", database] + backend)
         #expect(audit.status == 0, "\(audit.stderr)\n\(audit.stdout)")
         let sat = try #require(try JSONDecoder().decode(AuditJSON.self, from: Data(audit.stdout.utf8)).units.first)
         let minted = UInt64(2 * Self.rounds)

@@ -11,7 +11,7 @@ struct HTTPConnectionTests {
 
     @Test("an idle connection is closed after http_idle_timeout, one with unfinished headers after http_header_timeout")
     func timeouts() async throws {
-        let mint = try CashewMintProcess(environment: [
+        let mint = try await CashewMintProcess(environment: [
             "CASHEW_HTTP_IDLE_TIMEOUT": "2", "CASHEW_HTTP_HEADER_TIMEOUT": "3", "CASHEW_HTTP_BODY_TIMEOUT": "3",
         ])
         defer {
@@ -37,7 +37,7 @@ struct HTTPConnectionTests {
 
     @Test("a connection kept busy with requests outlives the idle timeout")
     func busy() async throws {
-        let mint = try CashewMintProcess(environment: ["CASHEW_HTTP_IDLE_TIMEOUT": "3"])
+        let mint = try await CashewMintProcess(environment: ["CASHEW_HTTP_IDLE_TIMEOUT": "3"])
         defer {
             mint.stop()
             mint.removeData()
@@ -54,7 +54,7 @@ struct HTTPConnectionTests {
 
     @Test("past http_max_connections new connections wait; idle ones are reclaimed and the mint answers again")
     func connectionCap() async throws {
-        let mint = try CashewMintProcess(environment: ["CASHEW_HTTP_MAX_CONNECTIONS": "20", "CASHEW_HTTP_IDLE_TIMEOUT": "2"])
+        let mint = try await CashewMintProcess(environment: ["CASHEW_HTTP_MAX_CONNECTIONS": "20", "CASHEW_HTTP_IDLE_TIMEOUT": "2"])
         defer {
             mint.stop()
             mint.removeData()
@@ -74,8 +74,8 @@ struct HTTPConnectionTests {
     }
 
     @Test("a declared body over max_body_size is refused at once with 413 and a NUT error; Expect: 100-continue is answered")
-    func bodyLimitAndContinue() throws {
-        let mint = try CashewMintProcess(environment: ["CASHEW_MAX_BODY_SIZE": "65536"])
+    func bodyLimitAndContinue() async throws {
+        let mint = try await CashewMintProcess(environment: ["CASHEW_MAX_BODY_SIZE": "65536"])
         defer {
             mint.stop()
             mint.removeData()
@@ -120,9 +120,9 @@ struct HTTPConnectionTests {
             name: "two Content-Lengths", request: "POST /v1/checkstate HTTP/1.1\r\nHost: x\r\nContent-Length: 5\r\nContent-Length: 7\r\n\r\n",
             status: "400"),
     ])
-    func malformed(_ malformed: Malformed) throws {
+    func malformed(_ malformed: Malformed) async throws {
         let (request, status) = (malformed.request, malformed.status)
-        let mint = try CashewMintProcess()
+        let mint = try await CashewMintProcess()
         defer {
             mint.stop()
             mint.removeData()

@@ -11,7 +11,7 @@ struct LogSecretsTests {
     @Test("quote IDs, proof secrets and the seed are absent from a trace-level log", arguments: Ledger.available)
     func noBearerValuesInLogs(_ ledger: Ledger) async throws {
         try await withLedger(ledger) { database in
-            let mint = try CashewMintProcess(database: database, environment: ["CASHEW_LOG_LEVEL": "trace"])
+            let mint = try await CashewMintProcess(database: database, environment: ["CASHEW_LOG_LEVEL": "trace"])
             defer {
                 mint.stop()
                 mint.removeData()

@@ -58,14 +58,14 @@ struct MetricsTests {
         try await withLedger(PostgresTestServer.available ? .postgres : .sqlite) { database in
             let (portA, portB) = (try FreePort.find(), try FreePort.find())
             let env = ["CASHEW_SOLVENCY_CHECK_INTERVAL": "1"]
-            let a = try CashewMintProcess(database: database, environment: env.merging(["CASHEW_METRICS_PORT": String(portA)]) { $1 })
+            let a = try await CashewMintProcess(database: database, environment: env.merging(["CASHEW_METRICS_PORT": String(portA)]) { $1 })
             defer { a.stop(); a.removeData() }
             var b: CashewMintProcess?
             if database != nil {
                 let dir = FileManager.default.temporaryDirectory.appendingPathComponent("cashew-mint-\(UUID().uuidString)").path
                 try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
                 try FileManager.default.copyItem(atPath: a.dataDir + "/seed", toPath: dir + "/seed")
-                b = try CashewMintProcess(dataDir: dir, database: database, environment: env.merging(["CASHEW_METRICS_PORT": String(portB)]) { $1 })
+                b = try await CashewMintProcess(dataDir: dir, database: database, environment: env.merging(["CASHEW_METRICS_PORT": String(portB)]) { $1 })
             }
             defer { b?.stop(); b?.removeData() }
 
@@ -85,7 +85,7 @@ struct MetricsTests {
             try await Task.sleep(for: .seconds(2))
 
             let sa = try await Self.scrape(portA)
-            let audit = try Interop.run(CashewMintProcess.executable, ["audit", "--json", "--data-dir", a.dataDir] + (database.map { ["--database", $0] } ?? []))
+            let audit = try await Interop.run(CashewMintProcess.executable, ["audit", "--json", "--data-dir", a.dataDir] + (database.map { ["--database", $0] } ?? []))
             #expect(audit.status == 0, "\(audit.stderr)")
             let units = try #require((try JSONSerialization.jsonObject(with: Data(audit.stdout.utf8)) as? [String: Any])?["units"] as? [[String: Any]])
             let sat = try #require(units.first { $0["unit"] as? String == "sat" })

@@ -41,7 +41,7 @@ struct MultiProcessTests {
                 #expect(try await walletA.states(proofs) == [.spent, .spent])
 
                 // The ledger adds up: 64 issued by the mint, 64 more by the one swap; 64 redeemed.
-                let audit = try Interop.run(CashewMintProcess.executable, ["audit", "--json", "--no-backend", "--data-dir", a.dataDir, "--database", database])
+                let audit = try await Interop.run(CashewMintProcess.executable, ["audit", "--json", "--no-backend", "--data-dir", a.dataDir, "--database", database])
                 #expect(audit.status == 0, "\(audit.stderr)")
                 let sat = try #require(try JSONDecoder().decode(AuditJSON.self, from: Data(audit.stdout.utf8)).units.first)
                 #expect(sat.issued == 128 && sat.redeemed == 64 && sat.outstanding == 64)
@@ -70,7 +70,7 @@ extension MultiProcessTests {
                 let spent = try await HTTPJSON.raw(b.url + "/v1/swap", method: "POST", body: other)
                 #expect(spent.status == 400 && spent.body.contains("11001"), "\(spent.body.prefix(200))")
                 #expect(a.stop() == 0)
-                let restarted = try a.restarted()
+                let restarted = try await a.restarted()
                 defer { restarted.stop() }
                 let afterRestart = try await HTTPJSON.raw(restarted.url + "/v1/swap", method: "POST", body: body)
                 #expect(afterRestart.status == 200 && afterRestart.body == first.body)
@@ -88,10 +88,10 @@ struct PgBouncerTests {
     static func withThree<T>(_ body: ([CashewMintProcess], String) async throws -> T) async throws -> T {
         try await PostgresTestServer.withDatabase { direct in
             let url = try #require(PostgresTestServer.viaPgBouncer(direct))
-            let first = try CashewMintProcess(database: url)
+            let first = try await CashewMintProcess(database: url)
             var mints = [first]
             defer { for m in mints { m.stop(); m.removeData() } }
-            for _ in 0..<2 { mints.append(try first.peer()) }
+            for _ in 0..<2 { mints.append(try await first.peer()) }
             return try await body(mints, url)
         }
     }
@@ -120,7 +120,7 @@ struct PgBouncerTests {
                 #expect(outcomes.filter { $0 == 0 }.count == 1, "round \(round): \(outcomes)")
                 #expect(outcomes.allSatisfy { $0 == 0 || $0 == 11001 || $0 == 11002 }, "round \(round): \(outcomes)")
             }
-            let audit = try Interop.run(CashewMintProcess.executable, ["audit", "--json", "--no-backend", "--data-dir", mints[0].dataDir, "--database", database])
+            let audit = try await Interop.run(CashewMintProcess.executable, ["audit", "--json", "--no-backend", "--data-dir", mints[0].dataDir, "--database", database])
             #expect(audit.status == 0, "\(audit.stdout) \(audit.stderr)")
             let sat = try #require(try JSONDecoder().decode(AuditJSON.self, from: Data(audit.stdout.utf8)).units.first)
             #expect(sat.issued == 3 * 128 && sat.redeemed == 3 * 64 && sat.outstanding == 3 * 64)
@@ -136,24 +136,24 @@ struct PgBouncerTests {
             let dirs = (0..<3).map { _ in FileManager.default.temporaryDirectory.appendingPathComponent("nutshell-\(UUID().uuidString)").path }
             defer { for d in dirs { try? FileManager.default.removeItem(atPath: d) } }
             for d in dirs { try FileManager.default.createDirectory(atPath: d, withIntermediateDirectories: true) }
-            func run(_ who: Int, _ args: [String]) throws -> Interop.Output {
-                try Interop.run(Interop.venv! + "/bin/cashu", ["-y"] + args, environment: env(dirs[who]), currentDirectory: dirs[who])
+            func run(_ who: Int, _ args: [String]) async throws -> Interop.Output {
+                try await Interop.run(Interop.venv! + "/bin/cashu", ["-y"] + args, environment: env(dirs[who]), currentDirectory: dirs[who])
             }
-            let minted = try run(0, ["invoice", "1000"])
+            let minted = try await run(0, ["invoice", "1000"])
             #expect(minted.status == 0, "\(minted.stdout)\(minted.stderr)")
-            #expect(NutshellWallet.balance(try run(0, ["balance"])) == 1000)
-            let sent = try run(0, ["send", "100"])
+            #expect(NutshellWallet.balance(try await run(0, ["balance"])) == 1000)
+            let sent = try await run(0, ["send", "100"])
             let token = try #require(sent.stdout.range(of: "cashuB[A-Za-z0-9_-]+", options: .regularExpression).map { String(sent.stdout[$0]) })
-            #expect(try run(1, ["receive", token]).status == 0)
-            #expect(NutshellWallet.balance(try run(1, ["balance"])) == 100)
-            let again = try run(2, ["receive", token])
+            #expect(try await run(1, ["receive", token]).status == 0)
+            #expect(NutshellWallet.balance(try await run(1, ["balance"])) == 100)
+            let again = try await run(2, ["receive", token])
             #expect((again.stdout + again.stderr).contains("11001"), "\(again.stdout)\(again.stderr)")
-            let paid = try run(0, ["pay", try foreignInvoice(sat: 200)])
+            let paid = try await run(0, ["pay", try foreignInvoice(sat: 200)])
             #expect(paid.status == 0 && (paid.stdout + paid.stderr).contains("Invoice paid"), "\(paid.stdout)\(paid.stderr)")
-            #expect(NutshellWallet.balance(try run(0, ["balance"])) == 1000 - 100 - 200 - 1)
+            #expect(NutshellWallet.balance(try await run(0, ["balance"])) == 1000 - 100 - 200 - 1)
             // Requests really went to all three processes.
             #expect(proxy.counts.allSatisfy { $0 > 0 }, "\(proxy.counts)")
-            let audit = try Interop.run(CashewMintProcess.executable, ["audit", "--json", "--no-backend", "--data-dir", mints[0].dataDir, "--database", database])
+            let audit = try await Interop.run(CashewMintProcess.executable, ["audit", "--json", "--no-backend", "--data-dir", mints[0].dataDir, "--database", database])
             #expect(audit.status == 0, "\(audit.stdout) \(audit.stderr)")
             let sat = try #require(try JSONDecoder().decode(AuditJSON.self, from: Data(audit.stdout.utf8)).units.first)
             #expect(sat.outstanding == 699 + 100)

@@ -14,7 +14,7 @@ struct NutshellImportTests {
     static var ledgers: [String] { PostgresTestServer.available ? ["sqlite", "postgres"] : ["sqlite"] }
 
     /// Runs `code` with the nutshell venv's Python against nutshell's database (`sqlite3` or `asyncpg`); prints JSON.
-    static func query(_ database: String, _ sql: String) throws -> [[String: String]] {
+    static func query(_ database: String, _ sql: String) async throws -> [[String: String]] {
         let script = """
             import asyncio, json, sqlite3, sys
             db, sql = sys.argv[1], sys.argv[2]
@@ -32,7 +32,7 @@ struct NutshellImportTests {
                 rows = [{k: (None if r[k] is None else str(r[k])) for k in r.keys()} for r in c.execute(sql)]
             print(json.dumps(rows))
             """
-        let out = try Interop.python(script, arguments: [database, sql])
+        let out = try await Interop.python(script, arguments: [database, sql])
         return (try JSONSerialization.jsonObject(with: Data(out.utf8)) as? [[String: Any]] ?? []).map { row in row.compactMapValues { $0 as? String } }
     }
 
@@ -58,26 +58,26 @@ struct NutshellImportTests {
         try await Self.withDatabases(ledger == "postgres") { nutshellURL, cashewURL in
             var env = ["MINT_INPUT_FEE_PPK": "100"]
             if let nutshellURL { env["MINT_DATABASE"] = nutshellURL }
-            let nutshell = try NutshellMint(privateKey: "village-mint-key-2026", environment: env)
+            let nutshell = try await NutshellMint(privateKey: "village-mint-key-2026", environment: env)
             defer { nutshell.stop() }
             let source = nutshellURL ?? nutshell.databaseDirectory
-            func wallet(_ name: String, _ args: [String]) throws -> Interop.Output { try nutshell.wallet(name, args) }
+            func wallet(_ name: String, _ args: [String]) async throws -> Interop.Output { try await nutshell.wallet(name, args) }
 
             // At nutshell: mint 1000, keep a token of 100 unspent, spend a token of 50 (received by bob), pay 200 sat.
-            #expect(try wallet("alice", ["invoice", "1000"]).status == 0)
+            #expect(try await wallet("alice", ["invoice", "1000"]).status == 0)
             func token(_ out: Interop.Output) throws -> String {
                 try #require(out.stdout.range(of: "cashuB[A-Za-z0-9_-]+", options: .regularExpression).map { String(out.stdout[$0]) }, "\(out.stdout) \(out.stderr)")
             }
-            let t1 = try token(try wallet("alice", ["send", "100"]))
-            let t2 = try token(try wallet("alice", ["send", "50"]))
-            #expect(try wallet("bob", ["receive", t2]).status == 0)
-            let paid = try wallet("alice", ["pay", try foreignInvoice(sat: 200)])
+            let t1 = try await token(try wallet("alice", ["send", "100"]))
+            let t2 = try await token(try wallet("alice", ["send", "50"]))
+            #expect(try await wallet("bob", ["receive", t2]).status == 0)
+            let paid = try await wallet("alice", ["pay", try foreignInvoice(sat: 200)])
             #expect(paid.status == 0, "\(paid.stdout) \(paid.stderr)")
-            let aliceBefore = try #require(NutshellWallet.balance(try wallet("alice", ["balance"])))
-            let bobBefore = try #require(NutshellWallet.balance(try wallet("bob", ["balance"])))
+            let aliceBefore = try #require(NutshellWallet.balance(try await wallet("alice", ["balance"])))
+            let bobBefore = try #require(NutshellWallet.balance(try await wallet("bob", ["balance"])))
             let keysBefore = try await Self.keys(nutshell.url)
-            let promise = try #require(try Self.query(source, "SELECT amount, id, b_, c_ FROM promises WHERE c_ IS NOT NULL LIMIT 1").first)
-            let balance = try Self.query(source, "SELECT COALESCE(SUM(balance), 0) AS b FROM balance").first?["b"].flatMap { Int($0) }
+            let promise = try #require(try await Self.query(source, "SELECT amount, id, b_, c_ FROM promises WHERE c_ IS NOT NULL LIMIT 1").first)
+            let balance = try await Self.query(source, "SELECT COALESCE(SUM(balance), 0) AS b FROM balance").first?["b"].flatMap { Int($0) }
             nutshell.halt()
 
             // The move.
@@ -85,44 +85,44 @@ struct NutshellImportTests {
             defer { try? FileManager.default.removeItem(atPath: dataDir) }
             let ledgerArgs = ["--data-dir", dataDir] + (cashewURL.map { ["--database", $0] } ?? [])
             // A wrong key is refused before it becomes this mint's seed.
-            let wrong = try Interop.run(CashewMintProcess.executable, ["import", "nutshell", "--from", source, "--private-key", "not-the-village-key"] + ledgerArgs)
+            let wrong = try await Interop.run(CashewMintProcess.executable, ["import", "nutshell", "--from", source, "--private-key", "not-the-village-key"] + ledgerArgs)
             #expect(wrong.status != 0 && wrong.stderr.contains("does not derive from this private key"), "\(wrong.stdout) \(wrong.stderr)")
             #expect(!FileManager.default.fileExists(atPath: dataDir + "/seed"))
-            let imported = try Interop.run(CashewMintProcess.executable, ["import", "nutshell", "--from", source] + ledgerArgs)
+            let imported = try await Interop.run(CashewMintProcess.executable, ["import", "nutshell", "--from", source] + ledgerArgs)
             #expect(imported.status == 0, "\(imported.stdout) \(imported.stderr)")
             #expect(imported.stdout.contains("imported from nutshell"))
             // Again: nothing is written twice.
-            let again = try Interop.run(CashewMintProcess.executable, ["import", "nutshell", "--from", source] + ledgerArgs)
+            let again = try await Interop.run(CashewMintProcess.executable, ["import", "nutshell", "--from", source] + ledgerArgs)
             #expect(again.status == 0 && again.stdout.contains("0 keysets, 0 signatures, 0 spent") && again.stdout.contains("already present"), "\(again.stdout) \(again.stderr)")
             // The audit adds up across the move: what nutshell owed is what Cashew owes.
-            let audit = try Interop.run(CashewMintProcess.executable, ["audit", "--json"] + ledgerArgs)
+            let audit = try await Interop.run(CashewMintProcess.executable, ["audit", "--json"] + ledgerArgs)
             #expect(audit.status == 0, "\(audit.stdout) \(audit.stderr)")
             let report = try JSONDecoder().decode(AuditJSON.self, from: Data(audit.stdout.utf8))
             #expect(report.units.first { $0.unit == "sat" }?.outstanding == balance.map { UInt64($0) }, "\(audit.stdout) nutshell balance \(String(describing: balance))")
             // Nutshell keeps no C for melt inputs: those are counted as unverifiable, never as invalid.
-            let withoutC = try Self.query(source, "SELECT COUNT(*) AS n FROM proofs_used WHERE c = '' OR c IS NULL").first?["n"].flatMap { Int($0) } ?? -1
+            let withoutC = try await Self.query(source, "SELECT COUNT(*) AS n FROM proofs_used WHERE c = '' OR c IS NULL").first?["n"].flatMap { Int($0) } ?? -1
             #expect(report.findings.filter { $0.severity != "info" }.isEmpty, "\(audit.stdout)")
             #expect(withoutC > 0 && report.check("redeemed_proofs")?.unverifiable == UInt64(withoutC), "\(audit.stdout)")
 
             // Cashew on nutshell's address.
-            let mint = try CashewMintProcess(dataDir: dataDir, database: cashewURL, port: nutshell.port)
+            let mint = try await CashewMintProcess(dataDir: dataDir, database: cashewURL, port: nutshell.port)
             defer { mint.stop() }
             let keysAfter = try await Self.keys(mint.url)
             #expect(keysAfter == keysBefore, "\(keysAfter.keys) vs \(keysBefore.keys)")
             #expect(!mint.logs.contains("created keyset"), "\(mint.logs)")
 
-            #expect(NutshellWallet.balance(try wallet("alice", ["balance"])) == aliceBefore)
-            #expect(NutshellWallet.balance(try wallet("bob", ["balance"])) == bobBefore)
+            #expect(NutshellWallet.balance(try await wallet("alice", ["balance"])) == aliceBefore)
+            #expect(NutshellWallet.balance(try await wallet("bob", ["balance"])) == bobBefore)
             // E-cash nutshell issued spends at Cashew; what nutshell recorded as spent is refused.
-            let spentBefore = try wallet("dave", ["receive", t2])
+            let spentBefore = try await wallet("dave", ["receive", t2])
             #expect((spentBefore.stdout + spentBefore.stderr).contains("11001"), "\(spentBefore.stdout) \(spentBefore.stderr)")
-            #expect(try wallet("carol", ["receive", t1]).status == 0)
-            #expect((NutshellWallet.balance(try wallet("carol", ["balance"])) ?? 0) >= 99)
-            let t3 = try token(try wallet("alice", ["send", "30"]))
-            #expect(try wallet("bob", ["receive", t3]).status == 0)
-            let melt = try wallet("bob", ["pay", try foreignInvoice(sat: 20)])
+            #expect(try await wallet("carol", ["receive", t1]).status == 0)
+            #expect((NutshellWallet.balance(try await wallet("carol", ["balance"])) ?? 0) >= 99)
+            let t3 = try await token(try wallet("alice", ["send", "30"]))
+            #expect(try await wallet("bob", ["receive", t3]).status == 0)
+            let melt = try await wallet("bob", ["pay", try foreignInvoice(sat: 20)])
             #expect(melt.status == 0 && (melt.stdout + melt.stderr).contains("Invoice paid"), "\(melt.stdout) \(melt.stderr)\n\(mint.logs)")
-            #expect(try wallet("alice", ["invoice", "64"]).status == 0)
+            #expect(try await wallet("alice", ["invoice", "64"]).status == 0)
 
             // NUT-09: a signature nutshell issued is restored, with a DLEQ proof Cashew computed.
             let id = try KeysetID(hex: try #require(promise["id"]))
@@ -137,22 +137,22 @@ struct NutshellImportTests {
             #expect(DLEQ.verify(DLEQProof(e: dleq.e, s: dleq.s), publicKey: key, blindedMessage: b, blindSignature: signature.blindSignature))
 
             // The wallet's seed phrase restores its balance at Cashew (NUT-09 over signatures both mints issued).
-            let info = try wallet("alice", ["info", "--mnemonic"])
+            let info = try await wallet("alice", ["info", "--mnemonic"])
             let mnemonic = try #require(info.stdout.range(of: "(?m)^ - ([a-z]+ ){11}[a-z]+$", options: .regularExpression)
                 .map { String(info.stdout[$0].dropFirst(3)) }, "\(info.stdout)")
             let walletDir = nutshell.directory + "/wallets"
-            let restore = try Interop.run("/bin/bash", ["-c", "printf '%s\\n' \"$MNEMONIC\" | \"$CASHU\" -y -w alice2 restore --to 2"], environment: [
+            let restore = try await Interop.run("/bin/bash", ["-c", "printf '%s\\n' \"$MNEMONIC\" | \"$CASHU\" -y -w alice2 restore --to 2"], environment: [
                 "MNEMONIC": mnemonic, "CASHU": Interop.venv! + "/bin/cashu", "CASHU_DIR": walletDir, "MINT_URL": mint.url,
                 "HOME": nutshell.directory, "DEBUG": "FALSE",
             ], currentDirectory: walletDir)
             #expect(restore.status == 0, "\(restore.stdout) \(restore.stderr)")
-            let aliceNow = NutshellWallet.balance(try wallet("alice", ["balance"]))
-            let restoredBalance = NutshellWallet.balance(try wallet("alice2", ["balance"]))
+            let aliceNow = NutshellWallet.balance(try await wallet("alice", ["balance"]))
+            let restoredBalance = NutshellWallet.balance(try await wallet("alice2", ["balance"]))
             #expect(aliceNow != nil && restoredBalance == aliceNow, "\(restore.stdout)")
 
             // Once the mint has been used, a second import refuses to write over it.
             mint.stop()
-            let over = try Interop.run(CashewMintProcess.executable, ["import", "nutshell", "--from", source] + ledgerArgs)
+            let over = try await Interop.run(CashewMintProcess.executable, ["import", "nutshell", "--from", source] + ledgerArgs)
             #expect(over.status != 0 && over.stderr.contains("refusing to import over it"), "\(over.stdout) \(over.stderr)")
         }
     }

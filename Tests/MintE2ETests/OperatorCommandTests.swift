@@ -8,8 +8,8 @@ import Testing
 /// list and rotate, audit; bad settings give one-line errors.
 @Suite("cashew-mint operator commands", .serialized)
 struct OperatorCommandTests {
-    func cli(_ args: [String], env: [String: String] = [:]) throws -> Interop.Output {
-        try Interop.run(CashewMintProcess.executable, args, environment: env)
+    func cli(_ args: [String], env: [String: String] = [:]) async throws -> Interop.Output {
+        try await Interop.run(CashewMintProcess.executable, args, environment: env)
     }
 
     @Test("config file, environment over file, graceful stop, migrate, keysets, rotation picked up")
@@ -26,7 +26,7 @@ struct OperatorCommandTests {
             motd = "hello"
             """.write(toFile: config, atomically: true, encoding: .utf8)
         let env = ["CASHEW_CONFIG": config, "CASHEW_INFO_NAME": "from the environment"]
-        let mint = try CashewMintProcess(dataDir: dir, environment: env)
+        let mint = try await CashewMintProcess(dataDir: dir, environment: env)
         let info = try HTTPJSON.value(try await HTTPJSON.get(MintInfo.self, mint.url + "/v1/info"))
         #expect(info.name == "from the environment" && info.motd == "hello")
         let keysets = try HTTPJSON.value(try await HTTPJSON.get(KeysetsResponse.self, mint.url + "/v1/keysets")).keysets
@@ -36,7 +36,7 @@ struct OperatorCommandTests {
         #expect(!mint.logs.contains(seed.trimmingCharacters(in: .whitespacesAndNewlines)))
 
         // The running mint picks up a rotation done by the operator command.
-        let rotated = try cli(["keysets", "rotate", "--unit", "sat", "--data-dir", dir], env: env)
+        let rotated = try await cli(["keysets", "rotate", "--unit", "sat", "--data-dir", dir], env: env)
         #expect(rotated.status == 0, "\(rotated.stderr)")
         var newActive: KeysetInfo?
         for _ in 0..<100 where newActive == nil {
@@ -47,18 +47,18 @@ struct OperatorCommandTests {
         #expect(newActive != nil)
         #expect(mint.stop() == 0, "graceful stop exits 0:\n\(mint.logs)")
 
-        let migrate = try cli(["migrate", "--data-dir", dir], env: env)
+        let migrate = try await cli(["migrate", "--data-dir", dir], env: env)
         #expect(migrate.status == 0 && migrate.stdout.contains("up to date"))
-        let list = try cli(["keysets", "list", "--json", "--data-dir", dir], env: env)
+        let list = try await cli(["keysets", "list", "--json", "--data-dir", dir], env: env)
         let rows = try JSONSerialization.jsonObject(with: Data(list.stdout.utf8)) as? [[String: Any]] ?? []
         #expect(rows.count == 3 && rows.filter { $0["active"] as? Bool == true }.count == 2)
-        let audit = try cli(["audit", "--data-dir", dir], env: env)
+        let audit = try await cli(["audit", "--data-dir", dir], env: env)
         #expect(audit.status == 0 && audit.stdout.contains("outstanding 0"), "\(audit.stdout)\(audit.stderr)")
         // Operator commands build no payment backend: a backend they could not build (no URL, no key) is no bar.
         var lnbitsEnv = env
         lnbitsEnv["CASHEW_LIGHTNING_BACKEND"] = "lnbits"
         for command in [["audit"], ["keysets", "list"], ["migrate"]] {
-            let out = try cli(command + ["--data-dir", dir], env: lnbitsEnv)
+            let out = try await cli(command + ["--data-dir", dir], env: lnbitsEnv)
             #expect(out.status == 0, "\(command): \(out.stderr)")
         }
     }
@@ -91,10 +91,10 @@ struct OperatorCommandTests {
         (["audit"], "no ledger"),
         (["keysets", "rotate"], "no seed"),
     ])
-    func badSettings(_ args: [String], _ mention: String) throws {
+    func badSettings(_ args: [String], _ mention: String) async throws {
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("cashew-bad-\(UUID().uuidString)").path
         defer { try? FileManager.default.removeItem(atPath: dir) }
-        let out = try cli(args + ["--data-dir", dir])
+        let out = try await cli(args + ["--data-dir", dir])
         #expect(out.status != 0)
         let errorLines = out.stderr.split(separator: "\n").filter { $0.hasPrefix("Error:") }
         #expect(errorLines.count == 1 && errorLines[0].lowercased().contains(mention.lowercased()), "\(out.stderr)")

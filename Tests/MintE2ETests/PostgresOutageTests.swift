@@ -46,9 +46,9 @@ struct PostgresOutageTests {
 
     /// A private PostgreSQL server and a mint on it, both stopped and removed afterwards.
     static func withMint(environment: [String: String] = [:], _ body: (PostgresCluster, CashewMintProcess) async throws -> Void) async throws {
-        let cluster = try PostgresCluster()
+        let cluster = try await PostgresCluster()
         defer { cluster.destroy() }
-        let mint = try CashewMintProcess(database: cluster.url, environment: environment)
+        let mint = try await CashewMintProcess(database: cluster.url, environment: environment)
         defer {
             mint.stop()
             mint.removeData()
@@ -75,7 +75,7 @@ struct PostgresOutageTests {
             let wallet = HTTPWallet(url: mint.url)
             let keyset = try await wallet.keyset()
             let proofs = try await wallet.mint(8, split: [4, 4])
-            try cluster.stop()
+            try await cluster.stop()
 
             let health = await Self.ask(mint.url, "/health", nil)
             #expect(health.status == 503 && health.seconds < 1.5, "health: \(health)")
@@ -116,7 +116,7 @@ struct PostgresOutageTests {
             #expect(held <= baseline + 16, "\(held) descriptors held after the burst, \(baseline) before")
 
             // Back: the mint answers within seconds, and the proofs it never spent are spendable.
-            try cluster.start()
+            try await cluster.start()
             let recovered = try await Self.secondsUntilAnswering(mint.url, "/health", limit: 15)
             #expect(recovered != nil && recovered! < 5, "healthy again after \(recovered ?? -1) s")
             let outputs = try BlindedOutputs([4, 4], keyset: keyset.id)
@@ -128,7 +128,7 @@ struct PostgresOutageTests {
     func longOutage() async throws {
         try await Self.withMint { cluster, mint in
             #expect(await Self.ask(mint.url, "/v1/checkstate", Self.checkstate).status == 200)
-            try cluster.stop()
+            try await cluster.stop()
             // A client keeps asking through the outage, so the pool keeps failing and backing off (after a minute its
             // retries are 15 s or more apart).
             let outage = Date()
@@ -137,7 +137,7 @@ struct PostgresOutageTests {
                 #expect(answer.status == 503 && answer.code == 11000 && answer.seconds < 8, "during the outage: \(answer)")
                 try await Task.sleep(for: .milliseconds(250))
             }
-            try cluster.start()
+            try await cluster.start()
             let recovered = try await Self.secondsUntilAnswering(mint.url, "/v1/checkstate", Self.checkstate, limit: 30)
             #expect(recovered != nil && recovered! < 5, "answering again after \(recovered ?? -1) s")
             #expect(mint.logs.contains("replaced the connection pool"), "the stuck pool was replaced")
@@ -164,9 +164,9 @@ struct PostgresOutageTests {
             }
             try await Task.sleep(for: .seconds(1))
             for _ in 0..<3 {
-                try cluster.stop()
+                try await cluster.stop()
                 try await Task.sleep(for: .seconds(3))
-                try cluster.start()
+                try await cluster.start()
                 try await Task.sleep(for: .seconds(2))
             }
             // Throughput is back: a full second of only successes.
@@ -202,7 +202,7 @@ struct PostgresOutageTests {
             try await Task.sleep(for: .milliseconds(500))
             let started = Date()
             mint.terminate()
-            let exited = mint.waitForExit(timeout: 10)
+            let exited = await mint.waitForExit(timeout: 10)
             #expect(exited, "still running 10 s after SIGTERM")
             #expect(Date().timeIntervalSince(started) < 5, "stopped after \(Date().timeIntervalSince(started)) s with a 3 s deadline")
             if !exited { mint.kill() }
@@ -213,7 +213,7 @@ struct PostgresOutageTests {
     @Test("serve, migrate and audit fail within seconds with one Error: line when PostgreSQL cannot be used", arguments: [
         BadDatabase.refused, .wrongPassword, .missingDatabase,
     ])
-    func failFast(_ bad: BadDatabase) throws {
+    func failFast(_ bad: BadDatabase) async throws {
         let url = try bad.url()
         for command in ["serve", "migrate", "audit"] {
             let dir = FileManager.default.temporaryDirectory.appendingPathComponent("cashew-ff-\(UUID().uuidString)").path
@@ -226,7 +226,7 @@ struct PostgresOutageTests {
             var arguments = [command, "--data-dir", dir, "--database", url]
             if command == "serve" { arguments += ["--port", String(try FreePort.find())] }
             let started = Date()
-            let out = try Interop.run(CashewMintProcess.executable, arguments)
+            let out = try await Interop.run(CashewMintProcess.executable, arguments)
             let seconds = Date().timeIntervalSince(started)
             let errors = out.stderr.split(separator: "\n").filter { $0.hasPrefix("Error:") }
             #expect(out.status != 0, "\(command) exited 0")

@@ -89,12 +89,12 @@ struct RateLimitTests {
 
     @Test("one address over its limit is refused and slows nobody else; forwarded addresses count only through a trusted proxy")
     func severalClients() async throws {
-        let mint = try CashewMintProcess(environment: [
+        let mint = try await CashewMintProcess(environment: [
             "CASHEW_RATE_LIMIT_WRITES": "60", "CASHEW_RATE_LIMIT_WRITE_BURST": "10",
             "CASHEW_TRUSTED_PROXIES": "127.0.0.1", "CASHEW_MAX_CLIENT_CONNECTIONS": "4",
         ])
         defer { mint.stop(); mint.removeData() }
-        let output = try Interop.python(Self.driver, arguments: [String(mint.port)])
+        let output = try await Interop.python(Self.driver, arguments: [String(mint.port)])
         let out = try #require(try JSONSerialization.jsonObject(with: Data(output.utf8)) as? [String: Any])
 
         let flood = try #require(out["flood"] as? [String: Any])

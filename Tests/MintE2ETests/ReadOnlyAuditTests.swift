@@ -9,7 +9,7 @@ struct ReadOnlyAuditTests {
     func selectOnly() async throws {
         let role = "auditor_\(UUID().uuidString.prefix(8).lowercased())"
         try await PostgresTestServer.withDatabase { url in
-            let mint = try CashewMintProcess(database: url)
+            let mint = try await CashewMintProcess(database: url)
             defer { mint.stop(); mint.removeData() }
             _ = try await HTTPWallet(url: mint.url).mint(100)
             let database = try #require(URL(string: url)?.lastPathComponent)
@@ -23,8 +23,8 @@ struct ReadOnlyAuditTests {
             components.user = role
             components.password = "audit-pw"
             let auditorURL = try #require(components.string)
-            let own = try Interop.run(CashewMintProcess.executable, ["audit", "--json", "--full", "--state", mint.dataDir + "/own-state.json", "--data-dir", mint.dataDir, "--database", url])
-            let audited = try Interop.run(CashewMintProcess.executable, ["audit", "--json", "--full", "--state", mint.dataDir + "/role-state.json", "--data-dir", mint.dataDir, "--database", auditorURL])
+            let own = try await Interop.run(CashewMintProcess.executable, ["audit", "--json", "--full", "--state", mint.dataDir + "/own-state.json", "--data-dir", mint.dataDir, "--database", url])
+            let audited = try await Interop.run(CashewMintProcess.executable, ["audit", "--json", "--full", "--state", mint.dataDir + "/role-state.json", "--data-dir", mint.dataDir, "--database", auditorURL])
             #expect(audited.status == 0, "\(audited.stdout) \(audited.stderr)")
             let a = try #require(try JSONSerialization.jsonObject(with: Data(own.stdout.utf8)) as? [String: Any])
             let b = try #require(try JSONSerialization.jsonObject(with: Data(audited.stdout.utf8)) as? [String: Any])
@@ -32,7 +32,7 @@ struct ReadOnlyAuditTests {
             #expect(NSDictionary(dictionary: a.filter { $0.key != "generated_at" }).isEqual(to: b.filter { $0.key != "generated_at" }))
             #expect((b["findings"] as? [Any])?.isEmpty == true)
             // The role really cannot write: rotating a keyset as it fails.
-            let rotate = try Interop.run(CashewMintProcess.executable, ["keysets", "rotate", "--data-dir", mint.dataDir, "--database", auditorURL])
+            let rotate = try await Interop.run(CashewMintProcess.executable, ["keysets", "rotate", "--data-dir", mint.dataDir, "--database", auditorURL])
             #expect(rotate.status != 0, "\(rotate.stdout) \(rotate.stderr)")
         }
         try? await PostgresTestServer.execute("DROP ROLE IF EXISTS \(role)", url: PostgresTestServer.settings!.url(database: "postgres"))

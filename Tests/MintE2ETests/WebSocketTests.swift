@@ -262,7 +262,7 @@ struct WebSocketTests {
 extension WebSocketTests {
     @Test("a graceful stop closes open websockets instead of waiting for them until the shutdown deadline (30 s here)")
     func gracefulStop() async throws {
-        let mint = try CashewMintProcess(environment: ["CASHEW_SHUTDOWN_TIMEOUT": "30"])
+        let mint = try await CashewMintProcess(environment: ["CASHEW_SHUTDOWN_TIMEOUT": "30"])
         defer { mint.removeData() }
         try await WSSession.with(mint.url) { ws in
             _ = try await ws.subscribe("proof_state", [try Scalar.random().publicPoint.hex])

@@ -23,7 +23,7 @@ public final class CashewMintProcess: @unchecked Sendable {
     }()
 
     /// Starts a mint; `database` nil means SQLite in `dataDir`. Waits until the port accepts connections.
-    public init(dataDir: String? = nil, database: String? = nil, port: Int? = nil, environment: [String: String] = [:]) throws {
+    public init(dataDir: String? = nil, database: String? = nil, port: Int? = nil, environment: [String: String] = [:]) async throws {
         self.dataDir = dataDir ?? FileManager.default.temporaryDirectory.appendingPathComponent("cashew-mint-\(UUID().uuidString)").path
         self.database = database
         self.environment = environment
@@ -53,18 +53,21 @@ public final class CashewMintProcess: @unchecked Sendable {
                 kill()
                 throw Interop.Failure(description: "cashew-mint did not start within 60 s:\n\(logs)")
             }
-            Thread.sleep(forTimeInterval: 0.05)
+            try await Task.sleep(for: .milliseconds(50))
         }
     }
 
     /// Starts a mint, runs `body` with it, then stops it and removes its data directory, also when `body` throws.
     public static func with<T>(database: String? = nil, environment: [String: String] = [:], _ body: (CashewMintProcess) async throws -> T) async throws -> T {
-        let mint = try CashewMintProcess(database: database, environment: environment)
-        defer {
-            mint.stop()
-            mint.removeData()
+        let mint = try await CashewMintProcess(database: database, environment: environment)
+        do {
+            let value = try await body(mint)
+            await mint.stopAndRemove()
+            return value
+        } catch {
+            await mint.stopAndRemove()
+            throw error
         }
-        return try await body(mint)
     }
 
     /// As `with`, and with the path of a fresh temporary directory (`prefix-UUID`, not created) for the test's wallets,
@@ -78,31 +81,38 @@ public final class CashewMintProcess: @unchecked Sendable {
     /// Two mint processes on one database with one seed (the second a `peer()` of the first), stopped and removed
     /// afterwards, also when `body` throws.
     public static func withPair<T>(database: String, _ body: (CashewMintProcess, CashewMintProcess) async throws -> T) async throws -> T {
-        let a = try CashewMintProcess(database: database)
-        defer {
-            a.stop()
-            a.removeData()
+        let a = try await CashewMintProcess(database: database)
+        let b: CashewMintProcess
+        do { b = try await a.peer() } catch {
+            await a.stopAndRemove()
+            throw error
         }
-        let b = try a.peer()
-        defer {
-            b.stop()
-            b.removeData()
+        do {
+            let value = try await body(a, b)
+            async let stopA: Void = a.stopAndRemove()
+            await b.stopAndRemove()
+            await stopA
+            return value
+        } catch {
+            async let stopA: Void = a.stopAndRemove()
+            await b.stopAndRemove()
+            await stopA
+            throw error
         }
-        return try await body(a, b)
     }
 
     /// A second process with the same data directory, database and settings (a restart, or a scale-out peer).
-    public func restarted(port: Int? = nil) throws -> CashewMintProcess {
-        try CashewMintProcess(dataDir: dataDir, database: database, port: port ?? self.port, environment: environment)
+    public func restarted(port: Int? = nil) async throws -> CashewMintProcess {
+        try await CashewMintProcess(dataDir: dataDir, database: database, port: port ?? self.port, environment: environment)
     }
 
     /// A second mint process on the same database with the same seed (copied from this one's data directory), its
     /// own data directory and port: a scale-out peer.
-    public func peer() throws -> CashewMintProcess {
+    public func peer() async throws -> CashewMintProcess {
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("cashew-mint-\(UUID().uuidString)").path
         try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
         try FileManager.default.copyItem(atPath: dataDir + "/seed", toPath: dir + "/seed")
-        return try CashewMintProcess(dataDir: dir, database: database, environment: environment)
+        return try await CashewMintProcess(dataDir: dir, database: database, environment: environment)
     }
 
     /// What the mint wrote to standard output and error.
@@ -119,6 +129,12 @@ public final class CashewMintProcess: @unchecked Sendable {
         }
         process.waitUntilExit()
         return process.terminationStatus
+    }
+
+    /// `stop()` waited for on a thread of its own (`OffPool`), then `removeData()`.
+    public func stopAndRemove() async {
+        _ = try? await OffPool.run { self.stop() }
+        removeData()
     }
 
     /// kill -9: no chance to clean up.
@@ -148,9 +164,9 @@ public final class CashewMintProcess: @unchecked Sendable {
     public func terminate() { if process.isRunning { process.terminate() } }
 
     /// Waits up to `timeout` seconds for the process to exit; returns whether it did.
-    public func waitForExit(timeout: TimeInterval) -> Bool {
+    public func waitForExit(timeout: TimeInterval) async -> Bool {
         let deadline = Date().addingTimeInterval(timeout)
-        while process.isRunning && Date() < deadline { Thread.sleep(forTimeInterval: 0.02) }
+        while process.isRunning && Date() < deadline { try? await Task.sleep(for: .milliseconds(20)) }
         return !process.isRunning
     }
 

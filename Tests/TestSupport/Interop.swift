@@ -41,15 +41,24 @@ public enum Interop {
 
     /// Runs `code` with the venv's Python; `arguments` become `sys.argv[1...]`. Throws if Python exits non-zero.
     @discardableResult
-    public static func python(_ code: String, arguments: [String] = [], environment: [String: String] = [:]) throws -> String {
+    public static func python(_ code: String, arguments: [String] = [], environment: [String: String] = [:]) async throws -> String {
         guard let venv else { throw Failure(description: "nutshell venv not installed (scripts/install-nutshell.sh)") }
-        let out = try run(venv + "/bin/python", ["-c", code] + arguments, environment: environment)
+        let out = try await run(venv + "/bin/python", ["-c", code] + arguments, environment: environment)
         guard out.status == 0 else { throw Failure(description: "python exited \(out.status): \(out.stderr)") }
         return out.stdout
     }
 
-    /// Runs an executable to completion and captures its output.
-    public static func run(_ executable: String, _ arguments: [String], environment: [String: String] = [:], currentDirectory: String? = nil) throws -> Output {
+    /// Runs an executable to completion and captures its output, waiting on a thread of its own (`OffPool`).
+    public static func run(
+        _ executable: String, _ arguments: [String], environment: [String: String] = [:], currentDirectory: String? = nil
+    ) async throws -> Output {
+        try await OffPool.run { try runBlocking(executable, arguments, environment: environment, currentDirectory: currentDirectory) }
+    }
+
+    /// As `run`, blocking the calling thread: only where nothing can be awaited (cleanup in a `defer`).
+    public static func runBlocking(
+        _ executable: String, _ arguments: [String], environment: [String: String] = [:], currentDirectory: String? = nil
+    ) throws -> Output {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: executable)
         process.arguments = arguments

@@ -50,7 +50,7 @@ public final class LNbitsServer: @unchecked Sendable {
 
     func start() async throws {
         guard let venv = Self.venv else { return }
-        let purelib = try Interop.run(venv + "/bin/python", ["-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])"]).stdout
+        let purelib = try await Interop.run(venv + "/bin/python", ["-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])"]).stdout
             .trimmingCharacters(in: .whitespacesAndNewlines)
         var env = ProcessInfo.processInfo.environment
         for (k, v) in [

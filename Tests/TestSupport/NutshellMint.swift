@@ -10,7 +10,7 @@ public final class NutshellMint: @unchecked Sendable {
     let process: Process
 
     /// Starts the mint and waits until it accepts connections.
-    public init(privateKey: String = "TEST_PRIVATE_KEY", environment: [String: String] = [:]) throws {
+    public init(privateKey: String = "TEST_PRIVATE_KEY", environment: [String: String] = [:]) async throws {
         guard let venv = Interop.venv else { throw Interop.Failure(description: "nutshell venv not installed") }
         let port = try FreePort.find()
         url = "http://127.0.0.1:\(port)"
@@ -44,16 +44,16 @@ public final class NutshellMint: @unchecked Sendable {
                 stop()
                 throw Interop.Failure(description: "nutshell mint did not start within 60 s")
             }
-            Thread.sleep(forTimeInterval: 0.2)
+            try await Task.sleep(for: .milliseconds(200))
         }
     }
 
     /// Runs nutshell's wallet CLI (`cashu -y ARGS`) for the wallet named `wallet`, against this mint.
-    public func wallet(_ wallet: String, _ arguments: [String]) throws -> Interop.Output {
+    public func wallet(_ wallet: String, _ arguments: [String]) async throws -> Interop.Output {
         guard let venv = Interop.venv else { throw Interop.Failure(description: "nutshell venv not installed") }
         let walletDirectory = directory + "/wallets"
         try FileManager.default.createDirectory(atPath: walletDirectory, withIntermediateDirectories: true)
-        return try Interop.run(
+        return try await Interop.run(
             venv + "/bin/cashu", ["-y", "-w", wallet] + arguments,
             environment: ["CASHU_DIR": walletDirectory, "MINT_URL": url, "HOME": directory, "DEBUG": "FALSE"],
             currentDirectory: walletDirectory)

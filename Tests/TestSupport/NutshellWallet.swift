@@ -4,10 +4,10 @@ import Foundation
 /// directory, so it goes when the mint's data does.
 public enum NutshellWallet {
     /// Runs `cashu -y -w name args…` against `mint`.
-    public static func run(_ mint: CashewMintProcess, _ name: String, _ args: [String]) throws -> Interop.Output {
+    public static func run(_ mint: CashewMintProcess, _ name: String, _ args: [String]) async throws -> Interop.Output {
         let dir = mint.dataDir + "/wallets"
         try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
-        return try Interop.run(
+        return try await Interop.run(
             Interop.venv! + "/bin/cashu", ["-y", "-w", name] + args,
             environment: ["CASHU_DIR": dir, "MINT_URL": mint.url, "HOME": dir, "DEBUG": "FALSE"], currentDirectory: dir)
     }

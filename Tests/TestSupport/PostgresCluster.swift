@@ -20,7 +20,7 @@ public final class PostgresCluster: @unchecked Sendable {
     public static var available: Bool { binaries != nil }
 
     /// Creates and starts a cluster with a database `cashew`.
-    public init() throws {
+    public init() async throws {
         guard let bin = Self.binaries else { throw Interop.Failure(description: "PostgreSQL server binaries not found") }
         self.bin = bin
         port = try FreePort.find()
@@ -30,12 +30,12 @@ public final class PostgresCluster: @unchecked Sendable {
         try password.write(toFile: passwordFile, atomically: true, encoding: .utf8)
         defer { try? FileManager.default.removeItem(atPath: passwordFile) }
         if Self.isRoot {
-            _ = try Interop.run("/bin/chown", ["postgres:postgres", directory])
-            _ = try Interop.run("/bin/chmod", ["644", passwordFile])
+            _ = try await Interop.run("/bin/chown", ["postgres:postgres", directory])
+            _ = try await Interop.run("/bin/chmod", ["644", passwordFile])
         }
-        try pg(["initdb", "-D", directory, "-U", "cashew", "--pwfile=\(passwordFile)", "-A", "scram-sha-256", "-E", "UTF8"])
-        try start()
-        try pg(["psql", "-h", "127.0.0.1", "-p", String(port), "-U", "cashew", "-d", "postgres", "-c", "CREATE DATABASE cashew"],
+        try await pg(["initdb", "-D", directory, "-U", "cashew", "--pwfile=\(passwordFile)", "-A", "scram-sha-256", "-E", "UTF8"])
+        try await start()
+        try await pg(["psql", "-h", "127.0.0.1", "-p", String(port), "-U", "cashew", "-d", "postgres", "-c", "CREATE DATABASE cashew"],
                environment: ["PGPASSWORD": password])
     }
 
@@ -43,20 +43,20 @@ public final class PostgresCluster: @unchecked Sendable {
     public var url: String { "postgres://cashew:\(password)@127.0.0.1:\(port)/cashew" }
 
     /// Starts the server and waits until it accepts connections.
-    public func start() throws {
+    public func start() async throws {
         let options = "-c listen_addresses=127.0.0.1 -c port=\(port) -c unix_socket_directories=\(directory) -c max_connections=200 "
             + "-c fsync=off -c synchronous_commit=off -c full_page_writes=off"
-        try pg(["pg_ctl", "-D", directory, "-w", "-t", "60", "-l", directory + "/server.log", "-o", options, "start"])
+        try await pg(["pg_ctl", "-D", directory, "-w", "-t", "60", "-l", directory + "/server.log", "-o", options, "start"])
     }
 
     /// Stops the server (`-m fast`: sessions are ended, as when an operator restarts PostgreSQL).
-    public func stop() throws {
-        try pg(["pg_ctl", "-D", directory, "-w", "-t", "60", "-m", "fast", "stop"])
+    public func stop() async throws {
+        try await pg(["pg_ctl", "-D", directory, "-w", "-t", "60", "-m", "fast", "stop"])
     }
 
     /// Stops the server and removes its files.
     public func destroy() {
-        _ = try? pg(["pg_ctl", "-D", directory, "-m", "immediate", "stop"])
+        _ = try? Self.pgBlocking(bin, ["pg_ctl", "-D", directory, "-m", "immediate", "stop"])
         try? FileManager.default.removeItem(atPath: directory)
     }
 
@@ -90,7 +90,13 @@ public final class PostgresCluster: @unchecked Sendable {
     /// child inherits: `pg_ctl start` leaves a server running that inherits it too, and the wait would never end.
     /// The child keeps no descriptor but 0, 1 and 2.
     @discardableResult
-    func pg(_ arguments: [String], environment: [String: String] = [:]) throws -> String {
+    func pg(_ arguments: [String], environment: [String: String] = [:]) async throws -> String {
+        let bin = bin
+        return try await OffPool.run { try Self.pgBlocking(bin, arguments, environment: environment) }
+    }
+
+    /// As `pg`, blocking the calling thread (for `destroy`, which `deinit` calls).
+    static func pgBlocking(_ bin: String, _ arguments: [String], environment: [String: String] = [:]) throws -> String {
         let program = bin + "/" + arguments[0]
         let command = Self.isRoot ? ["/usr/sbin/runuser", "-u", "postgres", "--", program] + arguments.dropFirst() : [program] + arguments.dropFirst()
         // A shell closes every inherited descriptor above 2, then runs the command from /.

@@ -109,7 +109,7 @@ enum FaceServer {
         var certificate: String?
         var server: HTTPServerBuilder = .http1()
         if face.usesTLS {
-            let (cert, key) = try selfSignedCertificate()
+            let (cert, key) = try await selfSignedCertificate()
             certificate = cert
             var tls = TLSConfiguration.makeServerConfiguration(
                 certificateChain: try NIOSSLCertificate.fromPEMFile(cert).map { .certificate($0) }, privateKey: .privateKey(try NIOSSLPrivateKey(file: key, format: .pem)))
@@ -144,11 +144,11 @@ enum FaceServer {
     }
 
     /// A self-signed certificate for 127.0.0.1 (as LND makes for itself), in a fresh temporary directory.
-    static func selfSignedCertificate() throws -> (cert: String, key: String) {
+    static func selfSignedCertificate() async throws -> (cert: String, key: String) {
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("cashew-tls-\(UUID().uuidString)").path
         try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
         let (cert, key) = (dir + "/tls.cert", dir + "/tls.key")
-        let result = try Interop.run("/usr/bin/openssl", [
+        let result = try await Interop.run("/usr/bin/openssl", [
             "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes", "-days", "2", "-subj", "/CN=localhost",
             "-addext", "subjectAltName=IP:127.0.0.1,DNS:localhost", "-keyout", key, "-out", cert,
         ])
