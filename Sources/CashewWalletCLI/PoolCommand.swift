@@ -107,16 +107,50 @@ struct PoolCommand: AsyncParsableCommand {
     }
 
     struct Balance: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "The pool's e-cash this member knows of, checked at the mint.")
+        static let configuration = CommandConfiguration(
+            abstract: "The pool's e-cash this member knows of, checked at the mint, after settling spends this member sent whose outcome was not known.")
         @OptionGroup var global: GlobalOptions
         @Argument var name: String
         func run() async throws {
             try await WalletSession.run(global) { s in
+                let settled: [PoolSettlement]
                 let balance: Amount
-                do { balance = try await s.wallet.poolBalance(name) } catch { throw PoolCommand.fail(error) }
-                if global.json { s.printJSON(["pool": name, "balance": balance.rawValue]) } else { print("Pool \(name): \(balance)") }
+                do {
+                    settled = try await s.wallet.settlePoolSubmissions(name)
+                    balance = try await s.wallet.poolBalance(name)
+                } catch { throw PoolCommand.fail(error) }
+                if global.json {
+                    s.printJSON(["pool": name, "balance": balance.rawValue, "settled": try settled.map(PoolCommand.settlementJSON)])
+                } else {
+                    for r in settled { print(try PoolCommand.describe(r, pool: name)) }
+                    print("Pool \(name): \(balance)")
+                }
             }
         }
+    }
+
+    static func settlementJSON(_ r: PoolSettlement) throws -> [String: Any] {
+        var out: [String: Any] = ["kind": r.kind.rawValue, "outcome": r.outcome.rawValue, "pays": r.pays.rawValue]
+        if let payment = r.payment { out["payment"] = try payment.serialized() }
+        if let change = r.change { out["change"] = try change.serialized() }
+        if let error = r.error { out["error"] = error }
+        return out
+    }
+
+    static func describe(_ r: PoolSettlement, pool: String) throws -> String {
+        let what = r.kind == .swap ? "payment of \(r.pays)" : "Lightning payment of \(r.pays)"
+        var lines: [String]
+        switch r.outcome {
+        case .completed: lines = ["An earlier \(what) from the pool went through."]
+        case .rolledBack: lines = ["An earlier \(what) from the pool did not go through: its e-cash is the pool's again."]
+        case .stillPending:
+            lines = [r.error.map { "An earlier \(what) from the pool could not be settled yet: \($0)" } ?? "An earlier \(what) from the pool is still pending at the mint."]
+        }
+        if let payment = r.payment { lines.append("Payment (give it to the recipient):\n\(try payment.serialized())") }
+        if let change = r.change {
+            lines.append("Change back to the pool (for the other members: cashew pool receive \(pool) TOKEN):\n\(try change.serialized())")
+        }
+        return lines.joined(separator: "\n")
     }
 
     struct History: AsyncParsableCommand {

@@ -156,4 +156,98 @@ struct PoolTests {
             #expect(try await Self.cashew(["--dir", bob, "pool", "refund", "vault"]).status != 0)  // not a refund key
         }
     }
+
+    /// Stops `mint`, lets its fake node finish every payment still in flight with `outcome` (in the node's state
+    /// file, as if the node settled them while the mint was down), and starts the mint again on the same data.
+    static func settlePayments(_ mint: CashewMintProcess, outcome: String) async throws -> CashewMintProcess {
+        #expect(mint.stop() == 0)
+        let file = URL(fileURLWithPath: mint.dataDir + "/fake-lightning.json")
+        var saved = try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: file)) as? [String: Any])
+        var payments = try #require(saved["payments"] as? [String: [String: Any]])
+        var changed = 0
+        for (hash, payment) in payments where payment["outcome"] as? String == "pending" {
+            payments[hash]?["outcome"] = outcome
+            payments[hash]?["resolvesAt"] = 0
+            changed += 1
+        }
+        #expect(changed == 1)
+        saved["payments"] = payments
+        try JSONSerialization.data(withJSONObject: saved).write(to: file, options: .atomic)
+        return try await mint.restarted()
+    }
+
+    /// `pool balance NAME --json` until it settles something other than a still pending spend (the restarted mint
+    /// settles its pending melts in the background): the balance and what was settled.
+    static func settledBalance(_ dir: String, _ pool: String) async throws -> (balance: Int, settled: [[String: Any]]) {
+        for _ in 0..<100 {
+            let out = try json(try await cashew(["--dir", dir, "pool", "balance", pool, "--json"]))
+            let settled = out["settled"] as? [[String: Any]] ?? []
+            if !settled.contains(where: { $0["outcome"] as? String == "stillPending" }) { return (out["balance"] as? Int ?? -1, settled) }
+            try await Task.sleep(for: .milliseconds(200))
+        }
+        Issue.record("the pool's spend stayed pending")
+        return (-1, [])
+    }
+
+    @Test("a Lightning payment from the pool that the mint leaves PENDING: the submitter collects its change once it is paid; a failed one gives the inputs back")
+    func pendingMelt() async throws {
+        let root = FileManager.default.temporaryDirectory.appendingPathComponent("cashew-pool-pending-\(UUID().uuidString)").path
+        defer { try? FileManager.default.removeItem(atPath: root) }
+        // Payments stay in flight at the fake node until the test settles them.
+        var mint = try await CashewMintProcess(environment: ["CASHEW_FAKE_PAYMENT_OUTCOME": "pending"])
+        defer {
+            mint.stop()
+            mint.removeData()
+        }
+        let (alice, bob) = (root + "/alice", root + "/bob")
+        #expect(try await Self.cashew(["--dir", alice, "--mint", mint.url, "mint", "200"]).status == 0)
+        #expect(try await Self.cashew(["--dir", bob, "mints", "add", mint.url]).status == 0)
+        var keys = [String]()
+        for w in [alice, bob] { keys.append(try await Self.cashew(["--dir", w, "pubkey"]).stdout.trimmingCharacters(in: .whitespacesAndNewlines)) }
+        for w in [alice, bob] {
+            #expect(try await Self.cashew(["--dir", w, "pool", "create", "club", "--member", keys[0], "--member", keys[1], "--threshold", "2"]).status == 0)
+        }
+        let deposit = try #require(try Self.json(try await Self.cashew(["--dir", alice, "pool", "deposit", "club", "100", "--json"]))["token"] as? String)
+        #expect(try Self.json(try await Self.cashew(["--dir", bob, "pool", "receive", "club", deposit, "--json"]))["added"] as? Int == 100)
+        func invoice(_ sat: UInt64) throws -> String {
+            try Invoice.Builder(amountMsat: sat * 1000, paymentHash: SecureRandom.bytes(32), paymentSecret: SecureRandom.bytes(32), description: "hall")
+                .sign(with: .random()).bolt11
+        }
+        func meltProposal(_ sat: UInt64) async throws -> String {
+            let proposed = try Self.json(try await Self.cashew(["--dir", alice, "pool", "propose", "club", "--invoice", try invoice(sat), "--json"]))
+            return try #require(proposed["proposal"] as? String)
+        }
+
+        // Alice proposes paying 20 sat, Bob signs and submits: the mint leaves the melt PENDING, without change.
+        let sent = try Self.json(try await Self.cashew(["--dir", bob, "pool", "sign", try await meltProposal(20), "--json"]))
+        #expect(sent["state"] as? String == "PENDING" && sent["change"] == nil, "\(sent)")
+        let whilePending = try Self.json(try await Self.cashew(["--dir", bob, "pool", "balance", "club", "--json"]))
+        let pendingBalance = try #require(whilePending["balance"] as? Int)
+        #expect(pendingBalance < 100, "the melt's inputs still count")
+        #expect((whilePending["settled"] as? [[String: Any]])?.map { $0["outcome"] as? String } == ["stillPending"], "\(whilePending)")
+
+        // Paid while the mint was down: Bob's next look at the pool collects the change from the mint's records.
+        mint = try await Self.settlePayments(mint, outcome: "paid")
+        let (paidBalance, paid) = try await Self.settledBalance(bob, "club")
+        #expect(paid.count == 1 && paid.first?["outcome"] as? String == "completed", "\(paid)")
+        let change = try #require(paid.first?["change"] as? String, "\(paid)")
+        let changeAmount = try Token(decoding: change).proofs.reduce(0) { $0 + Int($1.amount.rawValue) }
+        #expect(paidBalance == pendingBalance + changeAmount)
+        #expect(paidBalance >= 78 && paidBalance <= 79, "\(paidBalance)")  // 100 − 20 − the fake node's fee of 1, and up to 1 of input fees
+        let history = try #require(try Self.json(try await Self.cashew(["--dir", bob, "pool", "history", "club", "--json"]))["history"] as? [[String: Any]])
+        #expect(history.filter { $0["kind"] as? String == "melted" }.count == 1, "\(history)")
+        // Settled once: nothing more to settle, and the change is for Alice too.
+        #expect((try Self.json(try await Self.cashew(["--dir", bob, "pool", "balance", "club", "--json"]))["settled"] as? [[String: Any]])?.isEmpty == true)
+        #expect(try Self.json(try await Self.cashew(["--dir", alice, "pool", "receive", "club", change, "--json"]))["added"] as? Int == changeAmount)
+        #expect(try Self.json(try await Self.cashew(["--dir", alice, "pool", "balance", "club", "--json"]))["balance"] as? Int == paidBalance)
+
+        // A second payment, left PENDING and then failed: the mint releases the inputs, and they are the pool's again.
+        let second = try Self.json(try await Self.cashew(["--dir", bob, "pool", "sign", try await meltProposal(10), "--json"]))
+        #expect(second["state"] as? String == "PENDING", "\(second)")
+        #expect(try Self.json(try await Self.cashew(["--dir", bob, "pool", "balance", "club", "--json"]))["balance"] as? Int ?? 0 < paidBalance)
+        mint = try await Self.settlePayments(mint, outcome: "failed")
+        let (failedBalance, failed) = try await Self.settledBalance(bob, "club")
+        #expect(failed.map { $0["outcome"] as? String } == ["rolledBack"], "\(failed)")
+        #expect(failedBalance == paidBalance)
+    }
 }

@@ -1,6 +1,7 @@
 import CashewEncoding
 import CashuCrypto
 import CashuProtocol
+import Crypto
 import Foundation
 import Secp256k1
 
@@ -84,6 +85,18 @@ public struct PoolProposal: Codable, Sendable, Hashable {
     /// The quote ID the SIG_ALL signatures cover: a melt's, never a swap's.
     var signedQuote: String? { kind == .melt ? quote : nil }
 
+    /// Names the spend in this wallet's journal of submissions: a hash of its outputs, which no other spend shares.
+    var submissionID: String {
+        Hex.encode(Array(SHA256.hash(data: Data(outputs.map(\.blinded).joined(separator: ",").utf8))))
+    }
+
+    /// The outputs, ready to turn the mint's signatures into proofs.
+    func preparedOutputs(_ keysets: [WalletKeyset]) throws -> PreparedOutputs {
+        guard let keyset = keysets.first(where: { $0.id.hex == outputs.first?.keyset }) else { throw WalletError(.invalidInput, "unknown keyset") }
+        return try PreparedOutputs(
+            secrets: outputs.map(\.secret), amounts: outputs.map(\.amount), keyset: keyset, factors: try outputs.map { try Scalar(hex: $0.r) })
+    }
+
     /// The blinded messages as the mint is sent them.
     func messages() throws -> [BlindedMessage] {
         try outputs.map { o in
@@ -124,4 +137,27 @@ public struct PoolSpendResult: Sendable {
     /// The pool's new proofs (change), also for the other members (`cashew pool receive`).
     public var change: Token?
     public var preimage: String?
+}
+
+/// What settling a pool spend sent earlier found (`Wallet.settlePoolSubmissions`).
+public struct PoolSettlement: Sendable {
+    public enum Outcome: String, Sendable {
+        /// The mint carried it out: the change is the pool's again.
+        case completed
+        /// The mint never carried it out (or the payment failed): its inputs are the pool's again.
+        case rolledBack
+        /// The mint cannot tell yet (a payment still in flight): tried again next time.
+        case stillPending
+    }
+
+    public var kind: PoolProposal.Kind
+    public var outcome: Outcome
+    /// What it pays (a swap's recipient, or the invoice).
+    public var pays: Amount
+    /// A swap's payment, rebuilt from the mint's signatures (a token locked to the recipient, to hand over).
+    public var payment: Token?
+    /// The pool's change, also for the other members.
+    public var change: Token?
+    /// Why it could not be settled now (with `stillPending`).
+    public var error: String?
 }

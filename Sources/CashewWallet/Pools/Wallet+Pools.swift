@@ -256,40 +256,157 @@ extension Wallet {
     /// Sends the proposal to the mint as it is (the mint refuses it without enough signatures). On success the
     /// payment (a token locked to the recipient) and the pool's change are built from the mint's signatures; the
     /// change is kept as the pool's and returned as a token for the other members.
+    ///
+    /// The spend is journaled before it is sent: if the answer is lost, or a melt stays `PENDING`, the change is
+    /// collected later by `settlePoolSubmissions` (its outputs are not derived from the seed, so nothing else could).
     public func submitPoolProposal(_ proposal: PoolProposal) async throws -> PoolSpendResult {
         let review = try await reviewPoolProposal(proposal)
         let pool = try await pool(review.pool)
         let client = client(pool.mint)
-        let keysets = try await refreshKeysets(client)
-        guard let keyset = keysets.first(where: { $0.id.hex == proposal.outputs.first?.keyset }) else { throw WalletError(.invalidInput, "unknown keyset") }
-        let outputs = try PreparedOutputs(
-            secrets: proposal.outputs.map(\.secret), amounts: proposal.outputs.map(\.amount), keyset: keyset,
-            factors: try proposal.outputs.map { try Scalar(hex: $0.r) })
-        func token(_ proofs: [Proof]) -> Token? { proofs.isEmpty ? nil : Token(mint: pool.mint, unit: pool.unit, memo: "pool \(pool.name)", proofs: proofs) }
-        switch proposal.kind {
-        case .swap:
-            let response = try await client.swap(SwapRequest(inputs: proposal.inputs, outputs: outputs.messages))
-            let proofs = try outputs.proofs(response.signatures)
-            let matcher = pool.matcher
-            let change = proofs.filter { matcher?.matches($0.secret) == true }
-            let payment = proofs.filter { matcher?.matches($0.secret) != true }
-            try await store.markPoolProofsSpent(proposal.inputs)
-            try await store.addPoolProofs(change, pool: pool.name)
-            try await store.addPoolHistory(pool: pool.name, PoolHistoryEntry(
-                kind: "paid", amount: review.pays, fee: review.fee, detail: "to \(proposal.to ?? "")", time: Self.now()))
-            return PoolSpendResult(pool: pool, state: "PAID", payment: token(payment), change: token(change), preimage: nil)
-        case .melt:
-            let response = try await client.melt(MeltRequest(quote: proposal.signedQuote ?? "", inputs: proposal.inputs, outputs: outputs.messages))
-            guard response.state != .unpaid else { throw WalletError(.invalidInput, "the payment failed; nothing was spent") }
-            try await store.markPoolProofsSpent(proposal.inputs)
-            let change = try outputs.changeProofs(response.change ?? [])
-            try await store.addPoolProofs(change, pool: pool.name)
-            let returned = Amount.sum(change.map(\.amount))?.rawValue ?? 0
-            let spentFee = Amount(review.inputs.rawValue &- review.pays.rawValue &- min(returned, review.inputs.rawValue &- review.pays.rawValue))
-            try await store.addPoolHistory(pool: pool.name, PoolHistoryEntry(
-                kind: "melted", amount: review.pays, fee: spentFee, detail: "invoice \(proposal.invoice?.prefix(24) ?? "")…", time: Self.now()))
-            return PoolSpendResult(pool: pool, state: response.state.rawValue, payment: nil, change: token(change), preimage: response.paymentPreimage)
+        let outputs = try proposal.preparedOutputs(try await refreshKeysets(client))
+        let id = proposal.submissionID
+        try await store.savePoolSubmission(id: id, pool: pool.name, proposal: proposal.encoded)
+        do {
+            switch proposal.kind {
+            case .swap:
+                let response = try await client.swap(SwapRequest(inputs: proposal.inputs, outputs: outputs.messages))
+                let (payment, change) = try finishedSwap(outputs.proofs(response.signatures), pool: pool)
+                try await store.finishPoolSpend(
+                    submission: id, pool: pool.name, spent: proposal.inputs, change: change, history: paidEntry(review, proposal))
+                return PoolSpendResult(pool: pool, state: "PAID", payment: poolToken(payment, pool), change: poolToken(change, pool), preimage: nil)
+            case .melt:
+                let response = try await client.melt(MeltRequest(quote: proposal.signedQuote ?? "", inputs: proposal.inputs, outputs: outputs.messages))
+                switch response.state {
+                case .unpaid:
+                    try await store.dropPoolSubmission(id)
+                    throw WalletError(.invalidInput, "the payment failed; nothing was spent")
+                case .pending:
+                    // Settled once the payment is: the inputs are out of the balance until then.
+                    try await store.markPoolProofsSpent(proposal.inputs)
+                    return PoolSpendResult(pool: pool, state: response.state.rawValue, payment: nil, change: nil, preimage: nil)
+                case .paid:
+                    let change = try outputs.changeProofs(response.change ?? [])
+                    try await store.finishPoolSpend(
+                        submission: id, pool: pool.name, spent: proposal.inputs, change: change, history: meltedEntry(review, proposal, change: change))
+                    return PoolSpendResult(pool: pool, state: response.state.rawValue, payment: nil, change: poolToken(change, pool), preimage: response.paymentPreimage)
+                }
+            }
+        } catch let error as MintClientError where error.mintRefused {
+            // Refused: nothing happened at the mint.
+            try await store.dropPoolSubmission(id)
+            throw error
         }
+    }
+
+    /// Settles the pool's spends this wallet sent whose outcome it did not learn (a lost answer, a melt left
+    /// `PENDING`), from the mint's records: a paid melt's change and a carried-out swap's outputs are restored
+    /// (NUT-09) and kept; a spend the mint never carried out gives its inputs back to the pool. Nothing is guessed:
+    /// what the mint cannot tell yet stays journaled.
+    public func settlePoolSubmissions(_ name: String) async throws -> [PoolSettlement] {
+        let pool = try await pool(name)
+        let submissions = try await store.poolSubmissions(name)
+        guard !submissions.isEmpty else { return [] }
+        let client = client(pool.mint)
+        let keysets = try await refreshKeysets(client)
+        var settled = [PoolSettlement]()
+        for (id, text) in submissions {
+            do {
+                settled.append(try await settlePoolSubmission(id: id, text: text, pool: pool, client: client, keysets: keysets))
+            } catch {
+                // One that cannot be settled now does not hold up the others; it is tried again next time.
+                let proposal = try? PoolProposal(decoding: text)
+                settled.append(PoolSettlement(
+                    kind: proposal?.kind ?? .swap, outcome: .stillPending, pays: proposal?.amount ?? 0, error: String(describing: error)))
+            }
+        }
+        return settled
+    }
+
+    func settlePoolSubmission(id: String, text: String, pool: PoolDefinition, client: MintClient, keysets: [WalletKeyset]) async throws -> PoolSettlement {
+        let name = pool.name
+        let proposal = try PoolProposal(decoding: text)
+        let review = try await poolReviewForSettling(proposal, pool: pool, keysets: keysets)
+        let outputs = try proposal.preparedOutputs(keysets)
+        let inputStates = try await proofStates(proposal.inputs, client: client)
+        let inputsSpent = inputStates.allSatisfy { $0 == .spent }
+        let inputsUnspent = inputStates.allSatisfy { $0 == .unspent }
+        var result = PoolSettlement(kind: proposal.kind, outcome: .stillPending, pays: proposal.amount)
+        switch proposal.kind {
+        case .melt:
+            let quote = try await client.meltQuote(id: proposal.quote ?? "")
+            if quote.state == .paid, inputsSpent {
+                var signatures = quote.change ?? []
+                // Some mints do not repeat the change on the quote: ask for the blank outputs' signatures.
+                if signatures.isEmpty { signatures = try await restoredSignatures(outputs, client: client).map(\.1) }
+                let change = try outputs.changeProofs(signatures)
+                try await store.finishPoolSpend(
+                    submission: id, pool: name, spent: proposal.inputs, change: change, history: meltedEntry(review, proposal, change: change))
+                result.outcome = .completed
+                result.change = poolToken(change, pool)
+            } else if quote.state != .pending, inputsUnspent {
+                // The payment failed (the mint released the inputs), or the quote was paid by another member's melt.
+                try await store.dropPoolSubmission(id, release: proposal.inputs)
+                result.outcome = .rolledBack
+            } else if quote.state == .unpaid, inputsSpent {
+                // The inputs went into another spend: this one never happened.
+                try await store.dropPoolSubmission(id)
+                try await store.markPoolProofsSpent(proposal.inputs)
+                result.outcome = .rolledBack
+            }
+        case .swap:
+            if inputsUnspent {
+                try await store.dropPoolSubmission(id, release: proposal.inputs)
+                result.outcome = .rolledBack
+            } else if inputsSpent {
+                let signed = try await restoredSignatures(outputs, client: client)
+                if signed.count == outputs.messages.count {
+                    let (payment, change) = try finishedSwap(outputs.proofs(signed.map(\.1)), pool: pool)
+                    try await store.finishPoolSpend(
+                        submission: id, pool: name, spent: proposal.inputs, change: change, history: paidEntry(review, proposal))
+                    result = PoolSettlement(
+                        kind: .swap, outcome: .completed, pays: proposal.amount, payment: poolToken(payment, pool), change: poolToken(change, pool))
+                } else if signed.isEmpty {
+                    // The inputs went into another spend (another member's proposal): this one never happened.
+                    try await store.dropPoolSubmission(id)
+                    try await store.markPoolProofsSpent(proposal.inputs)
+                    result.outcome = .rolledBack
+                }
+            }
+        }
+        return result
+    }
+
+    /// What a submitted proposal pays and costs, for its history line, without asking the mint about its quote again
+    /// (by settling time the quote is paid, which the full review refuses).
+    func poolReviewForSettling(_ proposal: PoolProposal, pool: PoolDefinition, keysets: [WalletKeyset]) async throws -> PoolReview {
+        let total = Amount.sum(proposal.inputs.map(\.amount)) ?? 0
+        let fee = try inputFee(proposal.inputs, keysets: keysets)
+        return PoolReview(
+            pool: pool.name, fingerprint: pool.fingerprint, unit: pool.unit, kind: proposal.kind, pays: proposal.amount, to: proposal.to,
+            invoice: proposal.invoice, inputs: total, change: 0, fee: fee, signers: [], threshold: pool.threshold)
+    }
+
+    /// A swap's new proofs: those locked back to the pool are its change, the rest pay the recipient.
+    func finishedSwap(_ proofs: [Proof], pool: PoolDefinition) -> (payment: [Proof], change: [Proof]) {
+        let matcher = pool.matcher
+        return (proofs.filter { matcher?.matches($0.secret) != true }, proofs.filter { matcher?.matches($0.secret) == true })
+    }
+
+    func poolToken(_ proofs: [Proof], _ pool: PoolDefinition) -> Token? {
+        proofs.isEmpty ? nil : Token(mint: pool.mint, unit: pool.unit, memo: "pool \(pool.name)", proofs: proofs)
+    }
+
+    func paidEntry(_ review: PoolReview, _ proposal: PoolProposal) -> PoolHistoryEntry {
+        PoolHistoryEntry(kind: "paid", amount: review.pays, fee: review.fee, detail: "to \(proposal.to ?? "")", time: Self.now())
+    }
+
+    /// A melt's history line: its fee is what the inputs held beyond the payment and the change.
+    func meltedEntry(_ review: PoolReview, _ proposal: PoolProposal, change: [Proof]) -> PoolHistoryEntry {
+        let returned = Amount.sum(change.map(\.amount))?.rawValue ?? 0
+        let beyond = review.inputs.rawValue &- review.pays.rawValue
+        return PoolHistoryEntry(
+            kind: "melted", amount: review.pays, fee: Amount(beyond &- min(returned, beyond)), detail: "invoice \(proposal.invoice?.prefix(24) ?? "")…",
+            time: Self.now())
     }
 
     /// Takes the pool's proofs this member knows back into the wallet through the refund path, once the locktime

@@ -45,14 +45,27 @@ extension WalletStore {
 
     /// Stores a pool's proofs (ones already known keep their state).
     public func addPoolProofs(_ proofs: [Proof], pool: String) async throws {
-        try await transaction { db in
-            for p in proofs {
-                let y = try p.y.hex
-                _ = try await db.query(
-                    "INSERT INTO pool_proofs (y, pool, proof, state, added_at) VALUES (?, ?, ?, 'unspent', ?) ON CONFLICT (y) DO NOTHING",
-                    [.text(y), .text(pool), .text(String(decoding: try JSONEncoder().encode(p), as: UTF8.self)), .uint(Self.now())])
-            }
+        try await transaction { db in try await Self.insertPoolProofs(proofs, pool: pool, db) }
+    }
+
+    static func insertPoolProofs(_ proofs: [Proof], pool: String, _ db: SQLiteConnection) async throws {
+        for p in proofs {
+            _ = try await db.query(
+                "INSERT INTO pool_proofs (y, pool, proof, state, added_at) VALUES (?, ?, ?, 'unspent', ?) ON CONFLICT (y) DO NOTHING",
+                [.text(try p.y.hex), .text(pool), .text(String(decoding: try JSONEncoder().encode(p), as: UTF8.self)), .uint(now())])
         }
+    }
+
+    static func setPoolProofs(_ proofs: [Proof], state: String, _ db: SQLiteConnection) async throws {
+        for p in proofs {
+            _ = try await db.query("UPDATE pool_proofs SET state = ? WHERE y = ?", [.text(state), .text(try p.y.hex)])
+        }
+    }
+
+    static func insertPoolHistory(pool: String, _ entry: PoolHistoryEntry, _ db: SQLiteConnection) async throws {
+        _ = try await db.query(
+            "INSERT INTO pool_history (pool, kind, amount, fee, detail, time) VALUES (?, ?, ?, ?, ?, ?)",
+            [.text(pool), .text(entry.kind), .uint(entry.amount.rawValue), .uint(entry.fee.rawValue), .text(entry.detail), .uint(entry.time)])
     }
 
     public func poolProofs(_ pool: String, state: String? = nil) async throws -> [PoolProof] {
@@ -66,19 +79,48 @@ extension WalletStore {
 
     /// Marks pool proofs (by secret) spent.
     public func markPoolProofsSpent(_ proofs: [Proof]) async throws {
+        try await transaction { db in try await Self.setPoolProofs(proofs, state: "spent", db) }
+    }
+
+    /// Records a pool spend about to be sent to the mint (`id` names the proposal: sent again, it stays one row).
+    public func savePoolSubmission(id: String, pool: String, proposal: String) async throws {
         try await transaction { db in
-            for p in proofs {
-                _ = try await db.query("UPDATE pool_proofs SET state = 'spent' WHERE y = ?", [.text(try p.y.hex)])
+            _ = try await db.query(
+                "INSERT INTO pool_submissions (id, pool, proposal, created_at) VALUES (?, ?, ?, ?) ON CONFLICT (id) DO NOTHING",
+                [.text(id), .text(pool), .text(proposal), .uint(Self.now())])
+        }
+    }
+
+    /// The pool's spends sent and not yet settled, oldest first: (id, proposal text).
+    public func poolSubmissions(_ pool: String) async throws -> [(id: String, proposal: String)] {
+        try await read { db in
+            try await db.query("SELECT id, proposal FROM pool_submissions WHERE pool = ? ORDER BY created_at, id", [.text(pool)]).map {
+                (try $0.text("id"), try $0.text("proposal"))
             }
         }
     }
 
-    public func addPoolHistory(pool: String, _ entry: PoolHistoryEntry) async throws {
+    /// Forgets a submission the mint refused or never carried out; `release` proofs are the pool's unspent again.
+    public func dropPoolSubmission(_ id: String, release: [Proof] = []) async throws {
         try await transaction { db in
-            _ = try await db.query(
-                "INSERT INTO pool_history (pool, kind, amount, fee, detail, time) VALUES (?, ?, ?, ?, ?, ?)",
-                [.text(pool), .text(entry.kind), .uint(entry.amount.rawValue), .uint(entry.fee.rawValue), .text(entry.detail), .uint(entry.time)])
+            try await Self.setPoolProofs(release, state: "unspent", db)
+            _ = try await db.query("DELETE FROM pool_submissions WHERE id = ?", [.text(id)])
         }
+    }
+
+    /// A pool spend the mint carried out, in one transaction: its inputs spent, the pool's new proofs (change) kept,
+    /// the history written, and its submission (if any) settled.
+    public func finishPoolSpend(submission id: String?, pool: String, spent: [Proof], change: [Proof], history: PoolHistoryEntry?) async throws {
+        try await transaction { db in
+            try await Self.setPoolProofs(spent, state: "spent", db)
+            try await Self.insertPoolProofs(change, pool: pool, db)
+            if let history { try await Self.insertPoolHistory(pool: pool, history, db) }
+            if let id { _ = try await db.query("DELETE FROM pool_submissions WHERE id = ?", [.text(id)]) }
+        }
+    }
+
+    public func addPoolHistory(pool: String, _ entry: PoolHistoryEntry) async throws {
+        try await transaction { db in try await Self.insertPoolHistory(pool: pool, entry, db) }
     }
 
     public func poolHistory(_ pool: String) async throws -> [PoolHistoryEntry] {
