@@ -378,7 +378,13 @@ let package = Package(
             name: "CashuProtocolTests",
             dependencies: ["CashuProtocol", "CashuCrypto", "Secp256k1", "CashewCBOR", "CashewEncoding", "TestSupport"]
         ),
-        .testTarget(name: "CashewNostrTests", dependencies: ["CashewNostr", "Secp256k1", "CashewEncoding", "TestSupport", .product(name: "Crypto", package: "swift-crypto")]),
+        .testTarget(
+            name: "CashewNostrTests",
+            dependencies: [
+                "CashewNostr", "Secp256k1", "CashewEncoding", "TestSupport", .product(name: "Crypto", package: "swift-crypto"),
+                // A scripted relay for answers the real one does not give.
+                .product(name: "Hummingbird", package: "hummingbird"), .product(name: "HummingbirdWebSocket", package: "hummingbird-websocket"),
+            ]),
         .testTarget(
             name: "CashuCryptoTests",
             dependencies: ["CashuCrypto", "Secp256k1", "CashewEncoding", "TestSupport"]

@@ -37,22 +37,29 @@ public struct NostrRelays: Sendable {
     public func publish(_ event: NostrEvent) async throws -> [String] {
         let message = "[\"EVENT\"," + event.json + "]"
         let results = await eachRelay { url in
-            try await Self.session(url, timeout: timeout) { inbound, outbound in
-                try await outbound.write(.text(message))
-                for try await frame in inbound.messages(maxSize: Self.maxMessage) {
-                    guard case let .text(text) = frame, let m = try? JSONValue(parsing: text), let items = m.arrayValue else { continue }
-                    // One event per connection, so the first OK answers it (some relays leave the ID empty when
-                    // they refuse). A duplicate is stored already: that is what publishing wanted.
-                    if items.first?.stringValue == "OK", items.count >= 3, items[1].stringValue == event.id || items[1].stringValue == "" {
-                        let reason = items.count > 3 ? items[3].stringValue ?? "" : ""
-                        if items[2].boolValue == true || reason.hasPrefix("duplicate:") { return }
-                        throw Failure("refused: " + String(reason.prefix(200)))
+            // NIP-01: a NOTICE is a message for humans, not an answer to the event (relays send them about rate
+            // limits, other subscriptions, maintenance). The event's answer is its OK; a relay that never sends one
+            // fails with its last notice as the likely reason.
+            let notice = Cell<String?>(nil)
+            do {
+                return try await Self.session(url, timeout: timeout) { inbound, outbound in
+                    try await outbound.write(.text(message))
+                    for try await frame in inbound.messages(maxSize: Self.maxMessage) {
+                        guard case let .text(text) = frame, let m = try? JSONValue(parsing: text), let items = m.arrayValue else { continue }
+                        // One event per connection, so the first OK answers it (some relays leave the ID empty when
+                        // they refuse). A duplicate is stored already: that is what publishing wanted.
+                        if items.first?.stringValue == "OK", items.count >= 3, items[1].stringValue == event.id || items[1].stringValue == "" {
+                            let reason = items.count > 3 ? items[3].stringValue ?? "" : ""
+                            if items[2].boolValue == true || reason.hasPrefix("duplicate:") { return }
+                            throw Failure("refused: " + String(reason.prefix(200)))
+                        }
+                        if items.first?.stringValue == "NOTICE", items.count >= 2 { notice.value = String((items[1].stringValue ?? "").prefix(200)) }
                     }
-                    if items.first?.stringValue == "NOTICE", items.count >= 2 {
-                        throw Failure("refused: " + String((items[1].stringValue ?? "").prefix(200)))
-                    }
+                    throw Failure("closed without answering")
                 }
-                throw Failure("closed without answering")
+            } catch let failure as Failure {
+                guard let said = notice.value else { throw failure }
+                throw Failure("\(failure.description) (its notice: \(said))")
             }
         }
         let accepted = results.compactMap { url, result in (try? result.get()).map { url } }
