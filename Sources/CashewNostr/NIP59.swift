@@ -6,7 +6,9 @@ import Secp256k1
 /// wrapped by a one-time key (kind 1059, NIP-44 to the recipient, tagged `p` with the recipient). The seal's and the
 /// wrap's times are set up to two days in the past, against time analysis.
 public enum NIP59 {
-    static let twoDays: UInt64 = 2 * 24 * 60 * 60
+    /// How far back a seal and a gift wrap are dated (a random time up to this many seconds ago), so that readers
+    /// ask for wraps from that much before what they look for.
+    public static let twoDays: UInt64 = 2 * 24 * 60 * 60
 
     /// What unwrapping found: the rumor and the author who sealed it (whose key the rumor must carry).
     public struct Unwrapped: Sendable, Hashable {

@@ -75,6 +75,10 @@ extension Wallet {
     /// and `relays`). Payments already handled are not looked at again.
     public func checkRequests(relays extra: [String] = []) async throws -> RequestInbox {
         let open = try await store.requests(open: true)
+        // Queries ask for wraps from two days (NIP-59's back-dating) before the oldest open request, or before now
+        // for a request made later: anything older that paid nothing is never looked at again.
+        let oldest = min(open.map(\.createdAt).min() ?? Self.now(), Self.now())
+        try await store.pruneInbox(before: oldest > NIP59.twoDays ? oldest - NIP59.twoDays : 0)
         guard !open.isEmpty else { return RequestInbox() }
         let key = try nostrKey()
         let me = Hex.encode(try key.publicPoint.xOnly)
@@ -103,7 +107,7 @@ extension Wallet {
     func handle(_ wrap: NostrEvent, key: Scalar) async -> InboxOutcome {
         guard (try? await store.inboxHandled(wrap.id)) == false else { return .skipped }
         func final(_ requestID: String?, _ reason: String) async -> InboxOutcome {
-            try? await store.recordInbox(wrapID: wrap.id, requestID: requestID, outcome: "refused: " + reason, received: nil)
+            try? await store.recordInbox(wrapID: wrap.id, createdAt: wrap.createdAt, requestID: requestID, outcome: "refused: " + reason, received: nil)
             return .refused(RefusedPayment(requestID: requestID, reason: reason))
         }
         guard let message = try? NIP17.open(wrap, recipient: key) else { return .skipped }
@@ -120,7 +124,7 @@ extension Wallet {
         }
         do {
             let amount = try await acceptPayment(payload, for: request)
-            try? await store.recordInbox(wrapID: wrap.id, requestID: id, outcome: "received", received: amount.rawValue)
+            try? await store.recordInbox(wrapID: wrap.id, createdAt: wrap.createdAt, requestID: id, outcome: "received", received: amount.rawValue)
             return .paid(RequestPayment(requestID: id, amount: amount, unit: payload.unit, mint: client(payload.mint).url))
         } catch let error as WalletError where error.code != .timeout {
             return await final(id, error.message)

@@ -242,17 +242,30 @@ public final class WalletStore: Sendable {
         try await read { db in !(try await db.query("SELECT 1 FROM nostr_inbox WHERE wrap_id = ?", [.text(wrapID)]).isEmpty) }
     }
 
-    /// Records what came of gift wrap `wrapID`; a payment also marks its request paid (adding to what it received).
-    public func recordInbox(wrapID: String, requestID: String?, outcome: String, received: UInt64?) async throws {
+    /// Records what came of gift wrap `wrapID` (dated `createdAt`); a payment also marks its request paid (adding to
+    /// what it received).
+    public func recordInbox(wrapID: String, createdAt: UInt64, requestID: String?, outcome: String, received: UInt64?) async throws {
         try await transaction { db in
             _ = try await db.query(
-                "INSERT INTO nostr_inbox (wrap_id, request_id, outcome, seen_at) VALUES (?, ?, ?, ?) ON CONFLICT (wrap_id) DO NOTHING",
-                [.text(wrapID), .optionalText(requestID), .text(outcome), .uint(Wallet.now())])
+                "INSERT INTO nostr_inbox (wrap_id, request_id, outcome, seen_at, created_at) VALUES (?, ?, ?, ?, ?) ON CONFLICT (wrap_id) DO NOTHING",
+                [.text(wrapID), .optionalText(requestID), .text(outcome), .uint(Wallet.now()), .uint(createdAt)])
             if let requestID, let received {
                 _ = try await db.query(
                     "UPDATE payment_requests SET paid_at = coalesce(paid_at, ?), received = coalesce(received, 0) + ? WHERE id = ?",
                     [.uint(Wallet.now()), .uint(received), .text(requestID)])
             }
+        }
+    }
+
+    /// Forgets handled gift wraps dated before `cutoff` that paid nothing: no query asks for them again, and a stream
+    /// of messages that are not payments would otherwise grow the inbox for ever. Received payments stay.
+    @discardableResult
+    public func pruneInbox(before cutoff: UInt64) async throws -> Int {
+        try await transaction { db in
+            let old = try await db.query(
+                "SELECT count(*) AS n FROM nostr_inbox WHERE outcome != 'received' AND coalesce(created_at, seen_at) < ?", [.uint(cutoff)])
+            _ = try await db.query("DELETE FROM nostr_inbox WHERE outcome != 'received' AND coalesce(created_at, seen_at) < ?", [.uint(cutoff)])
+            return Int(try old.first?.uint("n") ?? 0)
         }
     }
 
