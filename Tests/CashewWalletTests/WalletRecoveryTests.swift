@@ -52,34 +52,16 @@ struct WalletRecoveryTests {
 struct WalletMintKilledTests {
     @Test("the mint is killed after carrying out a receive's swap but before answering: after it returns, the wallet recovers the proofs")
     func killedBetweenRequestAndResponse() async throws {
-        let first = try await CashewMintProcess()
-        let proxy = try KillingProxy(target: first.port) { first.kill() }
-        var restarted: CashewMintProcess?
-        defer {
-            proxy.stop()
-            _ = restarted?.stop()
-            _ = first.stop()
-            first.removeData()
-        }
-        let url = "http://127.0.0.1:\(proxy.port)"
-        try await WalletMeltRestoreTests.withStores(2) { stores in
-            let sender = try Wallet(store: stores[0], mnemonic: try Mnemonic.generate(wordCount: 12))
-            let wallet = try Wallet(store: stores[1], mnemonic: try Mnemonic.generate(wordCount: 12))
+        try await MintKilledMidRequest.with { mint, wallets, stores in
+            let (sender, wallet, url) = (wallets[0], wallets[1], mint.url)
             try await WalletMeltRestoreTests.mint(sender, 64, at: url)
             let token = try await sender.send(amount: 50, mintURL: url)
-            proxy.arm(path: "/v1/swap")
-            do {
-                _ = try await wallet.receive(token)
-                Issue.record("the answer should have been lost")
-            } catch let error as MintClientError {
-                guard case .transport = error.kind else { Issue.record("expected a lost connection, got \(error)"); return }
-            }
-            #expect(!first.isRunning)
+            try await mint.loseAnswer(to: "/v1/swap") { _ = try await wallet.receive(token) }
             // Nothing is known yet: the operation is open.
             #expect(try await wallet.balance(mintURL: url) == 0)
             #expect(try await stores[1].openOperations().count == 1)
 
-            restarted = try await first.restarted(port: first.port)
+            try await mint.restart()
             let recovered = try await wallet.recover(mintURL: url)
             #expect(recovered.map(\.outcome) == [.completed])
             #expect(try await wallet.balance(mintURL: url) == 50)

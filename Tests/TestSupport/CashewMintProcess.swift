@@ -60,14 +60,7 @@ public final class CashewMintProcess: @unchecked Sendable {
     /// Starts a mint, runs `body` with it, then stops it and removes its data directory, also when `body` throws.
     public static func with<T>(database: String? = nil, environment: [String: String] = [:], _ body: (CashewMintProcess) async throws -> T) async throws -> T {
         let mint = try await CashewMintProcess(database: database, environment: environment)
-        do {
-            let value = try await body(mint)
-            await mint.stopAndRemove()
-            return value
-        } catch {
-            await mint.stopAndRemove()
-            throw error
-        }
+        return try await ensuring({ try await body(mint) }, cleanup: { await mint.stopAndRemove() })
     }
 
     /// As `with`, and with the path of a fresh temporary directory (`prefix-UUID`, not created) for the test's wallets,
@@ -82,23 +75,22 @@ public final class CashewMintProcess: @unchecked Sendable {
     /// afterwards, also when `body` throws.
     public static func withPair<T>(database: String, _ body: (CashewMintProcess, CashewMintProcess) async throws -> T) async throws -> T {
         let a = try await CashewMintProcess(database: database)
-        let b: CashewMintProcess
-        do { b = try await a.peer() } catch {
-            await a.stopAndRemove()
+        return try await ensuring({
+            let b = try await a.peer()
+            return try await ensuring({ try await body(a, b) }, cleanup: { await b.stopAndRemove() })
+        }, cleanup: { await a.stopAndRemove() })
+    }
+
+    /// The value of `body`, with `cleanup` awaited afterwards whether `body` returned or threw (what a `defer`
+    /// cannot do: the mints' stops wait off the cooperative pool).
+    static func ensuring<T>(_ body: () async throws -> T, cleanup: () async -> Void) async throws -> T {
+        let value: T
+        do { value = try await body() } catch {
+            await cleanup()
             throw error
         }
-        do {
-            let value = try await body(a, b)
-            async let stopA: Void = a.stopAndRemove()
-            await b.stopAndRemove()
-            await stopA
-            return value
-        } catch {
-            async let stopA: Void = a.stopAndRemove()
-            await b.stopAndRemove()
-            await stopA
-            throw error
-        }
+        await cleanup()
+        return value
     }
 
     /// A second process with the same data directory, database and settings (a restart, or a scale-out peer).

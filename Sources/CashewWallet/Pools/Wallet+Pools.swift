@@ -345,17 +345,16 @@ extension Wallet {
                 result.change = poolToken(change, pool)
             } else if quote.state != .pending, inputsUnspent {
                 // The payment failed (the mint released the inputs), or the quote was paid by another member's melt.
-                try await store.dropPoolSubmission(id, release: proposal.inputs)
+                try await store.dropPoolSubmission(id, marking: proposal.inputs)
                 result.outcome = .rolledBack
             } else if quote.state == .unpaid, inputsSpent {
                 // The inputs went into another spend: this one never happened.
-                try await store.dropPoolSubmission(id)
-                try await store.markPoolProofsSpent(proposal.inputs)
+                try await store.dropPoolSubmission(id, marking: proposal.inputs, as: "spent")
                 result.outcome = .rolledBack
             }
         case .swap:
             if inputsUnspent {
-                try await store.dropPoolSubmission(id, release: proposal.inputs)
+                try await store.dropPoolSubmission(id, marking: proposal.inputs)
                 result.outcome = .rolledBack
             } else if inputsSpent {
                 let signed = try await restoredSignatures(outputs, client: client)
@@ -367,8 +366,7 @@ extension Wallet {
                         kind: .swap, outcome: .completed, pays: proposal.amount, payment: poolToken(payment, pool), change: poolToken(change, pool))
                 } else if signed.isEmpty {
                     // The inputs went into another spend (another member's proposal): this one never happened.
-                    try await store.dropPoolSubmission(id)
-                    try await store.markPoolProofsSpent(proposal.inputs)
+                    try await store.dropPoolSubmission(id, marking: proposal.inputs, as: "spent")
                     result.outcome = .rolledBack
                 }
             }

@@ -100,10 +100,11 @@ extension WalletStore {
         }
     }
 
-    /// Forgets a submission the mint refused or never carried out; `release` proofs are the pool's unspent again.
-    public func dropPoolSubmission(_ id: String, release: [Proof] = []) async throws {
+    /// Forgets a submission the mint refused or never carried out, in one transaction with marking `inputs` as the
+    /// mint now has them: `unspent` (the pool's again) or `spent` (they went into another spend).
+    public func dropPoolSubmission(_ id: String, marking inputs: [Proof] = [], as state: String = "unspent") async throws {
         try await transaction { db in
-            try await Self.setPoolProofs(release, state: "unspent", db)
+            try await Self.setPoolProofs(inputs, state: state, db)
             _ = try await db.query("DELETE FROM pool_submissions WHERE id = ?", [.text(id)])
         }
     }

@@ -259,13 +259,9 @@ public final class WalletStore: Sendable {
 
     /// Forgets handled gift wraps dated before `cutoff` that paid nothing: no query asks for them again, and a stream
     /// of messages that are not payments would otherwise grow the inbox for ever. Received payments stay.
-    @discardableResult
-    public func pruneInbox(before cutoff: UInt64) async throws -> Int {
+    public func pruneInbox(before cutoff: UInt64) async throws {
         try await transaction { db in
-            let old = try await db.query(
-                "SELECT count(*) AS n FROM nostr_inbox WHERE outcome != 'received' AND coalesce(created_at, seen_at) < ?", [.uint(cutoff)])
             _ = try await db.query("DELETE FROM nostr_inbox WHERE outcome != 'received' AND coalesce(created_at, seen_at) < ?", [.uint(cutoff)])
-            return Int(try old.first?.uint("n") ?? 0)
         }
     }
 
