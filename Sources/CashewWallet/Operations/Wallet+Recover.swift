@@ -43,10 +43,7 @@ extension Wallet {
             let held = try await store.proofs(operationID: operation.id)
             let inputTotal = Amount.sum(held.map(\.proof.amount)) ?? 0
             var response = quote
-            if quote.state == .paid, (quote.change ?? []).isEmpty {
-                // Some mints do not repeat the change on the quote: ask for the blank outputs' signatures.
-                response.change = try await restoredSignatures(blank, client: client).map(\.1)
-            }
+            if quote.state == .paid { response.change = try await changeSignatures(of: quote, blank: blank, client: client) }
             let keysets = try await store.keysets(mintURL: client.url)
             let result = try await settleMelt(
                 response, unit: blank.keyset.unit, operationID: operation.id, blank: blank, inputTotal: inputTotal,
@@ -117,6 +114,13 @@ extension Wallet {
         return try PreparedOutputs(
             secrets: journal.secrets, amounts: journal.amounts.map { Amount($0) }, keyset: keyset,
             factors: try journal.factors.map { try Scalar(hex: $0) }, ephemeralKeys: try journal.ephemeralKeys.map { try $0.map { try Point(hex: $0) } })
+    }
+
+    /// The change signatures of a paid melt quote for its `blank` outputs: the quote's own, or, from mints that do not
+    /// repeat the change on the quote, the blank outputs' signatures restored (NUT-09).
+    func changeSignatures(of quote: MeltQuoteBolt11Response, blank: PreparedOutputs, client: MintClient) async throws -> [BlindSignature] {
+        if let change = quote.change, !change.isEmpty { return change }
+        return try await restoredSignatures(blank, client: client).map(\.1)
     }
 
     /// The signatures the mint holds for `outputs`, with each one's index in `outputs`.

@@ -335,10 +335,7 @@ extension Wallet {
         case .melt:
             let quote = try await client.meltQuote(id: proposal.quote ?? "")
             if quote.state == .paid, inputsSpent {
-                var signatures = quote.change ?? []
-                // Some mints do not repeat the change on the quote: ask for the blank outputs' signatures.
-                if signatures.isEmpty { signatures = try await restoredSignatures(outputs, client: client).map(\.1) }
-                let change = try outputs.changeProofs(signatures)
+                let change = try outputs.changeProofs(try await changeSignatures(of: quote, blank: outputs, client: client))
                 try await store.finishPoolSpend(
                     submission: id, pool: name, spent: proposal.inputs, change: change, history: meltedEntry(review, proposal, change: change))
                 result.outcome = .completed
